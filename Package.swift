@@ -1,0 +1,54 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Lifeline: an on-site SMS gateway. Each C library enters through one system-library target
+/// and is imported by the one Swift target that owns it.
+let package = Package(
+    name: "Lifeline",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "lifeline", targets: ["lifeline"])
+    ],
+    targets: [
+        // C libraries from Debian's -dev packages.
+        .systemLibrary(name: "CSQLite3", path: "Sources/CSQLite3", pkgConfig: "sqlite3"),
+        .systemLibrary(name: "CYAML", path: "Sources/CYAML", pkgConfig: "yaml-0.1"),
+        .systemLibrary(name: "CSerialPort", path: "Sources/CSerialPort", pkgConfig: "libserialport"),
+        .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl"),
+        .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "openssl"),
+        .systemLibrary(name: "CMicroHTTPD", path: "Sources/CMicroHTTPD", pkgConfig: "libmicrohttpd"),
+        .systemLibrary(name: "CSystemd", path: "Sources/CSystemd", pkgConfig: "libsystemd"),
+        // Typed, non-variadic wrappers for the variadic C calls Swift cannot import.
+        .target(name: "CCurlShim", dependencies: ["CCurl"]),
+
+        // Pure code: no I/O.
+        .target(name: "SMSCodec"),
+        .target(name: "Diagnostics"),
+
+        // Protocol stacks and adapters at the edges.
+        .target(name: "SMPP", dependencies: ["SMSCodec", "Diagnostics"]),
+        .target(name: "ATModem", dependencies: ["SMSCodec", "Diagnostics", "CSerialPort"]),
+        .target(name: "CloudSMS", dependencies: ["CCurlShim", "COpenSSL", "SMSCodec", "Diagnostics"]),
+        .target(name: "Store", dependencies: ["CSQLite3", "Diagnostics"]),
+        .target(name: "Config", dependencies: ["CYAML", "SMSCodec", "Diagnostics"]),
+        .target(
+            name: "Gateway",
+            dependencies: ["Store", "Config", "SMPP", "ATModem", "CloudSMS", "SMSCodec", "Diagnostics"]
+        ),
+        .target(name: "Simulators", dependencies: ["SMPP", "SMSCodec", "Diagnostics"]),
+        .executableTarget(
+            name: "lifeline",
+            dependencies: ["Gateway", "Simulators", "Config", "Store", "SMSCodec", "Diagnostics"]
+        ),
+
+        .testTarget(name: "SMSCodecTests", dependencies: ["SMSCodec"]),
+        .testTarget(name: "SMPPTests", dependencies: ["SMPP", "Simulators", "Diagnostics"]),
+        .testTarget(name: "ATModemTests", dependencies: ["ATModem", "Simulators", "SMSCodec", "Diagnostics"]),
+        .testTarget(name: "CloudSMSTests", dependencies: ["CloudSMS", "Diagnostics"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store"]),
+        .testTarget(name: "ConfigTests", dependencies: ["Config"]),
+        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Simulators", "Store", "Diagnostics"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["lifeline"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,225 @@
+import Foundation
+
+/// The row id of a message in `sms_queue`.
+public typealias MessageID = Int64
+/// The row id of an attempt in `sms_attempts`.
+public typealias AttemptID = Int64
+
+/// A validated, normalised message ready to be queued. Intake builds it; the store only stores it.
+public struct Submission: Sendable, Equatable {
+    /// The recipient in E.164 form, with the leading `+`.
+    public var recipient: String
+    public var text: String
+    public var priority: Priority
+    /// A client's key for a retried request; a second submission with the same key returns the first id.
+    public var idempotencyKey: String?
+    /// The broadcast this message belongs to, if any.
+    public var broadcastID: Int64?
+    /// After this time the message is `expired` instead of sent.
+    public var expiresAt: Date?
+
+    public init(
+        recipient: String,
+        text: String,
+        priority: Priority = .normal,
+        idempotencyKey: String? = nil,
+        broadcastID: Int64? = nil,
+        expiresAt: Date? = nil
+    ) {
+        self.recipient = recipient
+        self.text = text
+        self.priority = priority
+        self.idempotencyKey = idempotencyKey
+        self.broadcastID = broadcastID
+        self.expiresAt = expiresAt
+    }
+}
+
+/// A message row as the store holds it.
+public struct MessageRecord: Sendable, Equatable, Codable {
+    public var id: MessageID
+    public var recipient: String
+    public var text: String
+    public var priority: Priority
+    public var state: MessageState
+    /// The provider of the latest accepted attempt, or of the latest attempt when none was accepted.
+    public var providerID: String?
+    /// The id the provider returned when it accepted the message (Twilio sid, SMPP message_id, +CMGS reference).
+    public var providerMessageID: String?
+    /// Number of attempts made so far, over every provider.
+    public var attempts: Int
+    public var createdAt: Date
+    public var updatedAt: Date
+    /// The message is not claimed before this time (a throttled or all-unavailable pool backs off).
+    public var notBefore: Date?
+    public var expiresAt: Date?
+    /// The reason given with the latest transition, for failed and undelivered messages.
+    public var lastReason: String?
+    public var broadcastID: Int64?
+    public var idempotencyKey: String?
+
+    public init(
+        id: MessageID,
+        recipient: String,
+        text: String,
+        priority: Priority,
+        state: MessageState,
+        providerID: String? = nil,
+        providerMessageID: String? = nil,
+        attempts: Int = 0,
+        createdAt: Date,
+        updatedAt: Date,
+        notBefore: Date? = nil,
+        expiresAt: Date? = nil,
+        lastReason: String? = nil,
+        broadcastID: Int64? = nil,
+        idempotencyKey: String? = nil
+    ) {
+        self.id = id
+        self.recipient = recipient
+        self.text = text
+        self.priority = priority
+        self.state = state
+        self.providerID = providerID
+        self.providerMessageID = providerMessageID
+        self.attempts = attempts
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.notBefore = notBefore
+        self.expiresAt = expiresAt
+        self.lastReason = lastReason
+        self.broadcastID = broadcastID
+        self.idempotencyKey = idempotencyKey
+    }
+}
+
+/// One attempt of one message on one provider. Inserted and committed before the provider is called.
+public struct AttemptRecord: Sendable, Equatable, Codable {
+    public var id: AttemptID
+    public var messageID: MessageID
+    public var providerID: String
+    public var startedAt: Date
+    /// `nil` while the attempt is in flight, and after a crash until recovery marks it ambiguous.
+    public var outcome: AttemptOutcome?
+    public var providerMessageID: String?
+    public var detail: String?
+    public var finishedAt: Date?
+
+    public init(
+        id: AttemptID,
+        messageID: MessageID,
+        providerID: String,
+        startedAt: Date,
+        outcome: AttemptOutcome? = nil,
+        providerMessageID: String? = nil,
+        detail: String? = nil,
+        finishedAt: Date? = nil
+    ) {
+        self.id = id
+        self.messageID = messageID
+        self.providerID = providerID
+        self.startedAt = startedAt
+        self.outcome = outcome
+        self.providerMessageID = providerMessageID
+        self.detail = detail
+        self.finishedAt = finishedAt
+    }
+}
+
+/// One state transition of a message, kept in `sms_events`.
+public struct MessageEvent: Sendable, Equatable, Codable {
+    public var messageID: MessageID
+    public var at: Date
+    public var state: MessageState
+    public var providerID: String?
+    public var reason: String?
+
+    public init(messageID: MessageID, at: Date, state: MessageState, providerID: String? = nil, reason: String? = nil) {
+        self.messageID = messageID
+        self.at = at
+        self.state = state
+        self.providerID = providerID
+        self.reason = reason
+    }
+}
+
+/// A state change for `MessageStore.transition`, written with its event row in one transaction.
+public struct Transition: Sendable, Equatable {
+    public var state: MessageState
+    public var providerID: String?
+    public var providerMessageID: String?
+    public var reason: String?
+    /// For `queued`: the earliest time the message may be claimed again.
+    public var notBefore: Date?
+
+    public init(
+        to state: MessageState,
+        providerID: String? = nil,
+        providerMessageID: String? = nil,
+        reason: String? = nil,
+        notBefore: Date? = nil
+    ) {
+        self.state = state
+        self.providerID = providerID
+        self.providerMessageID = providerMessageID
+        self.reason = reason
+        self.notBefore = notBefore
+    }
+}
+
+/// The durable queue, its attempts and its events.
+///
+/// Every method commits before it returns, so a caller may acknowledge what it wrote. SQLite is
+/// the embedded implementation; the protocol leaves room for a shared PostgreSQL store.
+public protocol MessageStore: Sendable {
+    /// Queues the submissions in one transaction and returns their ids in order. A submission whose
+    /// idempotency key is already stored returns the existing id and queues nothing new.
+    func enqueue(_ submissions: [Submission], now: Date) async throws -> [MessageID]
+
+    /// Claims the next message to send: state `queued` with `notBefore` unset or not after `now`,
+    /// lowest priority rank first, then lowest id. The claim moves it to `sending` with a lease
+    /// until `now + lease`; a message whose lease ran out is claimable again.
+    /// Returns `nil` when nothing is ready, and writes nothing in that case.
+    func claimNext(now: Date, lease: TimeInterval) async throws -> MessageRecord?
+
+    /// Records the start of an attempt and increments the message's attempt count. Commits before
+    /// returning, so the attempt exists before the provider is called.
+    func beginAttempt(messageID: MessageID, providerID: String, now: Date) async throws -> AttemptID
+
+    /// Records an attempt's outcome.
+    func finishAttempt(
+        _ attemptID: AttemptID,
+        outcome: AttemptOutcome,
+        providerMessageID: String?,
+        detail: String?,
+        now: Date
+    ) async throws
+
+    /// Moves a message to a new state and writes the event row in one transaction. Leaving `sending`
+    /// clears the lease.
+    func transition(_ messageID: MessageID, _ transition: Transition, now: Date) async throws
+
+    /// Finds the message a provider accepted under `providerMessageID`, for receipts and callbacks.
+    func findMessage(providerID: String, providerMessageID: String) async throws -> MessageRecord?
+
+    func message(_ id: MessageID) async throws -> MessageRecord?
+
+    /// The newest messages first, at most `limit`.
+    func messages(limit: Int) async throws -> [MessageRecord]
+
+    func attempts(for messageID: MessageID) async throws -> [AttemptRecord]
+
+    func events(for messageID: MessageID) async throws -> [MessageEvent]
+
+    /// The number of `queued` and `sending` messages per priority.
+    func queueDepth() async throws -> [Priority: Int]
+
+    /// The earliest `notBefore` among queued messages that are not ready yet, so a dispatcher can
+    /// sleep until then instead of polling.
+    func nextWakeDate(now: Date) async throws -> Date?
+
+    /// Runs once at start-up: attempts left without an outcome become `ambiguous`, and their messages
+    /// move from `sending` to `unknown`. Returns the ids of those messages so the caller can apply
+    /// the ambiguity policy.
+    func recoverInterruptedAttempts(now: Date) async throws -> [MessageID]
+}
