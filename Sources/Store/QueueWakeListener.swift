@@ -124,7 +124,7 @@ extension QueueWakeListener {
     /// The reading thread and the descriptors it owns.
     ///
     /// The thread polls the socket and the read end of a pipe; `stop()` writes to the pipe, the
-    /// thread wakes, finishes the stream, closes both descriptors and removes the socket file.
+    /// thread wakes, closes both descriptors, removes the socket file and finishes the stream.
     final class Reader: @unchecked Sendable {
         // @unchecked: `lock` guards `isStopped` and `stopWriter`; the socket and the pipe's read
         // end are used only by the thread, which closes them when it ends.
@@ -143,6 +143,8 @@ extension QueueWakeListener {
                 Foundation.close(descriptor)
                 Foundation.close(stopReader)
                 unlink(path)
+                // Last, so a consumer that sees the stream end also sees the socket file gone.
+                continuation.finish()
             }
             thread.name = "lifeline.queue-wake"
             thread.start()
@@ -164,7 +166,6 @@ extension QueueWakeListener {
             stopReader: Int32,
             continuation: AsyncStream<Void>.Continuation
         ) {
-            defer { continuation.finish() }
             var buffer = [UInt8](repeating: 0, count: 64)
             while true {
                 var descriptors = [
