@@ -1,7 +1,7 @@
 import Diagnostics
 import Foundation
 
-/// Why a `QueueWakeListener` could not start.
+/// An error that stops a `QueueWakeListener` from starting.
 public enum QueueWakeError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A socket could not be created (`errno` given).
     case socketFailed(errno: Int32)
@@ -69,7 +69,8 @@ public final class QueueWakeListener: Sendable {
         reader.stop()
     }
 
-    /// Stops reading, finishes `wakeUps` and removes the socket file. Safe to call twice.
+    /// Asks the reading thread to stop, which removes the socket file and then finishes `wakeUps`.
+    /// Returns at once and is safe to call twice.
     public func close() {
         reader.stop()
     }
@@ -99,7 +100,7 @@ public final class QueueWakeListener: Sendable {
         return descriptor
     }
 
-    /// Removes a socket file nobody is bound to; refuses a live socket or a file that is not a socket.
+    /// Removes a socket file no process is bound to, and rejects a live socket or a file that is not a socket.
     private static func removeStaleSocket(at path: String) throws {
         var status = stat()
         guard lstat(path, &status) == 0 else { return }
@@ -123,7 +124,7 @@ public final class QueueWakeListener: Sendable {
 extension QueueWakeListener {
     /// The reading thread and the descriptors it owns.
     ///
-    /// The thread polls the socket and the read end of a pipe; `stop()` writes to the pipe, the
+    /// The thread polls the socket and the read end of a pipe. `stop()` writes to the pipe, so the
     /// thread wakes, closes both descriptors, removes the socket file and finishes the stream.
     final class Reader: @unchecked Sendable {
         // @unchecked: `lock` guards `isStopped` and `stopWriter`; the socket and the pipe's read
@@ -143,7 +144,7 @@ extension QueueWakeListener {
                 Foundation.close(descriptor)
                 Foundation.close(stopReader)
                 unlink(path)
-                // Last, so a consumer that sees the stream end also sees the socket file gone.
+                // Finishing last means a consumer whose stream has ended finds the socket file removed.
                 continuation.finish()
             }
             thread.name = "lifeline.queue-wake"

@@ -3,9 +3,9 @@ import CSQLite3
 /// An error returned by a SQLite call, with the primary result code, SQLite's own message and
 /// the statement that failed.
 ///
-/// Callers switch over `code`; `message` is the text of `sqlite3_errmsg` at the time of the
-/// failure, and `sql` is the statement text (never the bound values, which may hold phone
-/// numbers or message text).
+/// Callers switch over `code`. `message` is the text of `sqlite3_errmsg` at the time of the
+/// failure, and `sql` is the statement text without the bound values, because those may contain
+/// phone numbers or message text.
 public struct SQLiteError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A SQLite primary result code, named in Swift; each doc comment keeps the C name.
     public struct Code: RawRepresentable, Sendable, Hashable, CustomStringConvertible {

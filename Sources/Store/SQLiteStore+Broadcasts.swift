@@ -97,7 +97,7 @@ extension SQLiteStore {
     }
 
     /// The reason recorded when an operator cancels without giving one.
-    static let cancelledReason = "cancelled by an operator"
+    public static let cancelledReason = "cancelled by an operator"
 
     static func broadcast(_ id: Int64, on connection: SQLiteConnection) throws -> BroadcastRecord? {
         guard

@@ -147,15 +147,42 @@ extension SQLiteStore {
         )
     }
 
-    /// The reason recorded when a lease runs out.
-    static let leaseExpiredReason = "lease expired: the dispatcher that claimed it did not finish in time"
+    /// The reason recorded when a lease runs out and the message goes back to the queue.
+    public static let leaseExpiredReason = "lease expired: the dispatcher that claimed it did not finish in time"
+
+    /// The reason recorded when a lease runs out after a provider accepted the message.
+    public static let leaseExpiredAfterAcceptReason =
+        "lease expired after a provider accepted the message; its state was not recorded in time"
 
     /// Moves messages whose lease ran out back to `queued`, marking their open attempts ambiguous.
+    ///
+    /// A message whose attempt under this claim was already accepted goes to `sent` instead,
+    /// because sending it again would be a certain duplicate.
     static func requeueExpiredLeases(now: Date, on connection: SQLiteConnection) throws {
         let expired = try connection.statement(
             "SELECT id FROM sms_queue WHERE state = 'sending' AND lease_until < ?1 ORDER BY id"
         ).rows([SQLiteValue(now)]) { $0.int64(0) }
         for id in expired {
+            // Only attempts started since the latest claim count; older ones belong to an earlier route.
+            let accepted = try connection.statement(
+                """
+                SELECT provider_id, provider_message_id FROM sms_attempts
+                WHERE message_id = ?1 AND outcome = 'accepted'
+                    AND started_at >= (SELECT MAX(at) FROM sms_events WHERE message_id = ?1 AND state = 'sending')
+                ORDER BY id DESC LIMIT 1
+                """
+            ).firstRow([.integer(id)]) { ($0.text(0), $0.optionalText(1)) }
+            if let (providerID, providerMessageID) = accepted {
+                let transition = Transition(
+                    to: .sent,
+                    providerID: providerID,
+                    providerMessageID: providerMessageID,
+                    reason: leaseExpiredAfterAcceptReason
+                )
+                try apply(transition, to: id, now: now, on: connection)
+                continue
+            }
+
             try connection.execute(
                 """
                 UPDATE sms_attempts SET outcome = 'ambiguous', finished_at = ?1, detail = COALESCE(detail, ?2)
@@ -168,7 +195,7 @@ extension SQLiteStore {
     }
 
     /// The reason recorded when a queued message passes its deadline.
-    static let expiredReason = "expired: its deadline passed before any provider accepted it"
+    public static let expiredReason = "expired: its deadline passed before any provider accepted it"
 
     /// Moves queued messages whose `expires_at` is not after `now` to `expired`; returns their ids.
     static func expireDue(now: Date, on connection: SQLiteConnection) throws -> [MessageID] {

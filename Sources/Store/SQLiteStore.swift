@@ -6,8 +6,8 @@ import Foundation
 /// Every SQLite call runs on one dedicated thread that owns the connection (`SQLiteWriter`);
 /// the async methods wait for it without blocking the cooperative pool. Each method is one
 /// transaction and commits before it returns. The file uses WAL with `synchronous=FULL`, so a
-/// committed submission survives a power loss, and other processes (the CLI beside the daemon)
-/// may open the same file at the same time; they wait up to `busyTimeout` for the write lock.
+/// committed submission survives a power loss. Other processes (the CLI beside the daemon) may
+/// open the same file at the same time, and each waits up to `busyTimeout` for the write lock.
 ///
 /// After a commit that makes work claimable (enqueue, broadcast, a transition back to `queued`),
 /// the store sends a wake-up through its `QueueNotifier`, so a daemon listening with
@@ -104,6 +104,12 @@ public final class SQLiteStore: MessageStore {
         return ids
     }
 
+    /// Claims the next message as `MessageStore` describes, in one transaction.
+    ///
+    /// Before choosing, the transaction moves messages whose lease ran out back to `queued` (their
+    /// open attempts become `ambiguous`, with the reason `leaseExpiredReason`) and expires queued
+    /// messages past `expiresAt`, each with an event. It writes nothing when there is neither such
+    /// a message nor a ready one.
     public func claimNext(now: Date, lease: TimeInterval) async throws -> MessageRecord? {
         try await writer.run { connection in
             try connection.transaction {
@@ -347,7 +353,7 @@ public final class SQLiteStore: MessageStore {
     }
 
     /// The reason recorded for attempts cut off by a crash or a stop.
-    static let interruptedReason = "interrupted: the process stopped before the attempt's outcome was recorded"
+    public static let interruptedReason = "interrupted: the process stopped before the attempt's outcome was recorded"
 
     private func wakeIfQueued(_ count: Int) {
         if count > 0 { wakeListener() }

@@ -2,8 +2,8 @@ import Foundation
 
 /// A value bound to a statement parameter or read from a column.
 ///
-/// Dates are stored as whole milliseconds since 1970-01-01 UTC in `INTEGER` columns, the one time
-/// format of every table in the store; `SQLiteValue(_ date:)` rounds down to the millisecond.
+/// Dates are stored as whole milliseconds since 1970-01-01 UTC in `INTEGER` columns, which is the
+/// one time format of every table in the store. `SQLiteValue(_ date:)` rounds down to the millisecond.
 public enum SQLiteValue: Sendable, Equatable {
     case null
     case integer(Int64)

@@ -1,7 +1,7 @@
 import Foundation
 
-/// Why the store could not do what was asked, with the database path and, for faults an
-/// administrator must fix, the fix in plain words (`description`).
+/// An error from the store. Each carries the database path, and `description` gives an
+/// administrator the fix for the faults they can correct.
 ///
 /// A failed call never removes what an earlier call committed: the failing transaction is rolled
 /// back as a whole.

@@ -15,7 +15,7 @@ enum StoreMigrations {
         StoreMigration(version: 1, sql: initialSchema)
     ]
 
-    /// The newest schema version this code knows.
+    /// The newest schema version this code can migrate to.
     static var latestVersion: Int { all.last?.version ?? 0 }
 
     private static let initialSchema = """

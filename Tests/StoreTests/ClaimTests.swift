@@ -87,6 +87,39 @@ import Testing
         }
     }
 
+    /// A lease that runs out after the provider accepted the message moves it to sent, not back to
+    /// the queue, so it is not sent twice.
+    @Test func expiredLeaseAfterAcceptMarksSent() async throws {
+        try await withStore { store, _ in
+            let id = try await store.enqueue([submission(1)], now: epoch)[0]
+            _ = try await store.claimNext(now: at(1), lease: 30)
+            let attempt = try await store.beginAttempt(messageID: id, providerID: "smpp", now: at(2))
+            try await store.finishAttempt(attempt, outcome: .accepted, providerMessageID: "S9", detail: nil, now: at(3))
+
+            #expect(try await store.claimNext(now: at(40), lease: 30) == nil)
+            let message = try #require(try await store.message(id))
+            #expect(message.state == .sent)
+            #expect(message.providerMessageID == "S9")
+            #expect(message.lastReason == SQLiteStore.leaseExpiredAfterAcceptReason)
+        }
+    }
+
+    /// An accepted attempt from an earlier route does not count when the re-routed claim's lease runs out.
+    @Test func expiredLeaseIgnoresEarlierRoute() async throws {
+        try await withStore { store, _ in
+            let id = try await store.enqueue([submission(1)], now: epoch)[0]
+            _ = try await store.claimNext(now: at(1), lease: 30)
+            let attempt = try await store.beginAttempt(messageID: id, providerID: "smpp", now: at(2))
+            try await store.finishAttempt(attempt, outcome: .accepted, providerMessageID: "S9", detail: nil, now: at(3))
+            try await store.transition(id, Transition(to: .sent, providerID: "smpp"), now: at(3))
+            try await store.transition(id, Transition(to: .queued, reason: "undelivered, re-routing"), now: at(10))
+            #expect(try await store.claimNext(now: at(11), lease: 30)?.id == id)
+
+            #expect(try await store.claimNext(now: at(50), lease: 30)?.id == id)
+            #expect(try await store.events(for: id).compactMap(\.reason).last == SQLiteStore.leaseExpiredReason)
+        }
+    }
+
     /// A message sent back to the queue with a notBefore is not claimed before that time, and
     /// nextWakeDate names it.
     @Test func notBeforeDelaysClaimAndSetsWakeDate() async throws {
