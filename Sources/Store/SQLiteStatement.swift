@@ -78,23 +78,27 @@ public final class SQLiteStatement {
         sqlite3_column_type(handle, column) == SQLITE_NULL
     }
 
+    /// Reads a 0-based column of the current row as an integer; `NULL` reads as 0.
     public func int64(_ column: Int32) -> Int64 {
         sqlite3_column_int64(handle, column)
     }
 
+    /// Reads an integer column, with `nil` for `NULL`.
     public func optionalInt64(_ column: Int32) -> Int64? {
         isNull(column) ? nil : int64(column)
     }
 
+    /// Reads an integer column as `Int`.
     public func int(_ column: Int32) -> Int {
         Int(int64(column))
     }
 
+    /// Reads a column as a floating-point number.
     public func double(_ column: Int32) -> Double {
         sqlite3_column_double(handle, column)
     }
 
-    /// The column as text, read with its byte length so embedded NUL characters are kept.
+    /// Reads a column as text, using its byte length so embedded NUL characters are kept.
     /// `NULL` reads as the empty string; use `optionalText` to tell them apart.
     public func text(_ column: Int32) -> String {
         guard let bytes = sqlite3_column_text(handle, column) else { return "" }
@@ -103,21 +107,24 @@ public final class SQLiteStatement {
         return String(decoding: buffer, as: UTF8.self)
     }
 
+    /// Reads a text column, with `nil` for `NULL`.
     public func optionalText(_ column: Int32) -> String? {
         isNull(column) ? nil : text(column)
     }
 
+    /// Reads a column as bytes; `NULL` and an empty blob read as `[]`.
     public func blob(_ column: Int32) -> [UInt8] {
         let count = Int(sqlite3_column_bytes(handle, column))
         guard count > 0, let bytes = sqlite3_column_blob(handle, column) else { return [] }
         return Array(UnsafeRawBufferPointer(start: bytes, count: count))
     }
 
-    /// A millisecond timestamp column as a date.
+    /// Reads a millisecond timestamp column as a date.
     public func date(_ column: Int32) -> Date {
         SQLiteValue.date(milliseconds: int64(column))
     }
 
+    /// Reads a millisecond timestamp column, with `nil` for `NULL`.
     public func optionalDate(_ column: Int32) -> Date? {
         optionalInt64(column).map { SQLiteValue.date(milliseconds: $0) }
     }

@@ -161,3 +161,29 @@ import Testing
         }
     }
 }
+
+@Suite struct ConcurrentClaimTests {
+    /// Two stores on one file claiming at the same time never claim the same message, and
+    /// together claim every message.
+    @Test func concurrentClaimsAreExclusive() async throws {
+        try await withStore { first, path in
+            let second = try await SQLiteStore(path: path, notifiesWakeListener: false)
+            let ids = try await first.enqueue((0..<200).map { submission($0) }, now: epoch)
+            let claimed = try await withThrowingTaskGroup(of: [MessageID].self) { group in
+                for store in [first, second] {
+                    group.addTask {
+                        var mine: [MessageID] = []
+                        while let message = try await store.claimNext(now: at(1), lease: 600) {
+                            mine.append(message.id)
+                        }
+                        return mine
+                    }
+                }
+                return try await group.reduce(into: []) { $0 += $1 }
+            }
+            await second.close()
+            #expect(claimed.count == ids.count)
+            #expect(Set(claimed) == Set(ids))
+        }
+    }
+}
