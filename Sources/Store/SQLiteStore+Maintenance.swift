@@ -33,13 +33,13 @@ extension SQLiteStore {
                     """
                     INSERT INTO sms_daily_summary (day, state, provider_id, count)
                     SELECT date(created_at / 1000, 'unixepoch'), state, COALESCE(provider_id, ''), COUNT(*)
-                    FROM sms_queue WHERE \(condition)
+                    FROM sms_queue INDEXED BY sms_queue_final_updated WHERE \(condition)
                     GROUP BY 1, 2, 3
                     ON CONFLICT (day, state, provider_id) DO UPDATE SET count = count + excluded.count
                     """,
                     [SQLiteValue(cutoff)]
                 )
-                try connection.execute("DELETE FROM sms_queue WHERE \(condition)", [SQLiteValue(cutoff)])
+                try connection.execute("DELETE FROM sms_queue INDEXED BY sms_queue_final_updated WHERE \(condition)", [SQLiteValue(cutoff)])
                 return connection.changes
             }
         }

@@ -292,10 +292,11 @@ public final class SQLiteStore: MessageStore {
             try connection.statement(
                 """
                 SELECT MIN(wake) FROM (
-                    SELECT MIN(not_before) AS wake FROM sms_queue
+                    SELECT MIN(not_before) AS wake FROM sms_queue INDEXED BY sms_queue_queued_not_before
                     WHERE state = 'queued' AND not_before IS NOT NULL AND not_before > ?1
                     UNION ALL
-                    SELECT MIN(lease_until) + 1 FROM sms_queue WHERE state = 'sending' AND lease_until >= ?1
+                    SELECT MIN(lease_until) + 1 FROM sms_queue INDEXED BY sms_queue_sending_lease
+                    WHERE state = 'sending' AND lease_until >= ?1
                 )
                 """
             ).firstRow([SQLiteValue(now)]) { $0.optionalDate(0) } ?? nil
