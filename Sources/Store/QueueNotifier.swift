@@ -3,9 +3,10 @@ import Foundation
 /// Tells a daemon that the queue has new work, by sending a one-byte datagram to the daemon's
 /// `QueueWakeListener` socket for the same database.
 ///
-/// `notify()` never blocks and never fails: when nobody listens (no socket file, a stale one, or
-/// a full receive buffer, which already holds a wake-up) the datagram is dropped, and the
-/// daemon's own schedule still finds the work. Call it only after the commit it announces.
+/// `notify()` never blocks and never fails. The datagram is dropped when no listener is bound
+/// (no socket file, or a stale one), which is harmless because a daemon claims at start-up, and
+/// when the receive buffer is full, which means a wake-up is already pending. Call it only after
+/// the commit it announces.
 /// The socket path follows `QueueWakeAddress.socketPath(forDatabase:)`, including its `/tmp`
 /// fallback for long paths.
 public final class QueueNotifier: Sendable {

@@ -4,10 +4,10 @@ import Foundation
 ///
 /// The socket path is the database's absolute path (directory symlinks resolved) with `.wake`
 /// appended, so the CLI and the daemon find the same socket whatever their working directory.
-/// A `sun_path` holds at most 107 bytes plus the NUL; when the derived path is longer, the socket
+/// A `sun_path` has room for 107 bytes plus the NUL. When the derived path is longer, the socket
 /// goes to `/tmp/lifeline-<hash>.wake` instead, where `<hash>` is the 64-bit FNV-1a hash of the
 /// database's absolute path in hex. Both processes compute the same fallback, and two databases
-/// get two sockets.
+/// get two sockets unless their paths collide in that 64-bit hash.
 public enum QueueWakeAddress {
     /// The longest path a `sockaddr_un` can hold, without its terminating NUL.
     public static let maximumPathLength = 107
