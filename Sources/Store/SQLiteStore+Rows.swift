@@ -1,0 +1,219 @@
+import Foundation
+
+/// Row reading and writing shared by the store's operations. Every function here runs on the
+/// writer thread, inside the caller's transaction where it writes.
+extension SQLiteStore {
+    /// The columns `readMessage` expects, in order.
+    static let messageColumns = """
+        id, recipient, text, priority, state, provider_id, provider_message_id, attempts, created_at, \
+        updated_at, not_before, expires_at, last_reason, broadcast_id, idempotency_key
+        """
+
+    static func readMessage(_ row: SQLiteStatement) throws -> MessageRecord {
+        let rank = row.int(3)
+        guard let priority = Priority(rank: rank) else {
+            throw StoreError.corrupt(path: "sms_queue", detail: "message \(row.int64(0)) has priority rank \(rank)")
+        }
+        return MessageRecord(
+            id: row.int64(0),
+            recipient: row.text(1),
+            text: row.text(2),
+            priority: priority,
+            state: try decode(MessageState.self, row.text(4)),
+            providerID: row.optionalText(5),
+            providerMessageID: row.optionalText(6),
+            attempts: row.int(7),
+            createdAt: row.date(8),
+            updatedAt: row.date(9),
+            notBefore: row.optionalDate(10),
+            expiresAt: row.optionalDate(11),
+            lastReason: row.optionalText(12),
+            broadcastID: row.optionalInt64(13),
+            idempotencyKey: row.optionalText(14)
+        )
+    }
+
+    static func decode<Value: RawRepresentable>(_ type: Value.Type, _ text: String) throws -> Value
+    where Value.RawValue == String {
+        guard let value = Value(rawValue: text) else {
+            throw StoreError.corrupt(path: "\(Value.self)", detail: "unknown value '\(text)'")
+        }
+        return value
+    }
+
+    static func message(_ id: MessageID, on connection: SQLiteConnection) throws -> MessageRecord? {
+        try connection.statement("SELECT \(messageColumns) FROM sms_queue WHERE id = ?1")
+            .firstRow([.integer(id)], readMessage)
+    }
+
+    static func insertEvent(_ event: MessageEvent, on connection: SQLiteConnection) throws {
+        try connection.execute(
+            "INSERT INTO sms_events (message_id, at, state, provider_id, reason) VALUES (?1, ?2, ?3, ?4, ?5)",
+            [
+                .integer(event.messageID),
+                SQLiteValue(event.at),
+                .text(event.state.rawValue),
+                SQLiteValue(event.providerID),
+                SQLiteValue(event.reason),
+            ]
+        )
+    }
+
+    /// Inserts submissions in the caller's transaction; a known idempotency key yields the stored id.
+    static func insert(
+        _ submissions: [Submission],
+        now: Date,
+        on connection: SQLiteConnection
+    ) throws -> [MessageID] {
+        var knownBroadcasts: Set<Int64> = []
+        var ids: [MessageID] = []
+        ids.reserveCapacity(submissions.count)
+        for submission in submissions {
+            if let key = submission.idempotencyKey,
+                let existing = try connection.statement("SELECT id FROM sms_queue WHERE idempotency_key = ?1")
+                    .firstRow([.text(key)], { $0.int64(0) })
+            {
+                ids.append(existing)
+                continue
+            }
+            if let broadcastID = submission.broadcastID, !knownBroadcasts.contains(broadcastID) {
+                let exists = try connection.statement("SELECT 1 FROM broadcasts WHERE id = ?1")
+                    .firstRow([.integer(broadcastID)]) { _ in true } ?? false
+                guard exists else { throw StoreError.broadcastNotFound(broadcastID) }
+                knownBroadcasts.insert(broadcastID)
+            }
+            try connection.execute(
+                """
+                INSERT INTO sms_queue (recipient, text, priority, state, created_at, updated_at, expires_at,
+                    broadcast_id, idempotency_key)
+                VALUES (?1, ?2, ?3, 'queued', ?4, ?4, ?5, ?6, ?7)
+                """,
+                [
+                    .text(submission.recipient),
+                    .text(submission.text),
+                    SQLiteValue(submission.priority.rank),
+                    SQLiteValue(now),
+                    SQLiteValue(submission.expiresAt),
+                    SQLiteValue(submission.broadcastID),
+                    SQLiteValue(submission.idempotencyKey),
+                ]
+            )
+            let id = connection.lastInsertRowID
+            try insertEvent(MessageEvent(messageID: id, at: now, state: .queued), on: connection)
+            ids.append(id)
+        }
+        return ids
+    }
+
+    /// Writes a transition to the message row and its event row, in the caller's transaction.
+    static func apply(
+        _ transition: Transition,
+        to messageID: MessageID,
+        now: Date,
+        on connection: SQLiteConnection
+    ) throws {
+        try connection.execute(
+            """
+            UPDATE sms_queue SET
+                state = ?1,
+                provider_id = COALESCE(?2, provider_id),
+                provider_message_id = COALESCE(?3, provider_message_id),
+                last_reason = ?4,
+                not_before = CASE WHEN ?1 = 'queued' THEN ?5 ELSE not_before END,
+                lease_until = CASE WHEN ?1 = 'sending' THEN lease_until ELSE NULL END,
+                updated_at = ?6
+            WHERE id = ?7
+            """,
+            [
+                .text(transition.state.rawValue),
+                SQLiteValue(transition.providerID),
+                SQLiteValue(transition.providerMessageID),
+                SQLiteValue(transition.reason),
+                SQLiteValue(transition.notBefore),
+                SQLiteValue(now),
+                .integer(messageID),
+            ]
+        )
+        guard connection.changes == 1 else { throw StoreError.messageNotFound(messageID) }
+        try insertEvent(
+            MessageEvent(
+                messageID: messageID,
+                at: now,
+                state: transition.state,
+                providerID: transition.providerID,
+                reason: transition.reason
+            ),
+            on: connection
+        )
+    }
+
+    /// The reason recorded when a lease runs out and the message goes back to the queue.
+    public static let leaseExpiredReason = "lease expired: the dispatcher that claimed it did not finish in time"
+
+    /// The reason recorded when a lease runs out after a provider accepted the message.
+    public static let leaseExpiredAfterAcceptReason =
+        "lease expired after a provider accepted the message; its state was not recorded in time"
+
+    /// Moves messages whose lease ran out back to `queued`, marking their open attempts ambiguous.
+    ///
+    /// This and the other housekeeping queries name their partial index (`INDEXED BY`), because
+    /// without statistics SQLite 3.40 picks the claim index and scans every queued row instead.
+    ///
+    /// A message whose attempt under this claim was already accepted goes to `sent` instead,
+    /// because sending it again would be a certain duplicate.
+    static func requeueExpiredLeases(now: Date, on connection: SQLiteConnection) throws {
+        let expired = try connection.statement(
+            """
+            SELECT id FROM sms_queue INDEXED BY sms_queue_sending_lease
+            WHERE state = 'sending' AND lease_until < ?1 ORDER BY id
+            """
+        ).rows([SQLiteValue(now)]) { $0.int64(0) }
+        for id in expired {
+            // Only attempts started since the latest claim count; older ones belong to an earlier route.
+            let accepted = try connection.statement(
+                """
+                SELECT provider_id, provider_message_id FROM sms_attempts
+                WHERE message_id = ?1 AND outcome = 'accepted'
+                    AND started_at >= (SELECT MAX(at) FROM sms_events WHERE message_id = ?1 AND state = 'sending')
+                ORDER BY id DESC LIMIT 1
+                """
+            ).firstRow([.integer(id)]) { ($0.text(0), $0.optionalText(1)) }
+            if let (providerID, providerMessageID) = accepted {
+                let transition = Transition(
+                    to: .sent,
+                    providerID: providerID,
+                    providerMessageID: providerMessageID,
+                    reason: leaseExpiredAfterAcceptReason
+                )
+                try apply(transition, to: id, now: now, on: connection)
+                continue
+            }
+
+            try connection.execute(
+                """
+                UPDATE sms_attempts SET outcome = 'ambiguous', finished_at = ?1, detail = COALESCE(detail, ?2)
+                WHERE message_id = ?3 AND outcome IS NULL
+                """,
+                [SQLiteValue(now), .text(leaseExpiredReason), .integer(id)]
+            )
+            try apply(Transition(to: .queued, reason: leaseExpiredReason), to: id, now: now, on: connection)
+        }
+    }
+
+    /// The reason recorded when a queued message passes its deadline.
+    public static let expiredReason = "expired: its deadline passed before any provider accepted it"
+
+    /// Moves queued messages whose `expires_at` is not after `now` to `expired`; returns their ids.
+    static func expireDue(now: Date, on connection: SQLiteConnection) throws -> [MessageID] {
+        let due = try connection.statement(
+            """
+            SELECT id FROM sms_queue INDEXED BY sms_queue_queued_expiry
+            WHERE state = 'queued' AND expires_at IS NOT NULL AND expires_at <= ?1 ORDER BY id
+            """
+        ).rows([SQLiteValue(now)]) { $0.int64(0) }
+        for id in due {
+            try apply(Transition(to: .expired, reason: expiredReason), to: id, now: now, on: connection)
+        }
+        return due
+    }
+}

@@ -1,0 +1,362 @@
+import Diagnostics
+import Foundation
+
+/// The durable queue on one SQLite file: messages, attempts, events and broadcasts.
+///
+/// Every SQLite call runs on one dedicated thread that owns the connection (`SQLiteWriter`);
+/// the async methods wait for it without blocking the cooperative pool. Each method is one
+/// transaction and commits before it returns. The file uses WAL with `synchronous=FULL`, so a
+/// committed submission survives a power loss. Other processes (the CLI beside the daemon) may
+/// open the same file at the same time, and each waits up to `busyTimeout` for the write lock.
+///
+/// After a commit that makes work claimable (enqueue, broadcast, a transition back to `queued`),
+/// the store sends a wake-up through its `QueueNotifier`, so a daemon listening with
+/// `QueueWakeListener` on the same database claims it at once.
+///
+/// Call `close()` when done; a store released without it closes its connection in the background.
+public final class SQLiteStore: MessageStore {
+    /// How long a call waits for another process's write lock before failing: long enough for
+    /// a 5,000-message broadcast committed by another process.
+    public static let busyTimeout: Duration = .seconds(10)
+
+    /// The database file.
+    public let path: String
+    let writer: SQLiteWriter
+    let notifier: QueueNotifier?
+    let logger: Logger
+
+    /// Opens or creates the database at `path`, applies pending migrations (one transaction each),
+    /// and switches on WAL, `synchronous=FULL` and foreign keys.
+    ///
+    /// - Parameters:
+    ///   - notifiesWakeListener: sends a wake-up datagram to `QueueWakeListener` after commits
+    ///     that queue work; a no-op when no daemon listens.
+    /// - Throws: `StoreError.readOnlyFile`, `.readOnlyDirectory`, `.corrupt`, `.cannotOpen`,
+    ///   `.schemaTooNew`, each with the path and the fix.
+    public init(path: String, logger: Logger = .disabled, notifiesWakeListener: Bool = true) async throws {
+        self.path = path
+        self.logger = logger
+        let writer = SQLiteWriter(path: path)
+        do {
+            try await writer.open {
+                try SQLiteStore.openConnection(path: path, logger: logger)
+            }
+        } catch {
+            await writer.close()
+            throw error
+        }
+        self.writer = writer
+        // After the open, so the file exists and its directory resolves to the path the daemon uses.
+        self.notifier = notifiesWakeListener ? QueueNotifier(databasePath: path) : nil
+    }
+
+    deinit {
+        writer.closeSoon()
+    }
+
+    /// Closes the connection after the calls already under way. Later calls throw `StoreError.closed`.
+    public func close() async {
+        await writer.close()
+    }
+
+    private static func openConnection(path: String, logger: Logger) throws -> SQLiteConnection {
+        let connection = try SQLiteConnection(path: path)
+        if connection.isReadOnly {
+            throw SQLiteError(code: .readOnly, message: "the file was opened read-only")
+        }
+        try connection.setBusyTimeout(busyTimeout)
+        try connection.execute(sql: "PRAGMA foreign_keys = ON")
+        try connection.execute(sql: "PRAGMA journal_mode = WAL")
+        try connection.execute(sql: "PRAGMA synchronous = FULL")
+        try migrate(connection, logger: logger)
+        return connection
+    }
+
+    private static func migrate(_ connection: SQLiteConnection, logger: Logger) throws {
+        let current = try connection.userVersion()
+        guard current <= StoreMigrations.latestVersion else {
+            throw StoreError.schemaTooNew(path: connection.path, found: current, supported: StoreMigrations.latestVersion)
+        }
+        for migration in StoreMigrations.all where migration.version > current {
+            try connection.transaction {
+                try connection.execute(sql: migration.sql)
+                try connection.setUserVersion(migration.version)
+            }
+            logger.debug("Applied schema migration", metadata: ["store.schema.version": "\(migration.version)"])
+        }
+    }
+
+    /// Sends a wake-up to a listening daemon; called on the writer thread after a commit.
+    func wakeListener() {
+        notifier?.notify()
+    }
+
+    // MARK: MessageStore
+
+    public func enqueue(_ submissions: [Submission], now: Date) async throws -> [MessageID] {
+        let ids = try await writer.run { connection in
+            try connection.transaction {
+                try SQLiteStore.insert(submissions, now: now, on: connection)
+            }
+        }
+        wakeIfQueued(ids.isEmpty ? 0 : 1)
+        logger.trace("Enqueued messages", metadata: ["store.count": "\(ids.count)"])
+        return ids
+    }
+
+    /// Claims the next message as `MessageStore` describes, in one transaction.
+    ///
+    /// Before choosing, the transaction moves messages whose lease ran out back to `queued` (their
+    /// open attempts become `ambiguous`, with the reason `leaseExpiredReason`) and expires queued
+    /// messages past `expiresAt`, each with an event. It writes nothing when there is neither such
+    /// a message nor a ready one.
+    public func claimNext(now: Date, lease: TimeInterval) async throws -> MessageRecord? {
+        try await writer.run { connection in
+            try connection.transaction {
+                try SQLiteStore.requeueExpiredLeases(now: now, on: connection)
+                _ = try SQLiteStore.expireDue(now: now, on: connection)
+                let ready = try connection.statement(
+                    """
+                    SELECT id FROM sms_queue
+                    WHERE state = 'queued' AND (not_before IS NULL OR not_before <= ?1)
+                    ORDER BY priority, id LIMIT 1
+                    """
+                ).firstRow([SQLiteValue(now)]) { $0.int64(0) }
+                guard let id = ready else { return nil }
+                try connection.execute(
+                    "UPDATE sms_queue SET state = 'sending', lease_until = ?1, updated_at = ?2 WHERE id = ?3",
+                    [SQLiteValue(now.addingTimeInterval(lease)), SQLiteValue(now), .integer(id)]
+                )
+                try SQLiteStore.insertEvent(MessageEvent(messageID: id, at: now, state: .sending), on: connection)
+                return try SQLiteStore.message(id, on: connection)
+            }
+        }
+    }
+
+    public func beginAttempt(messageID: MessageID, providerID: String, now: Date) async throws -> AttemptID {
+        try await writer.run { connection in
+            try connection.transaction {
+                try connection.execute(
+                    """
+                    UPDATE sms_queue SET attempts = attempts + 1, updated_at = ?1,
+                        provider_id = CASE WHEN provider_message_id IS NULL THEN ?2 ELSE provider_id END
+                    WHERE id = ?3
+                    """,
+                    [SQLiteValue(now), .text(providerID), .integer(messageID)]
+                )
+                guard connection.changes == 1 else { throw StoreError.messageNotFound(messageID) }
+                try connection.execute(
+                    "INSERT INTO sms_attempts (message_id, provider_id, started_at) VALUES (?1, ?2, ?3)",
+                    [.integer(messageID), .text(providerID), SQLiteValue(now)]
+                )
+                return connection.lastInsertRowID
+            }
+        }
+    }
+
+    public func finishAttempt(
+        _ attemptID: AttemptID,
+        outcome: AttemptOutcome,
+        providerMessageID: String?,
+        detail: String?,
+        now: Date
+    ) async throws {
+        try await writer.run { connection in
+            try connection.transaction {
+                try connection.execute(
+                    """
+                    UPDATE sms_attempts SET outcome = ?1, provider_message_id = ?2, detail = ?3, finished_at = ?4
+                    WHERE id = ?5
+                    """,
+                    [.text(outcome.rawValue), SQLiteValue(providerMessageID), SQLiteValue(detail), SQLiteValue(now), .integer(attemptID)]
+                )
+                guard connection.changes == 1 else { throw StoreError.attemptNotFound(attemptID) }
+
+                // The message row names the provider of its latest accepted attempt.
+                if outcome == .accepted, let providerMessageID {
+                    try connection.execute(
+                        """
+                        UPDATE sms_queue SET provider_message_id = ?1, updated_at = ?2,
+                            provider_id = (SELECT provider_id FROM sms_attempts WHERE id = ?3)
+                        WHERE id = (SELECT message_id FROM sms_attempts WHERE id = ?3)
+                        """,
+                        [.text(providerMessageID), SQLiteValue(now), .integer(attemptID)]
+                    )
+                }
+            }
+        }
+    }
+
+    public func transition(_ messageID: MessageID, _ transition: Transition, now: Date) async throws {
+        try await writer.run { connection in
+            try connection.transaction {
+                try SQLiteStore.apply(transition, to: messageID, now: now, on: connection)
+            }
+        }
+        wakeIfQueued(transition.state == .queued ? 1 : 0)
+    }
+
+    public func findMessage(providerID: String, providerMessageID: String) async throws -> MessageRecord? {
+        try await writer.run { connection in
+            let values: [SQLiteValue] = [.text(providerID), .text(providerMessageID)]
+            let direct = try connection.statement(
+                "SELECT \(SQLiteStore.messageColumns) FROM sms_queue "
+                    + "WHERE provider_id = ?1 AND provider_message_id = ?2 ORDER BY id DESC LIMIT 1"
+            ).firstRow(values, SQLiteStore.readMessage)
+            if let direct { return direct }
+
+            // An earlier accepted attempt of a re-routed message still identifies it.
+            let viaAttempt = try connection.statement(
+                """
+                SELECT message_id FROM sms_attempts WHERE provider_id = ?1 AND provider_message_id = ?2
+                ORDER BY id DESC LIMIT 1
+                """
+            ).firstRow(values) { $0.int64(0) }
+            return try viaAttempt.flatMap { try SQLiteStore.message($0, on: connection) }
+        }
+    }
+
+    public func message(_ id: MessageID) async throws -> MessageRecord? {
+        try await writer.run { connection in
+            try SQLiteStore.message(id, on: connection)
+        }
+    }
+
+    public func messages(limit: Int) async throws -> [MessageRecord] {
+        try await writer.run { connection in
+            try connection.statement(
+                "SELECT \(SQLiteStore.messageColumns) FROM sms_queue ORDER BY id DESC LIMIT ?1"
+            ).rows([SQLiteValue(max(limit, 0))], SQLiteStore.readMessage)
+        }
+    }
+
+    public func attempts(for messageID: MessageID) async throws -> [AttemptRecord] {
+        try await writer.run { connection in
+            try connection.statement(
+                """
+                SELECT id, message_id, provider_id, started_at, outcome, provider_message_id, detail, finished_at
+                FROM sms_attempts WHERE message_id = ?1 ORDER BY id
+                """
+            ).rows([.integer(messageID)]) { row in
+                AttemptRecord(
+                    id: row.int64(0),
+                    messageID: row.int64(1),
+                    providerID: row.text(2),
+                    startedAt: row.date(3),
+                    outcome: try row.optionalText(4).map { try SQLiteStore.decode(AttemptOutcome.self, $0) },
+                    providerMessageID: row.optionalText(5),
+                    detail: row.optionalText(6),
+                    finishedAt: row.optionalDate(7)
+                )
+            }
+        }
+    }
+
+    public func events(for messageID: MessageID) async throws -> [MessageEvent] {
+        try await writer.run { connection in
+            try connection.statement(
+                "SELECT message_id, at, state, provider_id, reason FROM sms_events WHERE message_id = ?1 ORDER BY id"
+            ).rows([.integer(messageID)]) { row in
+                MessageEvent(
+                    messageID: row.int64(0),
+                    at: row.date(1),
+                    state: try SQLiteStore.decode(MessageState.self, row.text(2)),
+                    providerID: row.optionalText(3),
+                    reason: row.optionalText(4)
+                )
+            }
+        }
+    }
+
+    public func queueDepth() async throws -> [Priority: Int] {
+        try await writer.run { connection in
+            var depth = Dictionary(uniqueKeysWithValues: Priority.allCases.map { ($0, 0) })
+            let rows = try connection.statement(
+                "SELECT priority, COUNT(*) FROM sms_queue WHERE state IN ('queued', 'sending') GROUP BY priority"
+            ).rows { ($0.int(0), $0.int(1)) }
+            for (rank, count) in rows {
+                if let priority = Priority(rank: rank) { depth[priority] = count }
+            }
+            return depth
+        }
+    }
+
+    /// The earliest time after `now` at which a message becomes claimable: the `notBefore` of a
+    /// queued message, or the end of a lease that will run out.
+    ///
+    /// Returns `nil` when nothing is waiting for a time; messages that are ready now are not
+    /// counted (claim them). Expiry deadlines are not wake reasons: due messages are expired by
+    /// the next claim or by `expireMessages(now:)`.
+    public func nextWakeDate(now: Date) async throws -> Date? {
+        try await writer.run { connection in
+            try connection.statement(
+                """
+                SELECT MIN(wake) FROM (
+                    SELECT MIN(not_before) AS wake FROM sms_queue INDEXED BY sms_queue_queued_not_before
+                    WHERE state = 'queued' AND not_before IS NOT NULL AND not_before > ?1
+                    UNION ALL
+                    SELECT MIN(lease_until) + 1 FROM sms_queue INDEXED BY sms_queue_sending_lease
+                    WHERE state = 'sending' AND lease_until >= ?1
+                )
+                """
+            ).firstRow([SQLiteValue(now)]) { $0.optionalDate(0) } ?? nil
+        }
+    }
+
+    /// Marks attempts left without an outcome `ambiguous` and moves their messages from `sending`
+    /// to `unknown`, with an event each, in one transaction.
+    ///
+    /// Returns the ids of the messages moved to `unknown`, in id order. A message whose open
+    /// attempt was found in another state (a transition was recorded before the attempt's outcome)
+    /// keeps its state. Call it once at start-up, before the dispatcher claims.
+    public func recoverInterruptedAttempts(now: Date) async throws -> [MessageID] {
+        try await writer.run { connection in
+            try connection.transaction {
+                let messageIDs = try connection.statement(
+                    "SELECT DISTINCT message_id FROM sms_attempts WHERE outcome IS NULL ORDER BY message_id"
+                ).rows { $0.int64(0) }
+                try connection.execute(
+                    """
+                    UPDATE sms_attempts SET outcome = 'ambiguous', finished_at = ?1,
+                        detail = COALESCE(detail, ?2)
+                    WHERE outcome IS NULL
+                    """,
+                    [SQLiteValue(now), .text(SQLiteStore.interruptedReason)]
+                )
+                var recovered: [MessageID] = []
+                for id in messageIDs {
+                    try connection.execute(
+                        """
+                        UPDATE sms_queue SET state = 'unknown', lease_until = NULL, last_reason = ?1, updated_at = ?2
+                        WHERE id = ?3 AND state = 'sending'
+                        """,
+                        [.text(SQLiteStore.interruptedReason), SQLiteValue(now), .integer(id)]
+                    )
+                    guard connection.changes == 1 else { continue }
+                    let providerID = try connection.statement(
+                        "SELECT provider_id FROM sms_attempts WHERE message_id = ?1 ORDER BY id DESC LIMIT 1"
+                    ).firstRow([.integer(id)]) { $0.optionalText(0) } ?? nil
+                    try SQLiteStore.insertEvent(
+                        MessageEvent(
+                            messageID: id,
+                            at: now,
+                            state: .unknown,
+                            providerID: providerID,
+                            reason: SQLiteStore.interruptedReason
+                        ),
+                        on: connection
+                    )
+                    recovered.append(id)
+                }
+                return recovered
+            }
+        }
+    }
+
+    /// The reason recorded for attempts cut off by a crash or a stop.
+    public static let interruptedReason = "interrupted: the process stopped before the attempt's outcome was recorded"
+
+    private func wakeIfQueued(_ count: Int) {
+        if count > 0 { wakeListener() }
+    }
+}

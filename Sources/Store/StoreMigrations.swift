@@ -1,0 +1,91 @@
+/// One schema step: the SQL that takes the database from `version - 1` to `version`.
+struct StoreMigration: Sendable {
+    var version: Int
+    var sql: String
+}
+
+/// The store's schema history, oldest first, applied at open in one transaction per step and
+/// recorded in `PRAGMA user_version`.
+///
+/// Never edit a step that has shipped: add a new one. Times are integer milliseconds since the
+/// epoch (UTC) in every table; priorities are stored as their rank (0 emergency ... 3 bulk);
+/// states and outcomes as their raw names.
+enum StoreMigrations {
+    static let all: [StoreMigration] = [
+        StoreMigration(version: 1, sql: initialSchema)
+    ]
+
+    /// The newest schema version this code can migrate to.
+    static var latestVersion: Int { all.last?.version ?? 0 }
+
+    private static let initialSchema = """
+        CREATE TABLE broadcasts (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            name TEXT,
+            text TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            cancelled_at INTEGER
+        );
+
+        CREATE TABLE sms_queue (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            recipient TEXT NOT NULL,
+            text TEXT NOT NULL,
+            priority INTEGER NOT NULL CHECK (priority BETWEEN 0 AND 3),
+            state TEXT NOT NULL,
+            provider_id TEXT,
+            provider_message_id TEXT,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            not_before INTEGER,
+            expires_at INTEGER,
+            lease_until INTEGER,
+            last_reason TEXT,
+            broadcast_id INTEGER REFERENCES broadcasts(id) ON DELETE SET NULL,
+            idempotency_key TEXT UNIQUE
+        );
+        CREATE INDEX sms_queue_claim ON sms_queue(state, priority, id);
+        CREATE INDEX sms_queue_provider_message ON sms_queue(provider_id, provider_message_id);
+        CREATE INDEX sms_queue_broadcast ON sms_queue(broadcast_id, state);
+        CREATE INDEX sms_queue_queued_expiry ON sms_queue(expires_at)
+            WHERE state = 'queued' AND expires_at IS NOT NULL;
+        CREATE INDEX sms_queue_sending_lease ON sms_queue(lease_until) WHERE state = 'sending';
+        CREATE INDEX sms_queue_queued_not_before ON sms_queue(not_before)
+            WHERE state = 'queued' AND not_before IS NOT NULL;
+        CREATE INDEX sms_queue_final_updated ON sms_queue(updated_at)
+            WHERE state IN ('delivered', 'failed', 'expired', 'cancelled');
+
+        CREATE TABLE sms_attempts (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            message_id INTEGER NOT NULL REFERENCES sms_queue(id) ON DELETE CASCADE,
+            provider_id TEXT NOT NULL,
+            started_at INTEGER NOT NULL,
+            outcome TEXT,
+            provider_message_id TEXT,
+            detail TEXT,
+            finished_at INTEGER
+        );
+        CREATE INDEX sms_attempts_message ON sms_attempts(message_id, id);
+        CREATE INDEX sms_attempts_provider_message ON sms_attempts(provider_id, provider_message_id);
+        CREATE INDEX sms_attempts_open ON sms_attempts(message_id) WHERE outcome IS NULL;
+
+        CREATE TABLE sms_events (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            message_id INTEGER NOT NULL REFERENCES sms_queue(id) ON DELETE CASCADE,
+            at INTEGER NOT NULL,
+            state TEXT NOT NULL,
+            provider_id TEXT,
+            reason TEXT
+        );
+        CREATE INDEX sms_events_message ON sms_events(message_id, id);
+
+        CREATE TABLE sms_daily_summary (
+            day TEXT NOT NULL,
+            state TEXT NOT NULL,
+            provider_id TEXT NOT NULL,
+            count INTEGER NOT NULL,
+            PRIMARY KEY (day, state, provider_id)
+        ) WITHOUT ROWID;
+        """
+}
