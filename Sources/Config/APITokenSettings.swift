@@ -32,7 +32,10 @@ public struct APITokenSettings: Sendable, Equatable {
             let role = reader.required("role", expected: "one of send, read, admin") { $0.enumeration(Role.self) }
             let token = reader.secret("token", required: true)
             if let token, token.count < minimumTokenLength, let origin = reader.secretOrigin("token") {
-                origin.fail("the token has \(token.count) characters; use at least \(minimumTokenLength), for example from `openssl rand -hex 24`") as Void?
+                origin.report(
+                    "the token has \(token.count) characters; use at least \(minimumTokenLength), "
+                        + "for example from `openssl rand -hex 24`"
+                )
             }
             guard let name, let role, let token, token.count >= minimumTokenLength else { return nil }
             return APITokenSettings(name: name, role: role, token: token)

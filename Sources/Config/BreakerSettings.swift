@@ -10,8 +10,11 @@ public struct BreakerSettings: Sendable, Equatable {
     static func decode(_ value: ConfigValue) -> BreakerSettings? {
         value.mapping { reader in
             var settings = BreakerSettings()
-            settings.failureThreshold = reader.optional("failure_threshold") { $0.int(in: 1...100) } ?? settings.failureThreshold
-            settings.cooldown = reader.optional("cooldown") { $0.duration(in: .seconds(1)...Duration.seconds(3600)) } ?? settings.cooldown
+            settings.failureThreshold =
+                reader.optional("failure_threshold") { $0.int(in: 1...100) } ?? settings.failureThreshold
+            settings.cooldown =
+                reader.optional("cooldown") { $0.duration(in: .seconds(1)...Duration.seconds(3600)) }
+                ?? settings.cooldown
             return settings
         }
     }

@@ -59,12 +59,20 @@ final class ConfigDecoder {
             let name = String(afterDollar[afterDollar.index(after: afterDollar.startIndex)..<close])
             rest = afterDollar[afterDollar.index(after: close)...]
             guard Self.isVariableName(name) else {
-                report(mark, path: path, "invalid environment variable name \"\(name)\" in ${…}; use letters, digits and _")
+                report(
+                    mark,
+                    path: path,
+                    "invalid environment variable name \"\(name)\" in ${…}; use letters, digits and _"
+                )
                 failed = true
                 continue
             }
             guard let value = environment[name] else {
-                report(mark, path: path, "environment variable \(name) is not set; set it in the service's environment or write the value")
+                report(
+                    mark,
+                    path: path,
+                    "environment variable \(name) is not set; set it in the service's environment or write the value"
+                )
                 failed = true
                 continue
             }
@@ -84,9 +92,12 @@ final class ConfigDecoder {
     }
 
     private static func isVariableName(_ name: String) -> Bool {
-        guard let first = name.unicodeScalars.first, first == "_" || (first.isASCII && first.properties.isAlphabetic) else {
+        guard let first = name.unicodeScalars.first, first == "_" || (first.isASCII && first.properties.isAlphabetic)
+        else {
             return false
         }
-        return name.unicodeScalars.allSatisfy { $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) }
+        return name.unicodeScalars.allSatisfy {
+            $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0)))
+        }
     }
 }

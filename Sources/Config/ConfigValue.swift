@@ -10,9 +10,14 @@ struct ConfigValue {
 
     var mark: YAMLMark { node.mark }
 
+    /// Records an issue at this value.
+    func report(_ message: String) {
+        decoder.report(mark, path: path, message)
+    }
+
     /// Records an issue at this value; returns `nil` so callers can `return fail(…)`.
     func fail<T>(_ message: String) -> T? {
-        decoder.report(mark, path: path, message)
+        report(message)
         return nil
     }
 
@@ -63,7 +68,8 @@ struct ConfigValue {
     func number(in range: ClosedRange<Double>) -> Double? {
         let expected = "a number from \(Self.format(range.lowerBound)) to \(Self.format(range.upperBound))"
         guard let (text, style) = scalar(expected: expected) else { return nil }
-        let isDecimal = !text.isEmpty && text.allSatisfy { $0 == "." || ($0.isASCII && $0.isNumber) }
+        let isDecimal =
+            !text.isEmpty && text.allSatisfy { $0 == "." || ($0.isASCII && $0.isNumber) }
             && text.filter({ $0 == "." }).count <= 1 && text.first != "." && text.last != "."
         guard isDecimal, let number = Double(text) else {
             return fail("expected \(expected), got \(Self.quoted(text))")

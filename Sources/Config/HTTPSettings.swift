@@ -38,7 +38,9 @@ public struct HTTPSettings: Sendable, Equatable {
         if text.hasPrefix("["), let close = text.firstIndex(of: "]") {
             host = text[text.index(after: text.startIndex)..<close]
             portText = text[text.index(after: close)...]
-            guard portText.hasPrefix(":") else { return value.fail("expected \(expected), got \(ConfigValue.quoted(text))") }
+            guard portText.hasPrefix(":") else {
+                return value.fail("expected \(expected), got \(ConfigValue.quoted(text))")
+            }
             portText = portText.dropFirst()
         } else if let colon = text.lastIndex(of: ":"), !text[..<colon].contains(":") {
             host = text[..<colon]
@@ -47,7 +49,8 @@ public struct HTTPSettings: Sendable, Equatable {
             return value.fail("expected \(expected), got \(ConfigValue.quoted(text))")
         }
         guard ValueShape.isHost(String(host)), let port = Int(portText), (1...65535).contains(port),
-              portText.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+            portText.allSatisfy({ $0.isASCII && $0.isNumber })
+        else {
             return value.fail("expected \(expected) with a port from 1 to 65535, got \(ConfigValue.quoted(text))")
         }
         return (String(host), port)

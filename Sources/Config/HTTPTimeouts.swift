@@ -11,10 +11,12 @@ public struct HTTPTimeouts: Sendable, Equatable {
     /// Reads `timeout` and `connect_timeout` from a provider mapping.
     static func decode(_ reader: MappingReader) -> HTTPTimeouts {
         var timeouts = HTTPTimeouts()
-        timeouts.request = reader.optional("timeout") { $0.duration(in: .seconds(1)...Duration.seconds(120)) } ?? timeouts.request
-        timeouts.connect = reader.optional("connect_timeout") {
-            $0.duration(in: .milliseconds(100)...Duration.seconds(60))
-        } ?? timeouts.connect
+        timeouts.request =
+            reader.optional("timeout") { $0.duration(in: .seconds(1)...Duration.seconds(120)) } ?? timeouts.request
+        timeouts.connect =
+            reader.optional("connect_timeout") {
+                $0.duration(in: .milliseconds(100)...Duration.seconds(60))
+            } ?? timeouts.connect
         return timeouts
     }
 }

@@ -61,10 +61,14 @@ extension LifelineConfig {
             let element = ConfigValue(node: item, path: "\(value.path)[\(index)]", decoder: value.decoder)
             guard let provider = ProviderSettings.decode(element) else { continue }
             if let firstLine = firstLines[provider.id] {
-                let idValue = element.node.mappingValue(forKey: "id").map {
-                    ConfigValue(node: $0, path: "\(element.path).id", decoder: value.decoder)
-                } ?? element
-                idValue.fail("duplicate provider id \(ConfigValue.quoted(provider.id)) (first used at line \(firstLine)); give each provider its own id") as Void?
+                let idValue =
+                    element.node.mappingValue(forKey: "id").map {
+                        ConfigValue(node: $0, path: "\(element.path).id", decoder: value.decoder)
+                    } ?? element
+                idValue.report(
+                    "duplicate provider id \(ConfigValue.quoted(provider.id)) (first used at line \(firstLine)); "
+                        + "give each provider its own id"
+                )
                 continue
             }
             firstLines[provider.id] = item.mappingValue(forKey: "id")?.mark.line ?? item.mark.line
@@ -80,12 +84,12 @@ extension LifelineConfig {
             for entry in entries {
                 guard let child = reader.child(entry.key) else { continue }
                 guard entry.key.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }) else {
-                    child.fail("a template name uses lower-case letters, digits and _") as Void?
+                    child.report("a template name uses lower-case letters, digits and _")
                     continue
                 }
                 guard let text = child.string(expected: "the template text") else { continue }
                 if let problem = TemplateShape.problem(in: text) {
-                    child.fail(problem) as Void?
+                    child.report(problem)
                     continue
                 }
                 templates[entry.key] = text
@@ -100,10 +104,13 @@ extension LifelineConfig {
         var seenTokens: [String: String] = [:]
         for token in tokens {
             if !seenNames.insert(token.name).inserted {
-                value.fail("two tokens are named \(ConfigValue.quoted(token.name)); give each its own name") as Void?
+                value.report("two tokens are named \(ConfigValue.quoted(token.name)); give each its own name")
             }
             if let other = seenTokens[token.token.revealed] {
-                value.fail("tokens \(ConfigValue.quoted(other)) and \(ConfigValue.quoted(token.name)) have the same value; give each its own token") as Void?
+                value.report(
+                    "tokens \(ConfigValue.quoted(other)) and \(ConfigValue.quoted(token.name)) have the same value; "
+                        + "give each its own token"
+                )
             }
             seenTokens[token.token.revealed] = token.name
         }
@@ -133,9 +140,11 @@ enum TemplateShape {
                 return "unmatched { in template; placeholders are written {name}"
             }
             let name = afterOpen[..<close]
-            let isName = !name.isEmpty && name.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }
+            let isName =
+                !name.isEmpty && name.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }
             guard isName else {
-                return "invalid placeholder {\(name)} in template; use lower-case letters, digits and _ between the braces"
+                return
+                    "invalid placeholder {\(name)} in template; use lower-case letters, digits and _ between the braces"
             }
             rest = afterOpen[afterOpen.index(after: close)...]
         }

@@ -38,7 +38,9 @@ extension LifelineConfig {
 
     /// Parses and validates config text; `fileName` names it in issues and its directory is
     /// where relative `*_file` paths start.
-    public static func parse(yaml: String, fileName: String, environment: [String: String]) throws(ConfigError) -> LoadedConfig {
+    public static func parse(yaml: String, fileName: String, environment: [String: String]) throws(ConfigError)
+        -> LoadedConfig
+    {
         try decodeDocument(yaml: yaml, fileName: fileName, environment: environment).result
     }
 
@@ -58,7 +60,9 @@ extension LifelineConfig {
         let config = decode(ConfigValue(node: root ?? emptyDocument, path: "", decoder: decoder))
         guard decoder.issues.isEmpty, let config else {
             let issues = decoder.issues.sorted { ($0.line, $0.column) < ($1.line, $1.column) }
-            throw ConfigError(issues: issues.isEmpty ? [fileIssue(fileName, "config could not be decoded").issues[0]] : issues)
+            throw ConfigError(
+                issues: issues.isEmpty ? [fileIssue(fileName, "config could not be decoded").issues[0]] : issues
+            )
         }
         return (LoadedConfig(config: config, warnings: decoder.warnings), decoder.inlineSecretPaths)
     }

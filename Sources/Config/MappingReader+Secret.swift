@@ -70,7 +70,10 @@ extension MappingReader {
             }
             if contents.permissions & 0o004 != 0 {
                 let mode = String(contents.permissions, radix: 8)
-                decoder.warn(file: path, "secret file for \(value.path) is readable by all users (mode \(mode)); run chmod o-r \(path)")
+                decoder.warn(
+                    file: path,
+                    "secret file for \(value.path) is readable by all users (mode \(mode)); run chmod o-r \(path)"
+                )
             }
             return Secret(text, source: .file(path: path))
         }

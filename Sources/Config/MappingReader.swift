@@ -58,7 +58,9 @@ final class MappingReader {
         guard reportsUnknownKeys else { return }
         for entry in entries where !knownKeys.contains(entry.key) {
             let hint = Suggestion.hint(for: entry.key, among: knownKeys)
-            let message = "unknown key \(ConfigValue.quoted(entry.key))\(hint); valid keys here: " + knownKeys.joined(separator: ", ")
+            let message =
+                "unknown key \(ConfigValue.quoted(entry.key))\(hint); valid keys here: "
+                + knownKeys.joined(separator: ", ")
             decoder.report(entry.keyMark, path: path(of: entry.key), message)
         }
     }

@@ -31,8 +31,9 @@ public struct ModemSettings: Sendable, Equatable {
         }
         let pin = reader.secret("pin", required: false)
         if let pin, !(4...8).contains(pin.count) || !pin.revealed.allSatisfy({ ("0"..."9").contains($0) }),
-           let origin = reader.secretOrigin("pin") {
-            origin.fail("expected a SIM PIN of 4 to 8 digits; the value given is not (it is not shown)") as Void?
+            let origin = reader.secretOrigin("pin")
+        {
+            origin.report("expected a SIM PIN of 4 to 8 digits; the value given is not (it is not shown)")
         }
         let statusReports = reader.optional("status_reports") { $0.bool() }
         guard let device else { return nil }

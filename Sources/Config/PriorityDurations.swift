@@ -25,7 +25,9 @@ public struct PriorityDurations: Sendable, Equatable {
         }
     }
 
-    static func decode(_ value: ConfigValue, defaults: PriorityDurations, range: ClosedRange<Duration>) -> PriorityDurations? {
+    static func decode(_ value: ConfigValue, defaults: PriorityDurations, range: ClosedRange<Duration>)
+        -> PriorityDurations?
+    {
         value.mapping { reader in
             var result = defaults
             result.emergency = reader.optional("emergency") { $0.duration(in: range) } ?? defaults.emergency

@@ -46,8 +46,13 @@ public struct ProviderSettings: Sendable, Equatable {
     static func decode(_ value: ConfigValue) -> ProviderSettings? {
         value.mapping { reader in
             let idForm = "an id of lower-case letters, digits and -, such as carrier or modem-1"
-            let id = reader.required("id", expected: idForm) { $0.string(expected: idForm, where: ValueShape.isIdentifier) }
-            let type = reader.required("type", expected: "one of " + ProviderType.allCases.map(\.rawValue).joined(separator: ", ")) {
+            let id = reader.required("id", expected: idForm) {
+                $0.string(expected: idForm, where: ValueShape.isIdentifier)
+            }
+            let type = reader.required(
+                "type",
+                expected: "one of " + ProviderType.allCases.map(\.rawValue).joined(separator: ", ")
+            ) {
                 $0.enumeration(ProviderType.self)
             }
             let rate = reader.optional("rate", RateLimitSettings.decode)
@@ -71,7 +76,9 @@ public struct ProviderSettings: Sendable, Equatable {
 
     /// An API root URL, stored without a trailing `/`.
     static func decodeBaseURL(_ value: ConfigValue) -> String? {
-        guard let url = value.string(expected: "an http:// or https:// URL", where: ValueShape.isHTTPURL) else { return nil }
+        guard let url = value.string(expected: "an http:// or https:// URL", where: ValueShape.isHTTPURL) else {
+            return nil
+        }
         return url.hasSuffix("/") ? String(url.dropLast()) : url
     }
 }

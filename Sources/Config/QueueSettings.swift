@@ -41,14 +41,22 @@ public struct QueueSettings: Sendable, Equatable {
             let defaults = QueueSettings()
             var settings = defaults
             settings.maxAttempts = reader.optional("max_attempts") { $0.int(in: 1...20) } ?? defaults.maxAttempts
-            settings.lease = reader.optional("lease") { $0.duration(in: .seconds(5)...Duration.seconds(600)) } ?? defaults.lease
-            settings.onAmbiguous = reader.optional("on_ambiguous") { $0.enumeration(AmbiguousPolicy.self) } ?? defaults.onAmbiguous
-            settings.deliveryDeadline = reader.optional("delivery_deadline") {
-                PriorityDurations.decode($0, defaults: defaults.deliveryDeadline, range: .seconds(10)...Duration.seconds(7 * 86_400))
-            } ?? defaults.deliveryDeadline
-            settings.maxWait = reader.optional("max_wait") {
-                PriorityDurations.decode($0, defaults: defaults.maxWait, range: .zero...Duration.seconds(3600))
-            } ?? defaults.maxWait
+            settings.lease =
+                reader.optional("lease") { $0.duration(in: .seconds(5)...Duration.seconds(600)) } ?? defaults.lease
+            settings.onAmbiguous =
+                reader.optional("on_ambiguous") { $0.enumeration(AmbiguousPolicy.self) } ?? defaults.onAmbiguous
+            settings.deliveryDeadline =
+                reader.optional("delivery_deadline") {
+                    PriorityDurations.decode(
+                        $0,
+                        defaults: defaults.deliveryDeadline,
+                        range: .seconds(10)...Duration.seconds(7 * 86_400)
+                    )
+                } ?? defaults.deliveryDeadline
+            settings.maxWait =
+                reader.optional("max_wait") {
+                    PriorityDurations.decode($0, defaults: defaults.maxWait, range: .zero...Duration.seconds(3600))
+                } ?? defaults.maxWait
             settings.maxSegments = reader.optional("max_segments") { $0.int(in: 1...255) } ?? defaults.maxSegments
             return settings
         }

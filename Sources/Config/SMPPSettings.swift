@@ -48,7 +48,8 @@ public struct SMPPSettings: Sendable, Equatable {
     public var enquireLink: Duration = .seconds(30)
     /// Time to wait for any response PDU; default 10 s.
     public var responseTimeout: Duration = .seconds(10)
-    /// `source_addr` of submitted messages: a number or alphanumeric sender; `nil` leaves it empty for the SMSC to fill.
+    /// `source_addr` of submitted messages: a number or an alphanumeric sender. `nil` leaves it
+    /// empty for the SMSC to fill in.
     public var source: String?
     /// Sends a password longer than 8 characters unchanged; default false, which rejects it at load.
     public var allowLongPassword = false
@@ -65,7 +66,9 @@ public struct SMPPSettings: Sendable, Equatable {
 
     static func decode(_ reader: MappingReader) -> SMPPSettings? {
         let hostForm = "the SMSC's host name or IP address"
-        let host = reader.required("host", expected: hostForm) { $0.string(expected: hostForm, where: ValueShape.isHost) }
+        let host = reader.required("host", expected: hostForm) {
+            $0.string(expected: hostForm, where: ValueShape.isHost)
+        }
         let port = reader.optional("port") { $0.int(in: 1...65535) }
         let systemIDForm = "a system_id of 1 to \(maximumSystemIDLength) characters (SMPP 3.4 limit)"
         let systemID = reader.required("system_id", expected: systemIDForm) {
@@ -79,17 +82,23 @@ public struct SMPPSettings: Sendable, Equatable {
         let bind = reader.optional("bind") { $0.enumeration(BindMode.self) }
         let window = reader.optional("window") { $0.int(in: 1...100) }
         let enquireLink = reader.optional("enquire_link") { $0.duration(in: .seconds(1)...Duration.seconds(600)) }
-        let responseTimeout = reader.optional("response_timeout") { $0.duration(in: .seconds(1)...Duration.seconds(300)) }
-        let source = reader.optional("source") { $0.string(expected: ValueShape.senderForm, where: ValueShape.isSender) }
+        let responseTimeout = reader.optional("response_timeout") {
+            $0.duration(in: .seconds(1)...Duration.seconds(300))
+        }
+        let source = reader.optional("source") {
+            $0.string(expected: ValueShape.senderForm, where: ValueShape.isSender)
+        }
         let allowLongPassword = reader.optional("allow_long_password") { $0.bool() } ?? false
         let packing = reader.optional("data_coding_gsm") { $0.enumeration(GSMPacking.self) }
         let idFormat = reader.optional("message_id_format") { $0.enumeration(MessageIDFormat.self) }
 
-        if let password, password.count > maximumPasswordLength, !allowLongPassword, let origin = reader.secretOrigin("password") {
-            origin.fail(
+        if let password, password.count > maximumPasswordLength, !allowLongPassword,
+            let origin = reader.secretOrigin("password")
+        {
+            origin.report(
                 "the password has \(password.count) characters but SMPP 3.4 allows at most \(maximumPasswordLength); "
                     + "set allow_long_password: true if the carrier accepts longer ones (it is never cut short)"
-            ) as Void?
+            )
             return nil
         }
         guard let host, let systemID, let password else { return nil }

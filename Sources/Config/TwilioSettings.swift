@@ -11,7 +11,13 @@ public struct TwilioSettings: Sendable, Equatable {
     public var baseURL: String
     public var timeouts: HTTPTimeouts
 
-    public init(accountSID: String, authToken: Secret, from: String, baseURL: String = defaultBaseURL, timeouts: HTTPTimeouts = HTTPTimeouts()) {
+    public init(
+        accountSID: String,
+        authToken: Secret,
+        from: String,
+        baseURL: String = defaultBaseURL,
+        timeouts: HTTPTimeouts = HTTPTimeouts()
+    ) {
         self.accountSID = accountSID
         self.authToken = authToken
         self.from = from
@@ -31,6 +37,12 @@ public struct TwilioSettings: Sendable, Equatable {
         let baseURL = reader.optional("base_url", ProviderSettings.decodeBaseURL) ?? defaultBaseURL
         let timeouts = HTTPTimeouts.decode(reader)
         guard let accountSID, let authToken, let from else { return nil }
-        return TwilioSettings(accountSID: accountSID, authToken: authToken, from: from, baseURL: baseURL, timeouts: timeouts)
+        return TwilioSettings(
+            accountSID: accountSID,
+            authToken: authToken,
+            from: from,
+            baseURL: baseURL,
+            timeouts: timeouts
+        )
     }
 }

@@ -3,7 +3,8 @@
 /// These catch typos at load time; they do not normalise anything.
 enum ValueShape {
     static let phoneNumberForm = "an international number: + then 8 to 15 digits, such as \"+447700900123\""
-    static let senderForm = "an international number (+ then 8 to 15 digits) or an alphanumeric sender of 1 to 11 letters and digits"
+    static let senderForm =
+        "an international number (+ then 8 to 15 digits) or an alphanumeric sender of 1 to 11 letters and digits"
 
     /// `+` then 8 to 15 digits, the E.164 length range for real subscriber numbers.
     static func isPhoneNumber(_ text: String) -> Bool {
@@ -56,7 +57,9 @@ enum ValueShape {
     /// An AWS region name such as `eu-west-2` or `us-gov-west-1`.
     static func isAWSRegion(_ text: String) -> Bool {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count >= 3, let last = parts.last, last.allSatisfy(isASCIIDigit), !last.isEmpty else { return false }
+        guard parts.count >= 3, let last = parts.last, last.allSatisfy(isASCIIDigit), !last.isEmpty else {
+            return false
+        }
         return parts.dropLast().allSatisfy { !$0.isEmpty && $0.allSatisfy { ("a"..."z").contains($0) } }
     }
 

@@ -11,7 +11,13 @@ public struct VonageSettings: Sendable, Equatable {
     public var baseURL: String
     public var timeouts: HTTPTimeouts
 
-    public init(apiKey: String, apiSecret: Secret, from: String, baseURL: String = defaultBaseURL, timeouts: HTTPTimeouts = HTTPTimeouts()) {
+    public init(
+        apiKey: String,
+        apiSecret: Secret,
+        from: String,
+        baseURL: String = defaultBaseURL,
+        timeouts: HTTPTimeouts = HTTPTimeouts()
+    ) {
         self.apiKey = apiKey
         self.apiSecret = apiSecret
         self.from = from

@@ -24,7 +24,8 @@ struct YAMLLoader {
                 issue(
                     YAMLMark(line: 0, column: 0),
                     path: "",
-                    "\(fileName) is \(bytes.count) bytes; a config file may be at most \(Self.maximumDocumentSize) bytes"
+                    "\(fileName) is \(bytes.count) bytes, but a config file may be at most "
+                        + "\(Self.maximumDocumentSize) bytes"
                 )
             ])
         }
@@ -32,7 +33,15 @@ struct YAMLLoader {
         let result: Result<YAMLNode?, ConfigError> = bytes.withUnsafeBufferPointer { buffer in
             var parser = yaml_parser_t()
             guard yaml_parser_initialize(&parser) == 1 else {
-                return .failure(ConfigError(issues: [issue(YAMLMark(line: 0, column: 0), path: "", "libyaml could not start a parser (out of memory)")]))
+                return .failure(
+                    ConfigError(issues: [
+                        issue(
+                            YAMLMark(line: 0, column: 0),
+                            path: "",
+                            "libyaml could not start a parser (out of memory)"
+                        )
+                    ])
+                )
             }
             defer { yaml_parser_delete(&parser) }
             yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)

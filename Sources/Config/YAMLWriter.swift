@@ -77,10 +77,13 @@ struct YAMLWriter {
     private static let reservedWords: Set<String> = ["true", "false", "yes", "no", "on", "off", "y", "n", "null", "~"]
 
     private static func isPlainSafe(_ text: String) -> Bool {
-        guard let first = text.first, first.isASCII, first.isLetter || first == "/" || first == "_" || first == "." else {
+        guard let first = text.first, first.isASCII, first.isLetter || first == "/" || first == "_" || first == "."
+        else {
             return false
         }
-        guard !reservedWords.contains(text.lowercased()), !text.hasSuffix(":"), !text.contains(": "), !text.contains(" #") else {
+        guard !reservedWords.contains(text.lowercased()), !text.hasSuffix(":"), !text.contains(": "),
+            !text.contains(" #")
+        else {
             return false
         }
         return text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "_./@+-:".contains($0)) }

@@ -35,7 +35,8 @@ private let smppEnvironment = ["SMPP_PASSWORD": "Pa55w0rd"]
 private let issueCases: [IssueCase] = [
     IssueCase(
         name: "unknown top-level key",
-        yaml: "database: /tmp/lifeline.db\nlog_levle: debug\n" + smppConfig().split(separator: "\n").dropFirst().joined(separator: "\n"),
+        yaml: "database: /tmp/lifeline.db\nlog_levle: debug\n"
+            + smppConfig().split(separator: "\n").dropFirst().joined(separator: "\n"),
         environment: smppEnvironment,
         line: 2,
         column: 1,
@@ -80,7 +81,9 @@ private let issueCases: [IssueCase] = [
     ),
     IssueCase(
         name: "missing required key",
-        yaml: "database: /tmp/lifeline.db\nproviders:\n  - id: carrier\n    type: smpp\n    system_id: campus\n    password: x\n",
+        yaml:
+            "database: /tmp/lifeline.db\nproviders:\n  - id: carrier\n"
+            + "    type: smpp\n    system_id: campus\n    password: x\n",
         line: 3,
         column: 5,
         path: "providers[0].host",
@@ -136,7 +139,8 @@ private let issueCases: [IssueCase] = [
         line: 8,
         column: 11,
         path: "providers[0].bind",
-        message: "expected one of transceiver, transmitter, receiver, got \"tranceiver\" (did you mean \"transceiver\"?)"
+        message:
+            "expected one of transceiver, transmitter, receiver, got \"tranceiver\" (did you mean \"transceiver\"?)"
     ),
     IssueCase(
         name: "yes for a boolean",
@@ -158,7 +162,8 @@ private let issueCases: [IssueCase] = [
     ),
     IssueCase(
         name: "unknown provider type",
-        yaml: "database: /tmp/lifeline.db\nproviders:\n  - id: sms\n    type: twillio\n    account_sid: AC1\n",
+        yaml: "database: /tmp/lifeline.db\nproviders:\n  - id: sms\n"
+            + "    type: twillio\n    account_sid: AC1\n",
         line: 4,
         column: 11,
         path: "providers[0].type",
@@ -166,11 +171,13 @@ private let issueCases: [IssueCase] = [
     ),
     IssueCase(
         name: "YAML syntax error",
-        yaml: "database: /tmp/lifeline.db\nproviders:\n  - id: carrier\n    type: smpp\n   host: 127.0.0.1\n",
+        yaml: "database: /tmp/lifeline.db\nproviders:\n  - id: carrier\n"
+            + "    type: smpp\n   host: 127.0.0.1\n",
         line: 5,
         column: 4,
         path: "",
-        message: "invalid YAML: did not find expected '-' indicator (while parsing a block collection at line 3, column 3)"
+        message:
+            "invalid YAML: did not find expected '-' indicator (while parsing a block collection at line 3, column 3)"
     ),
     IssueCase(
         name: "duplicate key",
@@ -199,7 +206,9 @@ private let issueCases: [IssueCase] = [
     ),
     IssueCase(
         name: "missing secret",
-        yaml: "database: /tmp/lifeline.db\nproviders:\n  - id: carrier\n    type: smpp\n    host: 127.0.0.1\n    system_id: campus\n",
+        yaml:
+            "database: /tmp/lifeline.db\nproviders:\n  - id: carrier\n"
+            + "    type: smpp\n    host: 127.0.0.1\n    system_id: campus\n",
         line: 3,
         column: 5,
         path: "providers[0].password",
@@ -233,7 +242,10 @@ private let issueCases: [IssueCase] = [
     ),
     IssueCase(
         name: "non-standard baud rate",
-        yaml: "database: /tmp/lifeline.db\nproviders:\n  - id: modem-1\n    type: modem\n    device: /dev/ttyUSB0\n    baud: 100000\n",
+        yaml:
+            "database: /tmp/lifeline.db\nproviders:\n  - id: modem-1\n"
+            + "    type: modem\n    device: /dev/ttyUSB0\n"
+            + "    baud: 100000\n",
         line: 6,
         column: 11,
         path: "providers[0].baud",
@@ -295,9 +307,11 @@ private let issueCases: [IssueCase] = [
     @Test func issueDescriptionFormat() {
         let issues = ConfigFixtures.issues(smppConfig("    port: 27x5"), environment: smppEnvironment)
 
-        #expect(issues.map(\.description) == [
-            "lifeline.yaml:8:11: providers[0].port: expected an integer from 1 to 65535, got \"27x5\""
-        ])
+        #expect(
+            issues.map(\.description) == [
+                "lifeline.yaml:8:11: providers[0].port: expected an integer from 1 to 65535, got \"27x5\""
+            ]
+        )
     }
 
     /// Problems in different parts of the file are all reported in one pass, in document order.
@@ -321,20 +335,24 @@ private let issueCases: [IssueCase] = [
             """
         let issues = ConfigFixtures.issues(yaml)
 
-        #expect(issues.map(\.path) == [
-            "log_level",
-            "queue.lease",
-            "queue.colour",
-            "providers[0].port",
-            "providers[0].password",
-            "providers[1].device",
-        ])
+        #expect(
+            issues.map(\.path) == [
+                "log_level",
+                "queue.lease",
+                "queue.colour",
+                "providers[0].port",
+                "providers[0].password",
+                "providers[1].device",
+            ]
+        )
         #expect(issues.map(\.line) == [2, 4, 5, 10, 12, 13])
     }
 
     /// A provider of unknown type reports only its type, not each of its other keys.
     @Test func unknownTypeSkipsKeyCheck() {
-        let yaml = "database: /tmp/lifeline.db\nproviders:\n  - id: sms\n    type: carrier-pigeon\n    loft: roof\n"
+        let yaml =
+            "database: /tmp/lifeline.db\nproviders:\n  - id: sms\n"
+            + "    type: carrier-pigeon\n    loft: roof\n"
         let issues = ConfigFixtures.issues(yaml)
 
         #expect(issues.map(\.path) == ["providers[0].type"])

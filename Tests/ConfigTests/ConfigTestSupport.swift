@@ -8,7 +8,9 @@ final class TemporaryDirectory {
     let path: String
 
     init() throws {
-        let base = FileManager.default.temporaryDirectory.appendingPathComponent("lifeline-config-tests-\(UUID().uuidString)")
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "lifeline-config-tests-\(UUID().uuidString)"
+        )
         try FileManager.default.createDirectory(at: base, withIntermediateDirectories: true)
         path = base.path
     }
@@ -30,7 +32,8 @@ final class TemporaryDirectory {
 enum ConfigFixtures {
     /// The package root, found from this file's path.
     static var packageRoot: String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().path
     }
 
     static var exampleConfigPath: String { packageRoot + "/deploy/lifeline.example.yaml" }

@@ -4,7 +4,9 @@ import Testing
 
 @Suite struct ConfigValueTests {
     /// Decodes `text` as the value of key `v` with `decode`, returning the value and any issue message.
-    private func decode<T>(_ text: String, environment: [String: String] = [:], _ decode: (ConfigValue) -> T?) throws -> (T?, String?) {
+    private func decode<T>(_ text: String, environment: [String: String] = [:], _ decode: (ConfigValue) -> T?) throws
+        -> (T?, String?)
+    {
         let root = try #require(try YAMLLoader(fileName: "t.yaml").load("v: \(text)\n"))
         let node = try #require(root.mappingValue(forKey: "v"))
         let decoder = ConfigDecoder(fileName: "t.yaml", environment: environment, baseDirectory: "")
@@ -44,15 +46,17 @@ import Testing
     }
 
     /// Booleans are exactly true or false; other spellings get the fix.
-    @Test(arguments: [
-        ("true", true, nil),
-        ("false", false, nil),
-        ("yes", nil, "expected true or false, got \"yes\"; write true"),
-        ("off", nil, "expected true or false, got \"off\"; write false"),
-        ("True", nil, "expected true or false, got \"True\"; write true"),
-        ("\"true\"", nil, "expected true or false, got the quoted string \"true\"; remove the quotes"),
-        ("maybe", nil, "expected true or false, got \"maybe\""),
-    ] as [(String, Bool?, String?)])
+    @Test(
+        arguments: [
+            ("true", true, nil),
+            ("false", false, nil),
+            ("yes", nil, "expected true or false, got \"yes\"; write true"),
+            ("off", nil, "expected true or false, got \"off\"; write false"),
+            ("True", nil, "expected true or false, got \"True\"; write true"),
+            ("\"true\"", nil, "expected true or false, got the quoted string \"true\"; remove the quotes"),
+            ("maybe", nil, "expected true or false, got \"maybe\""),
+        ] as [(String, Bool?, String?)]
+    )
     func bools(text: String, expected: Bool?, message: String?) throws {
         let (value, issue) = try decode(text) { $0.bool() }
 
@@ -61,14 +65,16 @@ import Testing
     }
 
     /// Integers are decimal, unquoted and within range.
-    @Test(arguments: [
-        ("10", 10, nil),
-        ("0", nil, "expected an integer from 1 to 100, got 0"),
-        ("1e3", nil, "expected an integer from 1 to 100, got \"1e3\""),
-        ("'7'", nil, "expected an integer from 1 to 100, got the quoted string \"7\"; remove the quotes"),
-        ("", nil, "expected an integer from 1 to 100, got nothing"),
-        ("{a: 1}", nil, "expected an integer from 1 to 100, got a mapping"),
-    ] as [(String, Int?, String?)])
+    @Test(
+        arguments: [
+            ("10", 10, nil),
+            ("0", nil, "expected an integer from 1 to 100, got 0"),
+            ("1e3", nil, "expected an integer from 1 to 100, got \"1e3\""),
+            ("'7'", nil, "expected an integer from 1 to 100, got the quoted string \"7\"; remove the quotes"),
+            ("", nil, "expected an integer from 1 to 100, got nothing"),
+            ("{a: 1}", nil, "expected an integer from 1 to 100, got a mapping"),
+        ] as [(String, Int?, String?)]
+    )
     func integers(text: String, expected: Int?, message: String?) throws {
         let (value, issue) = try decode(text) { $0.int(in: 1...100) }
 
@@ -77,15 +83,20 @@ import Testing
     }
 
     /// `${NAME}` is expanded before conversion; an unset or malformed reference is an issue naming it.
-    @Test(arguments: [
-        ("${PORT}", ["PORT": "2775"], "2775", nil),
-        ("a-${X}-b", ["X": "1"], "a-1-b", nil),
-        ("$${X}", [:], "${X}", nil),
-        ("cost $5", [:], "cost $5", nil),
-        ("${MISSING}", [:], nil, "environment variable MISSING is not set; set it in the service's environment or write the value"),
-        ("${1BAD}", [:], nil, "invalid environment variable name \"1BAD\" in ${…}; use letters, digits and _"),
-        ("${OPEN", [:], nil, "unterminated ${ in value; write ${NAME}, or $${ for a literal ${"),
-    ] as [(String, [String: String], String?, String?)])
+    @Test(
+        arguments: [
+            ("${PORT}", ["PORT": "2775"], "2775", nil),
+            ("a-${X}-b", ["X": "1"], "a-1-b", nil),
+            ("$${X}", [:], "${X}", nil),
+            ("cost $5", [:], "cost $5", nil),
+            (
+                "${MISSING}", [:], nil,
+                "environment variable MISSING is not set; set it in the service's environment or write the value"
+            ),
+            ("${1BAD}", [:], nil, "invalid environment variable name \"1BAD\" in ${…}; use letters, digits and _"),
+            ("${OPEN", [:], nil, "unterminated ${ in value; write ${NAME}, or $${ for a literal ${"),
+        ] as [(String, [String: String], String?, String?)]
+    )
     func expansion(text: String, environment: [String: String], expected: String?, message: String?) throws {
         let (value, issue) = try decode("\"\(text)\"", environment: environment) { $0.string() }
 
@@ -110,13 +121,18 @@ import Testing
     }
 
     /// Template placeholders must be `{name}`.
-    @Test(arguments: [
-        ("Hello {name}", nil),
-        ("No fields", nil),
-        ("Hello {name", "unmatched { in template; placeholders are written {name}"),
-        ("Hello name}", "unmatched } in template; placeholders are written {name}"),
-        ("Hello {First Name}", "invalid placeholder {First Name} in template; use lower-case letters, digits and _ between the braces"),
-    ] as [(String, String?)])
+    @Test(
+        arguments: [
+            ("Hello {name}", nil),
+            ("No fields", nil),
+            ("Hello {name", "unmatched { in template; placeholders are written {name}"),
+            ("Hello name}", "unmatched } in template; placeholders are written {name}"),
+            (
+                "Hello {First Name}",
+                "invalid placeholder {First Name} in template; use lower-case letters, digits and _ between the braces"
+            ),
+        ] as [(String, String?)]
+    )
     func templateShapes(text: String, problem: String?) {
         #expect(TemplateShape.problem(in: text) == problem)
     }

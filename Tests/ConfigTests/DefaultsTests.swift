@@ -21,8 +21,24 @@ import Testing
         #expect(config.queue.maxAttempts == 5)
         #expect(config.queue.lease == .seconds(30))
         #expect(config.queue.onAmbiguous == .failover)
-        #expect(config.queue.deliveryDeadline == PriorityDurations(emergency: .seconds(120), high: .seconds(300), normal: .seconds(1800), bulk: .seconds(7200)))
-        #expect(config.queue.maxWait == PriorityDurations(emergency: .seconds(2), high: .seconds(10), normal: .seconds(60), bulk: .seconds(600)))
+        #expect(
+            config.queue.deliveryDeadline
+                == PriorityDurations(
+                    emergency: .seconds(120),
+                    high: .seconds(300),
+                    normal: .seconds(1800),
+                    bulk: .seconds(7200)
+                )
+        )
+        #expect(
+            config.queue.maxWait
+                == PriorityDurations(
+                    emergency: .seconds(2),
+                    high: .seconds(10),
+                    normal: .seconds(60),
+                    bulk: .seconds(600)
+                )
+        )
         #expect(config.queue.maxSegments == 6)
         #expect(config.breaker.failureThreshold == 3)
         #expect(config.breaker.cooldown == .seconds(30))
@@ -60,7 +76,8 @@ import Testing
         #expect(config.queue.deliveryDeadline.normal == .seconds(600))
         #expect(config.queue.deliveryDeadline.emergency == .seconds(120))
         #expect(config.queue.deliveryDeadline[priorityName: "bulk"] == .seconds(7200))
-        guard case .smpp(let smpp) = config.providers[0].kind, case .twilio(let twilio) = config.providers[1].kind else {
+        guard case .smpp(let smpp) = config.providers[0].kind, case .twilio(let twilio) = config.providers[1].kind
+        else {
             Issue.record("providers have the wrong types")
             return
         }
@@ -106,8 +123,12 @@ import Testing
         ("gateway.local:8443", "gateway.local", 8443),
     ])
     func httpListenForms(listen: String, host: String, port: Int) throws {
-        let yaml = "database: /tmp/l.db\nhttp:\n  listen: \"\(listen)\"\nproviders:\n  - {id: m, type: modem, device: /dev/ttyUSB0}\n"
-        let http = try #require(try LifelineConfig.parse(yaml: yaml, fileName: "lifeline.yaml", environment: [:]).config.http)
+        let yaml =
+            "database: /tmp/l.db\nhttp:\n  listen: \"\(listen)\"\n"
+            + "providers:\n  - {id: m, type: modem, device: /dev/ttyUSB0}\n"
+        let http = try #require(
+            try LifelineConfig.parse(yaml: yaml, fileName: "lifeline.yaml", environment: [:]).config.http
+        )
 
         #expect(http.listenHost == host)
         #expect(http.listenPort == port)

@@ -41,7 +41,11 @@ import Testing
     /// The 8-character password of bind_ok_config loads unchanged.
     @Test func eightCharacterPassword() throws {
         let bind = try Self.bindConfig("bind_ok_config")
-        let config = try LifelineConfig.parse(yaml: Self.yaml(bind), fileName: "lifeline.yaml", environment: ["SMPP_PASSWORD": bind.password]).config
+        let config = try LifelineConfig.parse(
+            yaml: Self.yaml(bind),
+            fileName: "lifeline.yaml",
+            environment: ["SMPP_PASSWORD": bind.password]
+        ).config
 
         guard case .smpp(let smpp) = config.providers[0].kind else {
             Issue.record("provider is not smpp")
@@ -65,7 +69,11 @@ import Testing
     /// With the opt-in, the 9-character password is kept whole.
     @Test func longPasswordOptIn() throws {
         let bind = try Self.bindConfig("bind_long_password_config_opt_in")
-        let config = try LifelineConfig.parse(yaml: Self.yaml(bind), fileName: "lifeline.yaml", environment: ["SMPP_PASSWORD": bind.password]).config
+        let config = try LifelineConfig.parse(
+            yaml: Self.yaml(bind),
+            fileName: "lifeline.yaml",
+            environment: ["SMPP_PASSWORD": bind.password]
+        ).config
 
         guard case .smpp(let smpp) = config.providers[0].kind else {
             Issue.record("provider is not smpp")

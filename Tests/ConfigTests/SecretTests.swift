@@ -142,7 +142,11 @@ import Testing
         let secrets = ["tok-inline-7", "tok-file-9", "LongPassw0rd-42", "pin-not-digits"]
         var description = ""
         do {
-            _ = try LifelineConfig.parse(yaml: yaml, fileName: "lifeline.yaml", environment: ["SMPP_PASSWORD": "LongPassw0rd-42"])
+            _ = try LifelineConfig.parse(
+                yaml: yaml,
+                fileName: "lifeline.yaml",
+                environment: ["SMPP_PASSWORD": "LongPassw0rd-42"]
+            )
             Issue.record("config with four bad secrets loaded")
         } catch {
             description = error.description

@@ -44,10 +44,13 @@ import Testing
 
         #expect(items.count == 2)
         #expect(items[0].mappingValue(forKey: "x")?.content == .scalar("1", .plain))
-        #expect(items[1].content == .sequence([
-            YAMLNode(content: .scalar("2", .plain), mark: YAMLMark(line: 3, column: 6)),
-            YAMLNode(content: .scalar("3", .plain), mark: YAMLMark(line: 3, column: 9)),
-        ]))
+        #expect(
+            items[1].content
+                == .sequence([
+                    YAMLNode(content: .scalar("2", .plain), mark: YAMLMark(line: 3, column: 6)),
+                    YAMLNode(content: .scalar("3", .plain), mark: YAMLMark(line: 3, column: 9)),
+                ])
+        )
     }
 
     /// `!!str` makes a plain scalar a string; other tags are rejected.
@@ -55,7 +58,9 @@ import Testing
         let root = try #require(try load("a: !!str 10\n"))
 
         #expect(root.mappingValue(forKey: "a")?.content == .scalar("10", .singleQuoted))
-        #expect(loadIssues("a: !!int 10\n").map(\.message) == ["YAML tags such as !!int are not supported; remove the tag"])
+        #expect(
+            loadIssues("a: !!int 10\n").map(\.message) == ["YAML tags such as !!int are not supported; remove the tag"]
+        )
     }
 
     /// An empty or comment-only document loads as no content.
@@ -71,7 +76,10 @@ import Testing
         ("a: 1\n---\nb: 2\n", 2, 1, "", "a config file holds one YAML document"),
         ("? [a, b]\n: c\n", 1, 3, "", "a mapping key must be plain text"),
         ("a: 1\nb:\n  c: 2\n  c: 3\n", 4, 3, "b.c", "duplicate key \"c\" (first given at line 3)"),
-        ("a: \"open\n", 2, 1, "", "invalid YAML: found unexpected end of stream (while scanning a quoted scalar at line 1, column 4)"),
+        (
+            "a: \"open\n", 2, 1, "",
+            "invalid YAML: found unexpected end of stream (while scanning a quoted scalar at line 1, column 4)"
+        ),
     ])
     func rejected(text: String, line: Int, column: Int, path: String, message: String) {
         let issues = loadIssues(text)
@@ -92,11 +100,18 @@ import Testing
 
     /// Nesting past the depth limit is rejected rather than recursing without bound.
     @Test func depthLimit() {
-        let deep = String(repeating: "[", count: YAMLLoader.maximumDepth + 1) + String(repeating: "]", count: YAMLLoader.maximumDepth + 1)
+        let deep =
+            String(repeating: "[", count: YAMLLoader.maximumDepth + 1)
+            + String(repeating: "]", count: YAMLLoader.maximumDepth + 1)
         let issues = loadIssues(deep)
 
         #expect(issues.map(\.message) == ["nesting is deeper than \(YAMLLoader.maximumDepth) levels"])
-        #expect((try? load(String(repeating: "[", count: YAMLLoader.maximumDepth) + String(repeating: "]", count: YAMLLoader.maximumDepth))) != nil)
+        #expect(
+            (try? load(
+                String(repeating: "[", count: YAMLLoader.maximumDepth)
+                    + String(repeating: "]", count: YAMLLoader.maximumDepth)
+            )) != nil
+        )
     }
 
     /// A document over the size limit is rejected before parsing.
