@@ -1,6 +1,6 @@
 /// A bearer token for the HTTP API and the role it grants.
 public struct APITokenSettings: Sendable, Equatable {
-    /// What a token may do.
+    /// The permission a token grants.
     public enum Role: String, Sendable, Equatable, CaseIterable {
         /// Submit messages and broadcasts, and read their status.
         case send

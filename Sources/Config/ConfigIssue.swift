@@ -1,8 +1,8 @@
 /// One problem found in a config file: where it is, which key, and what to write instead.
 ///
-/// `line` and `column` are 1-based; both are 0 for a problem with the file as a whole (not
-/// found, unreadable), whose message then names the file itself. `path` is the key path in
-/// the document, such as `providers[1].port` (list indexes count from 0), or empty for a
+/// `line` and `column` are 1-based. Both are 0 for a problem with the file as a whole (not
+/// found, unreadable), and the message then names the file itself. `path` is the key path in
+/// the document, such as `providers[1].port` with list indexes from 0. It is empty for a
 /// problem above the first key.
 public struct ConfigIssue: Sendable, Equatable, CustomStringConvertible {
     public var file: String

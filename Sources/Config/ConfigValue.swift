@@ -21,7 +21,7 @@ struct ConfigValue {
         return nil
     }
 
-    /// The scalar's text after expansion, and whether it was quoted.
+    /// Returns the scalar's text after `${NAME}` expansion, with its style.
     func scalar(expected: String) -> (text: String, style: YAMLScalarStyle)? {
         guard case .scalar(let raw, let style) = node.content, !node.isNull else {
             return fail("expected \(expected), got \(node.kindDescription)")
@@ -30,7 +30,7 @@ struct ConfigValue {
         return (expanded.text, style)
     }
 
-    /// A non-empty string; `expected` describes the form in the error.
+    /// Decodes a non-empty string; `expected` describes the form in the error.
     func string(expected: String = "a string") -> String? {
         guard let (text, _) = scalar(expected: expected) else { return nil }
         guard !text.isEmpty else {
@@ -39,7 +39,7 @@ struct ConfigValue {
         return text
     }
 
-    /// A string that `isValid` accepts; otherwise an issue with the expected form and the value.
+    /// Decodes a string that `isValid` accepts, or reports the expected form and the value.
     func string(expected: String, where isValid: (String) -> Bool) -> String? {
         guard let text = string(expected: expected) else { return nil }
         guard isValid(text) else {
@@ -48,7 +48,7 @@ struct ConfigValue {
         return text
     }
 
-    /// A decimal integer within `range`; a quoted number is rejected with a hint.
+    /// Decodes a decimal integer within `range`. A quoted number is rejected with a hint.
     func int(in range: ClosedRange<Int>) -> Int? {
         let expected = "an integer from \(range.lowerBound) to \(range.upperBound)"
         guard let (text, style) = scalar(expected: expected) else { return nil }
@@ -64,7 +64,7 @@ struct ConfigValue {
         return number
     }
 
-    /// A decimal number such as `10` or `0.5` within `range`.
+    /// Decodes a decimal number such as `10` or `0.5` within `range`.
     func number(in range: ClosedRange<Double>) -> Double? {
         let expected = "a number from \(Self.format(range.lowerBound)) to \(Self.format(range.upperBound))"
         guard let (text, style) = scalar(expected: expected) else { return nil }
@@ -107,7 +107,7 @@ struct ConfigValue {
         }
     }
 
-    /// A duration such as `5s` within `range`.
+    /// Decodes a duration such as `5s` within `range`.
     func duration(in range: ClosedRange<Duration>) -> Duration? {
         let expected = ConfigDurationFormat.expectedForm
         guard let (text, _) = scalar(expected: expected) else { return nil }
@@ -125,7 +125,7 @@ struct ConfigValue {
         return duration
     }
 
-    /// One of the enum's raw values, all listed in the error.
+    /// Decodes one of the enum's raw values, listing them all in the error.
     func enumeration<T: CaseIterable & RawRepresentable<String>>(_ type: T.Type) -> T? {
         let names = T.allCases.map(\.rawValue)
         let expected = "one of " + names.joined(separator: ", ")
@@ -136,7 +136,7 @@ struct ConfigValue {
         return value
     }
 
-    /// The decoded elements of a list; elements that fail are reported and left out.
+    /// Decodes each element of a list. Elements that fail are reported and left out.
     func list<T>(_ decodeElement: (ConfigValue) -> T?) -> [T]? {
         guard case .sequence(let items) = node.content else {
             return fail("expected a list, got \(node.kindDescription)")

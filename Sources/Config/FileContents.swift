@@ -9,7 +9,7 @@
 /// Used for the config file and for secret files, which are both small; reads stop with
 /// `.tooLarge` past `maximumSize` bytes.
 struct FileContents {
-    /// Why a file could not be read.
+    /// The reason a file could not be read.
     enum ReadError: Error, Equatable {
         case notFound
         case permissionDenied

@@ -119,7 +119,7 @@ extension LifelineConfig {
 }
 
 extension YAMLNode {
-    /// The value under `key` when this node is a mapping.
+    /// Returns the value under `key` when this node is a mapping.
     func mappingValue(forKey key: String) -> YAMLNode? {
         guard case .mapping(let entries) = content else { return nil }
         return entries.first(where: { $0.key == key })?.value
@@ -128,7 +128,7 @@ extension YAMLNode {
 
 /// Checks `{placeholder}` syntax in template text.
 enum TemplateShape {
-    /// A description of the first problem, or `nil` when every brace pair holds a placeholder name.
+    /// Describes the first problem, or returns `nil` when every brace pair contains a placeholder name.
     static func problem(in text: String) -> String? {
         var rest = Substring(text)
         while let open = rest.firstIndex(where: { $0 == "{" || $0 == "}" }) {

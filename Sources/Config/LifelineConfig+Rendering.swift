@@ -10,6 +10,7 @@ extension LifelineConfig {
         if let defaultRegion {
             writer.field("default_region", defaultRegion)
         }
+
         if let http {
             writer.section("http") { writer in
                 writer.field("listen", http.listen)
@@ -18,6 +19,7 @@ extension LifelineConfig {
                 }
             }
         }
+
         writer.section("queue") { writer in
             writer.field("max_attempts", queue.maxAttempts)
             writer.field("lease", queue.lease)
@@ -26,13 +28,16 @@ extension LifelineConfig {
             writer.field("max_wait", raw: Self.flowMapping(queue.maxWait))
             writer.field("max_segments", queue.maxSegments)
         }
+
         writer.section("breaker") { writer in
             writer.field("failure_threshold", breaker.failureThreshold)
             writer.field("cooldown", breaker.cooldown)
         }
+
         writer.field("admins", raw: YAMLWriter.flowList(admins))
         renderTemplates(&writer)
         renderAPITokens(&writer)
+
         writer.section("providers") { writer in
             for provider in providers {
                 writer.listItem { provider.render(&$0) }

@@ -27,7 +27,7 @@ extension MappingReader {
         }
     }
 
-    /// The value that supplied secret `key` (`key` or `key_file`), for issues about the secret's content.
+    /// Returns the value that supplied secret `key` (`key` or `key_file`), for issues about its content.
     func secretOrigin(_ key: String) -> ConfigValue? {
         for candidate in [key, key + "_file"] {
             if let value = child(candidate), !value.node.isNull {

@@ -16,12 +16,12 @@ final class MappingReader {
 
     var decoder: ConfigDecoder { value.decoder }
 
-    /// The key path of `key` in this mapping.
+    /// Returns the key path of `key` in this mapping.
     func path(of key: String) -> String {
         value.path.isEmpty ? key : "\(value.path).\(key)"
     }
 
-    /// The value under `key`, including a null one; marks the key as known.
+    /// Marks `key` as known and returns its value, including a null one.
     func child(_ key: String) -> ConfigValue? {
         if !knownKeys.contains(key) {
             knownKeys.append(key)
@@ -30,7 +30,7 @@ final class MappingReader {
         return ConfigValue(node: entry.value, path: path(of: key), decoder: decoder)
     }
 
-    /// The position of `key` itself, for issues about the key rather than its value.
+    /// Returns the position of `key` itself, for issues about the key rather than its value.
     func keyMark(_ key: String) -> YAMLMark? {
         entries.first(where: { $0.key == key })?.keyMark
     }

@@ -7,7 +7,7 @@ public struct ModemSettings: Sendable, Equatable {
     public var device: String
     /// Default 115200.
     public var baud: Int = 115200
-    /// The SIM PIN when the SIM asks for one; 4 to 8 digits.
+    /// The SIM PIN, needed only when the SIM is PIN-locked; 4 to 8 digits.
     public var pin: Secret?
     /// Requests status reports (`+CDS`) for each message; default true.
     public var statusReports = true

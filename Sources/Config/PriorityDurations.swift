@@ -14,7 +14,7 @@ public struct PriorityDurations: Sendable, Equatable {
         self.bulk = bulk
     }
 
-    /// The duration for a priority by its name (`emergency`, `high`, `normal`, `bulk`).
+    /// Returns the duration for a priority by its name (`emergency`, `high`, `normal`, `bulk`).
     public subscript(priorityName name: String) -> Duration? {
         switch name {
         case "emergency": emergency

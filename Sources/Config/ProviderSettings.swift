@@ -74,7 +74,7 @@ public struct ProviderSettings: Sendable, Equatable {
         }
     }
 
-    /// An API root URL, stored without a trailing `/`.
+    /// Decodes an API root URL and removes a trailing `/`.
     static func decodeBaseURL(_ value: ConfigValue) -> String? {
         guard let url = value.string(expected: "an http:// or https:// URL", where: ValueShape.isHTTPURL) else {
             return nil

@@ -1,6 +1,6 @@
-/// How the queue retries, leases and times out messages. Every field has a default.
+/// The queue's retry, lease and timeout settings. Every field has a default.
 public struct QueueSettings: Sendable, Equatable {
-    /// What to do with a normal or bulk message whose send had an unknown outcome.
+    /// The policy for a normal or bulk message whose send had an unknown outcome.
     ///
     /// Emergency and high priority messages always fail over, because a duplicate is better
     /// than a missed alert.
@@ -24,7 +24,7 @@ public struct QueueSettings: Sendable, Equatable {
         normal: .seconds(1800),
         bulk: .seconds(7200)
     )
-    /// Longest time a message waits for a busy (rate-limited or throttled) provider before moving on.
+    /// Maximum time a message waits for a busy (rate-limited or throttled) provider before moving on.
     public var maxWait = PriorityDurations(
         emergency: .seconds(2),
         high: .seconds(10),

@@ -1,6 +1,6 @@
 /// An SMPP 3.4 link to a carrier's SMSC.
 public struct SMPPSettings: Sendable, Equatable {
-    /// Which bind PDU opens the session.
+    /// The bind PDU that opens the session.
     public enum BindMode: String, Sendable, Equatable, CaseIterable {
         /// `bind_transceiver`: submits and receipts on one connection.
         case transceiver
@@ -10,7 +10,7 @@ public struct SMPPSettings: Sendable, Equatable {
         case receiver
     }
 
-    /// How the SMSC expects GSM 7-bit text when `data_coding` is 0.
+    /// The layout of GSM 7-bit text the SMSC expects when `data_coding` is 0.
     public enum GSMPacking: String, Sendable, Equatable, CaseIterable {
         /// One septet per octet, the common choice on SMPP links.
         case unpacked
@@ -18,7 +18,7 @@ public struct SMPPSettings: Sendable, Equatable {
         case packed
     }
 
-    /// How the SMSC writes message ids, so that `submit_sm_resp` ids match receipt ids.
+    /// The SMSC's message id notation, so that `submit_sm_resp` ids match receipt ids.
     public enum MessageIDFormat: String, Sendable, Equatable, CaseIterable {
         /// Compare the ids as text.
         case asIs = "as_is"

@@ -4,7 +4,7 @@
 /// show the mask, so a secret that reaches a log line by accident leaks nothing. Code that
 /// needs the value (to bind, to sign a request) reads `revealed` at the point of use.
 public struct Secret: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
-    /// Where the value came from, shown by `lifeline config check` in place of the value.
+    /// The origin of the value, shown by `lifeline config check` in place of the value.
     public enum Source: Sendable, Equatable, CustomStringConvertible {
         /// Written in the config file itself.
         case inline

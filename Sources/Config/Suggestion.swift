@@ -6,7 +6,7 @@ enum Suggestion {
         return " (did you mean \"\(match)\"?)"
     }
 
-    /// The candidate with the fewest edits from `text`, when it needs at most a third of its length.
+    /// Returns the candidate with the fewest edits from `text`, when it needs at most a third of its length.
     static func closest(to text: String, among candidates: [String]) -> String? {
         let limit = max(1, text.count / 3)
         let scored = candidates.map { ($0, editDistance(text.lowercased(), $0.lowercased())) }

@@ -6,15 +6,16 @@ enum ValueShape {
     static let senderForm =
         "an international number (+ then 8 to 15 digits) or an alphanumeric sender of 1 to 11 letters and digits"
 
-    /// `+` then 8 to 15 digits, the E.164 length range for real subscriber numbers.
+    /// Checks for `+` then 8 to 15 digits. E.164 allows at most 15 digits, and the lower bound
+    /// rejects numbers cut short.
     static func isPhoneNumber(_ text: String) -> Bool {
         guard text.hasPrefix("+") else { return false }
         let digits = text.dropFirst()
         return (8...15).contains(digits.count) && digits.allSatisfy(isASCIIDigit)
     }
 
-    /// A phone number, or an alphanumeric sender ID of at most 11 characters (GSM 03.40 limit),
-    /// made of letters, digits and spaces with at least one letter.
+    /// Checks for a phone number, or an alphanumeric sender ID of letters, digits and spaces with
+    /// at least one letter. Eleven GSM 7-bit characters fill the 10-octet originator address of an SMS.
     static func isSender(_ text: String) -> Bool {
         if isPhoneNumber(text) {
             return true
@@ -24,12 +25,12 @@ enum ValueShape {
             && text.contains(where: isASCIILetter)
     }
 
-    /// Lower-case letters, digits and `-`, as used in provider ids, metric labels and URLs.
+    /// Checks for lower-case letters, digits and `-`, as used in provider ids, metric labels and URLs.
     static func isIdentifier(_ text: String) -> Bool {
         !text.isEmpty && text.allSatisfy { isASCIIDigit($0) || ("a"..."z").contains($0) || $0 == "-" }
     }
 
-    /// An `http://` or `https://` URL with a host and no spaces.
+    /// Checks for an `http://` or `https://` URL with a host and no spaces.
     static func isHTTPURL(_ text: String) -> Bool {
         let rest: Substring
         if text.hasPrefix("https://") {
@@ -43,18 +44,18 @@ enum ValueShape {
         return !host.isEmpty && !text.contains(where: { $0.isWhitespace })
     }
 
-    /// A DNS name or an IPv4/IPv6 address: letters, digits, `.`, `-`, `:` and no spaces.
+    /// Checks for a DNS name or an IPv4/IPv6 address: letters, digits, `.`, `-`, `:` and no spaces.
     static func isHost(_ text: String) -> Bool {
         !text.isEmpty && text.count <= 253
             && text.allSatisfy { isASCIIDigit($0) || isASCIILetter($0) || $0 == "." || $0 == "-" || $0 == ":" }
     }
 
-    /// An ISO 3166-1 alpha-2 code in upper case, such as `GB`.
+    /// Checks for an ISO 3166-1 alpha-2 code in upper case, such as `GB`.
     static func isRegionCode(_ text: String) -> Bool {
         text.count == 2 && text.allSatisfy { ("A"..."Z").contains($0) }
     }
 
-    /// An AWS region name such as `eu-west-2` or `us-gov-west-1`.
+    /// Checks for an AWS region name such as `eu-west-2` or `us-gov-west-1`.
     static func isAWSRegion(_ text: String) -> Bool {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count >= 3, let last = parts.last, last.allSatisfy(isASCIIDigit), !last.isEmpty else {

@@ -127,7 +127,10 @@ private struct TreeBuilder {
         case YAML_DOCUMENT_START_EVENT:
             documentCount += 1
             if documentCount > 1 {
-                throw fail(mark, "a config file holds one YAML document; remove the second `---` and what follows it")
+                throw fail(
+                    mark,
+                    "a config file must contain one YAML document; remove the second `---` and what follows it"
+                )
             }
         case YAML_SCALAR_EVENT:
             let scalar = event.data.scalar
@@ -200,7 +203,7 @@ private struct TreeBuilder {
         top.entries.append(YAMLNode.Entry(key: key.text, keyMark: key.mark, value: node))
     }
 
-    /// A mapping or list in key position (YAML's `? [a, b]: c`) has no use in a config file.
+    /// Rejects a mapping or list in key position (YAML's `? [a, b]: c`), which no config key uses.
     private func checkKeyIsScalar(at mark: YAMLMark) throws(ConfigError) {
         if let top = stack.last, top.isMapping, top.pendingKey == nil {
             throw fail(mark, "a mapping key must be plain text")

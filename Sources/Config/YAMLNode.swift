@@ -4,7 +4,7 @@ struct YAMLMark: Sendable, Equatable {
     var column: Int
 }
 
-/// How a scalar was written. A quoted or block scalar is always a string, even when its text
+/// The notation a scalar was written in. A quoted or block scalar is always a string, even when its text
 /// looks like a number or a boolean (`"0123"` stays the text `0123`).
 enum YAMLScalarStyle: Sendable, Equatable {
     case plain

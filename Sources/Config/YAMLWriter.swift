@@ -64,7 +64,7 @@ struct YAMLWriter {
         return String(repeating: " ", count: indent - 2) + "- "
     }
 
-    /// A flow sequence of scalars: `["+447700900123", "+447700900124"]`.
+    /// Writes a flow sequence of scalars: `["+447700900123", "+447700900124"]`.
     static func flowList(_ values: [String]) -> String {
         "[" + values.map(scalar).joined(separator: ", ") + "]"
     }

@@ -16,7 +16,7 @@ struct IssueCase: Sendable, CustomTestStringConvertible {
     var testDescription: String { name }
 }
 
-/// A valid SMPP provider entry, with `extra` lines appended to it.
+/// Builds a valid config with one SMPP provider, then appends `extra` lines.
 private func smppConfig(_ extra: String = "", password: String = "password: ${SMPP_PASSWORD}") -> String {
     """
     database: /tmp/lifeline.db

@@ -73,7 +73,7 @@ import Testing
     @Test(arguments: [
         ("a: &x 1\nb: *x\n", 1, 4, "a", "YAML anchors (&x) are not supported"),
         ("a: [1, *x]\n", 1, 8, "a[1]", "YAML aliases (*x) are not supported"),
-        ("a: 1\n---\nb: 2\n", 2, 1, "", "a config file holds one YAML document"),
+        ("a: 1\n---\nb: 2\n", 2, 1, "", "a config file must contain one YAML document"),
         ("? [a, b]\n: c\n", 1, 3, "", "a mapping key must be plain text"),
         ("a: 1\nb:\n  c: 2\n  c: 3\n", 4, 3, "b.c", "duplicate key \"c\" (first given at line 3)"),
         (
