@@ -27,9 +27,7 @@ extension LifelineConfig {
                 value.list { $0.string(expected: ValueShape.phoneNumberForm, where: ValueShape.isPhoneNumber) }
             }
             let templates = reader.optional("templates", decodeTemplates)
-            let apiTokens = reader.optional("api_tokens") { value in
-                value.list(APITokenSettings.decode).map { checkUniqueTokens($0, in: value) }
-            }
+            let apiTokens = reader.optional("api_tokens", decodeAPITokens)
             let providers = reader.required("providers", expected: "a list of providers in failover order") { value in
                 decodeProviders(value)
             }
@@ -98,21 +96,34 @@ extension LifelineConfig {
         }
     }
 
-    /// Two tokens with one value would make the role depend on list order.
-    private static func checkUniqueTokens(_ tokens: [APITokenSettings], in value: ConfigValue) -> [APITokenSettings] {
-        var seenNames: Set<String> = []
-        var seenTokens: [String: String] = [:]
-        for token in tokens {
-            if !seenNames.insert(token.name).inserted {
-                value.report("two tokens are named \(ConfigValue.quoted(token.name)); give each its own name")
+    /// Decodes the token list and rejects repeated names and repeated values, because two
+    /// tokens with one value would make the granted role depend on list order.
+    private static func decodeAPITokens(_ value: ConfigValue) -> [APITokenSettings]? {
+        guard case .sequence(let items) = value.node.content else {
+            return value.fail("expected a list of tokens, got \(value.node.kindDescription)")
+        }
+        var namesSeen: Set<String> = []
+        var namesByToken: [String: String] = [:]
+        var tokens: [APITokenSettings] = []
+        for (index, item) in items.enumerated() {
+            let element = ConfigValue(node: item, path: "\(value.path)[\(index)]", decoder: value.decoder)
+            guard let token = APITokenSettings.decode(element) else { continue }
+            if !namesSeen.insert(token.name).inserted {
+                let nameValue = item.mappingValue(forKey: "name").map {
+                    ConfigValue(node: $0, path: "\(element.path).name", decoder: value.decoder)
+                }
+                let message = "duplicate token name \(ConfigValue.quoted(token.name)); give each token its own name"
+                (nameValue ?? element).report(message)
+                continue
             }
-            if let other = seenTokens[token.token.revealed] {
-                value.report(
-                    "tokens \(ConfigValue.quoted(other)) and \(ConfigValue.quoted(token.name)) have the same value; "
-                        + "give each its own token"
+            if let other = namesByToken[token.token.revealed] {
+                element.report(
+                    "this token has the same value as token \(ConfigValue.quoted(other)); give each its own token"
                 )
+                continue
             }
-            seenTokens[token.token.revealed] = token.name
+            namesByToken[token.token.revealed] = token.name
+            tokens.append(token)
         }
         return tokens
     }

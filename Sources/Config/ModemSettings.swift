@@ -22,10 +22,12 @@ public struct ModemSettings: Sendable, Equatable {
             $0.string(expected: deviceForm) { $0.hasPrefix("/") }
         }
         let baud = reader.optional("baud") { value -> Int? in
-            guard let (text, _) = value.scalar(expected: "a baud rate") else { return nil }
-            guard let rate = Int(text), standardBaudRates.contains(rate) else {
-                let rates = standardBaudRates.map(String.init).joined(separator: ", ")
-                return value.fail("expected one of the standard baud rates \(rates), got \(ConfigValue.quoted(text))")
+            let expected =
+                "one of the standard baud rates " + standardBaudRates.map(String.init).joined(separator: ", ")
+            guard let (text, style) = value.scalar(expected: expected) else { return nil }
+            let isDecimal = !text.isEmpty && text.allSatisfy { ("0"..."9").contains($0) }
+            guard !style.isQuoted, isDecimal, let rate = Int(text), standardBaudRates.contains(rate) else {
+                return value.fail("expected \(expected), got \(ConfigValue.quoted(text))")
             }
             return rate
         }

@@ -278,6 +278,66 @@ private let issueCases: [IssueCase] = [
         message: "YAML anchors (&db) are not supported; write the value out in full"
     ),
     IssueCase(
+        name: "duplicate token name",
+        yaml: smppConfig(
+            "api_tokens:\n  - {name: ops, role: admin, token: aaaaaaaaaaaaaaaa1}\n"
+                + "  - {name: ops, role: read, token: aaaaaaaaaaaaaaaa2}"
+        ),
+        environment: smppEnvironment,
+        line: 10,
+        column: 12,
+        path: "api_tokens[1].name",
+        message: "duplicate token name \"ops\"; give each token its own name"
+    ),
+    IssueCase(
+        name: "same token value twice",
+        yaml: smppConfig(
+            "api_tokens:\n  - {name: ops, role: admin, token: aaaaaaaaaaaaaaaa1}\n"
+                + "  - {name: cron, role: read, token: aaaaaaaaaaaaaaaa1}"
+        ),
+        environment: smppEnvironment,
+        line: 10,
+        column: 5,
+        path: "api_tokens[1]",
+        message: "this token has the same value as token \"ops\"; give each its own token"
+    ),
+    IssueCase(
+        name: "short API token",
+        yaml: smppConfig("api_tokens:\n  - name: ops\n    role: admin\n    token: ${OPS_TOKEN}"),
+        environment: smppEnvironment.merging(["OPS_TOKEN": "changeme"]) { $1 },
+        line: 11,
+        column: 12,
+        path: "api_tokens[0].token",
+        message: "the token has 8 characters; use at least 16"
+    ),
+    IssueCase(
+        name: "bad SNS region",
+        yaml: "database: /tmp/lifeline.db\nproviders:\n  - id: aws\n    type: sns\n"
+            + "    region: London\n    access_key_id: AKIA1\n    secret_access_key: x\n",
+        line: 5,
+        column: 13,
+        path: "providers[0].region",
+        message: "expected an AWS region such as eu-west-2, got \"London\""
+    ),
+    IssueCase(
+        name: "Twilio base_url without scheme",
+        yaml: "database: /tmp/lifeline.db\nproviders:\n  - id: twilio\n    type: twilio\n    account_sid: AC1\n"
+            + "    auth_token: x\n    from: \"+15550100\"\n    base_url: api.twilio.com\n",
+        line: 8,
+        column: 15,
+        path: "providers[0].base_url",
+        message: "expected an http:// or https:// URL, got \"api.twilio.com\""
+    ),
+    IssueCase(
+        name: "Vonage sender too long",
+        yaml: "database: /tmp/lifeline.db\nproviders:\n  - id: vonage\n    type: vonage\n    api_key: k\n"
+            + "    api_secret: x\n    from: CampusAlertsTeam\n",
+        line: 7,
+        column: 11,
+        path: "providers[0].from",
+        message: "or an alphanumeric sender of 1 to 11 letters and digits, got \"CampusAlertsTeam\""
+    ),
+    IssueCase(
         name: "unknown log level",
         yaml: smppConfig("log_level: warn"),
         environment: smppEnvironment,
