@@ -86,7 +86,7 @@ public struct SMPPSettings: Sendable, Equatable {
             $0.duration(in: .seconds(1)...Duration.seconds(300))
         }
         let source = reader.optional("source") {
-            $0.string(expected: ValueShape.senderForm, where: ValueShape.isSender)
+            $0.string(expected: ValueShape.smppSourceForm, where: ValueShape.isSMPPSource)
         }
         let allowLongPassword = reader.optional("allow_long_password") { $0.bool() } ?? false
         let packing = reader.optional("data_coding_gsm") { $0.enumeration(GSMPacking.self) }

@@ -25,6 +25,19 @@ enum ValueShape {
             && text.contains(where: isASCIILetter)
     }
 
+    static let smppSourceForm =
+        "a number (digits, optionally after +, at most 20) or an alphanumeric sender of 1 to 11 letters and digits"
+
+    /// Checks for an SMPP `source_addr`: an alphanumeric sender, or a number of up to 20 digits with or
+    /// without `+` (short codes and national numbers included), since `source_addr` is at most 21 octets.
+    static func isSMPPSource(_ text: String) -> Bool {
+        if isSender(text) {
+            return true
+        }
+        let digits = text.hasPrefix("+") ? text.dropFirst() : Substring(text)
+        return (1...20).contains(digits.count) && digits.allSatisfy(isASCIIDigit)
+    }
+
     /// Checks for lower-case letters, digits and `-`, as used in provider ids, metric labels and URLs.
     static func isIdentifier(_ text: String) -> Bool {
         !text.isEmpty && text.allSatisfy { isASCIIDigit($0) || ("a"..."z").contains($0) || $0 == "-" }

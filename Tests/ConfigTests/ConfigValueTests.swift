@@ -120,6 +120,20 @@ import Testing
         #expect(ValueShape.isSender(text) == isSender)
     }
 
+    /// An SMPP source may also be a short code or a national number.
+    @Test(arguments: [
+        ("LIFELINE", true),
+        ("12345", true),
+        ("07700900123", true),
+        ("+447700900123", true),
+        ("123456789012345678901", false),
+        ("Campus-IT", false),
+        ("", false),
+    ])
+    func smppSourceShapes(text: String, isValid: Bool) {
+        #expect(ValueShape.isSMPPSource(text) == isValid)
+    }
+
     /// Template placeholders must be `{name}`.
     @Test(
         arguments: [
