@@ -8,7 +8,7 @@ import CYAML
 /// Only one document per file is accepted. A YAML syntax error ends the load with that single
 /// issue; duplicate keys are collected and reported together.
 struct YAMLLoader {
-    /// 1 MiB, far beyond any real gateway config.
+    /// 1 MiB, about a hundred times the size of the commented example config.
     static let maximumDocumentSize = 1 << 20
     /// Mappings and lists nested deeper than this are rejected.
     static let maximumDepth = 32
@@ -29,6 +29,8 @@ struct YAMLLoader {
                 )
             ])
         }
+        // libyaml asserts that its input pointer is not null, and an empty array may have none.
+        guard !bytes.isEmpty else { return nil }
         var builder = TreeBuilder(loader: self)
         let result: Result<YAMLNode?, ConfigError> = bytes.withUnsafeBufferPointer { buffer in
             var parser = yaml_parser_t()
