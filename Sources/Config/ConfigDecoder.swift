@@ -68,11 +68,7 @@ final class ConfigDecoder {
                 continue
             }
             guard let value = environment[name] else {
-                report(
-                    mark,
-                    path: path,
-                    "environment variable \(name) is not set; set it in the service's environment or write the value"
-                )
+                report(mark, path: path, Self.unsetVariableMessage(name))
                 failed = true
                 continue
             }
@@ -89,6 +85,14 @@ final class ConfigDecoder {
             return path
         }
         return baseDirectory.hasSuffix("/") ? baseDirectory + path : baseDirectory + "/" + path
+    }
+
+    private static func unsetVariableMessage(_ name: String) -> String {
+        if name == "CREDENTIALS_DIRECTORY" {
+            return "environment variable CREDENTIALS_DIRECTORY is not set; systemd sets it only for a service "
+                + "with LoadCredential= or SetCredential= lines, so add them to the unit"
+        }
+        return "environment variable \(name) is not set; set it in the service's environment or write the value"
     }
 
     private static func isVariableName(_ name: String) -> Bool {

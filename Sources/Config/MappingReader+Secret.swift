@@ -1,6 +1,6 @@
 /// Secret fields: `x: value` (with `${NAME}` expansion) or `x_file: /path`.
 extension MappingReader {
-    /// Largest secret file read; a password or token file is a few hundred bytes at most.
+    /// Largest secret file accepted, far above the size of any password, token or API key.
     static let maximumSecretFileSize = 65_536
 
     /// Reads the secret `key` from `key` or `key_file`. Issues name the key and file path, never the value.

@@ -93,6 +93,11 @@ import Testing
                 "${MISSING}", [:], nil,
                 "environment variable MISSING is not set; set it in the service's environment or write the value"
             ),
+            (
+                "${CREDENTIALS_DIRECTORY}/smpp.password", [:], nil,
+                "environment variable CREDENTIALS_DIRECTORY is not set; systemd sets it only for a service "
+                    + "with LoadCredential= or SetCredential= lines, so add them to the unit"
+            ),
             ("${1BAD}", [:], nil, "invalid environment variable name \"1BAD\" in ${…}; use letters, digits and _"),
             ("${OPEN", [:], nil, "unterminated ${ in value; write ${NAME}, or $${ for a literal ${"),
         ] as [(String, [String: String], String?, String?)]
