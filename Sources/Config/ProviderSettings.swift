@@ -1,0 +1,84 @@
+/// One entry of `providers`: its id, its type's settings and its send rate.
+///
+/// The list order is the failover order: the router tries the first usable provider first.
+public struct ProviderSettings: Sendable, Equatable {
+    /// The provider types the config accepts, as written in `type:`.
+    public enum ProviderType: String, Sendable, Equatable, CaseIterable {
+        case twilio
+        case vonage
+        case sns
+        case smpp
+        case modem
+    }
+
+    /// The type-specific settings.
+    public enum Kind: Sendable, Equatable {
+        case twilio(TwilioSettings)
+        case vonage(VonageSettings)
+        case sns(SNSSettings)
+        case smpp(SMPPSettings)
+        case modem(ModemSettings)
+    }
+
+    /// Unique, lower-case letters, digits and `-`; used in the store, logs, metrics and webhook URLs.
+    public var id: String
+    public var kind: Kind
+    /// The token bucket; `nil` when none is configured, leaving only the transport's own limits
+    /// (an SMPP window, one send at a time on a modem).
+    public var rate: RateLimitSettings?
+
+    public init(id: String, kind: Kind, rate: RateLimitSettings? = nil) {
+        self.id = id
+        self.kind = kind
+        self.rate = rate
+    }
+
+    public var type: ProviderType {
+        switch kind {
+        case .twilio: .twilio
+        case .vonage: .vonage
+        case .sns: .sns
+        case .smpp: .smpp
+        case .modem: .modem
+        }
+    }
+
+    static func decode(_ value: ConfigValue) -> ProviderSettings? {
+        value.mapping { reader in
+            let idForm = "an id of lower-case letters, digits and -, such as carrier or modem-1"
+            let id = reader.required("id", expected: idForm) {
+                $0.string(expected: idForm, where: ValueShape.isIdentifier)
+            }
+            let type = reader.required(
+                "type",
+                expected: "one of " + ProviderType.allCases.map(\.rawValue).joined(separator: ", ")
+            ) {
+                $0.enumeration(ProviderType.self)
+            }
+            let rate = reader.optional("rate", RateLimitSettings.decode)
+            guard let type else {
+                // The other keys depend on the type, so they cannot be judged.
+                reader.reportsUnknownKeys = false
+                return nil
+            }
+            let kind: Kind? =
+                switch type {
+                case .twilio: TwilioSettings.decode(reader).map(Kind.twilio)
+                case .vonage: VonageSettings.decode(reader).map(Kind.vonage)
+                case .sns: SNSSettings.decode(reader).map(Kind.sns)
+                case .smpp: SMPPSettings.decode(reader).map(Kind.smpp)
+                case .modem: ModemSettings.decode(reader).map(Kind.modem)
+                }
+            guard let id, let kind else { return nil }
+            return ProviderSettings(id: id, kind: kind, rate: rate)
+        }
+    }
+
+    /// Decodes an API root URL and removes a trailing `/`.
+    static func decodeBaseURL(_ value: ConfigValue) -> String? {
+        guard let url = value.string(expected: "an http:// or https:// URL", where: ValueShape.isHTTPURL) else {
+            return nil
+        }
+        return url.hasSuffix("/") ? String(url.dropLast()) : url
+    }
+}

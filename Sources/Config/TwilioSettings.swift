@@ -1,0 +1,48 @@
+/// A Twilio account sending through the Messages API.
+public struct TwilioSettings: Sendable, Equatable {
+    public static let defaultBaseURL = "https://api.twilio.com"
+
+    /// The account SID, `AC…`; not secret.
+    public var accountSID: String
+    public var authToken: Secret
+    /// The sender: a Twilio number or an alphanumeric sender ID.
+    public var from: String
+    /// API root without a trailing `/`; default `https://api.twilio.com`, changed only for tests.
+    public var baseURL: String
+    public var timeouts: HTTPTimeouts
+
+    public init(
+        accountSID: String,
+        authToken: Secret,
+        from: String,
+        baseURL: String = defaultBaseURL,
+        timeouts: HTTPTimeouts = HTTPTimeouts()
+    ) {
+        self.accountSID = accountSID
+        self.authToken = authToken
+        self.from = from
+        self.baseURL = baseURL
+        self.timeouts = timeouts
+    }
+
+    static func decode(_ reader: MappingReader) -> TwilioSettings? {
+        let sidForm = "an account SID starting with AC"
+        let accountSID = reader.required("account_sid", expected: sidForm) {
+            $0.string(expected: sidForm) { $0.hasPrefix("AC") && $0.count > 2 }
+        }
+        let authToken = reader.secret("auth_token", required: true)
+        let from = reader.required("from", expected: ValueShape.senderForm) {
+            $0.string(expected: ValueShape.senderForm, where: ValueShape.isSender)
+        }
+        let baseURL = reader.optional("base_url", ProviderSettings.decodeBaseURL) ?? defaultBaseURL
+        let timeouts = HTTPTimeouts.decode(reader)
+        guard let accountSID, let authToken, let from else { return nil }
+        return TwilioSettings(
+            accountSID: accountSID,
+            authToken: authToken,
+            from: from,
+            baseURL: baseURL,
+            timeouts: timeouts
+        )
+    }
+}
