@@ -10,6 +10,7 @@ final class DispatchSignal: @unchecked Sendable {
     // @unchecked: `lock` guards every stored variable.
     private let lock = NSLock()
     private var currentGeneration: UInt64 = 0
+    private var currentIntakeGeneration: UInt64 = 0
     private var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
     private var nextWaiterID: UInt64 = 0
     /// Waits that started and have not returned yet.
@@ -22,10 +23,17 @@ final class DispatchSignal: @unchecked Sendable {
         lock.withLock { currentGeneration }
     }
 
+    /// The number of rings that announced new messages in the queue.
+    var intakeGeneration: UInt64 {
+        lock.withLock { currentIntakeGeneration }
+    }
+
     /// Wakes every current waiter and makes the next `wait` for an older generation return at once.
-    func ring() {
+    /// - Parameter intake: the ring announces new messages in the queue.
+    func ring(intake: Bool = false) {
         let woken = lock.withLock {
             currentGeneration &+= 1
+            if intake { currentIntakeGeneration &+= 1 }
             let woken = Array(waiters.values)
             waiters.removeAll()
             return woken

@@ -3,10 +3,11 @@ import Foundation
 import Store
 
 extension Dispatcher {
-    /// Prepares a claimed message, begins its first attempt and hands it to its own job.
+    /// Prepares a claimed message, begins its first attempt and hands it to its own job, or makes
+    /// it the loop's head when it has to wait for a provider.
     ///
     /// Runs on the loop, so the attempt row of this message is committed before the next claim.
-    func startJob(for message: MessageRecord) async {
+    func startJob(for message: MessageRecord, intakeGeneration: UInt64) async {
         var historyExcluded = Set<String>()
         if message.attempts > 0 {
             do {
@@ -31,9 +32,20 @@ extension Dispatcher {
             ]
         )
         let step = await route(&job)
-        if case .finished = step { return }
-        let id = job.id
-        jobs[id] = Task { await self.runJob(job, from: step) }
+        switch step {
+        case .send:
+            startJobTask(job, from: step)
+        case .wait:
+            head = job
+            headIntakeGeneration = intakeGeneration
+        case .finished:
+            break
+        }
+    }
+
+    /// Runs the rest of a message's dispatch in its own task.
+    func startJobTask(_ job: DispatchJob, from step: DispatchStep) {
+        jobs[job.id] = Task { await self.runJob(job, from: step) }
     }
 
     /// Runs a job's steps until the message leaves its hands, then frees its slot.

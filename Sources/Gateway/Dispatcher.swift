@@ -8,7 +8,10 @@ import Store
 /// One loop claims messages one at a time, strictly by priority then age, only while the pool
 /// has a free slot (`PoolPolicy.maxInFlight`) and some provider can take a send now. It begins
 /// the first attempt of each message before it claims the next, so first attempts start in
-/// claim order. Each claimed message then runs as its own job: send, record, fail over.
+/// claim order. When the claimed message has to wait for its provider (rate budget, send slots,
+/// a throttle pause, within the priority's max wait), the loop waits with it and claims nothing
+/// else; a `wake()` meanwhile puts it back in the queue, so a newer message of higher priority
+/// goes first. Each message then runs as its own job: send, record, fail over.
 ///
 /// The loop never polls. It sleeps until the store's next `notBefore`, a delivery deadline, the
 /// date a provider becomes usable, a finished send, or `wake()`.
@@ -33,6 +36,10 @@ public actor Dispatcher {
     var started = false
     /// The jobs of claimed messages, until each message leaves the job's hands.
     var jobs: [MessageID: Task<Void, Never>] = [:]
+    /// The claimed message the loop waits with before its first attempt of this claim.
+    var head: DispatchJob?
+    /// The intake generation when `head` was claimed; a newer one puts `head` back in the queue.
+    var headIntakeGeneration: UInt64 = 0
     var loopRunning = false
     var loopExitWaiters: [CheckedContinuation<Void, Never>] = []
 
@@ -79,7 +86,7 @@ public actor Dispatcher {
     /// Wakes the loop to look for ready messages: call it after committing new messages, and from
     /// a listener for other processes' submissions. Safe from any thread; costs one lock.
     public nonisolated func wake() {
-        signal.ring()
+        signal.ring(intake: true)
     }
 
     /// Runs the dispatch loop until `stop()` or cancellation, then waits for the jobs in flight.
@@ -140,21 +147,26 @@ public actor Dispatcher {
 
     /// Messages claimed by this dispatcher and not yet sent, failed or put back.
     public var messagesInFlight: Int {
-        jobs.count
+        jobs.count + (head == nil ? 0 : 1)
     }
 
     /// One pass: due delivery deadlines, then one claim if the pool can send, else a sleep.
     private func runOnce() async throws {
         let generation = signal.generation
+        let intakeGeneration = signal.intakeGeneration
         let now = clock.now
         if let due = await deliveryTracker.nextDeadline(), due <= now {
             await deliveryTracker.checkDeadlines(now: now)
+        }
+        if head != nil {
+            await advanceHead()
+            return
         }
 
         let canSend = router.hasUsableProvider(now: now)
         if jobs.count < policy.maxInFlight, canSend {
             if let message = try await store.claimNext(now: now, lease: policy.claimLease.timeInterval) {
-                await startJob(for: message)
+                await startJob(for: message, intakeGeneration: intakeGeneration)
                 return
             }
         } else if router.allBreakersOpen(now: now) {
@@ -168,6 +180,27 @@ public actor Dispatcher {
 
     /// The earliest of the store's next `notBefore`, the next delivery deadline and, when the loop
     /// waits for a provider, the date one becomes usable.
+    /// Routes the waiting head message again, or puts it back after a `wake()` or on stop.
+    private func advanceHead() async {
+        guard var job = head else { return }
+        head = nil
+        if draining || signal.intakeGeneration != headIntakeGeneration {
+            await requeue(job, notBefore: nil, reason: "returned to the queue while waiting for a provider, to keep priority order")
+            return
+        }
+        let step = await route(&job)
+        switch step {
+        case .send:
+            startJobTask(job, from: step)
+        case .wait(let until, let generation):
+            head = job
+            let deadlines = [until, await deliveryTracker.nextDeadline()].compactMap { $0 }
+            await signal.wait(since: generation, until: deadlines.min(), clock: clock)
+        case .finished:
+            break
+        }
+    }
+
     private func nextWakeDate(includingRouter: Bool) async throws -> Date? {
         let now = clock.now
         var dates: [Date] = []
