@@ -38,6 +38,7 @@ extension Dispatcher {
         case .wait:
             head = job
             headIntakeGeneration = intakeGeneration
+            headYieldsAt = nil
         case .finished:
             break
         }

@@ -40,6 +40,9 @@ public actor Dispatcher {
     var head: DispatchJob?
     /// The intake generation when `head` was claimed; a newer one puts `head` back in the queue.
     var headIntakeGeneration: UInt64 = 0
+    /// The store's next `notBefore` while `head` waits; reaching it puts `head` back in the queue,
+    /// because a message that becomes ready then may rank ahead of it.
+    var headYieldsAt: Date?
     var loopRunning = false
     var loopExitWaiters: [CheckedContinuation<Void, Never>] = []
 
@@ -184,7 +187,8 @@ public actor Dispatcher {
     private func advanceHead() async {
         guard var job = head else { return }
         head = nil
-        if draining || signal.intakeGeneration != headIntakeGeneration {
+        let storeWakeReached = headYieldsAt.map { $0 <= clock.now } ?? false
+        if draining || storeWakeReached || signal.intakeGeneration != headIntakeGeneration {
             await requeue(job, notBefore: nil, reason: "returned to the queue while waiting for a provider, to keep priority order")
             return
         }
@@ -194,7 +198,8 @@ public actor Dispatcher {
             startJobTask(job, from: step)
         case .wait(let until, let generation):
             head = job
-            let deadlines = [until, await deliveryTracker.nextDeadline()].compactMap { $0 }
+            headYieldsAt = try? await store.nextWakeDate(now: clock.now)
+            let deadlines = [until, headYieldsAt, await deliveryTracker.nextDeadline()].compactMap { $0 }
             await signal.wait(since: generation, until: deadlines.min(), clock: clock)
         case .finished:
             break
@@ -218,6 +223,10 @@ public actor Dispatcher {
     }
 
     private func drainJobs() async {
+        if let job = head {
+            head = nil
+            await requeue(job, notBefore: nil, reason: "dispatcher stopping before the message was sent")
+        }
         signal.ring()
         while let job = jobs.values.first {
             await job.value

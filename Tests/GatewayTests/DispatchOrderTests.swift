@@ -116,4 +116,35 @@ struct SeededGenerator: RandomNumberGenerator {
         try await harness.waitForState(emergency, .sent)
         try await harness.finish()
     }
+
+    /// A bulk message waiting for the rate budget goes back to the queue when an emergency
+    /// message arrives, and the emergency message takes the next token.
+    @Test func emergencyOvertakesRateWait() async throws {
+        let cloud = ScriptedProvider(id: "cloud")
+        let harness = try await DispatchHarness.start(
+            providers: [cloud],
+            policy: testPolicy(["cloud"], ratePerSecond: 1, maxWait: .seconds(10))
+        )
+        let start = harness.clock.now
+        let bulk = try await harness.submit(.bulk, count: 3)
+        try await harness.waitForState(bulk[0], .sent)
+        try await eventually("the second bulk message waits for the next token") {
+            harness.clock.sleeperDeadlines.contains(start.addingTimeInterval(1))
+        }
+
+        let emergency = try await harness.submit(.emergency)[0]
+        try await eventually("the bulk message is back in the queue") {
+            try await harness.store.message(bulk[1])?.state == .queued
+        }
+        for second in 1...3 {
+            try await eventually("a message waits for token \(second)") {
+                harness.clock.sleeperDeadlines.contains(start.addingTimeInterval(TimeInterval(second)))
+            }
+            harness.clock.advance(to: start.addingTimeInterval(TimeInterval(second)))
+            try await eventually("send \(second + 1) made") { await cloud.callCount == second + 1 }
+        }
+        let order = await cloud.calls.map(\.messageID)
+        #expect(order == [bulk[0], emergency, bulk[1], bulk[2]])
+        try await harness.finish()
+    }
 }

@@ -95,6 +95,7 @@ struct DispatchHarness {
 func testPolicy(
     _ providerIDs: [String],
     failureThreshold: Int = 1,
+    ratePerSecond: Double? = nil,
     maxConcurrentSends: Int = 4,
     maxInFlight: Int = 4,
     maxWait: Duration = .seconds(10),
@@ -106,6 +107,8 @@ func testPolicy(
         providers: providerIDs.map {
             PoolPolicy.ProviderPolicy(
                 id: $0,
+                ratePerSecond: ratePerSecond,
+                burst: 1,
                 maxConcurrentSends: maxConcurrentSends,
                 breaker: CircuitBreaker.Settings(failureThreshold: failureThreshold, cooldown: .seconds(30))
             )
