@@ -5,12 +5,12 @@ import Store
 /// Applies the ambiguity rule to messages whose attempt was cut short by a crash or power loss.
 ///
 /// `MessageStore.recoverInterruptedAttempts(now:)` marks those attempts `ambiguous` and the
-/// messages `unknown`. An `emergency` or `high` message, or any message when
-/// `PoolPolicy.onAmbiguous` is `failover`, goes back to `queued` for the next provider (the
-/// interrupted one is excluded through its `ambiguous` attempt), unless it has used its attempts
-/// or no provider is left, in which case it fails. Other messages stay `unknown` for an operator.
+/// messages `unknown`. An `emergency` or `high` message goes back to `queued` for the next
+/// provider, and so does any message when `PoolPolicy.onAmbiguous` is `failover`. Its `ambiguous`
+/// attempt excludes the interrupted provider. A message that has used its attempts, or has no
+/// provider left, fails instead. Other messages stay `unknown` for an operator.
 public enum AmbiguityRecovery {
-    /// What recovery did with each message.
+    /// The messages recovery re-queued, left unknown or failed.
     public struct Summary: Sendable, Equatable {
         public var requeued: [MessageID] = []
         public var leftUnknown: [MessageID] = []
@@ -19,8 +19,8 @@ public enum AmbiguityRecovery {
         public init() {}
     }
 
-    /// Applies the rule to `messageIDs`; messages no longer `unknown` are skipped.
-    /// - Throws: the store's error; messages handled before it keep their new state.
+    /// Applies the rule to `messageIDs`, skipping messages that are no longer `unknown`.
+    /// - Throws: the store's error. Messages handled before it keep their new state.
     public static func apply(
         to messageIDs: [MessageID],
         store: any MessageStore,

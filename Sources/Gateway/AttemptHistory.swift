@@ -8,7 +8,7 @@ import Store
 /// left out too, so a failover goes to the next one. `unavailable` and `throttled` attempts
 /// exclude nothing across claims: a later round may try those providers again.
 public enum AttemptHistory {
-    /// The provider ids excluded for the next claim of a message with these attempts.
+    /// Returns the provider ids excluded for the next claim of a message with these attempts.
     public static func excludedProviders(_ attempts: [AttemptRecord], policy: PoolPolicy) -> Set<String> {
         var excluded = Set<String>()
         var lastAcceptedPosition: Int?
@@ -33,7 +33,7 @@ public enum AttemptHistory {
         return excluded
     }
 
-    /// Whether any provider in the pool is left for a message with these attempts.
+    /// Returns whether any provider in the pool is left for a message with these attempts.
     public static func hasRemainingProvider(_ attempts: [AttemptRecord], policy: PoolPolicy) -> Bool {
         let excluded = excludedProviders(attempts, policy: policy)
         return policy.providers.contains { !excluded.contains($0.id) }

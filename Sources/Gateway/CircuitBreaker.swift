@@ -18,7 +18,7 @@ public struct CircuitBreaker: Sendable, Equatable {
         public var failureThreshold: Int
         /// The first cool-down after the breaker opens.
         public var cooldown: Duration
-        /// The longest cool-down after repeated failed trials.
+        /// The maximum cool-down after repeated failed trials.
         public var maxCooldown: Duration
         /// The factor applied to the cool-down after each failed trial; 1 keeps it constant.
         public var cooldownMultiplier: Double
@@ -67,7 +67,7 @@ public struct CircuitBreaker: Sendable, Equatable {
         self.settings = settings
     }
 
-    /// The state for status pages; an open breaker whose cool-down has passed shows as `halfOpen`.
+    /// Returns the state for status pages. An open breaker whose cool-down has passed shows as `halfOpen`.
     public func status(now: Date) -> Status {
         switch state {
         case .closed: .closed
@@ -92,7 +92,7 @@ public struct CircuitBreaker: Sendable, Equatable {
     }
 
     /// Reserves an attempt. Returns `false` while open or while a trial is in flight. In the
-    /// half-open state the caller holds the one trial and must report its outcome or call
+    /// half-open state the caller owns the one trial and must report its outcome or call
     /// `releasePermission()`.
     public mutating func acquirePermission(now: Date) -> Bool {
         switch state {

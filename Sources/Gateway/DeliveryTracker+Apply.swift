@@ -75,9 +75,9 @@ extension DeliveryTracker {
         return true
     }
 
-    /// A report for an earlier attempt of a message that has moved on (re-routed, or sent again
-    /// elsewhere). A `delivered` one still counts: the handset has the message, so an unfinished
-    /// message becomes `delivered`, unless a job is sending it right now.
+    /// Applies a report for an earlier attempt of a message that has moved on (re-routed, or sent
+    /// again elsewhere). A `delivered` report still counts because the handset has the message, so
+    /// an unfinished message becomes `delivered`, unless it is queued or being sent right now.
     private func applyStale(_ report: DeliveryReport, to message: MessageRecord, metadata: Logger.Metadata) async {
         counters.staleReports += 1
         logger.debug("Delivery report for an earlier attempt", metadata: metadata)

@@ -3,7 +3,7 @@ import Foundation
 import Store
 
 /// Applies delivery reports from every provider to the queue, and re-routes messages whose
-/// report says undelivered or never comes.
+/// report is undelivered or never comes.
 ///
 /// - `delivered`: the message becomes `delivered`.
 /// - `undelivered`: an `undelivered` event, then the message goes back to `queued` for the
@@ -21,7 +21,7 @@ import Store
 /// `deliveryDeadline`); the dispatcher's loop calls `checkDeadlines(now:)` when the earliest one is
 /// due, and a message still `sent` then is re-routed like an undelivered one.
 public actor DeliveryTracker {
-    /// What the tracker has seen since it started, for metrics.
+    /// Report and re-route counts since the tracker started, for metrics.
     public struct Counters: Sendable, Equatable {
         public var delivered = 0
         public var undelivered = 0
@@ -89,8 +89,8 @@ public actor DeliveryTracker {
         self.wakeDispatcher = wakeDispatcher
     }
 
-    /// Applies one report. Never throws: a store error is logged and the report is dropped, so a
-    /// provider's report loop keeps going.
+    /// Applies one report. A store error is logged and the report dropped, so a provider's report
+    /// loop keeps going.
     public func handle(_ report: DeliveryReport) async {
         let generation = acceptanceGeneration
         switch await lookUp(report) {
@@ -130,7 +130,7 @@ public actor DeliveryTracker {
         }
     }
 
-    /// The earliest delivery deadline or held-report retention end, for the dispatcher's sleep.
+    /// Returns the earliest delivery deadline or held-report retention end, for the dispatcher's sleep.
     public func nextDeadline() -> Date? {
         let deadlines = awaited.values.map(\.due)
         let retentions = held.map(\.expiresAt)
@@ -162,7 +162,7 @@ public actor DeliveryTracker {
     /// that send reports, counting each deadline from the message's last update.
     ///
     /// NOTE: it scans at most `scanLimit` of the newest messages, because the store has no query
-    /// by state; an older `sent` message gets no deadline and stays `sent` until its report comes.
+    /// by state. An older `sent` message gets no deadline and stays `sent` until its report comes.
     public func restoreDeadlines(scanLimit: Int = 10_000) async throws {
         for message in try await store.messages(limit: scanLimit) where message.state == .sent {
             guard let providerID = message.providerID, reportingProviders.contains(providerID),

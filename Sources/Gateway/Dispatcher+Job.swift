@@ -171,7 +171,7 @@ extension Dispatcher {
         return await apply(outcome, to: &job, providerID: providerID, now: now)
     }
 
-    /// The failover table.
+    /// Applies the failover table to an attempt's outcome.
     private func apply(
         _ outcome: SendOutcome,
         to job: inout DispatchJob,
@@ -220,8 +220,8 @@ extension Dispatcher {
         }
     }
 
-    /// Every provider is excluded: a new round later when some failed only during this claim,
-    /// else the message fails.
+    /// Handles a message for which every provider is excluded. It goes back to the queue for a new
+    /// round when some provider failed only during this claim, else it fails.
     private func finishExhausted(_ job: DispatchJob, now: Date) async -> DispatchStep {
         guard job.failedOnlyForNow else {
             await transition(job, to: Transition(to: .failed, reason: everyProviderFailedReason(job)))

@@ -10,7 +10,7 @@ import Store
 /// the first attempt of each message before it claims the next, so first attempts start in
 /// claim order. When the claimed message has to wait for its provider (rate budget, send slots,
 /// a throttle pause, within the priority's max wait), the loop waits with it and claims nothing
-/// else; a `wake()` meanwhile puts it back in the queue, so a newer message of higher priority
+/// else. A `wake()` meanwhile puts it back in the queue, so a newer message of higher priority
 /// goes first. Each message then runs as its own job: send, record, fail over.
 ///
 /// The loop never polls. It sleeps until the store's next `notBefore`, a delivery deadline, the
@@ -40,7 +40,7 @@ public actor Dispatcher {
     var head: DispatchJob?
     /// The intake generation when `head` was claimed; a newer one puts `head` back in the queue.
     var headIntakeGeneration: UInt64 = 0
-    /// The store's next `notBefore` while `head` waits; reaching it puts `head` back in the queue,
+    /// The store's next `notBefore` while `head` waits. Reaching it puts `head` back in the queue,
     /// because a message that becomes ready then may rank ahead of it.
     var headYieldsAt: Date?
     var loopRunning = false
@@ -136,7 +136,7 @@ public actor Dispatcher {
         await drainJobs()
     }
 
-    /// Every provider in pool order with its breaker, throttle pause and send slots.
+    /// Returns every provider in pool order with its breaker, throttle pause and send slots.
     public func providerStatuses() -> [ProviderStatus] {
         router.status(now: clock.now)
     }
@@ -153,7 +153,7 @@ public actor Dispatcher {
         jobs.count + (head == nil ? 0 : 1)
     }
 
-    /// One pass: due delivery deadlines, then one claim if the pool can send, else a sleep.
+    /// Makes one pass: due delivery deadlines, then one claim if the pool can send, else a sleep.
     private func runOnce() async throws {
         let generation = signal.generation
         let intakeGeneration = signal.intakeGeneration
@@ -181,8 +181,6 @@ public actor Dispatcher {
         await signal.wait(since: generation, until: deadline, clock: clock)
     }
 
-    /// The earliest of the store's next `notBefore`, the next delivery deadline and, when the loop
-    /// waits for a provider, the date one becomes usable.
     /// Routes the waiting head message again, or puts it back after a `wake()` or on stop.
     private func advanceHead() async {
         guard var job = head else { return }
@@ -206,6 +204,8 @@ public actor Dispatcher {
         }
     }
 
+    /// Returns the earliest of the store's next `notBefore`, the next delivery deadline and, when
+    /// the loop waits for a provider, the date one becomes usable.
     private func nextWakeDate(includingRouter: Bool) async throws -> Date? {
         let now = clock.now
         var dates: [Date] = []

@@ -7,7 +7,7 @@ extension Duration {
         return TimeInterval(parts.seconds) + TimeInterval(parts.attoseconds) / 1e18
     }
 
-    /// A duration from seconds; negative and non-finite values become zero.
+    /// Makes a duration from seconds. Negative and non-finite values become zero.
     static func clampedSeconds(_ seconds: TimeInterval) -> Duration {
         guard seconds.isFinite, seconds > 0 else { return .zero }
         return .milliseconds(Int64((seconds * 1000).rounded(.up)))

@@ -45,7 +45,7 @@ public struct PoolPolicy: Sendable, Equatable {
         }
     }
 
-    /// What happens to a `normal` or `bulk` message after an ambiguous outcome. `emergency` and
+    /// The action for a `normal` or `bulk` message after an ambiguous outcome. `emergency` and
     /// `high` always fail over, because a duplicate is better than a missed alert.
     public enum AmbiguityAction: String, Sendable, Equatable, CaseIterable {
         /// Send it through the next provider, accepting a possible duplicate.
@@ -67,8 +67,8 @@ public struct PoolPolicy: Sendable, Equatable {
     /// The lease of a claim. It must exceed the longest `maxWait` plus the slowest provider's send
     /// time, or another dispatcher may claim the message while it is still being sent.
     public var claimLease: Duration
-    /// The shortest delay before a message that found every provider unavailable is claimed again;
-    /// at least one second, so a pool that fails at once cannot spin the dispatcher.
+    /// The minimum delay before a message that found every provider unavailable is claimed again.
+    /// It is at least one second, so a pool that fails at once cannot spin the dispatcher.
     public var retryDelay: Duration
     /// The pause after a throttled outcome that gave no retry-after hint.
     public var throttleBackoff: Duration
@@ -98,12 +98,12 @@ public struct PoolPolicy: Sendable, Equatable {
         self.throttleBackoff = throttleBackoff
     }
 
-    /// The limits for `priority`.
+    /// Returns the limits for `priority`.
     public func settings(for priority: Priority) -> PriorityPolicy {
         priorities[priority] ?? defaultPriorityPolicy
     }
 
-    /// What to do after an ambiguous outcome for a message of `priority`.
+    /// Returns the action after an ambiguous outcome for a message of `priority`.
     public func ambiguityAction(for priority: Priority) -> AmbiguityAction {
         switch priority {
         case .emergency, .high: .failover
@@ -111,7 +111,7 @@ public struct PoolPolicy: Sendable, Equatable {
         }
     }
 
-    /// The pool position of `providerID`, or `nil` when it is not in the pool.
+    /// Returns the pool position of `providerID`, or `nil` when it is not in the pool.
     public func position(of providerID: String) -> Int? {
         providers.firstIndex { $0.id == providerID }
     }

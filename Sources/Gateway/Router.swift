@@ -9,7 +9,7 @@ import Store
 /// the one trial), so every `.send` decision must be followed by `record(_:provider:now:)` or
 /// `cancelReservation(provider:)`.
 public struct Router: Sendable {
-    /// The answer to "which provider for this message now?".
+    /// The routing result for one message at one moment.
     public enum Decision: Sendable, Equatable {
         /// Send through this provider now; its token and send slot are reserved.
         case send(providerID: String)
@@ -115,12 +115,12 @@ public struct Router: Sendable {
         states[index].breaker.recordProbe(healthy: result == .healthy, now: now)
     }
 
-    /// Whether some provider can take a send now.
+    /// Returns whether some provider can take a send now.
     public func hasUsableProvider(now: Date) -> Bool {
         states.contains { availability(of: $0, now: now) == .now }
     }
 
-    /// Whether every provider's breaker is open with its cool-down still running.
+    /// Returns whether every provider's breaker is open with its cool-down still running.
     public func allBreakersOpen(now: Date) -> Bool {
         !states.isEmpty && states.allSatisfy {
             if case .open = $0.breaker.status(now: now) { return true }
@@ -128,8 +128,8 @@ public struct Router: Sendable {
         }
     }
 
-    /// The earliest future date at which some provider becomes usable by the clock alone
-    /// (cool-down end, pause end, token refill); `nil` when none waits for a date.
+    /// Returns the earliest future date at which some provider becomes usable by the clock alone:
+    /// a cool-down end, a pause end or a token refill. It is `nil` when no provider waits for a date.
     public func nextChangeDate(now: Date) -> Date? {
         states.compactMap { state -> Date? in
             if case .at(let date) = availability(of: state, now: now), date > now { return date }
@@ -137,8 +137,8 @@ public struct Router: Sendable {
         }.min()
     }
 
-    /// The earliest date a provider outside `excluded` may be usable; `now` when one is usable
-    /// now or waits only for a send in flight, `nil` when every provider is excluded.
+    /// Returns the earliest date a provider outside `excluded` may be usable. That is `now` when one
+    /// is usable now or waits only for a send in flight, and `nil` when every provider is excluded.
     public func earliestUsableDate(excluding excluded: Set<String>, now: Date) -> Date? {
         states.filter { !excluded.contains($0.policy.id) }.map { state -> Date in
             if case .at(let date) = availability(of: state, now: now) { return date }
@@ -146,7 +146,7 @@ public struct Router: Sendable {
         }.min()
     }
 
-    /// Every provider in pool order with its breaker, pause and send slots.
+    /// Returns every provider in pool order with its breaker, pause and send slots.
     public func status(now: Date) -> [ProviderStatus] {
         states.map { state in
             ProviderStatus(
@@ -183,7 +183,8 @@ public struct Router: Sendable {
     private mutating func reserve(_ index: Int, now: Date) {
         let permitted = states[index].breaker.acquirePermission(now: now)
         let took = states[index].bucket?.tryTake(now: now) ?? true
-        assert(permitted && took, "reserve is called only for a provider that is usable now")
+        assert(permitted, "reserve is called only for a provider whose breaker lets an attempt through")
+        assert(took, "reserve is called only for a provider with a token available")
         states[index].inFlight += 1
     }
 }

@@ -7,7 +7,7 @@ import Foundation
 public struct TokenBucket: Sendable, Equatable {
     /// Tokens added per second; greater than zero.
     public let rate: Double
-    /// The most tokens the bucket holds, so the most sends in one burst; at least 1.
+    /// The maximum tokens in the bucket, so the maximum sends in one burst; at least 1.
     public let burst: Int
     private var tokens: Double
     private var updatedAt: Date
@@ -30,14 +30,14 @@ public struct TokenBucket: Sendable, Equatable {
         return true
     }
 
-    /// The time until one token is available; zero when one is available now.
+    /// Returns the time until one token is available, or zero when one is available now.
     public func timeUntilAvailable(now: Date) -> Duration {
         let current = tokens(at: now)
         guard current < 1 - Self.tolerance else { return .zero }
         return .clampedSeconds((1 - current) / rate)
     }
 
-    /// The tokens available at `now`, including fractions.
+    /// Returns the tokens available at `now`, including fractions.
     public func availableTokens(now: Date) -> Double {
         tokens(at: now)
     }
