@@ -185,7 +185,7 @@ actor InMemoryMessageStore: MessageStore {
         return recovered.sorted()
     }
 
-    /// Every attempt, oldest first, for assertions.
+    /// Returns every attempt, oldest first.
     func allAttempts() -> [AttemptRecord] {
         attemptRows.values.sorted { $0.id < $1.id }
     }

@@ -91,7 +91,7 @@ struct DispatchHarness {
     }
 }
 
-/// A pool policy for tests: breakers open after one failure unless told otherwise.
+/// A pool policy for tests; by default each breaker opens after one failure.
 func testPolicy(
     _ providerIDs: [String],
     failureThreshold: Int = 1,
