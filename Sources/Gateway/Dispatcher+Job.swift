@@ -46,11 +46,13 @@ extension Dispatcher {
 
     /// Runs the rest of a message's dispatch in its own task.
     func startJobTask(_ job: DispatchJob, from step: DispatchStep) {
-        jobs[job.id] = Task { await self.runJob(job, from: step) }
+        nextJobNumber &+= 1
+        let number = nextJobNumber
+        jobs[number] = Task { await self.runJob(job, from: step, number: number) }
     }
 
     /// Runs a job's steps until the message leaves its hands, then frees its slot.
-    private func runJob(_ initial: DispatchJob, from firstStep: DispatchStep) async {
+    private func runJob(_ initial: DispatchJob, from firstStep: DispatchStep, number: UInt64) async {
         var job = initial
         var step = firstStep
         while true {
@@ -61,7 +63,7 @@ extension Dispatcher {
                 await signal.wait(since: generation, until: until, clock: clock)
                 step = await route(&job)
             case .finished:
-                jobs[job.id] = nil
+                jobs[number] = nil
                 signal.ring()
                 return
             }

@@ -35,7 +35,10 @@ public actor Dispatcher {
     var draining = false
     var started = false
     /// The jobs of claimed messages, until each message leaves the job's hands.
-    var jobs: [MessageID: Task<Void, Never>] = [:]
+    /// Keyed by a job number rather than the message id, because a message put back by a finishing
+    /// job may be claimed again before that job has removed itself.
+    var jobs: [UInt64: Task<Void, Never>] = [:]
+    var nextJobNumber: UInt64 = 0
     /// The claimed message the loop waits with before its first attempt of this claim.
     var head: DispatchJob?
     /// The intake generation when `head` was claimed; a newer one puts `head` back in the queue.

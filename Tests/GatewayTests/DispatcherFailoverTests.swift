@@ -217,4 +217,43 @@ import Testing
         let lines = records.map { "\($0.message) \($0.metadata)" }
         #expect(!lines.contains { $0.contains("+447700900100") || $0.contains("test 0") })
     }
+
+    /// Stopping puts a message that waits for its provider back in the queue.
+    @Test func stopRequeuesWaitingMessage() async throws {
+        let cloud = ScriptedProvider(id: "cloud")
+        let smpp = ScriptedProvider(id: "smpp")
+        var policy = testPolicy(["cloud", "smpp"], maxWait: .seconds(10))
+        policy.providers[0].ratePerSecond = 1
+        let harness = try await DispatchHarness.start(providers: [cloud, smpp], policy: policy)
+        let ids = try await harness.submit(.normal, count: 2)
+        try await harness.waitForState(ids[0], .sent)
+        try await harness.waitForState(ids[1], .sending)
+
+        try await harness.finish()
+        let message = try #require(try await harness.store.message(ids[1]))
+        #expect(message.state == .queued)
+        #expect(message.notBefore == nil)
+        #expect(message.attempts == 0)
+        #expect(await harness.dispatcher.messagesInFlight == 0)
+    }
+
+    /// Providers and pool policy must match one to one.
+    @Test func mismatchedProvidersRejected() async throws {
+        let store = InMemoryMessageStore()
+        let cases: [([String], [String], DispatcherError)] = [
+            (["cloud"], ["cloud", "smpp"], .providerMissing(id: "smpp")),
+            (["cloud", "modem"], ["cloud"], .providerNotInPool(id: "modem")),
+            (["cloud", "cloud"], ["cloud"], .duplicateProvider(id: "cloud")),
+        ]
+        for (providerIDs, poolIDs, expected) in cases {
+            #expect(throws: expected) {
+                _ = try Dispatcher(
+                    store: store,
+                    providers: providerIDs.map { ScriptedProvider(id: $0) },
+                    policy: testPolicy(poolIDs),
+                    logger: .disabled
+                )
+            }
+        }
+    }
 }
