@@ -109,6 +109,14 @@ public struct CircuitBreaker: Sendable, Equatable {
         }
     }
 
+    /// Reserves a health probe. A closed breaker allows any number of probes without reserving
+    /// anything. An open or half-open one lets the probe take the one trial, as a message would,
+    /// and the caller reports it with `recordProbe(healthy:now:)`.
+    public mutating func acquireProbePermission(now: Date) -> Bool {
+        if case .closed = state { return true }
+        return acquirePermission(now: now)
+    }
+
     /// Gives back a reserved trial without an outcome (throttled, recipient error, attempt not made).
     public mutating func releasePermission() {
         if case .halfOpen(_, let cooldown) = state {

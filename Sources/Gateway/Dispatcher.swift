@@ -144,6 +144,13 @@ public actor Dispatcher {
         router.status(now: clock.now)
     }
 
+    /// Reserves a health probe of a provider. Returns `false` while its breaker's cool-down runs or
+    /// while its half-open trial is taken. A probe may run without this call, but then a message
+    /// may be the half-open trial at the same time.
+    public func beginProbe(providerID: String) -> Bool {
+        router.beginProbe(provider: providerID, now: clock.now)
+    }
+
     /// Records a health probe's result: a failed probe opens the provider's breaker, and a healthy
     /// probe closes one whose cool-down has passed.
     public func recordProbe(_ result: ProbeResult, providerID: String) {

@@ -109,6 +109,13 @@ public struct Router: Sendable {
         states[index].breaker.releasePermission()
     }
 
+    /// Reserves a health probe: `true` while the breaker is closed, or when the probe may be the
+    /// half-open trial. Report the probe with `recordProbe(_:provider:now:)`.
+    public mutating func beginProbe(provider id: String, now: Date) -> Bool {
+        guard let index = index(of: id) else { return false }
+        return states[index].breaker.acquireProbePermission(now: now)
+    }
+
     /// Records a health probe's result in the provider's breaker.
     public mutating func recordProbe(_ result: ProbeResult, provider id: String, now: Date) {
         guard let index = index(of: id) else { return }

@@ -106,4 +106,22 @@ import Testing
         breaker.recordSuccess()
         #expect(breaker.status(now: start) == .open(until: start.addingTimeInterval(30)))
     }
+
+    /// A probe takes the half-open trial, so no message goes through until it reports.
+    @Test func probeTakesTrial() {
+        var breaker = CircuitBreaker(settings: settings)
+        let probeWhileClosed = breaker.acquireProbePermission(now: start)
+        #expect(probeWhileClosed)
+        for _ in 0..<3 { breaker.recordFailure(now: start) }
+        let probeDuringCooldown = breaker.acquireProbePermission(now: start.addingTimeInterval(10))
+        #expect(!probeDuringCooldown)
+
+        let later = start.addingTimeInterval(30)
+        let probe = breaker.acquireProbePermission(now: later)
+        #expect(probe)
+        let message = breaker.acquirePermission(now: later)
+        #expect(!message)
+        breaker.recordProbe(healthy: true, now: later)
+        #expect(breaker.status(now: later) == .closed)
+    }
 }
