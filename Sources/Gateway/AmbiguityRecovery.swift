@@ -38,7 +38,8 @@ public enum AmbiguityRecovery {
             }
 
             let attempts = try await store.attempts(for: id)
-            if message.attempts >= policy.maxAttempts || !AttemptHistory.hasRemainingProvider(attempts, policy: policy) {
+            if message.attempts >= policy.maxAttempts || !AttemptHistory.hasRemainingProvider(attempts, policy: policy)
+            {
                 let reason = "every provider failed: the outcome of the last attempt is unknown and no provider is left"
                 try await store.transition(id, Transition(to: .failed, reason: reason), now: now)
                 summary.failed.append(id)

@@ -10,7 +10,8 @@ extension DeliveryTracker {
             "provider.id": report.providerID,
             "report.status": report.status.rawValue,
         ]
-        let isCurrent = message.providerID == report.providerID
+        let isCurrent =
+            message.providerID == report.providerID
             && message.providerMessageID == report.providerMessageID
         guard isCurrent else {
             await applyStale(report, to: message, metadata: metadata)
@@ -64,7 +65,10 @@ extension DeliveryTracker {
                 return false
             }
         } catch {
-            logger.error("Could not read a message's attempts", metadata: metadata.merging(["error": "\(error)"]) { $1 })
+            logger.error(
+                "Could not read a message's attempts",
+                metadata: metadata.merging(["error": "\(error)"]) { $1 }
+            )
             return false
         }
         let queued = Transition(to: .queued, providerID: message.providerID, reason: reason)
@@ -94,12 +98,16 @@ extension DeliveryTracker {
         }
     }
 
-    func rerouteIfStillSent(_ messageID: MessageID, _ providerID: String, _ providerMessageID: String, now: Date) async {
+    func rerouteIfStillSent(_ messageID: MessageID, _ providerID: String, _ providerMessageID: String, now: Date) async
+    {
         let message: MessageRecord?
         do {
             message = try await store.message(messageID)
         } catch {
-            logger.error("Could not read a message past its delivery deadline", metadata: ["message.id": "\(messageID)", "error": "\(error)"])
+            logger.error(
+                "Could not read a message past its delivery deadline",
+                metadata: ["message.id": "\(messageID)", "error": "\(error)"]
+            )
             return
         }
         guard let message, message.state == .sent, message.providerID == providerID,
@@ -117,7 +125,9 @@ extension DeliveryTracker {
         } catch {
             logger.error(
                 "Could not store a delivery state",
-                metadata: ["message.id": "\(messageID)", "message.state": transition.state.rawValue, "error": "\(error)"]
+                metadata: [
+                    "message.id": "\(messageID)", "message.state": transition.state.rawValue, "error": "\(error)",
+                ]
             )
             return false
         }

@@ -184,10 +184,12 @@ public actor DeliveryTracker {
 
     private func lookUp(_ report: DeliveryReport) async -> Lookup {
         do {
-            guard let message = try await store.findMessage(
-                providerID: report.providerID,
-                providerMessageID: report.providerMessageID
-            ) else { return .notRecordedYet }
+            guard
+                let message = try await store.findMessage(
+                    providerID: report.providerID,
+                    providerMessageID: report.providerMessageID
+                )
+            else { return .notRecordedYet }
             // The attempt row may hold the id while the message is still `sending`: applying the
             // report now would be overwritten by the dispatcher's `sent`.
             if message.state == .sending { return .notRecordedYet }

@@ -11,7 +11,10 @@ extension Dispatcher {
         var historyExcluded = Set<String>()
         if message.attempts > 0 {
             do {
-                historyExcluded = AttemptHistory.excludedProviders(try await store.attempts(for: message.id), policy: policy)
+                historyExcluded = AttemptHistory.excludedProviders(
+                    try await store.attempts(for: message.id),
+                    policy: policy
+                )
             } catch {
                 // The lease runs out and the message is claimed again later.
                 logger.error(
@@ -90,7 +93,8 @@ extension Dispatcher {
 
         let remainingWait = job.waitDeadline.map { Duration.clampedSeconds($0.timeIntervalSince(now)) }
         let generation = signal.generation
-        switch router.nextProvider(for: job.message.priority, excluding: job.excluded, maxWait: remainingWait, now: now) {
+        switch router.nextProvider(for: job.message.priority, excluding: job.excluded, maxWait: remainingWait, now: now)
+        {
         case .send(let providerID):
             return await beginAttempt(&job, providerID: providerID)
         case .wait(let until, let providerID):
@@ -168,7 +172,10 @@ extension Dispatcher {
             )
         } catch {
             // Recovery after a restart marks the attempt ambiguous; the message state below still counts.
-            logger.error("Could not record an attempt's outcome", metadata: metadata.merging(["error": "\(error)"]) { $1 })
+            logger.error(
+                "Could not record an attempt's outcome",
+                metadata: metadata.merging(["error": "\(error)"]) { $1 }
+            )
         }
         return await apply(outcome, to: &job, providerID: providerID, now: now)
     }

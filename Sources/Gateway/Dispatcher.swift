@@ -197,7 +197,11 @@ public actor Dispatcher {
         head = nil
         let storeWakeReached = headYieldsAt.map { $0 <= clock.now } ?? false
         if draining || storeWakeReached || signal.intakeGeneration != headIntakeGeneration {
-            await requeue(job, notBefore: nil, reason: "returned to the queue while waiting for a provider, to keep priority order")
+            await requeue(
+                job,
+                notBefore: nil,
+                reason: "returned to the queue while waiting for a provider, to keep priority order"
+            )
             return
         }
         let step = await route(&job)

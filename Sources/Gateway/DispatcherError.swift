@@ -12,7 +12,8 @@ public enum DispatcherError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .providerMissing(let id):
-            "provider '\(id)' is in the pool policy but no provider with that id was given; add it or remove it from the pool"
+            "provider '\(id)' is in the pool policy but no provider with that id was given; "
+                + "add the provider or remove the id from the pool"
         case .providerNotInPool(let id):
             "provider '\(id)' was given but is not in the pool policy; add it to the pool order"
         case .duplicateProvider(let id):

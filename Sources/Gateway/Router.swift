@@ -129,10 +129,11 @@ public struct Router: Sendable {
 
     /// Returns whether every provider's breaker is open with its cool-down still running.
     public func allBreakersOpen(now: Date) -> Bool {
-        !states.isEmpty && states.allSatisfy {
-            if case .open = $0.breaker.status(now: now) { return true }
-            return false
-        }
+        !states.isEmpty
+            && states.allSatisfy {
+                if case .open = $0.breaker.status(now: now) { return true }
+                return false
+            }
     }
 
     /// Returns the earliest future date at which some provider becomes usable by the clock alone:

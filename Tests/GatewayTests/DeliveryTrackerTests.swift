@@ -8,14 +8,20 @@ import Testing
 @Suite struct DeliveryTrackerTests {
     /// A delivered report makes the sent message `delivered` and ends its deadline.
     @Test func deliveredReport() async throws {
-        let cloud = ScriptedProvider(id: "cloud", sendsDeliveryReports: true, script: [.accepted(providerMessageID: "C1")])
+        let cloud = ScriptedProvider(
+            id: "cloud",
+            sendsDeliveryReports: true,
+            script: [.accepted(providerMessageID: "C1")]
+        )
         let harness = try await DispatchHarness.start(providers: [cloud], policy: testPolicy(["cloud"]))
         let tracker = harness.dispatcher.deliveryTracker
         let id = try await harness.submit(.normal)[0]
         try await harness.waitForState(id, .sent)
         try await eventually("the delivery deadline is set") { await tracker.nextDeadline() != nil }
 
-        await tracker.handle(DeliveryReport(providerID: "cloud", providerMessageID: "C1", status: .delivered, reason: "stat:DELIVRD"))
+        await tracker.handle(
+            DeliveryReport(providerID: "cloud", providerMessageID: "C1", status: .delivered, reason: "stat:DELIVRD")
+        )
         #expect(try await harness.store.message(id)?.state == .delivered)
         #expect(await tracker.nextDeadline() == nil)
         #expect(await tracker.counters.delivered == 1)
@@ -24,14 +30,23 @@ import Testing
 
     /// An undelivered report writes an `undelivered` event and re-routes to the next provider only.
     @Test func undeliveredReroutes() async throws {
-        let cloud = ScriptedProvider(id: "cloud", sendsDeliveryReports: true, script: [.accepted(providerMessageID: "C1")])
+        let cloud = ScriptedProvider(
+            id: "cloud",
+            sendsDeliveryReports: true,
+            script: [.accepted(providerMessageID: "C1")]
+        )
         let smpp = ScriptedProvider(id: "smpp", script: [.accepted(providerMessageID: "S1")])
         let harness = try await DispatchHarness.start(providers: [cloud, smpp], policy: testPolicy(["cloud", "smpp"]))
         let tracker = harness.dispatcher.deliveryTracker
         let id = try await harness.submit(.high)[0]
         try await harness.waitForState(id, .sent)
 
-        let report = DeliveryReport(providerID: "cloud", providerMessageID: "C1", status: .undelivered, reason: "stat:UNDELIV err:001")
+        let report = DeliveryReport(
+            providerID: "cloud",
+            providerMessageID: "C1",
+            status: .undelivered,
+            reason: "stat:UNDELIV err:001"
+        )
         await tracker.handle(report)
         try await eventually("the message is sent again through smpp") {
             try await harness.store.message(id)?.providerMessageID == "S1"
@@ -41,7 +56,11 @@ import Testing
         #expect(message.state == .sent)
         #expect(message.providerID == "smpp")
         let events = try await harness.store.events(for: id)
-        #expect(events.contains { $0.state == .undelivered && $0.providerID == "cloud" && $0.reason == "stat:UNDELIV err:001" })
+        #expect(
+            events.contains {
+                $0.state == .undelivered && $0.providerID == "cloud" && $0.reason == "stat:UNDELIV err:001"
+            }
+        )
         #expect(await cloud.callCount == 1)
         #expect(await smpp.calls.map(\.attempt) == [2])
         #expect(await tracker.counters.rerouted == 1)
@@ -51,7 +70,11 @@ import Testing
     /// An undelivered report from the last provider in the pool leaves the message `undelivered`.
     @Test func undeliveredFromLastProviderStays() async throws {
         let cloud = ScriptedProvider(id: "cloud", script: [.unavailable(reason: "HTTP 503")])
-        let smpp = ScriptedProvider(id: "smpp", sendsDeliveryReports: true, script: [.accepted(providerMessageID: "S1")])
+        let smpp = ScriptedProvider(
+            id: "smpp",
+            sendsDeliveryReports: true,
+            script: [.accepted(providerMessageID: "S1")]
+        )
         let harness = try await DispatchHarness.start(providers: [cloud, smpp], policy: testPolicy(["cloud", "smpp"]))
         let tracker = harness.dispatcher.deliveryTracker
         let id = try await harness.submit(.normal)[0]
@@ -65,14 +88,20 @@ import Testing
 
     /// A pending report adds an event and leaves the message `sent`.
     @Test func pendingIsEventOnly() async throws {
-        let cloud = ScriptedProvider(id: "cloud", sendsDeliveryReports: true, script: [.accepted(providerMessageID: "C1")])
+        let cloud = ScriptedProvider(
+            id: "cloud",
+            sendsDeliveryReports: true,
+            script: [.accepted(providerMessageID: "C1")]
+        )
         let harness = try await DispatchHarness.start(providers: [cloud], policy: testPolicy(["cloud"]))
         let tracker = harness.dispatcher.deliveryTracker
         let id = try await harness.submit(.normal)[0]
         try await harness.waitForState(id, .sent)
         let eventsBefore = try await harness.store.events(for: id).count
 
-        await tracker.handle(DeliveryReport(providerID: "cloud", providerMessageID: "C1", status: .pending, reason: "ENROUTE"))
+        await tracker.handle(
+            DeliveryReport(providerID: "cloud", providerMessageID: "C1", status: .pending, reason: "ENROUTE")
+        )
         let message = try #require(try await harness.store.message(id))
         #expect(message.state == .sent)
         #expect(message.providerMessageID == "C1")
@@ -111,12 +140,18 @@ import Testing
     /// A report that arrives while the send is still returning is held and applied once the
     /// acceptance is stored.
     @Test func reportBeforeAcceptance() async throws {
-        let cloud = ScriptedProvider(id: "cloud", sendsDeliveryReports: true, script: [.accepted(providerMessageID: "C1")])
+        let cloud = ScriptedProvider(
+            id: "cloud",
+            sendsDeliveryReports: true,
+            script: [.accepted(providerMessageID: "C1")]
+        )
         let harness = try await DispatchHarness.start(providers: [cloud], policy: testPolicy(["cloud"]))
         let tracker = harness.dispatcher.deliveryTracker
         await cloud.setHook { _, outcome in
             guard case .accepted(let providerMessageID) = outcome else { return }
-            await tracker.handle(DeliveryReport(providerID: "cloud", providerMessageID: providerMessageID, status: .delivered))
+            await tracker.handle(
+                DeliveryReport(providerID: "cloud", providerMessageID: providerMessageID, status: .delivered)
+            )
         }
         let id = try await harness.submit(.normal)[0]
         try await harness.waitForState(id, .delivered)
@@ -130,7 +165,11 @@ import Testing
 
     /// No final report within the priority's deadline re-routes the message to the next provider.
     @Test func missedDeadlineReroutes() async throws {
-        let cloud = ScriptedProvider(id: "cloud", sendsDeliveryReports: true, script: [.accepted(providerMessageID: "C1")])
+        let cloud = ScriptedProvider(
+            id: "cloud",
+            sendsDeliveryReports: true,
+            script: [.accepted(providerMessageID: "C1")]
+        )
         let smpp = ScriptedProvider(id: "smpp", script: [.accepted(providerMessageID: "S1")])
         let harness = try await DispatchHarness.start(
             providers: [cloud, smpp],
@@ -152,7 +191,11 @@ import Testing
         #expect(await tracker.counters.missedDeadlines == 1)
         #expect(await tracker.nextDeadline() == nil)
         let events = try await harness.store.events(for: id)
-        #expect(events.contains { $0.state == .queued && $0.reason?.hasPrefix("no final delivery report from cloud") == true })
+        #expect(
+            events.contains {
+                $0.state == .queued && $0.reason?.hasPrefix("no final delivery report from cloud") == true
+            }
+        )
         try await harness.finish()
     }
 

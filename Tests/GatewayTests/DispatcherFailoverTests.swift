@@ -108,7 +108,8 @@ import Testing
         (.normal, .failover, true),
         (.bulk, .failover, true),
     ])
-    func ambiguousByPriority(priority: Priority, onAmbiguous: PoolPolicy.AmbiguityAction, failsOver: Bool) async throws {
+    func ambiguousByPriority(priority: Priority, onAmbiguous: PoolPolicy.AmbiguityAction, failsOver: Bool) async throws
+    {
         let cloud = ScriptedProvider(id: "cloud", script: [.ambiguous(reason: "timeout after request sent")])
         let smpp = ScriptedProvider(id: "smpp")
         let harness = try await DispatchHarness.start(
@@ -163,7 +164,8 @@ import Testing
             harness.clock.advance(to: notBefore)
             try await eventually("the message is put back or expired") {
                 let current = try await harness.store.message(id)
-                return current?.state == .expired || (current?.state == .queued && current?.notBefore ?? .distantPast > notBefore)
+                return current?.state == .expired
+                    || (current?.state == .queued && current?.notBefore ?? .distantPast > notBefore)
             }
             rounds += 1
         }
@@ -212,7 +214,12 @@ import Testing
         try await harness.finish()
 
         let records = harness.logs.records
-        #expect(records.contains { $0.metadata["message.id"] == "\(id)" && $0.metadata["provider.id"] == "cloud" && $0.metadata["attempt"] == "1" })
+        #expect(
+            records.contains {
+                $0.metadata["message.id"] == "\(id)" && $0.metadata["provider.id"] == "cloud"
+                    && $0.metadata["attempt"] == "1"
+            }
+        )
         #expect(records.allSatisfy { $0.level <= .debug })
         let lines = records.map { "\($0.message) \($0.metadata)" }
         #expect(!lines.contains { $0.contains("+447700900100") || $0.contains("test 0") })

@@ -25,7 +25,9 @@ actor InMemoryMessageStore: MessageStore {
         callCount += 1
         var ids: [MessageID] = []
         for submission in submissions {
-            if let key = submission.idempotencyKey, let existing = rows.values.first(where: { $0.idempotencyKey == key }) {
+            if let key = submission.idempotencyKey,
+                let existing = rows.values.first(where: { $0.idempotencyKey == key })
+            {
                 ids.append(existing.id)
                 continue
             }

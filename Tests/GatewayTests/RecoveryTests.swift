@@ -7,7 +7,9 @@ import Testing
 /// Messages whose attempt was cut short by a crash follow the ambiguity rule.
 @Suite struct RecoveryTests {
     /// Leaves one claimed message per priority with an attempt on `cloud` and no outcome.
-    private func interruptedStore(_ priorities: [Priority], clock: ManualClock) async throws -> (InMemoryMessageStore, [MessageID]) {
+    private func interruptedStore(_ priorities: [Priority], clock: ManualClock) async throws -> (
+        InMemoryMessageStore, [MessageID]
+    ) {
         let store = InMemoryMessageStore()
         let submissions = priorities.map { Submission(recipient: "+447700900123", text: "alarm", priority: $0) }
         let ids = try await store.enqueue(submissions, now: clock.now)

@@ -70,7 +70,12 @@ struct DispatchHarness {
         expiresAt: Date? = nil
     ) async throws -> [MessageID] {
         let submissions = (0..<count).map { index in
-            Submission(recipient: "+447700900\(100 + index % 900)", text: "test \(index)", priority: priority, expiresAt: expiresAt)
+            Submission(
+                recipient: "+447700900\(100 + index % 900)",
+                text: "test \(index)",
+                priority: priority,
+                expiresAt: expiresAt
+            )
         }
         let ids = try await store.enqueue(submissions, now: clock.now)
         dispatcher.wake()
