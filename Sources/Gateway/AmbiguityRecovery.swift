@@ -1,0 +1,69 @@
+import Diagnostics
+import Foundation
+import Store
+
+/// Applies the ambiguity rule to messages whose attempt was cut short by a crash or power loss.
+///
+/// `MessageStore.recoverInterruptedAttempts(now:)` marks those attempts `ambiguous` and the
+/// messages `unknown`. An `emergency` or `high` message goes back to `queued` for the next
+/// provider, and so does any message when `PoolPolicy.onAmbiguous` is `failover`. Its `ambiguous`
+/// attempt excludes the interrupted provider. A message that has used its attempts, or has no
+/// provider left, fails instead. Other messages stay `unknown` for an operator.
+public enum AmbiguityRecovery {
+    /// The messages recovery re-queued, left unknown or failed.
+    public struct Summary: Sendable, Equatable {
+        public var requeued: [MessageID] = []
+        public var leftUnknown: [MessageID] = []
+        public var failed: [MessageID] = []
+
+        public init() {}
+    }
+
+    /// Applies the rule to `messageIDs`, skipping messages that are no longer `unknown`.
+    /// - Throws: the store's error. Messages handled before it keep their new state.
+    public static func apply(
+        to messageIDs: [MessageID],
+        store: any MessageStore,
+        policy: PoolPolicy,
+        now: Date,
+        logger: Logger
+    ) async throws -> Summary {
+        var summary = Summary()
+        for id in messageIDs {
+            guard let message = try await store.message(id), message.state == .unknown else { continue }
+            guard policy.ambiguityAction(for: message.priority) == .failover else {
+                summary.leftUnknown.append(id)
+                logger.debug("Interrupted message left unknown", metadata: ["message.id": "\(id)"])
+                continue
+            }
+
+            let attempts = try await store.attempts(for: id)
+            if message.attempts >= policy.maxAttempts || !AttemptHistory.hasRemainingProvider(attempts, policy: policy)
+            {
+                let reason = "every provider failed: the outcome of the last attempt is unknown and no provider is left"
+                try await store.transition(id, Transition(to: .failed, reason: reason), now: now)
+                summary.failed.append(id)
+                logger.debug("Interrupted message failed", metadata: ["message.id": "\(id)"])
+                continue
+            }
+            let reason = "outcome unknown after a restart; failing over to the next provider"
+            try await store.transition(id, Transition(to: .queued, reason: reason), now: now)
+            summary.requeued.append(id)
+            logger.debug("Interrupted message re-queued", metadata: ["message.id": "\(id)"])
+        }
+        return summary
+    }
+}
+
+extension Dispatcher {
+    /// Recovers attempts left without an outcome by a previous run and applies the ambiguity rule
+    /// to their messages. Call it once before `run()`, and only when no other dispatcher uses the
+    /// store, because it treats every attempt in flight as interrupted.
+    public func recoverInterruptedAttempts() async throws -> AmbiguityRecovery.Summary {
+        let now = clock.now
+        let ids = try await store.recoverInterruptedAttempts(now: now)
+        let summary = try await AmbiguityRecovery.apply(to: ids, store: store, policy: policy, now: now, logger: logger)
+        if !summary.requeued.isEmpty { signal.ring() }
+        return summary
+    }
+}

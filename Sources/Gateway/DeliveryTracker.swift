@@ -1,0 +1,238 @@
+import Diagnostics
+import Foundation
+import Store
+
+/// Applies delivery reports from every provider to the queue, and re-routes messages whose
+/// report is undelivered or never comes.
+///
+/// - `delivered`: the message becomes `delivered`.
+/// - `undelivered`: an `undelivered` event, then the message goes back to `queued` for the
+///   providers after the one that accepted it (`AttemptHistory`), unless it has used
+///   `PoolPolicy.maxAttempts` or no provider is left; then it stays `undelivered`.
+/// - `pending`: an event on the `sent` message, nothing else.
+///
+/// A report can arrive before the dispatcher has stored the acceptance (an SMSC may send
+/// `deliver_sm` before the `submit_sm_resp` is processed). Such a report is held for
+/// `heldReportRetention` (at most `maxHeldReports` of them) and looked up again when the
+/// acceptance is recorded and once more when the retention ends; then it is dropped and counted
+/// as unknown. A report for an id no message carries is logged at `debug` and counted.
+///
+/// Messages sent through a provider that sends reports get a delivery deadline (the priority's
+/// `deliveryDeadline`); the dispatcher's loop calls `checkDeadlines(now:)` when the earliest one is
+/// due, and a message still `sent` then is re-routed like an undelivered one.
+public actor DeliveryTracker {
+    /// Report and re-route counts since the tracker started, for metrics.
+    public struct Counters: Sendable, Equatable {
+        public var delivered = 0
+        public var undelivered = 0
+        public var pending = 0
+        /// Reports matching no message, including held ones dropped after the retention.
+        public var unknownReports = 0
+        /// Reports for an earlier attempt of a message that has moved on.
+        public var staleReports = 0
+        /// Messages sent back to the queue after an undelivered report or a missed deadline.
+        public var rerouted = 0
+        /// Messages whose delivery deadline passed without a final report.
+        public var missedDeadlines = 0
+
+        public init() {}
+    }
+
+    private struct HeldReport {
+        var report: DeliveryReport
+        var expiresAt: Date
+    }
+
+    struct AwaitedReport {
+        var providerID: String
+        var providerMessageID: String
+        var due: Date
+    }
+
+    let store: any MessageStore
+    let policy: PoolPolicy
+    private let reportingProviders: Set<String>
+    let clock: any DispatchClock
+    let logger: Logger
+    private let heldReportRetention: Duration
+    private let maxHeldReports: Int
+    let wakeDispatcher: @Sendable () -> Void
+    private var held: [HeldReport] = []
+    var awaited: [MessageID: AwaitedReport] = [:]
+    /// Incremented by each recorded acceptance, so a lookup that raced one is retried.
+    private var acceptanceGeneration: UInt64 = 0
+    /// The counts since start.
+    public internal(set) var counters = Counters()
+
+    /// - Parameters:
+    ///   - reportingProviders: ids of providers whose `sendsDeliveryReports` is true.
+    ///   - heldReportRetention: how long a report for a not yet recorded acceptance is kept.
+    ///   - maxHeldReports: the most reports held at once; the oldest is dropped beyond it.
+    ///   - wakeDispatcher: called after a message is re-queued or a new deadline is set.
+    public init(
+        store: any MessageStore,
+        policy: PoolPolicy,
+        reportingProviders: Set<String>,
+        clock: any DispatchClock = SystemDispatchClock(),
+        logger: Logger,
+        heldReportRetention: Duration = .seconds(60),
+        maxHeldReports: Int = 1000,
+        wakeDispatcher: @escaping @Sendable () -> Void = {}
+    ) {
+        self.store = store
+        self.policy = policy
+        self.reportingProviders = reportingProviders
+        self.clock = clock
+        self.logger = logger
+        self.heldReportRetention = heldReportRetention
+        self.maxHeldReports = max(1, maxHeldReports)
+        self.wakeDispatcher = wakeDispatcher
+    }
+
+    /// Applies one report. A store error is logged and the report dropped, so a provider's report
+    /// loop keeps going.
+    public func handle(_ report: DeliveryReport) async {
+        let generation = acceptanceGeneration
+        switch await lookUp(report) {
+        case .found(let message):
+            await apply(report, to: message)
+        case .notRecordedYet:
+            if generation != acceptanceGeneration, case .found(let message) = await lookUp(report) {
+                await apply(report, to: message)
+                return
+            }
+            hold(report)
+        case .failed:
+            break
+        }
+    }
+
+    /// Records that the dispatcher stored an acceptance: starts the delivery deadline for a
+    /// provider that sends reports, and applies reports held for this provider message id.
+    public func recordAccepted(
+        messageID: MessageID,
+        providerID: String,
+        providerMessageID: String,
+        priority: Priority,
+        at date: Date
+    ) async {
+        acceptanceGeneration &+= 1
+        if reportingProviders.contains(providerID) {
+            let due = date.adding(policy.settings(for: priority).deliveryDeadline)
+            awaited[messageID] = AwaitedReport(providerID: providerID, providerMessageID: providerMessageID, due: due)
+        }
+        let matching = held.filter {
+            $0.report.providerID == providerID && $0.report.providerMessageID == providerMessageID
+        }
+        held.removeAll { $0.report.providerID == providerID && $0.report.providerMessageID == providerMessageID }
+        for entry in matching {
+            await handle(entry.report)
+        }
+    }
+
+    /// Returns the earliest delivery deadline or held-report retention end, for the dispatcher's sleep.
+    public func nextDeadline() -> Date? {
+        let deadlines = awaited.values.map(\.due)
+        let retentions = held.map(\.expiresAt)
+        return (deadlines + retentions).min()
+    }
+
+    /// Re-routes messages whose delivery deadline has passed while still `sent`, and gives held
+    /// reports whose retention has ended a last lookup.
+    public func checkDeadlines(now: Date) async {
+        let expiredHeld = held.filter { $0.expiresAt <= now }
+        held.removeAll { $0.expiresAt <= now }
+        for entry in expiredHeld {
+            await retryOrDrop(entry.report)
+        }
+
+        let due = awaited.filter { $0.value.due <= now }
+        for (messageID, awaitedReport) in due {
+            awaited[messageID] = nil
+            await rerouteIfStillSent(
+                messageID,
+                awaitedReport.providerID,
+                awaitedReport.providerMessageID,
+                now: now
+            )
+        }
+    }
+
+    /// Restarts delivery deadlines after a restart for the newest `sent` messages of providers
+    /// that send reports, counting each deadline from the message's last update.
+    ///
+    /// NOTE: it scans at most `scanLimit` of the newest messages, because the store has no query
+    /// by state. An older `sent` message gets no deadline and stays `sent` until its report comes.
+    public func restoreDeadlines(scanLimit: Int = 10_000) async throws {
+        for message in try await store.messages(limit: scanLimit) where message.state == .sent {
+            guard let providerID = message.providerID, reportingProviders.contains(providerID),
+                let providerMessageID = message.providerMessageID, awaited[message.id] == nil
+            else { continue }
+            let due = message.updatedAt.adding(policy.settings(for: message.priority).deliveryDeadline)
+            awaited[message.id] = AwaitedReport(providerID: providerID, providerMessageID: providerMessageID, due: due)
+        }
+    }
+
+    // MARK: - Lookup
+
+    private enum Lookup {
+        case found(MessageRecord)
+        /// No message carries the id yet, or its acceptance is still being stored.
+        case notRecordedYet
+        case failed
+    }
+
+    private func lookUp(_ report: DeliveryReport) async -> Lookup {
+        do {
+            guard
+                let message = try await store.findMessage(
+                    providerID: report.providerID,
+                    providerMessageID: report.providerMessageID
+                )
+            else { return .notRecordedYet }
+            // The attempt row may hold the id while the message is still `sending`: applying the
+            // report now would be overwritten by the dispatcher's `sent`.
+            if message.state == .sending { return .notRecordedYet }
+            return .found(message)
+        } catch {
+            logger.error(
+                "Could not look up the message of a delivery report",
+                metadata: ["provider.id": report.providerID, "error": "\(error)"]
+            )
+            return .failed
+        }
+    }
+
+    private func hold(_ report: DeliveryReport) {
+        if held.count >= maxHeldReports {
+            let dropped = held.removeFirst()
+            countUnknown(dropped.report)
+        }
+        held.append(HeldReport(report: report, expiresAt: clock.now.adding(heldReportRetention)))
+        logger.debug(
+            "Delivery report held until its message's acceptance is stored",
+            metadata: ["provider.id": report.providerID, "provider.messageID": report.providerMessageID]
+        )
+        wakeDispatcher()
+    }
+
+    private func retryOrDrop(_ report: DeliveryReport) async {
+        switch await lookUp(report) {
+        case .found(let message): await apply(report, to: message)
+        case .notRecordedYet: countUnknown(report)
+        case .failed: break
+        }
+    }
+
+    private func countUnknown(_ report: DeliveryReport) {
+        counters.unknownReports += 1
+        logger.debug(
+            "Delivery report for an unknown message",
+            metadata: [
+                "provider.id": report.providerID,
+                "provider.messageID": report.providerMessageID,
+                "report.status": report.status.rawValue,
+            ]
+        )
+    }
+}

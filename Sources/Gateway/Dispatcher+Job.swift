@@ -1,0 +1,295 @@
+import Diagnostics
+import Foundation
+import Store
+
+extension Dispatcher {
+    /// Prepares a claimed message, begins its first attempt and hands it to its own job, or makes
+    /// it the loop's head when it has to wait for a provider.
+    ///
+    /// Runs on the loop, so the attempt row of this message is committed before the next claim.
+    func startJob(for message: MessageRecord, intakeGeneration: UInt64) async {
+        var historyExcluded = Set<String>()
+        if message.attempts > 0 {
+            do {
+                historyExcluded = AttemptHistory.excludedProviders(
+                    try await store.attempts(for: message.id),
+                    policy: policy
+                )
+            } catch {
+                // The lease runs out and the message is claimed again later.
+                logger.error(
+                    "Could not read the attempts of a claimed message",
+                    metadata: ["message.id": "\(message.id)", "error": "\(error)"]
+                )
+                return
+            }
+        }
+
+        var job = DispatchJob(message: message, historyExcluded: historyExcluded)
+        logger.debug(
+            "Message claimed",
+            metadata: [
+                "message.id": "\(message.id)",
+                "message.priority": message.priority.rawValue,
+                "message.recipient": redactedPhoneNumber(message.recipient),
+            ]
+        )
+        let step = await route(&job)
+        switch step {
+        case .send:
+            startJobTask(job, from: step)
+        case .wait:
+            head = job
+            headIntakeGeneration = intakeGeneration
+            headYieldsAt = nil
+        case .finished:
+            break
+        }
+    }
+
+    /// Runs the rest of a message's dispatch in its own task.
+    func startJobTask(_ job: DispatchJob, from step: DispatchStep) {
+        nextJobNumber &+= 1
+        let number = nextJobNumber
+        jobs[number] = Task { await self.runJob(job, from: step, number: number) }
+    }
+
+    /// Runs a job's steps until the message leaves its hands, then frees its slot.
+    private func runJob(_ initial: DispatchJob, from firstStep: DispatchStep, number: UInt64) async {
+        var job = initial
+        var step = firstStep
+        while true {
+            switch step {
+            case .send(let providerID, let attemptID, let attempt):
+                step = await send(&job, providerID: providerID, attemptID: attemptID, attempt: attempt)
+            case .wait(let until, let generation):
+                await signal.wait(since: generation, until: until, clock: clock)
+                step = await route(&job)
+            case .finished:
+                jobs[number] = nil
+                signal.ring()
+                return
+            }
+        }
+    }
+
+    /// Chooses the job's next step: a committed attempt, a wait for a provider, or a final or
+    /// re-queued state.
+    func route(_ job: inout DispatchJob) async -> DispatchStep {
+        let now = clock.now
+        if let expiresAt = job.message.expiresAt, expiresAt <= now {
+            await transition(job, to: Transition(to: .expired, reason: "expired before any provider accepted it"))
+            return .finished
+        }
+        if job.attempts >= policy.maxAttempts {
+            let reason = everyProviderFailedReason(job)
+            await transition(job, to: Transition(to: .failed, reason: reason))
+            return .finished
+        }
+        if draining {
+            await requeue(job, notBefore: nil, reason: "dispatcher stopping before the message was sent")
+            return .finished
+        }
+
+        let remainingWait = job.waitDeadline.map { Duration.clampedSeconds($0.timeIntervalSince(now)) }
+        let generation = signal.generation
+        switch router.nextProvider(for: job.message.priority, excluding: job.excluded, maxWait: remainingWait, now: now)
+        {
+        case .send(let providerID):
+            return await beginAttempt(&job, providerID: providerID)
+        case .wait(let until, let providerID):
+            let waitDeadline = job.waitDeadline ?? now.adding(policy.settings(for: job.message.priority).maxWait)
+            job.waitDeadline = waitDeadline
+            logger.debug(
+                "Message waits for a provider",
+                metadata: ["message.id": "\(job.id)", "provider.id": providerID]
+            )
+            return .wait(until: min(until ?? waitDeadline, waitDeadline), generation: generation)
+        case .unusable(let earliest):
+            let notBefore = earliest ?? now.adding(policy.retryDelay)
+            await requeue(job, notBefore: notBefore, reason: unusableReason(job))
+            return .finished
+        case .exhausted:
+            return await finishExhausted(job, now: now)
+        }
+    }
+
+    /// Commits the attempt row before the provider is called.
+    private func beginAttempt(_ job: inout DispatchJob, providerID: String) async -> DispatchStep {
+        do {
+            let attemptID = try await store.beginAttempt(messageID: job.id, providerID: providerID, now: clock.now)
+            job.attempts += 1
+            return .send(providerID: providerID, attemptID: attemptID, attempt: job.attempts)
+        } catch {
+            router.cancelReservation(provider: providerID)
+            signal.ring()
+            // The lease runs out and the message is claimed again later.
+            logger.error(
+                "Could not record an attempt",
+                metadata: ["message.id": "\(job.id)", "provider.id": providerID, "error": "\(error)"]
+            )
+            return .finished
+        }
+    }
+
+    /// Hands the message to the provider, records the outcome and applies the failover rules.
+    private func send(
+        _ job: inout DispatchJob,
+        providerID: String,
+        attemptID: AttemptID,
+        attempt: Int
+    ) async -> DispatchStep {
+        let message = job.message
+        let metadata: Logger.Metadata = ["message.id": "\(job.id)", "provider.id": providerID, "attempt": "\(attempt)"]
+        logger.debug("Sending message", metadata: metadata)
+        let outbound = OutboundSMS(
+            messageID: message.id,
+            attempt: attempt,
+            recipient: message.recipient,
+            text: message.text,
+            priority: message.priority
+        )
+        let outcome: SendOutcome
+        if let provider = providers[providerID] {
+            outcome = await provider.send(outbound)
+        } else {
+            outcome = .unavailable(reason: "provider '\(providerID)' is not configured")
+        }
+
+        let now = clock.now
+        router.record(outcome, provider: providerID, now: now)
+        signal.ring()
+        var outcomeMetadata = metadata
+        outcomeMetadata["attempt.outcome"] = outcome.attemptOutcome.rawValue
+        logger.debug("Attempt finished", metadata: outcomeMetadata)
+        do {
+            try await store.finishAttempt(
+                attemptID,
+                outcome: outcome.attemptOutcome,
+                providerMessageID: acceptedID(outcome),
+                detail: outcome.reason,
+                now: now
+            )
+        } catch {
+            // Recovery after a restart marks the attempt ambiguous; the message state below still counts.
+            logger.error(
+                "Could not record an attempt's outcome",
+                metadata: metadata.merging(["error": "\(error)"]) { $1 }
+            )
+        }
+        return await apply(outcome, to: &job, providerID: providerID, now: now)
+    }
+
+    /// Applies the failover table to an attempt's outcome.
+    private func apply(
+        _ outcome: SendOutcome,
+        to job: inout DispatchJob,
+        providerID: String,
+        now: Date
+    ) async -> DispatchStep {
+        switch outcome {
+        case .accepted(let providerMessageID):
+            let sent = Transition(to: .sent, providerID: providerID, providerMessageID: providerMessageID)
+            guard await transition(job, to: sent) else { return .finished }
+            await deliveryTracker.recordAccepted(
+                messageID: job.id,
+                providerID: providerID,
+                providerMessageID: providerMessageID,
+                priority: job.message.priority,
+                at: now
+            )
+            return .finished
+
+        case .recipientError(let reason):
+            await transition(job, to: Transition(to: .failed, providerID: providerID, reason: reason))
+            return .finished
+
+        case .unavailable(let reason):
+            job.excluded.insert(providerID)
+            job.reasons.append("\(providerID): \(reason)")
+            return await route(&job)
+
+        case .throttled(_, let reason):
+            // The provider stays a candidate: the router makes the message wait for its pause
+            // within the priority's max wait, counted from the first throttle.
+            job.reasons.append("\(providerID): \(reason)")
+            if job.waitDeadline == nil {
+                job.waitDeadline = now.adding(policy.settings(for: job.message.priority).maxWait)
+            }
+            return await route(&job)
+
+        case .ambiguous(let reason):
+            job.reasons.append("\(providerID): \(reason)")
+            let unknown = Transition(to: .unknown, providerID: providerID, reason: reason)
+            guard await transition(job, to: unknown) else { return .finished }
+            guard policy.ambiguityAction(for: job.message.priority) == .failover else { return .finished }
+            job.excluded.insert(providerID)
+            job.historyExcluded.insert(providerID)
+            return await route(&job)
+        }
+    }
+
+    /// Handles a message for which every provider is excluded. It goes back to the queue for a new
+    /// round when some provider failed only during this claim, else it fails.
+    private func finishExhausted(_ job: DispatchJob, now: Date) async -> DispatchStep {
+        guard job.failedOnlyForNow else {
+            await transition(job, to: Transition(to: .failed, reason: everyProviderFailedReason(job)))
+            return .finished
+        }
+        let earliest = router.earliestUsableDate(excluding: job.historyExcluded, now: now) ?? now
+        let notBefore = max(earliest, now.adding(policy.retryDelay))
+        await requeue(job, notBefore: notBefore, reason: unusableReason(job))
+        return .finished
+    }
+
+    /// Puts the message back in the queue; `notBefore` never passes `expiresAt`, so an unsendable
+    /// message is claimed again in time to expire.
+    func requeue(_ job: DispatchJob, notBefore: Date?, reason: String) async {
+        var notBefore = notBefore
+        if let date = notBefore, let expiresAt = job.message.expiresAt, expiresAt < date {
+            notBefore = expiresAt
+        }
+        logger.debug(
+            "Message back in the queue",
+            metadata: ["message.id": "\(job.id)", "message.notBefore": notBefore.map { "\($0)" } ?? "none"]
+        )
+        await transition(job, to: Transition(to: .queued, reason: reason, notBefore: notBefore))
+    }
+
+    /// Stores a transition; on a store error it logs, and the lease brings the message back later.
+    @discardableResult
+    func transition(_ job: DispatchJob, to transition: Transition) async -> Bool {
+        do {
+            try await store.transition(job.id, transition, now: clock.now)
+            logger.trace(
+                "Message state changed",
+                metadata: ["message.id": "\(job.id)", "message.state": transition.state.rawValue]
+            )
+            return true
+        } catch {
+            logger.error(
+                "Could not store a message's new state",
+                metadata: ["message.id": "\(job.id)", "message.state": transition.state.rawValue, "error": "\(error)"]
+            )
+            return false
+        }
+    }
+
+    private func everyProviderFailedReason(_ job: DispatchJob) -> String {
+        if job.reasons.isEmpty {
+            let last = job.message.lastReason.map { "; last: \($0)" } ?? ""
+            return "every provider failed: no provider left to try after \(job.attempts) attempts\(last)"
+        }
+        return "every provider failed: " + job.reasons.joined(separator: "; ")
+    }
+
+    private func unusableReason(_ job: DispatchJob) -> String {
+        if job.reasons.isEmpty { return "no provider usable now" }
+        return "no provider usable now: " + job.reasons.joined(separator: "; ")
+    }
+
+    private func acceptedID(_ outcome: SendOutcome) -> String? {
+        if case .accepted(let providerMessageID) = outcome { return providerMessageID }
+        return nil
+    }
+}

@@ -1,0 +1,24 @@
+import Diagnostics
+import Foundation
+import Store
+
+extension Dispatcher {
+    /// While every breaker is open: claims each ready message once, expires those past their
+    /// `expiresAt`, and puts the others back with `notBefore` at the end of the earliest cool-down
+    /// (or at their `expiresAt`, when that comes first).
+    ///
+    /// Each message gets a `notBefore` in the future, so this ends when the ready messages are
+    /// used up and runs again only for messages that become ready later.
+    func parkClaimableMessages(now: Date) async throws {
+        let reopensAt = router.earliestUsableDate(excluding: [], now: now) ?? now.adding(policy.retryDelay)
+        let notBefore = max(reopensAt, now.adding(.seconds(1)))
+        while !draining, let message = try await store.claimNext(now: now, lease: policy.claimLease.timeInterval) {
+            let job = DispatchJob(message: message, historyExcluded: [])
+            if let expiresAt = message.expiresAt, expiresAt <= now {
+                await transition(job, to: Transition(to: .expired, reason: "expired before any provider accepted it"))
+            } else {
+                await requeue(job, notBefore: notBefore, reason: "every provider's circuit breaker is open")
+            }
+        }
+    }
+}

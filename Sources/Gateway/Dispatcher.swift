@@ -1,0 +1,249 @@
+import Diagnostics
+import Foundation
+import Store
+
+/// Sends queued messages through the provider pool: claims by priority, routes each attempt,
+/// applies the failover rules and records every step in the store.
+///
+/// One loop claims messages one at a time, strictly by priority then age, only while the pool
+/// has a free slot (`PoolPolicy.maxInFlight`) and some provider can take a send now. It begins
+/// the first attempt of each message before it claims the next, so first attempts start in
+/// claim order. When the claimed message has to wait for its provider (rate budget, send slots,
+/// a throttle pause, within the priority's max wait), the loop waits with it and claims nothing
+/// else. A `wake()` meanwhile puts it back in the queue, so a newer message of higher priority
+/// goes first. Each message then runs as its own job: send, record, fail over.
+///
+/// The loop never polls. It sleeps until the store's next `notBefore`, a delivery deadline, the
+/// date a provider becomes usable, a finished send, or `wake()`.
+///
+/// While every breaker is open, the loop still claims ready messages, to expire those past their
+/// `expiresAt` and to put the others back with `notBefore` at the end of the earliest cool-down.
+///
+/// Call `recoverInterruptedAttempts()` once before `run()` when this process is the only one using
+/// the store. Providers are started by the caller, with their reports going to `deliveryTracker`.
+public actor Dispatcher {
+    /// Receives the pool's delivery reports; wakes this dispatcher when it re-queues a message.
+    public nonisolated let deliveryTracker: DeliveryTracker
+
+    let store: any MessageStore
+    let providers: [String: any Provider]
+    let policy: PoolPolicy
+    let clock: any DispatchClock
+    let logger: Logger
+    let signal: DispatchSignal
+    var router: Router
+    var draining = false
+    var started = false
+    /// The jobs of claimed messages, until each message leaves the job's hands.
+    /// Keyed by a job number rather than the message id, because a message put back by a finishing
+    /// job may be claimed again before that job has removed itself.
+    var jobs: [UInt64: Task<Void, Never>] = [:]
+    var nextJobNumber: UInt64 = 0
+    /// The claimed message the loop waits with before its first attempt of this claim.
+    var head: DispatchJob?
+    /// The intake generation when `head` was claimed; a newer one puts `head` back in the queue.
+    var headIntakeGeneration: UInt64 = 0
+    /// The store's next `notBefore` while `head` waits. Reaching it puts `head` back in the queue,
+    /// because a message that becomes ready then may rank ahead of it.
+    var headYieldsAt: Date?
+    var loopRunning = false
+    var loopExitWaiters: [CheckedContinuation<Void, Never>] = []
+
+    /// - Parameters:
+    ///   - providers: one per `policy.providers` entry, matched by id.
+    ///   - clock: the clock for every date written to the store and every sleep.
+    ///   - logger: the dispatcher logs at `debug` only, with `message.id`, `provider.id` and `attempt`.
+    /// - Throws: `DispatcherError` when `providers` and `policy.providers` do not match one to one.
+    public init(
+        store: any MessageStore,
+        providers: [any Provider],
+        policy: PoolPolicy,
+        clock: any DispatchClock = SystemDispatchClock(),
+        logger: Logger
+    ) throws(DispatcherError) {
+        var byID: [String: any Provider] = [:]
+        for provider in providers {
+            guard byID[provider.id] == nil else { throw .duplicateProvider(id: provider.id) }
+            guard policy.position(of: provider.id) != nil else { throw .providerNotInPool(id: provider.id) }
+            byID[provider.id] = provider
+        }
+        for entry in policy.providers where byID[entry.id] == nil {
+            throw .providerMissing(id: entry.id)
+        }
+
+        let signal = DispatchSignal()
+        self.store = store
+        self.providers = byID
+        self.policy = policy
+        self.clock = clock
+        self.logger = logger
+        self.signal = signal
+        self.router = Router(policy: policy, now: clock.now)
+        self.deliveryTracker = DeliveryTracker(
+            store: store,
+            policy: policy,
+            reportingProviders: Set(providers.filter(\.sendsDeliveryReports).map(\.id)),
+            clock: clock,
+            logger: logger.child(label: "delivery"),
+            wakeDispatcher: { signal.ring() }
+        )
+    }
+
+    /// Wakes the loop to look for ready messages: call it after committing new messages, and from
+    /// a listener for other processes' submissions. Safe from any thread; costs one lock.
+    public nonisolated func wake() {
+        signal.ring(intake: true)
+    }
+
+    /// Runs the dispatch loop until `stop()` or cancellation, then waits for the jobs in flight.
+    ///
+    /// On cancellation it stops claiming and drains like `stop()`: sends in flight finish and are
+    /// recorded, and messages waiting for a provider go back to the queue. It returns without
+    /// throwing after a drain.
+    /// - Throws: `DispatcherError.notRestartable` on a second call; the store's error when a claim
+    ///   or wake-date query fails (after draining the jobs in flight).
+    public func run() async throws {
+        guard !started, !draining else { throw DispatcherError.notRestartable }
+        started = true
+        loopRunning = true
+        defer { finishLoop() }
+        logger.debug("Dispatcher started", metadata: ["dispatcher.maxInFlight": "\(policy.maxInFlight)"])
+        do {
+            try await deliveryTracker.restoreDeadlines()
+        } catch {
+            logger.error("Could not restore delivery deadlines", metadata: ["error": "\(error)"])
+        }
+
+        do {
+            while !draining, !Task.isCancelled {
+                try await runOnce()
+            }
+        } catch {
+            draining = true
+            await drainJobs()
+            throw error
+        }
+        draining = true
+        await drainJobs()
+        logger.debug("Dispatcher stopped")
+    }
+
+    /// Stops claiming and returns when every job in flight has finished: sends in flight finish
+    /// and are recorded, and messages waiting for a provider go back to the queue.
+    public func stop() async {
+        draining = true
+        signal.ring()
+        if loopRunning {
+            await withCheckedContinuation { loopExitWaiters.append($0) }
+        }
+        await drainJobs()
+    }
+
+    /// Returns every provider in pool order with its breaker, throttle pause and send slots.
+    public func providerStatuses() -> [ProviderStatus] {
+        router.status(now: clock.now)
+    }
+
+    /// Reserves a health probe of a provider. Returns `false` while its breaker's cool-down runs or
+    /// while its half-open trial is taken. A probe may run without this call, but then a message
+    /// may be the half-open trial at the same time.
+    public func beginProbe(providerID: String) -> Bool {
+        router.beginProbe(provider: providerID, now: clock.now)
+    }
+
+    /// Records a health probe's result: a failed probe opens the provider's breaker, and a healthy
+    /// probe closes one whose cool-down has passed.
+    public func recordProbe(_ result: ProbeResult, providerID: String) {
+        router.recordProbe(result, provider: providerID, now: clock.now)
+        signal.ring()
+    }
+
+    /// Messages claimed by this dispatcher and not yet sent, failed or put back.
+    public var messagesInFlight: Int {
+        jobs.count + (head == nil ? 0 : 1)
+    }
+
+    /// Makes one pass: due delivery deadlines, then one claim if the pool can send, else a sleep.
+    private func runOnce() async throws {
+        let generation = signal.generation
+        let intakeGeneration = signal.intakeGeneration
+        let now = clock.now
+        if let due = await deliveryTracker.nextDeadline(), due <= now {
+            await deliveryTracker.checkDeadlines(now: now)
+        }
+        if head != nil {
+            await advanceHead()
+            return
+        }
+
+        let canSend = router.hasUsableProvider(now: now)
+        if jobs.count < policy.maxInFlight, canSend {
+            if let message = try await store.claimNext(now: now, lease: policy.claimLease.timeInterval) {
+                await startJob(for: message, intakeGeneration: intakeGeneration)
+                return
+            }
+        } else if router.allBreakersOpen(now: now) {
+            try await parkClaimableMessages(now: now)
+        }
+        guard !draining else { return }
+
+        let deadline = try await nextWakeDate(includingRouter: !canSend && jobs.count < policy.maxInFlight)
+        await signal.wait(since: generation, until: deadline, clock: clock)
+    }
+
+    /// Routes the waiting head message again, or puts it back after a `wake()` or on stop.
+    private func advanceHead() async {
+        guard var job = head else { return }
+        head = nil
+        let storeWakeReached = headYieldsAt.map { $0 <= clock.now } ?? false
+        if draining || storeWakeReached || signal.intakeGeneration != headIntakeGeneration {
+            await requeue(
+                job,
+                notBefore: nil,
+                reason: "returned to the queue while waiting for a provider, to keep priority order"
+            )
+            return
+        }
+        let step = await route(&job)
+        switch step {
+        case .send:
+            startJobTask(job, from: step)
+        case .wait(let until, let generation):
+            head = job
+            headYieldsAt = try? await store.nextWakeDate(now: clock.now)
+            let deadlines = [until, headYieldsAt, await deliveryTracker.nextDeadline()].compactMap { $0 }
+            await signal.wait(since: generation, until: deadlines.min(), clock: clock)
+        case .finished:
+            break
+        }
+    }
+
+    /// Returns the earliest of the store's next `notBefore`, the next delivery deadline and, when
+    /// the loop waits for a provider, the date one becomes usable.
+    private func nextWakeDate(includingRouter: Bool) async throws -> Date? {
+        let now = clock.now
+        var dates: [Date] = []
+        if let date = try await store.nextWakeDate(now: now) { dates.append(date) }
+        if let date = await deliveryTracker.nextDeadline() { dates.append(date) }
+        if includingRouter, let date = router.nextChangeDate(now: now) { dates.append(date) }
+        return dates.min()
+    }
+
+    private func finishLoop() {
+        loopRunning = false
+        let waiters = loopExitWaiters
+        loopExitWaiters.removeAll()
+        for waiter in waiters { waiter.resume() }
+    }
+
+    private func drainJobs() async {
+        if let job = head {
+            head = nil
+            await requeue(job, notBefore: nil, reason: "dispatcher stopping before the message was sent")
+        }
+        signal.ring()
+        while let job = jobs.values.first {
+            await job.value
+        }
+    }
+}
