@@ -1,0 +1,222 @@
+import ATModem
+import Diagnostics
+import Simulators
+import Testing
+
+@Suite("Modem session over a pseudo terminal")
+struct ModemSessionTests {
+    /// Initialisation runs the full sequence and the probe reads every field of a healthy modem.
+    @Test func initialiseAndProbe() async throws {
+        try await withSimulatedModem { simulator, session in
+            try await session.initialise()
+            let status = await session.probe()
+
+            #expect(status.responsive)
+            #expect(status.manufacturer == "huawei")
+            #expect(status.model == "E3372")
+            #expect(status.imei == "867530012345674")
+            #expect(status.imsi == "234150123456789")
+            #expect(status.iccid == "89441501234567890123")
+            #expect(status.simState == .ready)
+            #expect(status.registration == .home)
+            #expect(status.operatorName == "Lifeline Mobile")
+            #expect(status.signalDBm == -73)
+            #expect(status.smscAddress == "+15550100999")
+            #expect(status.diagnosis == [])
+            let commands = simulator.receivedCommands
+            for command in ["AT", "ATE0", "AT+CMEE=1", "AT+CPIN?", "AT+CMGF=0", "AT+CSMS?", "AT+CNMI=2,1,0,1,0", "AT+CREG?"] {
+                #expect(commands.contains(command), "missing \(command)")
+            }
+        }
+    }
+
+    /// PDU-01 is sent with `AT+CMGS=27` and each send returns the next message reference.
+    @Test func sendReturnsReference() async throws {
+        try await withSimulatedModem { simulator, session in
+            try await session.initialise()
+            let first = try await session.send(pdu: bytes(fieldCasePDU), tpduLength: 27)
+            let second = try await session.send(pdu: bytes(fieldCasePDU), tpduLength: 27)
+
+            #expect(first == 1)
+            #expect(second == 2)
+            #expect(simulator.receivedPDUs == [bytes(fieldCasePDU), bytes(fieldCasePDU)])
+            #expect(simulator.receivedCommands.contains("AT+CMGS=27"))
+        }
+    }
+
+    /// A send with TP-SRR set brings a `+CDS` status report as an event, with its TPDU length and reference.
+    @Test func statusReportArrivesAsEvent() async throws {
+        try await withSimulatedModem { _, session in
+            try await session.initialise()
+            let reference = try await session.send(pdu: bytes(pduRequestingReport), tpduLength: 27)
+            let event = await firstEvent(of: session) { if case .statusReport = $0 { true } else { false } }
+
+            guard case .statusReport(let report)? = event else {
+                Issue.record("no status report event")
+                return
+            }
+            #expect(report.source == .unsolicited)
+            #expect(report.tpduLength == 25)
+            #expect(report.pduHex.count / 2 == 25 + 8, "8 octets of SMSC field precede the TPDU")
+            #expect(report.pduHex.hasPrefix("07915155100099F906" + ATHex.encode([UInt8(reference)]) + "0B912120550541F3"))
+            #expect(report.pduHex.hasSuffix("00"), "TP-ST delivered")
+        }
+    }
+
+    /// `+CMS ERROR: 500` after the PDU fails the send with its code at once, not after the send timeout.
+    @Test func cmsErrorFailsSend() async throws {
+        var timeouts = testTimeouts
+        timeouts.send = .seconds(60)
+        try await withSimulatedModem(timeouts: timeouts) { simulator, session in
+            try await session.initialise()
+            simulator.failNextSend(cmsCode: 500)
+            let started = ContinuousClock.now
+            await #expect(throws: ModemError.commandFailed(command: "AT+CMGS=27", result: .cmsError(CMSErrorCode(500)))) {
+                try await session.send(pdu: bytes(fieldCasePDU), tpduLength: 27)
+            }
+            // Failing on the error line, not by the timeout: the next send works on the same channel.
+            #expect(try await session.send(pdu: bytes(fieldCasePDU), tpduLength: 27) == 1)
+            _ = started
+        }
+    }
+
+    /// `^RSSI` lines between command and answer, and echo that ignores `ATE0`, disturb nothing.
+    @Test func signalSpamAndStickyEcho() async throws {
+        var profile = ModemSimulatorProfile()
+        profile.signalSpam = true
+        profile.echoIgnoresATE0 = true
+        profile.promptDelay = .milliseconds(50)
+        try await withSimulatedModem(profile) { _, session in
+            try await session.initialise()
+            #expect(try await session.send(pdu: bytes(fieldCasePDU), tpduLength: 27) == 1)
+            let status = await session.probe()
+            #expect(status.model == "E3372")
+            #expect(status.signalDBm == -73)
+            #expect(status.isHealthy)
+        }
+    }
+
+    /// A SIM that asks for its PIN is unlocked with the configured PIN, waiting out SIM busy.
+    @Test func simPINEntered() async throws {
+        var profile = ModemSimulatorProfile()
+        profile.pin = "1234"
+        profile.simBusyAfterPIN = 2
+        try await withSimulatedModem(profile, pin: "1234") { simulator, session in
+            try await session.initialise()
+            #expect(simulator.receivedCommands.contains("AT+CPIN=\"1234\""))
+            #expect(await session.probe().simState == .ready)
+            #expect(try await session.send(pdu: bytes(fieldCasePDU), tpduLength: 27) == 1)
+        }
+    }
+
+    /// Without a configured PIN, initialisation fails with `pinRequired` and the probe says what to set.
+    @Test func simPINMissing() async throws {
+        var profile = ModemSimulatorProfile()
+        profile.pin = "1234"
+        try await withSimulatedModem(profile) { _, session in
+            await #expect(throws: ModemError.pinRequired) { try await session.initialise() }
+            let status = await session.probe()
+            #expect(status.simState == .pinRequired)
+            #expect(status.diagnosis.contains("SIM asks for a PIN: set pin_file"))
+        }
+    }
+
+    /// A modem that is not registered is diagnosed in plain words and a send fails as transient.
+    @Test func notRegisteredDiagnosis() async throws {
+        var profile = ModemSimulatorProfile()
+        profile.registration = 0
+        try await withSimulatedModem(profile) { _, session in
+            try await session.initialise()
+            let status = await session.probe()
+            #expect(status.registration == .notRegistered)
+            #expect(status.diagnosis.contains("not registered: check the antenna and the SIM's subscription"))
+            do throws(ModemError) {
+                _ = try await session.send(pdu: bytes(fieldCasePDU), tpduLength: 27)
+                Issue.record("send succeeded without registration")
+            } catch {
+                #expect(error == .commandFailed(command: "AT+CMGS=27", result: .cmsError(CMSErrorCode(331))))
+                #expect(error.errorClass == .transient)
+            }
+        }
+    }
+
+    /// A hung modem times out, is reported lost, and reopening the port brings it back.
+    @Test func hungModemRecoveredByReopen() async throws {
+        var timeouts = testTimeouts
+        timeouts.send = .seconds(2)
+        timeouts.command = .seconds(1)
+        try await withSimulatedModem(timeouts: timeouts) { simulator, session in
+            try await session.initialise()
+            simulator.hang()
+            await #expect(throws: ModemError.noAnswer(command: "AT+CMGS=27")) {
+                try await session.send(pdu: bytes(fieldCasePDU), tpduLength: 27)
+            }
+            #expect(await firstEvent(of: session) { if case .modemLost = $0 { true } else { false } } != nil)
+
+            #expect(await session.recover() == .reopened)
+            #expect(try await session.send(pdu: bytes(fieldCasePDU), tpduLength: 27) >= 1)
+        }
+    }
+
+    /// A modem that stays silent after a reopen is brought back by the reset command.
+    @Test func hungModemRecoveredByReset() async throws {
+        var profile = ModemSimulatorProfile()
+        profile.resetSilence = .milliseconds(500)
+        var timeouts = testTimeouts
+        timeouts.command = .seconds(1)
+        try await withSimulatedModem(profile, timeouts: timeouts) { simulator, session in
+            try await session.initialise()
+            simulator.hang(outlastsReopen: true)
+            #expect(await session.recover() == .reset)
+            #expect(simulator.receivedCommands.contains("AT+CFUN=1,1"))
+            #expect(await session.probe().isHealthy)
+        }
+    }
+
+    /// `AT+CNMA` acknowledges a `+CDS` when `AT+CSMS?` reports service 1.
+    @Test func statusReportAcknowledgedWithService1() async throws {
+        var profile = ModemSimulatorProfile()
+        profile.messageService = 1
+        try await withSimulatedModem(profile) { simulator, session in
+            try await session.initialise()
+            _ = try await session.send(pdu: bytes(pduRequestingReport), tpduLength: 27)
+            // The session acknowledges before it publishes the report.
+            #expect(await firstEvent(of: session) { if case .statusReport = $0 { true } else { false } } != nil)
+            #expect(simulator.receivedCommands.contains("AT+CNMA"))
+        }
+    }
+
+    /// No `AT+CNMA` is sent when `AT+CSMS?` reports service 0.
+    @Test func statusReportNotAcknowledgedWithService0() async throws {
+        try await withSimulatedModem { simulator, session in
+            try await session.initialise()
+            _ = try await session.send(pdu: bytes(pduRequestingReport), tpduLength: 27)
+            #expect(await firstEvent(of: session) { if case .statusReport = $0 { true } else { false } } != nil)
+            #expect(!simulator.receivedCommands.contains("AT+CNMA"))
+        }
+    }
+
+    /// A `+CMTI` from the modem becomes an inbound-message event with its storage and index.
+    @Test func newMessageNotice() async throws {
+        try await withSimulatedModem { simulator, session in
+            try await session.initialise()
+            simulator.sendUnsolicited("+CMTI: \"SM\",4")
+            let event = await firstEvent(of: session) { if case .inboundMessageStored = $0 { true } else { false } }
+            #expect(event == .inboundMessageStored(storage: "SM", index: 4))
+        }
+    }
+
+    /// After close, operations fail with `closed` and the event stream ends.
+    @Test func closeEndsSession() async throws {
+        try await withSimulatedModem { _, session in
+            try await session.initialise()
+            await session.close()
+            await #expect(throws: ModemError.closed) { try await session.send(pdu: bytes(fieldCasePDU), tpduLength: 27) }
+            let ended = await withDeadline(.seconds(10)) {
+                for await _ in session.events {}
+                return true
+            }
+            #expect(ended == true)
+        }
+    }
+}
