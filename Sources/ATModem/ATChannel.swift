@@ -167,7 +167,10 @@ public final class ATChannel: @unchecked Sendable {
 
     private func handle(_ bytes: [UInt8]) throws(SerialPortError) {
         if logger.logLevel <= .trace {
-            logger.trace("Modem bytes received", metadata: ["modem.rx": String(decoding: bytes, as: UTF8.self).debugDescription])
+            // An echo of AT+CPIN="..." would carry the PIN.
+            let entersPIN = active.map { ATChannel.loggable($0.command) != $0.command } ?? false
+            let text = entersPIN ? "<masked during PIN entry>" : String(decoding: bytes, as: UTF8.self).debugDescription
+            logger.trace("Modem bytes received", metadata: ["modem.rx": text])
         }
         let before = parser.statistics
         let lines = parser.feed(bytes)
@@ -187,7 +190,7 @@ public final class ATChannel: @unchecked Sendable {
             logger.trace("Unsolicited code received", metadata: ["modem.urc": code.text])
             onUnsolicited(code)
         case .echo(let text):
-            logger.trace("Echo discarded", metadata: ["modem.echo": text])
+            logger.trace("Echo discarded", metadata: ["modem.echo": ATChannel.loggable(text)])
         case .prompt:
             try handlePrompt()
         case .information(let text):

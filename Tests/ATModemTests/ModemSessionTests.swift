@@ -63,6 +63,39 @@ struct ModemSessionTests {
         }
     }
 
+    /// A modem that stores reports announces them with `+CDSI`; the session reads, publishes and deletes each.
+    @Test func storedStatusReportRead() async throws {
+        var profile = ModemSimulatorProfile()
+        profile.storesStatusReports = true
+        profile.statusReportStatus = 0x46
+        try await withSimulatedModem(profile) { simulator, session in
+            try await session.initialise()
+            #expect(simulator.receivedCommands.contains("AT+CNMI=2,1,0,2,0"))
+            _ = try await session.send(pdu: bytes(pduRequestingReport), tpduLength: 27)
+            let event = await firstEvent(of: session) { if case .statusReport = $0 { true } else { false } }
+
+            guard case .statusReport(let report)? = event else {
+                Issue.record("no status report event")
+                return
+            }
+            #expect(report.source == .storage("SR", index: 0))
+            #expect(report.tpduLength == 25)
+            #expect(report.pduHex.hasSuffix("46"), "TP-ST as configured")
+            #expect(simulator.receivedCommands.contains("AT+CMGR=0"))
+            #expect(simulator.receivedCommands.contains("AT+CMGD=0"))
+        }
+    }
+
+    /// When the modem goes away (its pty closes), the session reports it lost.
+    @Test func hangUpReportsModemLost() async throws {
+        try await withSimulatedModem { simulator, session in
+            try await session.initialise()
+            simulator.stop()
+            let event = await firstEvent(of: session) { if case .modemLost = $0 { true } else { false } }
+            #expect(event != nil)
+        }
+    }
+
     /// `+CMS ERROR: 500` after the PDU fails the send with its code at once, not after the send timeout.
     @Test func cmsErrorFailsSend() async throws {
         var timeouts = testTimeouts
@@ -70,13 +103,11 @@ struct ModemSessionTests {
         try await withSimulatedModem(timeouts: timeouts) { simulator, session in
             try await session.initialise()
             simulator.failNextSend(cmsCode: 500)
-            let started = ContinuousClock.now
             await #expect(throws: ModemError.commandFailed(command: "AT+CMGS=27", result: .cmsError(CMSErrorCode(500)))) {
                 try await session.send(pdu: bytes(fieldCasePDU), tpduLength: 27)
             }
             // Failing on the error line, not by the timeout: the next send works on the same channel.
             #expect(try await session.send(pdu: bytes(fieldCasePDU), tpduLength: 27) == 1)
-            _ = started
         }
     }
 

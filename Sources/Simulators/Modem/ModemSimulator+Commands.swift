@@ -123,8 +123,25 @@ extension ModemSimulator {
             state.scheduled.append((ContinuousClock.now + state.profile.promptDelay, prompt))
             return []
         }
+        if upper.hasPrefix("AT+CNMI="), state.profile.storesStatusReports, upper.split(separator: ",").count > 3,
+            upper.split(separator: ",")[3] == "1"
+        {
+            return cmsError(303)
+        }
+        if upper.hasPrefix("AT+CMGR="), let index = Int(upper.dropFirst(8)) {
+            guard let stored = state.storedReports[index] else { return cmsError(321) }
+            return ok(["+CMGR: 0,,\(stored.tpduLength)", stored.hex])
+        }
+        if upper.hasPrefix("AT+CMGD="), let index = Int(upper.dropFirst(8)) {
+            state.storedReports[index] = nil
+            return ok()
+        }
+        if upper.hasPrefix("AT+CPMS=") {
+            let used = state.storedReports.count
+            return ok(["+CPMS: \(used),100,\(used),100,\(used),100"])
+        }
         if upper.hasPrefix("AT+CMGF=") || upper.hasPrefix("AT+CNMI=") || upper.hasPrefix("AT+CSMS=")
-            || upper.hasPrefix("AT+CPMS=") || upper.hasPrefix("AT+CMGD=") || upper.hasPrefix("AT+CSCA=")
+            || upper.hasPrefix("AT+CSCA=")
         {
             return ok()
         }
@@ -163,7 +180,13 @@ extension ModemSimulator {
             discharged: now
         )
         let hex = report.pdu.map { String(format: "%02X", $0) }.joined()
-        let text = "\r\n+CDS: \(report.tpduLength)\r\n\(hex)\r\n"
+        var text = "\r\n+CDS: \(report.tpduLength)\r\n\(hex)\r\n"
+        if state.profile.storesStatusReports {
+            let index = state.nextStorageIndex
+            state.nextStorageIndex += 1
+            state.storedReports[index] = (hex, report.tpduLength)
+            text = "\r\n+CDSI: \"SR\",\(index)\r\n"
+        }
         state.scheduled.append((ContinuousClock.now + state.profile.statusReportDelay, Array(text.utf8)))
     }
 
@@ -177,7 +200,7 @@ extension ModemSimulator {
     }
 
     private func cmsError(_ code: Int) -> [UInt8] {
-        let meanings = [304: "invalid PDU mode parameter", 331: "no network service", 340: "no +CNMA acknowledgement expected", 500: "unknown error"]
+        let meanings = [303: "operation not supported", 304: "invalid PDU mode parameter", 321: "invalid memory index", 331: "no network service", 340: "no +CNMA acknowledgement expected", 500: "unknown error"]
         return finalError(family: "CMS", code: code, meaning: meanings[code])
     }
 

@@ -39,6 +39,9 @@ public struct ModemSimulatorProfile: Sendable {
     public var firstMessageReference = 1
     /// How long the modem stays silent after `AT+CFUN=1,1` before it answers again.
     public var resetSilence: Duration = .seconds(2)
+    /// Refuses status reports as `+CDS` (`AT+CNMI` with ds=1) and stores them instead,
+    /// announcing each with `+CDSI: "SR",<index>` for the host to read with `AT+CMGR`.
+    public var storesStatusReports = false
     /// Number of commands after a correct PIN that get `+CME ERROR: 14` (SIM busy).
     public var simBusyAfterPIN = 0
 

@@ -13,6 +13,9 @@ struct ModemSimulatorState {
     var receivedPDUs: [[UInt8]] = []
     var receivedCommands: [String] = []
     var pendingSend: Int?
+    /// Status reports in SR storage by index: PDU hex and TPDU length.
+    var storedReports: [Int: (hex: String, tpduLength: Int)] = [:]
+    var nextStorageIndex = 0
     var input: [UInt8] = []
     var scheduled: [(deadline: ContinuousClock.Instant, bytes: [UInt8])] = []
 
