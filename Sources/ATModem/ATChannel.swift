@@ -5,7 +5,7 @@ import Foundation
 ///
 /// The channel thread owns the transport: it writes each command, reads and classifies every
 /// line, hands unsolicited codes to `onUnsolicited` (also when they arrive between a command
-/// and its answer or after its `OK`), and resumes the caller when a final result code arrives.
+/// and its response or after its `OK`), and resumes the caller when a final result code arrives.
 /// `+CME ERROR`, `+CMS ERROR` and `ERROR` end a command just like `OK`. Commands wait in a FIFO
 /// queue; each has its own timeout, measured from the moment it is written.
 ///
@@ -67,7 +67,7 @@ public final class ATChannel: @unchecked Sendable {
         lock.withLock { sharedStatistics }
     }
 
-    /// Writes `command` followed by CR and returns its answer once a final result code arrives.
+    /// Writes `command` followed by CR and returns its response once a final result code arrives.
     ///
     /// An error result (`ERROR`, `+CME ERROR`, `+CMS ERROR`) is returned in `ATResponse.final`,
     /// not thrown. The timeout starts when the command is written, after earlier commands ended.
@@ -84,7 +84,7 @@ public final class ATChannel: @unchecked Sendable {
     /// - Parameters:
     ///   - pduHex: the PDU in hex, starting with the SMSC length octet.
     ///   - tpduLength: the TPDU length in octets, without the SMSC part.
-    ///   - timeout: for the whole exchange; the network answer can take tens of seconds.
+    ///   - timeout: for the whole exchange; the network's reply can take tens of seconds.
     public func sendMessage(pduHex: String, tpduLength: Int, timeout: Duration) async throws(ATChannelError)
         -> ATResponse
     {
@@ -266,7 +266,7 @@ public final class ATChannel: @unchecked Sendable {
         for waiter in waiters { waiter.resume() }
     }
 
-    /// The information prefix a command's answer uses: `+CREG:` for `AT+CREG?`, `nil` for `ATE0`.
+    /// Derives the information prefix of a command's response: `+CREG:` for `AT+CREG?`, `nil` for `ATE0`.
     static func responsePrefix(of command: String) -> String? {
         let upper = command.uppercased()
         guard upper.hasPrefix("AT+") || upper.hasPrefix("AT^") else { return nil }

@@ -1,4 +1,4 @@
-/// Why an AT command got no final result.
+/// A failure that left an AT command without a final result.
 public enum ATChannelError: Error, Sendable, Equatable, CustomStringConvertible {
     /// No final result came within the command's timeout; the modem may still act on it.
     case timedOut(command: String, after: Duration)
@@ -6,7 +6,7 @@ public enum ATChannelError: Error, Sendable, Equatable, CustomStringConvertible 
     case closed
     /// The port failed (I/O error or hang-up); the channel is closed.
     case portFailed(SerialPortError)
-    /// The command text holds a CR, LF or Ctrl-Z, which would cut it short.
+    /// The command text contains a CR, LF or Ctrl-Z, which would cut it short.
     case invalidCommand(String)
 
     public var description: String {

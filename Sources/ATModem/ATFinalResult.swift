@@ -32,7 +32,7 @@ public enum ATFinalResult: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    /// How the caller should react; `nil` for `OK`.
+    /// The handling class of the error, or `nil` for `OK`.
     public var errorClass: ModemErrorClass? {
         switch self {
         case .ok: nil

@@ -6,7 +6,7 @@
 /// The owner of the command in progress sets `responsePrefix`, `echoCandidates` and
 /// `expectingPrompt` before it writes a command and clears them when the command ends.
 public struct ATInputParser: Sendable {
-    /// Lines with this prefix are answers, not unsolicited codes (`+CREG:` during `AT+CREG?`).
+    /// Lines with this prefix are responses, not unsolicited codes (`+CREG:` during `AT+CREG?`).
     public var responsePrefix: String?
     /// Lines that, received exactly (ignoring case and spaces), are the modem echoing what was sent.
     public var echoCandidates: [String] = []
@@ -16,7 +16,7 @@ public struct ATInputParser: Sendable {
         set { framer.expectingPrompt = newValue }
     }
 
-    /// What the framer and parser dropped or repaired so far.
+    /// Counters of input the framer and parser dropped or repaired.
     public var statistics: ATInputStatistics {
         var statistics = framer.statistics
         statistics.malformedUnsolicited = malformedUnsolicited
@@ -73,7 +73,7 @@ public struct ATInputParser: Sendable {
         return []
     }
 
-    /// The two-line code `header` with `text` as its second line, or `nil` when `text` cannot be it.
+    /// Completes the two-line code `header` with `text`, or returns `nil` when `text` cannot be its second line.
     private func completing(_ header: UnsolicitedResultCode, with text: String) -> UnsolicitedResultCode? {
         switch header {
         case .statusReport(_, let tpduLength):
@@ -95,7 +95,7 @@ public struct ATInputParser: Sendable {
 
 /// Hex helpers for PDU lines.
 public enum ATHex {
-    /// Whether `text` is non-empty and only hex digits.
+    /// Checks that `text` is non-empty and contains only hex digits.
     public static func isHex(_ text: String) -> Bool {
         !text.isEmpty && text.utf8.allSatisfy { isHexDigit($0) }
     }
@@ -111,7 +111,7 @@ public enum ATHex {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// The bytes `text` spells, or `nil` when it has an odd length or a non-hex character.
+    /// Decodes `text` into bytes, or returns `nil` for an odd length or a non-hex character.
     public static func decode(_ text: String) -> [UInt8]? {
         let utf8 = Array(text.utf8)
         guard utf8.count % 2 == 0 else { return nil }

@@ -2,9 +2,9 @@
 public enum ATLine: Sendable, Hashable {
     /// A final result code that ends the command in progress.
     case final(ATFinalResult)
-    /// A line of a command's answer, such as `+CSQ: 17,99` or a PDU after `+CMGR:`.
+    /// A line of a command's response, such as `+CSQ: 17,99` or a PDU after `+CMGR:`.
     case information(String)
-    /// The `> ` prompt that asks for the message body after `AT+CMGS`.
+    /// The `> ` prompt that requests the message body after `AT+CMGS`.
     case prompt
     /// A code the modem sent on its own.
     case unsolicited(UnsolicitedResultCode)
@@ -15,7 +15,7 @@ public enum ATLine: Sendable, Hashable {
 /// Sorts single lines into `ATLine` values. Pure: no state, no I/O.
 public enum ATLineClassifier {
     /// Prefixes of codes that a modem sends on its own. A line with one of these prefixes is
-    /// an answer only when the command in progress asked for it (see `responsePrefix`).
+    /// a response only when the command in progress expects it (see `responsePrefix`).
     static let unsolicitedPrefixes: [String] = [
         "+CMTI:", "+CMT:", "+CDS:", "+CDSI:", "+CREG:", "+CGREG:", "+CEREG:", "+CBM:", "+CBMI:",
         "+CUSD:", "+CLIP:", "+CRING:", "+CCWA:", "+CIEV:", "+CPIN:", "+QIND:", "+PACSP",
@@ -26,7 +26,7 @@ public enum ATLineClassifier {
     /// - Parameters:
     ///   - line: the line, without CR or LF.
     ///   - responsePrefix: the information prefix the command in progress expects (`+CREG:` for
-    ///     `AT+CREG?`); a line with this prefix is an answer even though the same prefix also
+    ///     `AT+CREG?`); a line with this prefix is a response even though the same prefix also
     ///     marks an unsolicited code. `nil` when no command is in progress.
     /// - Returns: the line's class; a first line of a two-line code comes back as
     ///   `.unsolicited` with an empty second part, which `ATInputParser` fills in.
@@ -38,7 +38,7 @@ public enum ATLineClassifier {
         return .information(line)
     }
 
-    /// The final result `line` stands for, or `nil` when it is no final result.
+    /// Parses `line` as a final result code, or returns `nil` when it is none.
     public static func finalResult(_ line: String) -> ATFinalResult? {
         switch line {
         case "OK": return .ok
@@ -59,7 +59,7 @@ public enum ATLineClassifier {
         return nil
     }
 
-    /// The unsolicited code `line` starts, or `nil` when it is none.
+    /// Parses `line` as the start of an unsolicited code, or returns `nil` when it is none.
     static func unsolicited(_ line: String) -> UnsolicitedResultCode? {
         if line == "RING" { return .ring }
         if line.hasPrefix("^") { return .other(line) }
@@ -81,7 +81,7 @@ public enum ATLineClassifier {
         return nil
     }
 
-    /// Whether `code` is the header of a two-line code whose next line belongs to it.
+    /// Checks whether `code` is the header of a two-line code whose next line belongs to it.
     static func takesSecondLine(_ code: UnsolicitedResultCode) -> Bool {
         switch code {
         case .statusReport, .newMessage: true
@@ -89,7 +89,7 @@ public enum ATLineClassifier {
         }
     }
 
-    /// The text after `prefix`, trimmed of spaces, or `nil` when `line` does not start with it.
+    /// Returns the text after `prefix` trimmed of spaces, or `nil` when `line` does not start with it.
     static func value(of line: String, prefix: String) -> String? {
         guard line.hasPrefix(prefix) else { return nil }
         return trimmed(String(line.dropFirst(prefix.count)))

@@ -33,12 +33,12 @@ public struct ATInputStatistics: Sendable, Hashable {
 /// of a line as `"> "`, as a line that holds only `>`, and, when `expectingPrompt` is set, as a
 /// lone `>` with nothing after it yet.
 public struct ATLineFramer: Sendable {
-    /// The longest line kept, in bytes; 4 KiB holds the longest PDU line (about 350 hex digits)
+    /// The longest line kept, in bytes; 4 KiB fits the longest PDU line (about 350 hex digits)
     /// many times over.
     public let maximumLineLength: Int
     /// Set while the command in progress waits for a prompt, so that a bare `>` counts as one.
     public var expectingPrompt = false
-    /// What was dropped or repaired so far.
+    /// Counters of dropped or repaired input.
     public private(set) var statistics = ATInputStatistics()
 
     private var buffer: [UInt8] = []

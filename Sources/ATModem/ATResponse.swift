@@ -1,4 +1,4 @@
-/// The answer to one AT command: its information lines and the final result that ended it.
+/// The response to one AT command: its information lines and the final result that ended it.
 public struct ATResponse: Sendable, Hashable {
     /// The command as written, without the trailing CR.
     public var command: String
@@ -13,7 +13,7 @@ public struct ATResponse: Sendable, Hashable {
         self.final = final
     }
 
-    /// The first information line starting with `prefix`, with the prefix and spaces removed.
+    /// Returns the first information line starting with `prefix`, with the prefix and spaces removed.
     public func value(prefix: String) -> String? {
         for line in lines {
             if let value = ATLineClassifier.value(of: line, prefix: prefix) { return value }

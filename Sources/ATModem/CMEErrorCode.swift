@@ -19,7 +19,7 @@ public struct CMEErrorCode: Sendable, Hashable, CustomStringConvertible {
         CMEErrorCode.table[code]?.meaning ?? "unlisted error \(code)"
     }
 
-    /// How the caller should react to this code.
+    /// The handling class of this code.
     public var errorClass: ModemErrorClass {
         CMEErrorCode.table[code]?.errorClass ?? .unknown
     }
@@ -28,7 +28,7 @@ public struct CMEErrorCode: Sendable, Hashable, CustomStringConvertible {
 
     /// Maps verbose text (`+CME ERROR: SIM busy` with `AT+CMEE=2`) back to its code.
     ///
-    /// Matching ignores case and surrounding spaces and knows a few common vendor spellings;
+    /// Matching ignores case and surrounding spaces and accepts a few common vendor spellings;
     /// returns `nil` for other text.
     public init?(verbose text: String) {
         let key = ModemErrorText.normalised(text)

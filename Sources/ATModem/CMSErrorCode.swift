@@ -23,7 +23,7 @@ public struct CMSErrorCode: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    /// How the caller should react to this code.
+    /// The handling class of this code.
     public var errorClass: ModemErrorClass {
         CMSErrorCode.table[code]?.errorClass ?? .unknown
     }
@@ -54,7 +54,7 @@ public struct CMSErrorCode: Sendable, Hashable, CustomStringConvertible {
         return table
     }()
 
-    /// RP-causes of TS 24.011 8.2.5.4, as an MS sees them for a mobile-originated message.
+    /// RP-causes of TS 24.011 8.2.5.4, as an MS receives them for a mobile-originated message.
     private static let rpCauses: [(Int, String, ModemErrorClass)] = [
         (1, "unassigned (unallocated) number", .recipientError),
         (8, "operator determined barring", .providerUnavailable),

@@ -1,23 +1,23 @@
-/// Why a modem session operation failed, with what the caller needs to classify it.
+/// A failed modem session operation, with the details the caller needs to classify it.
 public enum ModemError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The port cannot be opened or failed.
     case port(SerialPortError)
     /// No final result within the timeout. For a send this is ambiguous: the message may have left.
     case noAnswer(command: String)
-    /// The modem answered with an error result (`ERROR`, `+CME ERROR`, `+CMS ERROR`).
+    /// The modem returned an error result (`ERROR`, `+CME ERROR`, `+CMS ERROR`).
     case commandFailed(command: String, result: ATFinalResult)
-    /// The SIM asks for its PIN and no PIN was configured.
+    /// The SIM requires its PIN and no PIN was configured.
     case pinRequired
     /// The SIM is locked in a way this session cannot unlock (`SIM PUK`, `PH-SIM PIN`).
     case simLocked(state: String)
-    /// The answer had none of the expected lines.
+    /// The response had none of the expected lines.
     case unexpectedAnswer(command: String, lines: [String])
     /// Recovery gave up: the modem is marked down until `recover()` succeeds.
     case down(reason: String)
     /// The session was closed.
     case closed
 
-    /// How the caller should react: transient failures allow a retry, `recipientError` fails the message.
+    /// The handling class: transient failures allow a retry, `recipientError` fails the message.
     public var errorClass: ModemErrorClass {
         switch self {
         case .commandFailed(_, let result): result.errorClass ?? .unknown

@@ -1,8 +1,8 @@
 /// How a modem error code should be handled: the class each CMS and CME code belongs to.
 ///
-/// The Gateway maps these onto its failover outcomes: `transient` and `unknown` allow a retry
-/// or another route, `recipientError` fails the message for good, `providerUnavailable` opens
-/// the modem's breaker and moves on at once, `configuration` needs the operator to fix the
+/// The Gateway maps these onto its failover outcomes. `transient` and `unknown` allow a retry
+/// or another route. `recipientError` fails the message for good. `providerUnavailable` opens
+/// the modem's breaker and moves on at once. `configuration` needs the operator to fix the
 /// setup, and `badRequest` means this exact request must never be resent.
 public enum ModemErrorClass: String, Sendable, CaseIterable {
     /// Network timeout, congestion, no service, SIM busy: retry later or use another route.
@@ -15,6 +15,6 @@ public enum ModemErrorClass: String, Sendable, CaseIterable {
     case recipientError = "recipient_error"
     /// The SIM or the subscription cannot send at all (SIM failure, not inserted, barred sender).
     case providerUnavailable = "provider_unavailable"
-    /// The code says nothing specific (`+CMS ERROR: 500`, plain `ERROR`).
+    /// The code carries no specific cause (`+CMS ERROR: 500`, plain `ERROR`).
     case unknown
 }

@@ -6,7 +6,7 @@ public enum ModemEvent: Sendable, Hashable {
     case inboundMessageStored(storage: String, index: Int)
     /// A new message was delivered straight to the host (`+CMT`): the PDU in hex and its TPDU length.
     case inboundMessage(pduHex: String, tpduLength: Int?)
-    /// The modem stopped answering or its port failed; recovery runs before the next command.
+    /// The modem stopped responding or its port failed, so recovery runs before the next command.
     case modemLost(reason: String)
     /// Recovery brought the modem back by `step`.
     case modemRecovered(step: ModemRecovery)
@@ -16,7 +16,7 @@ public enum ModemEvent: Sendable, Hashable {
 
 /// A raw status report as the modem gave it.
 public struct ModemStatusReport: Sendable, Hashable {
-    /// Where the report came from.
+    /// The origin of a report.
     public enum Source: Sendable, Hashable {
         /// An unsolicited `+CDS`.
         case unsolicited
@@ -39,7 +39,7 @@ public struct ModemStatusReport: Sendable, Hashable {
 
 /// How far recovery had to go.
 public enum ModemRecovery: String, Sendable, Hashable {
-    /// The modem answered `AT`; nothing was done.
+    /// The modem responded to `AT`, so nothing was done.
     case responsive
     /// Closing and reopening the port brought it back.
     case reopened

@@ -32,7 +32,7 @@ extension ModemSession {
         await old.close()
     }
 
-    /// Runs `command` and returns its answer whatever the final result; a timeout marks the
+    /// Runs `command` and returns its response whatever the final result, and a timeout marks the
     /// session for recovery.
     func execute(_ command: String, timeout: Duration? = nil) async throws(ModemError) -> ATResponse {
         guard let channel else { throw .port(.closed(path: devicePath)) }

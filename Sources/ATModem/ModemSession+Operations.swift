@@ -18,14 +18,14 @@ extension ModemSession {
         if let service = try await run("AT+CSMS?").value(prefix: "+CSMS:").flatMap({ Int(ATFields.split($0)[0]) }) {
             messageService = service
         }
-        // ds=1 asks for +CDS; modems that only store reports refuse it and take ds=2 (+CDSI).
+        // ds=1 requests +CDS. Modems that only store reports reject it and take ds=2 (+CDSI).
         if try await execute("AT+CNMI=2,1,0,1,0").final != .ok {
             try await run("AT+CNMI=2,1,0,2,0")
         }
         _ = try await execute("AT+CREG?")
     }
 
-    /// Sends `AT` until the modem answers `OK`; the first command after opening is often lost.
+    /// Sends `AT` until the modem returns `OK`, because the first command after opening is often lost.
     private func awaitAnswer(attempts: Int) async throws(ModemError) {
         var lastError = ModemError.noAnswer(command: "AT")
         for _ in 0..<attempts {
@@ -42,7 +42,7 @@ extension ModemSession {
         throw lastError
     }
 
-    /// Checks `AT+CPIN?` and enters the PIN when the SIM asks for it.
+    /// Checks `AT+CPIN?` and enters the PIN when the SIM requires it.
     private func unlockSIM() async throws(ModemError) {
         switch try await simState() {
         case .ready:
@@ -152,7 +152,7 @@ extension ModemSession {
         }
     }
 
-    /// The better of `+CREG` and `+CEREG`: a modem on LTE only registers in the latter.
+    /// Reads the better of `+CREG` and `+CEREG`, because a modem on LTE only registers in the latter.
     private func registration() async -> RegistrationState? {
         var states: [RegistrationState] = []
         for (command, prefix) in [("AT+CREG?", "+CREG:"), ("AT+CEREG?", "+CEREG:")] {
@@ -163,7 +163,7 @@ extension ModemSession {
         return states.first(where: \.isRegistered) ?? states.first
     }
 
-    /// The single value an identity command answers, without a `+XXX:` prefix or quotes.
+    /// Reads the single value an identity command returns, without a `+XXX:` prefix or quotes.
     private func identity(_ command: String) async -> String? {
         guard let response = try? await execute(command), response.final == .ok, var line = response.lines.first else {
             return nil

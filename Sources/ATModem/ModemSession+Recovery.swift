@@ -32,7 +32,7 @@ extension ModemSession {
         return .down
     }
 
-    /// Opens the port (when closed) and initialises; `true` when the modem answered and is ready.
+    /// Opens the port (when closed) and initialises; `true` when the modem responded and is ready.
     private func reopenAndInitialise() async -> Bool {
         do {
             if channel == nil { try await openChannel() }

@@ -43,7 +43,7 @@ public actor ModemSession {
         case shutDown
     }
 
-    /// What the channel thread hands to the session.
+    /// A report from the channel thread to the session.
     enum ChannelSignal: Sendable {
         case unsolicited(UnsolicitedResultCode, generation: Int)
         case portFailed(SerialPortError, generation: Int)
@@ -54,7 +54,7 @@ public actor ModemSession {
     /// - Parameters:
     ///   - devicePath: the modem's AT port, such as `/dev/ttyUSB2` (see `SerialPortDirectory`).
     ///   - baudRate: the line speed; USB modems ignore it.
-    ///   - pin: the SIM PIN, entered only when the SIM asks for it. Never logged.
+    ///   - pin: the SIM PIN, entered only when the SIM requires it. Never logged.
     ///   - logger: commands and lines at `trace`, steps at `debug`.
     ///   - timeouts: per-command, send, SIM-busy and recovery timing.
     ///   - resetCommand: the command recovery uses to restart the modem (`AT+CFUN=1,1`; some
@@ -84,7 +84,7 @@ public actor ModemSession {
 
     /// Opens the port if needed and brings the modem into a known state.
     ///
-    /// Runs `AT`, `ATE0`, `AT+CMEE=1`, `AT+CPIN?` (entering the PIN when the SIM asks),
+    /// Runs `AT`, `ATE0`, `AT+CMEE=1`, `AT+CPIN?` (entering the PIN when the SIM requires it),
     /// `AT+CMGF=0`, `AT+CSMS?`, `AT+CNMI` (status reports as `+CDS`, else `+CDSI`) and
     /// `AT+CREG?`. Commands answered with SIM busy are retried per `timeouts`. Not being
     /// registered does not fail initialisation; `probe()` reports it.
@@ -113,7 +113,7 @@ public actor ModemSession {
     /// Reads identity, SIM, registration, operator, signal and SMSC without sending a message.
     ///
     /// Opens the port when needed and never throws: what cannot be read stays `nil` and the
-    /// diagnosis says what to check.
+    /// diagnosis names what to check.
     public func probe() async -> ModemStatus {
         let result = try? await exclusively { () async throws(ModemError) -> ModemStatus in
             await self.performProbe()

@@ -7,7 +7,7 @@ public enum SIMState: Sendable, Hashable {
     case busy
     /// Another `+CPIN` code, such as `PH-SIM PIN` or `SIM PIN2`.
     case other(String)
-    /// Not known: the modem did not answer.
+    /// Not known because the modem did not respond.
     case unknown
 
     /// Reads the code after `+CPIN:`.
@@ -33,7 +33,7 @@ public enum RegistrationState: Int, Sendable, Hashable {
     /// Whether the modem can send on this registration.
     public var isRegistered: Bool { self == .home || self == .roaming }
 
-    /// Reads `<n>,<stat>[,...]` (the answer to a read command).
+    /// Reads `<n>,<stat>[,...]` (the response to a read command).
     public init?(readAnswer fields: String) {
         let parts = ATFields.split(fields)
         guard parts.count >= 2, let stat = Int(parts[1]), let state = RegistrationState(rawValue: stat) else {
@@ -43,11 +43,11 @@ public enum RegistrationState: Int, Sendable, Hashable {
     }
 }
 
-/// What `ModemSession.probe()` found, with a diagnosis in plain words.
+/// The findings of `ModemSession.probe()`, with a diagnosis in plain words.
 public struct ModemStatus: Sendable, Hashable {
     /// The device path.
     public var device: String
-    /// Whether the modem answered `AT`.
+    /// Whether the modem responded to `AT`.
     public var responsive = false
     public var manufacturer: String?
     public var model: String?
@@ -66,7 +66,7 @@ public struct ModemStatus: Sendable, Hashable {
     public var signalDBm: Int?
     /// From `AT+CSCA?`.
     public var smscAddress: String?
-    /// What is wrong and what to do about it, one sentence each; empty when the modem can send.
+    /// Problems found and the fix for each, one sentence each. Empty when the modem can send.
     public var diagnosis: [String] = []
 
     public init(device: String) {

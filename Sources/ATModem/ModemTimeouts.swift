@@ -1,17 +1,17 @@
 /// Timeouts and retry pacing of a modem session.
 ///
-/// The defaults suit USB sticks: most commands answer within milliseconds, a send waits for the
+/// The defaults suit USB sticks: most commands complete within milliseconds, a send waits for the
 /// network, and a reset takes a stick 10-30 s to come back.
 public struct ModemTimeouts: Sendable, Equatable {
     /// For each ordinary command (default 5 s).
     public var command: Duration
     /// For a whole `AT+CMGS` exchange, prompt to `+CMGS` (default 60 s: the network answer can be slow).
     public var send: Duration
-    /// Pause before retrying a command answered with `+CME ERROR: 14` (SIM busy) (default 1 s).
+    /// Pause before retrying a command that returned `+CME ERROR: 14` (SIM busy) (default 1 s).
     public var simBusyRetryDelay: Duration
     /// How many times a SIM-busy command is retried (default 10).
     public var simBusyRetries: Int
-    /// Pause between closing and reopening the port, so that the modem sees the hang-up (default 0.5 s).
+    /// Pause between closing and reopening the port, so that the modem detects the hang-up (default 0.5 s).
     public var reopenPause: Duration
     /// How long to keep trying after the reset command before marking the modem down (default 60 s).
     public var resetRecovery: Duration

@@ -129,7 +129,7 @@ public final class SerialPort: ATTransport, @unchecked Sendable {
         guard tcsetattr(descriptor, TCSANOW, &settings) == 0 else {
             throw .configurationFailed(path: name, errno: errno)
         }
-        // Whatever the modem said before we opened it answers nobody.
+        // Bytes the modem sent before the port was opened belong to no command.
         tcflush(descriptor, TCIOFLUSH)
     }
 

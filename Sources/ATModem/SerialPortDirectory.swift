@@ -1,6 +1,6 @@
 import CSerialPort
 
-/// One serial port the system knows, with its USB identity when it has one.
+/// One serial port the system lists, with its USB identity when it has one.
 public struct SerialPortInfo: Sendable, Hashable {
     /// The device path, such as `/dev/ttyUSB2`.
     public var path: String
@@ -41,9 +41,9 @@ public struct SerialPortInfo: Sendable, Hashable {
 /// Pseudo terminals are not listed: libserialport looks ports up in /sys/class/tty, where
 /// ptys have no entry. Byte I/O never goes through libserialport; `SerialPort` does it.
 /// A USB modem usually shows several ports with the same serial number (AT, diagnostics, PPP);
-/// `ports(matching:)` returns all of them in path order and the caller probes each with `AT`.
+/// `ports(vendorID:productID:serialNumber:)` returns all of them in path order and the caller probes each with `AT`.
 public enum SerialPortDirectory {
-    /// Every serial port libserialport finds, sorted by path.
+    /// Lists every serial port libserialport finds, sorted by path.
     /// - Throws: `SerialPortDirectoryError` when libserialport cannot enumerate ports.
     public static func list() throws(SerialPortDirectoryError) -> [SerialPortInfo] {
         var list: UnsafeMutablePointer<OpaquePointer?>?
@@ -60,7 +60,7 @@ public enum SerialPortDirectory {
         return ports.sorted { $0.path < $1.path }
     }
 
-    /// The USB ports with the given identity, sorted by path; `nil` criteria match anything.
+    /// Lists the USB ports with the given identity, sorted by path. A `nil` criterion matches anything.
     public static func ports(
         vendorID: Int? = nil,
         productID: Int? = nil,
@@ -97,7 +97,7 @@ public enum SerialPortDirectory {
     }
 }
 
-/// Why the port list could not be read.
+/// A failure to read the port list.
 public enum SerialPortDirectoryError: Error, Sendable, Equatable, CustomStringConvertible {
     /// `sp_list_ports` failed with this `sp_return` code.
     case listingFailed(code: Int)

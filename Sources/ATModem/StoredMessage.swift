@@ -45,7 +45,7 @@ public struct StoredMessage: Sendable, Hashable {
         self.pduHex = pduHex
     }
 
-    /// Reads the answer to `AT+CMGR=<index>` in PDU mode; `nil` when its lines do not have that shape.
+    /// Reads the response to `AT+CMGR=<index>` in PDU mode; `nil` when its lines do not have that shape.
     public init?(response: ATResponse) {
         guard let header = response.lines.firstIndex(where: { $0.hasPrefix("+CMGR:") }),
             header + 1 < response.lines.count,

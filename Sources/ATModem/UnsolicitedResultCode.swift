@@ -1,4 +1,4 @@
-/// A line (or line pair) the modem sends on its own, outside any command's answer.
+/// A line (or line pair) the modem sends on its own, outside any command's response.
 ///
 /// Two-line codes (`+CDS` and `+CMT` in PDU mode) carry their second line here: that line
 /// belongs to the code and never to a command response.

@@ -204,7 +204,7 @@ extension ModemSimulator {
         return finalError(family: "CMS", code: code, meaning: meanings[code])
     }
 
-    /// The error in the form `AT+CMEE` selected: plain `ERROR`, numeric, or verbose.
+    /// Formats the error in the form `AT+CMEE` selected: plain `ERROR`, numeric, or verbose.
     private func finalError(family: String, code: Int, meaning: String?) -> [UInt8] {
         switch state.errorMode {
         case 0: return Array("\r\nERROR\r\n".utf8)

@@ -55,7 +55,7 @@ public final class ModemSimulator: @unchecked Sendable {
             throw .ptyUnavailable(errno: errno)
         }
         let name = String(decoding: nameBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        // The client holds the only slave descriptor, so its close reaches us as a hang-up.
+        // The client owns the only slave descriptor, so its close reaches us as a hang-up.
         _ = Glibc.close(slaveFD)
         _ = fcntl(masterFD, F_SETFL, O_NONBLOCK)
 
@@ -165,7 +165,7 @@ public final class ModemSimulator: @unchecked Sendable {
         }
     }
 
-    /// The poll timeout until the next scheduled write or the end of a reset, in ms; -1 for none.
+    /// Computes the poll timeout in ms until the next scheduled write or the end of a reset, -1 for none.
     private func nextTimeout() -> Int32 {
         let deadlines = lock.withLock { state.scheduled.map(\.deadline) + [state.silentUntil].compactMap { $0 } }
         guard let next = deadlines.min() else { return -1 }
@@ -206,7 +206,7 @@ public final class ModemSimulator: @unchecked Sendable {
     }
 }
 
-/// Why the simulator could not start.
+/// A failure to start the simulator.
 public enum ModemSimulatorError: Error, Sendable, Equatable, CustomStringConvertible {
     /// `openpty` or `pipe` failed.
     case ptyUnavailable(errno: Int32)
