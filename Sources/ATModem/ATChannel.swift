@@ -11,8 +11,11 @@ import Foundation
 ///
 /// When the transport fails or hangs up, every pending command fails with `.portFailed`,
 /// `onFailure` is called once and the thread ends. `close()` fails pending commands with
-/// `.closed` and releases the transport. A cancelled caller task does not abort its command;
-/// it still ends by its timeout.
+/// `.closed` and releases the transport. A cancelled caller task does not abort its command,
+/// which still ends by its timeout.
+///
+/// NOTE: a response that arrives after its command timed out can complete the next queued
+/// command. `ModemSession` therefore recovers (and reopens the port) before its next operation.
 public final class ATChannel: @unchecked Sendable {
     // @unchecked: `queue`, `state` and `exitWaiters` are guarded by `lock`; `parser`, `active`
     // and the transport's read/write side are touched only by the channel thread.

@@ -8,6 +8,10 @@ public enum ModemError: Error, Sendable, Equatable, CustomStringConvertible {
     case commandFailed(command: String, result: ATFinalResult)
     /// The SIM requires its PIN and no PIN was configured.
     case pinRequired
+    /// The configured PIN is not 4 to 8 digits, so it was not sent to the SIM.
+    case invalidPIN
+    /// The PDU and its TPDU length disagree, or the PDU is empty; it was not sent.
+    case invalidPDU(String)
     /// The SIM is locked in a way this session cannot unlock (`SIM PUK`, `PH-SIM PIN`).
     case simLocked(state: String)
     /// The response had none of the expected lines.
@@ -22,7 +26,8 @@ public enum ModemError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .commandFailed(_, let result): result.errorClass ?? .unknown
         case .noAnswer: .transient
-        case .pinRequired, .simLocked: .configuration
+        case .pinRequired, .simLocked, .invalidPIN: .configuration
+        case .invalidPDU: .badRequest
         case .port, .down, .closed: .providerUnavailable
         case .unexpectedAnswer: .unknown
         }
@@ -34,6 +39,8 @@ public enum ModemError: Error, Sendable, Equatable, CustomStringConvertible {
         case .noAnswer(let command): "no answer to \(command)"
         case .commandFailed(let command, let result): "\(command) failed: \(result) (\(result.meaning))"
         case .pinRequired: "the SIM asks for a PIN: set pin_file"
+        case .invalidPIN: "the configured SIM PIN must be 4 to 8 digits: check pin_file"
+        case .invalidPDU(let reason): "invalid PDU: \(reason)"
         case .simLocked(let state): "the SIM is locked (\(state)): unlock it in a phone first"
         case .unexpectedAnswer(let command, let lines): "unexpected answer to \(command): \(lines)"
         case .down(let reason): "modem down: \(reason)"

@@ -49,6 +49,7 @@ extension ModemSession {
             return
         case .pinRequired:
             guard let pin else { throw .pinRequired }
+            guard (4...8).contains(pin.count), pin.allSatisfy({ $0.isASCII && $0.isNumber }) else { throw .invalidPIN }
             logger.debug("Entering SIM PIN")
             try await run("AT+CPIN=\"\(pin)\"")
             guard try await simState() == .ready else { throw .simLocked(state: "SIM PIN rejected") }
@@ -72,6 +73,11 @@ extension ModemSession {
 
     /// Sends one PDU; recovers first when the last operation lost the modem.
     func performSend(pdu: [UInt8], tpduLength: Int) async throws(ModemError) -> Int {
+        guard let smscLength = pdu.first else { throw .invalidPDU("empty") }
+        let expectedLength = pdu.count - 1 - Int(smscLength)
+        guard expectedLength > 0, expectedLength == tpduLength else {
+            throw .invalidPDU("TPDU length \(tpduLength) given, \(expectedLength) octets follow the SMSC field")
+        }
         try await ensureReady()
         guard let channel else { throw .port(.closed(path: devicePath)) }
         let response: ATResponse

@@ -88,7 +88,8 @@ public actor ModemSession {
     /// `AT+CMGF=0`, `AT+CSMS?`, `AT+CNMI` (status reports as `+CDS`, else `+CDSI`) and
     /// `AT+CREG?`. Commands answered with SIM busy are retried per `timeouts`. Not being
     /// registered does not fail initialisation; `probe()` reports it.
-    /// - Throws: `ModemError.port`, `.noAnswer`, `.pinRequired`, `.simLocked`, `.commandFailed`, `.closed`.
+    /// - Throws: `ModemError.port`, `.noAnswer`, `.pinRequired`, `.invalidPIN`, `.simLocked`,
+    ///   `.commandFailed`, `.closed`.
     public func initialise() async throws(ModemError) {
         try await exclusively { () async throws(ModemError) in
             try await self.openAndInitialise()
@@ -103,7 +104,8 @@ public actor ModemSession {
     /// - Returns: TP-MR, which status reports carry to match this message.
     /// - Throws: `ModemError.commandFailed` with the `+CMS ERROR` code as soon as the modem sends
     ///   it; `.noAnswer` when the send timeout passes (ambiguous: the message may have left);
-    ///   `.down` when the modem is marked down; `.port` or `.closed`.
+    ///   `.down` when the modem is marked down; `.invalidPDU` when `tpduLength` does not match
+    ///   the octets after the SMSC field; `.port` or `.closed`.
     public func send(pdu: [UInt8], tpduLength: Int) async throws(ModemError) -> Int {
         try await exclusively { () async throws(ModemError) -> Int in
             try await self.performSend(pdu: pdu, tpduLength: tpduLength)

@@ -140,6 +140,43 @@ struct ModemSessionTests {
         }
     }
 
+    /// A wrong PIN fails initialisation with the SIM's error and the PIN stays out of the error text.
+    @Test func wrongPINFails() async throws {
+        var profile = ModemSimulatorProfile()
+        profile.pin = "1234"
+        try await withSimulatedModem(profile, pin: "9999") { _, session in
+            do throws(ModemError) {
+                try await session.initialise()
+                Issue.record("initialised with a wrong PIN")
+            } catch {
+                #expect(error == .commandFailed(command: "AT+CPIN=<masked>", result: .cmeError(CMEErrorCode(16))))
+                #expect(!error.description.contains("9999"))
+            }
+        }
+    }
+
+    /// A PIN that is not 4 to 8 digits is never sent to the SIM.
+    @Test func malformedPINNotSent() async throws {
+        var profile = ModemSimulatorProfile()
+        profile.pin = "1234"
+        try await withSimulatedModem(profile, pin: "12\"34") { simulator, session in
+            await #expect(throws: ModemError.invalidPIN) { try await session.initialise() }
+            #expect(!simulator.receivedCommands.contains { $0.hasPrefix("AT+CPIN=") })
+        }
+    }
+
+    /// A PDU whose TPDU length disagrees with its octets is rejected before anything is written.
+    @Test func mismatchedPDULengthRejected() async throws {
+        try await withSimulatedModem { simulator, session in
+            try await session.initialise()
+            await #expect(throws: ModemError.invalidPDU("TPDU length 26 given, 27 octets follow the SMSC field")) {
+                try await session.send(pdu: bytes(fieldCasePDU), tpduLength: 26)
+            }
+            await #expect(throws: ModemError.invalidPDU("empty")) { try await session.send(pdu: [], tpduLength: 0) }
+            #expect(simulator.receivedPDUs.isEmpty)
+        }
+    }
+
     /// Without a configured PIN, initialisation fails with `pinRequired` and the probe says what to set.
     @Test func simPINMissing() async throws {
         var profile = ModemSimulatorProfile()
