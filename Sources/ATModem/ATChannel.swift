@@ -180,7 +180,10 @@ public final class ATChannel: @unchecked Sendable {
         let after = parser.statistics
         if after != before {
             lock.withLock { sharedStatistics = after }
-            logger.debug("Modem input dropped or repaired", metadata: ["modem.input.dropped": "\(after.total - before.total)"])
+            logger.debug(
+                "Modem input dropped or repaired",
+                metadata: ["modem.input.dropped": "\(after.total - before.total)"]
+            )
         }
         for line in lines {
             try handle(line)
@@ -229,7 +232,10 @@ public final class ATChannel: @unchecked Sendable {
             try write("\u{1B}")
         }
         logger.debug("Command timed out", metadata: ["modem.command": ATChannel.loggable(request.command)])
-        complete(request, with: .failure(.timedOut(command: ATChannel.loggable(request.command), after: request.timeout)))
+        complete(
+            request,
+            with: .failure(.timedOut(command: ATChannel.loggable(request.command), after: request.timeout))
+        )
     }
 
     private func complete(_ request: ATRequest, with result: Result<ATResponse, ATChannelError>) {

@@ -99,14 +99,17 @@ extension ModemSession {
         switch code {
         case .statusReport(let pduHex, let tpduLength):
             await acknowledgeIfRequired()
-            eventSink.yield(.statusReport(ModemStatusReport(pduHex: pduHex, tpduLength: tpduLength, source: .unsolicited)))
+            eventSink.yield(
+                .statusReport(ModemStatusReport(pduHex: pduHex, tpduLength: tpduLength, source: .unsolicited))
+            )
         case .statusReportStored(let storage, let index):
             await readStoredStatusReport(storage: storage, index: index)
         case .newMessageStored(let storage, let index):
             eventSink.yield(.inboundMessageStored(storage: storage, index: index))
         case .newMessage(let header, let pdu):
             await acknowledgeIfRequired()
-            let length = ATFields.split(ATLineClassifier.value(of: header, prefix: "+CMT:") ?? "").last.flatMap { Int($0) }
+            let fields = ATFields.split(ATLineClassifier.value(of: header, prefix: "+CMT:") ?? "")
+            let length = fields.last.flatMap { Int($0) }
             eventSink.yield(.inboundMessage(pduHex: pdu, tpduLength: length))
         case .statusReportText, .ring, .registration, .other:
             logger.trace("Unsolicited code ignored", metadata: ["modem.urc": code.text])
@@ -118,7 +121,10 @@ extension ModemSession {
         guard messageService == 1, let channel else { return }
         let response = try? await channel.execute("AT+CNMA", timeout: timeouts.command)
         if response?.final != .ok {
-            logger.debug("Acknowledgement failed", metadata: ["modem.result": "\(response?.final.description ?? "no answer")"])
+            logger.debug(
+                "Acknowledgement failed",
+                metadata: ["modem.result": "\(response?.final.description ?? "no answer")"]
+            )
         }
     }
 
@@ -130,11 +136,18 @@ extension ModemSession {
         guard let response = try? await channel.execute("AT+CMGR=\(index)", timeout: timeout),
             let stored = StoredMessage(response: response)
         else {
-            logger.debug("Stored status report unreadable", metadata: ["modem.storage": storage, "modem.index": "\(index)"])
+            logger.debug(
+                "Stored status report unreadable",
+                metadata: ["modem.storage": storage, "modem.index": "\(index)"]
+            )
             return
         }
         _ = try? await channel.execute("AT+CMGD=\(index)", timeout: timeout)
-        let report = ModemStatusReport(pduHex: stored.pduHex, tpduLength: stored.tpduLength, source: .storage(storage, index: index))
+        let report = ModemStatusReport(
+            pduHex: stored.pduHex,
+            tpduLength: stored.tpduLength,
+            source: .storage(storage, index: index)
+        )
         eventSink.yield(.statusReport(report))
     }
 }

@@ -82,7 +82,11 @@ extension ModemSession {
         guard let channel else { throw .port(.closed(path: devicePath)) }
         let response: ATResponse
         do {
-            response = try await channel.sendMessage(pduHex: ATHex.encode(pdu), tpduLength: tpduLength, timeout: timeouts.send)
+            response = try await channel.sendMessage(
+                pduHex: ATHex.encode(pdu),
+                tpduLength: tpduLength,
+                timeout: timeouts.send
+            )
         } catch {
             throw lost(error, command: "AT+CMGS=\(tpduLength)")
         }
@@ -136,7 +140,9 @@ extension ModemSession {
         if let fields = try? await execute("AT+COPS?").value(prefix: "+COPS:").map(ATFields.split), fields.count >= 3 {
             status.operatorName = fields[2]
         }
-        if let fields = try? await execute("AT+CSQ").value(prefix: "+CSQ:").map(ATFields.split), let rssi = Int(fields[0]) {
+        if let fields = try? await execute("AT+CSQ").value(prefix: "+CSQ:").map(ATFields.split),
+            let rssi = Int(fields[0])
+        {
             status.signalDBm = ModemStatus.signalDBm(rssi: rssi)
         }
         if let fields = try? await execute("AT+CSCA?").value(prefix: "+CSCA:").map(ATFields.split) {
@@ -162,7 +168,9 @@ extension ModemSession {
     private func registration() async -> RegistrationState? {
         var states: [RegistrationState] = []
         for (command, prefix) in [("AT+CREG?", "+CREG:"), ("AT+CEREG?", "+CEREG:")] {
-            if let fields = try? await execute(command).value(prefix: prefix), let state = RegistrationState(readAnswer: fields) {
+            if let fields = try? await execute(command).value(prefix: prefix),
+                let state = RegistrationState(readAnswer: fields)
+            {
                 states.append(state)
             }
         }

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A serial line opened through POSIX termios: `/dev/ttyUSB*`, `/dev/ttyACM*` or a pseudo terminal.

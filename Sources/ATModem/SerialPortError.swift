@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A failure of the serial port's byte I/O, carrying the device, the C `errno` and the fix.

@@ -101,7 +101,11 @@ struct ATInputParserTests {
         let result = parser.feed(Array(stream.utf8))
 
         let pdu = urcLines[1]
-        #expect(result == [.unsolicited(.statusReport(pduHex: pdu, tpduLength: 25)), .information("+CSQ: 17,99"), .final(.ok)])
+        #expect(
+            result == [
+                .unsolicited(.statusReport(pduHex: pdu, tpduLength: 25)), .information("+CSQ: 17,99"), .final(.ok),
+            ]
+        )
         let report = try fieldCase.at("expected.reports") as? [[String: Any]]
         #expect(report?.first?["tpdu_length"] as? Int == 25)
         // The SMSC field is 1 + 7 octets here, the rest is the TPDU.
@@ -116,7 +120,11 @@ struct ATInputParserTests {
         var parser = ATInputParser()
         parser.responsePrefix = "+CMGR:"
         let result = parser.feed(Array(("\r\n" + readLines.joined(separator: "\r\n") + "\r\n\r\nOK\r\n").utf8))
-        let response = ATResponse(command: "AT+CMGR=1", lines: result.compactMap { if case .information(let l) = $0 { l } else { nil } }, final: .ok)
+        let response = ATResponse(
+            command: "AT+CMGR=1",
+            lines: result.compactMap { if case .information(let l) = $0 { l } else { nil } },
+            final: .ok
+        )
         let stored = try #require(StoredMessage(response: response))
         #expect(stored.tpduLength == 25)
         #expect(stored.pduHex == readLines[1])

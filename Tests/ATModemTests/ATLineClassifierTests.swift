@@ -23,7 +23,10 @@ struct ATLineClassifierTests {
         ("+CMT: ,33", .unsolicited(.newMessage(header: "+CMT: ,33", pdu: ""))),
         ("RING", .unsolicited(.ring)),
         ("+CREG: 1", .unsolicited(.registration(prefix: "+CREG:", fields: "1"))),
-        ("+CEREG: 5,\"00C3\",\"0012AB01\",7", .unsolicited(.registration(prefix: "+CEREG:", fields: "5,\"00C3\",\"0012AB01\",7"))),
+        (
+            "+CEREG: 5,\"00C3\",\"0012AB01\",7",
+            .unsolicited(.registration(prefix: "+CEREG:", fields: "5,\"00C3\",\"0012AB01\",7"))
+        ),
         ("^RSSI: 17", .unsolicited(.other("^RSSI: 17"))),
         ("^RSSI:3", .unsolicited(.other("^RSSI:3"))),
         ("^BOOT:20952339,0,0,0,72", .unsolicited(.other("^BOOT:20952339,0,0,0,72"))),
@@ -70,7 +73,9 @@ struct ATLineClassifierTests {
     /// Fields split at commas outside quotes, quotes removed.
     @Test func fieldsSplitOutsideQuotes() {
         #expect(ATFields.split("0,\"\",33") == ["0", "", "33"])
-        #expect(ATFields.split("\"REC UNREAD\",6,\"26/02/02,18:00:00-12\"") == ["REC UNREAD", "6", "26/02/02,18:00:00-12"])
+        #expect(
+            ATFields.split("\"REC UNREAD\",6,\"26/02/02,18:00:00-12\"") == ["REC UNREAD", "6", "26/02/02,18:00:00-12"]
+        )
     }
 
     /// SMS timestamps convert to ISO 8601 with the zone in quarter hours.

@@ -5,7 +5,8 @@ import Testing
 
 @Suite("Field cases AT-01 and AT-03")
 struct FieldCaseATTests {
-    /// AT-01 variant A: echo discarded, `+CMGR` fields read, `^RSSI` and the `+CMTI` after `OK` go to the handler in order.
+    /// AT-01 variant A: the echo is discarded, the `+CMGR` fields are read, and `^RSSI` and the
+    /// `+CMTI` after `OK` go to the handler in order.
     @Test func responseWithNoiseVariantA() async throws {
         let fieldCase = try FieldCases.named("AT-01")
         let command = try fieldCase.string("input.variant_a.command_sent")
@@ -28,7 +29,10 @@ struct FieldCaseATTests {
 
         let expectedOrder = try #require(try fieldCase.at("expected.variant_a.urcs_in_order") as? [String])
         let codes = await recorder.first(2)
-        #expect(codes.map { $0.text.replacingOccurrences(of: "\"", with: "") } == expectedOrder.map { $0.replacingOccurrences(of: "\"", with: "") })
+        #expect(
+            codes.map { $0.text.replacingOccurrences(of: "\"", with: "") }
+                == expectedOrder.map { $0.replacingOccurrences(of: "\"", with: "") }
+        )
         #expect(codes.last == .newMessageStored(storage: "SM", index: 4), "the +CMTI after OK is a new-message notice")
         await channel.close()
     }
@@ -127,13 +131,18 @@ struct ModemErrorTableTests {
     }
 
     /// Verbose texts map back to their numeric codes.
-    @Test(arguments: [("SIM busy", 14), ("sim busy", 14), ("SIM not inserted", 10), ("incorrect password", 16), ("no network service", 30)])
+    @Test(arguments: [
+        ("SIM busy", 14), ("sim busy", 14), ("SIM not inserted", 10), ("incorrect password", 16),
+        ("no network service", 30),
+    ])
     func verboseCMEMapsBack(text: String, code: Int) {
         #expect(CMEErrorCode(verbose: text)?.code == code)
     }
 
     /// Verbose CMS texts map back to their numeric codes.
-    @Test(arguments: [("SMSC address unknown", 330), ("no network service", 331), ("unknown error", 500), ("SIM busy", 314)])
+    @Test(arguments: [
+        ("SMSC address unknown", 330), ("no network service", 331), ("unknown error", 500), ("SIM busy", 314),
+    ])
     func verboseCMSMapsBack(text: String, code: Int) {
         #expect(CMSErrorCode(verbose: text)?.code == code)
     }

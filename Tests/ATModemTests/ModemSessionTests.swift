@@ -24,7 +24,9 @@ struct ModemSessionTests {
             #expect(status.smscAddress == "+15550100999")
             #expect(status.diagnosis == [])
             let commands = simulator.receivedCommands
-            for command in ["AT", "ATE0", "AT+CMEE=1", "AT+CPIN?", "AT+CMGF=0", "AT+CSMS?", "AT+CNMI=2,1,0,1,0", "AT+CREG?"] {
+            for command in [
+                "AT", "ATE0", "AT+CMEE=1", "AT+CPIN?", "AT+CMGF=0", "AT+CSMS?", "AT+CNMI=2,1,0,1,0", "AT+CREG?",
+            ] {
                 #expect(commands.contains(command), "missing \(command)")
             }
         }
@@ -58,7 +60,9 @@ struct ModemSessionTests {
             #expect(report.source == .unsolicited)
             #expect(report.tpduLength == 25)
             #expect(report.pduHex.count / 2 == 25 + 8, "8 octets of SMSC field precede the TPDU")
-            #expect(report.pduHex.hasPrefix("07915155100099F906" + ATHex.encode([UInt8(reference)]) + "0B912120550541F3"))
+            #expect(
+                report.pduHex.hasPrefix("07915155100099F906" + ATHex.encode([UInt8(reference)]) + "0B912120550541F3")
+            )
             #expect(report.pduHex.hasSuffix("00"), "TP-ST delivered")
         }
     }
@@ -103,7 +107,8 @@ struct ModemSessionTests {
         try await withSimulatedModem(timeouts: timeouts) { simulator, session in
             try await session.initialise()
             simulator.failNextSend(cmsCode: 500)
-            await #expect(throws: ModemError.commandFailed(command: "AT+CMGS=27", result: .cmsError(CMSErrorCode(500)))) {
+            await #expect(throws: ModemError.commandFailed(command: "AT+CMGS=27", result: .cmsError(CMSErrorCode(500))))
+            {
                 try await session.send(pdu: bytes(fieldCasePDU), tpduLength: 27)
             }
             // Failing on the error line, not by the timeout: the next send works on the same channel.
@@ -279,7 +284,9 @@ struct ModemSessionTests {
         try await withSimulatedModem { _, session in
             try await session.initialise()
             await session.close()
-            await #expect(throws: ModemError.closed) { try await session.send(pdu: bytes(fieldCasePDU), tpduLength: 27) }
+            await #expect(throws: ModemError.closed) {
+                try await session.send(pdu: bytes(fieldCasePDU), tpduLength: 27)
+            }
             let ended = await withDeadline(.seconds(10)) {
                 for await _ in session.events {}
                 return true

@@ -35,7 +35,9 @@ final class ScriptedTransport: ATTransport, @unchecked Sendable {
     func read(timeout: Duration?) throws(SerialPortError) -> [UInt8] {
         condition.lock()
         defer { condition.unlock() }
-        let deadline = timeout.map { Date().addingTimeInterval(Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18) }
+        let deadline = timeout.map {
+            Date().addingTimeInterval(Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18)
+        }
         while pending.isEmpty && !woken && !isClosed {
             if let deadline {
                 if !condition.wait(until: deadline) { break }

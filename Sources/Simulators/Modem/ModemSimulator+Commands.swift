@@ -65,7 +65,9 @@ extension ModemSimulator {
 
     private func respond(to line: String, upper: String) -> [UInt8] {
         let profile = state.profile
-        let simCommands = ["AT+CMGF", "AT+CSMS", "AT+CNMI", "AT+CMGS", "AT+CSCA", "AT+CIMI", "AT+CCID", "AT+COPS", "AT+CNMA"]
+        let simCommands = [
+            "AT+CMGF", "AT+CSMS", "AT+CNMI", "AT+CMGS", "AT+CSCA", "AT+CIMI", "AT+CCID", "AT+COPS", "AT+CNMA",
+        ]
         if !state.simReady, simCommands.contains(where: { upper.hasPrefix($0) }) { return cmeError(11) }
         if state.simBusyLeft > 0, upper != "AT", upper.hasPrefix("AT+") {
             state.simBusyLeft -= 1
@@ -163,7 +165,8 @@ extension ModemSimulator {
 
         let reference = state.nextReference
         state.nextReference = (reference + 1) & 0xFF
-        if StatusReportBuilder.requestsReport(pdu), let recipient = StatusReportBuilder.recipientAddress(ofSubmit: pdu) {
+        if StatusReportBuilder.requestsReport(pdu), let recipient = StatusReportBuilder.recipientAddress(ofSubmit: pdu)
+        {
             scheduleStatusReport(reference: reference, recipient: recipient)
         }
         return ok(["+CMGS: \(reference)"])
@@ -200,7 +203,10 @@ extension ModemSimulator {
     }
 
     private func cmsError(_ code: Int) -> [UInt8] {
-        let meanings = [303: "operation not supported", 304: "invalid PDU mode parameter", 321: "invalid memory index", 331: "no network service", 340: "no +CNMA acknowledgement expected", 500: "unknown error"]
+        let meanings = [
+            303: "operation not supported", 304: "invalid PDU mode parameter", 321: "invalid memory index",
+            331: "no network service", 340: "no +CNMA acknowledgement expected", 500: "unknown error",
+        ]
         return finalError(family: "CMS", code: code, meaning: meanings[code])
     }
 
@@ -218,7 +224,9 @@ extension ModemSimulator {
         guard digits.count % 2 == 0, !digits.isEmpty else { return nil }
         var result: [UInt8] = []
         for index in stride(from: 0, to: digits.count, by: 2) {
-            guard let value = UInt8(String(decoding: digits[index...index + 1], as: UTF8.self), radix: 16) else { return nil }
+            guard let value = UInt8(String(decoding: digits[index...index + 1], as: UTF8.self), radix: 16) else {
+                return nil
+            }
             result.append(value)
         }
         return result

@@ -2,7 +2,7 @@ import Diagnostics
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A GSM modem on a pseudo terminal that answers AT commands like a USB stick, for tests and demos.

@@ -55,7 +55,10 @@ enum StatusReportBuilder {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
         let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        let values = [(parts.year ?? 2000) % 100, parts.month ?? 1, parts.day ?? 1, parts.hour ?? 0, parts.minute ?? 0, parts.second ?? 0, 0]
+        let values = [
+            (parts.year ?? 2000) % 100, parts.month ?? 1, parts.day ?? 1, parts.hour ?? 0, parts.minute ?? 0,
+            parts.second ?? 0, 0,
+        ]
         return values.map { value in UInt8(value % 10) << 4 | UInt8(value / 10) }
     }
 
