@@ -39,7 +39,7 @@ public struct ModemStatusReport: Sendable, Hashable {
 
 /// How far recovery had to go.
 public enum ModemRecovery: String, Sendable, Hashable {
-    /// The modem responded to `AT`, so nothing was done.
+    /// The modem responded to `AT`. Nothing was done, or only the initialisation was repeated.
     case responsive
     /// Closing and reopening the port brought it back.
     case reopened

@@ -89,6 +89,8 @@ extension ModemSession {
         case .portFailed(let error, let generation):
             guard generation == channelGeneration else { return }
             markLost(reason: error.description)
+            // The channel thread has ended, so the next operation opens the port anew.
+            await closeChannel()
         case .unsolicited(let code, let generation):
             guard generation == channelGeneration else { return }
             await handleUnsolicited(code)

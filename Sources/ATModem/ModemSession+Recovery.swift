@@ -4,8 +4,9 @@ extension ModemSession {
     /// Runs the recovery ladder: `AT`, reopen, reset, down.
     func performRecovery() async -> ModemRecovery {
         if channel != nil, (try? await execute("AT").final) == .ok {
-            if phase != .ready { phase = .ready }
-            return .responsive
+            if phase == .ready { return .responsive }
+            // The modem answers again but may have restarted meanwhile, so it is initialised anew.
+            if await reopenAndInitialise() { return recovered(by: .responsive) }
         }
 
         logger.debug("Reopening modem port")

@@ -26,22 +26,12 @@ public actor ModemSession {
     let signalSink: AsyncStream<ChannelSignal>.Continuation
     var channel: ATChannel?
     var channelGeneration = 0
-    var phase = Phase.closed
+    var phase = ModemSessionState.closed
     /// `<service>` of `AT+CSMS?`: 1 means every `+CDS` and `+CMT` must be acknowledged with `AT+CNMA`.
     var messageService = 0
     var busy = false
     var waiters: [CheckedContinuation<Void, Never>] = []
     private var signalTask: Task<Void, Never>?
-
-    /// Lifecycle of the session.
-    enum Phase: Equatable {
-        case closed
-        case ready
-        /// A command timed out or the port failed; recovery runs before the next operation.
-        case needsRecovery
-        case down(String)
-        case shutDown
-    }
 
     /// A report from the channel thread to the session.
     enum ChannelSignal: Sendable {
@@ -81,6 +71,9 @@ public actor ModemSession {
         signalTask = nil
         Task { await self.startSignalLoop(signals) }
     }
+
+    /// The session's lifecycle state, for health displays; operations check it themselves.
+    public var state: ModemSessionState { phase }
 
     /// Opens the port if needed and brings the modem into a known state.
     ///

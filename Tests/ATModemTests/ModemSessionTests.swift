@@ -97,6 +97,8 @@ struct ModemSessionTests {
             simulator.stop()
             let event = await firstEvent(of: session) { if case .modemLost = $0 { true } else { false } }
             #expect(event != nil)
+            #expect(await session.state == .needsRecovery)
+            #expect(await session.probe().responsive == false)
         }
     }
 
@@ -118,11 +120,7 @@ struct ModemSessionTests {
 
     /// `^RSSI` lines between command and answer, and echo that ignores `ATE0`, disturb nothing.
     @Test func signalSpamAndStickyEcho() async throws {
-        var profile = ModemSimulatorProfile()
-        profile.signalSpam = true
-        profile.echoIgnoresATE0 = true
-        profile.promptDelay = .milliseconds(50)
-        try await withSimulatedModem(profile) { _, session in
+        try await withSimulatedModem(.noisyHuawei) { _, session in
             try await session.initialise()
             #expect(try await session.send(pdu: bytes(fieldCasePDU), tpduLength: 27) == 1)
             let status = await session.probe()
@@ -134,10 +132,7 @@ struct ModemSessionTests {
 
     /// A SIM that asks for its PIN is unlocked with the configured PIN, waiting out SIM busy.
     @Test func simPINEntered() async throws {
-        var profile = ModemSimulatorProfile()
-        profile.pin = "1234"
-        profile.simBusyAfterPIN = 2
-        try await withSimulatedModem(profile, pin: "1234") { simulator, session in
+        try await withSimulatedModem(.pinLocked("1234"), pin: "1234") { simulator, session in
             try await session.initialise()
             #expect(simulator.receivedCommands.contains("AT+CPIN=\"1234\""))
             #expect(await session.probe().simState == .ready)
@@ -196,9 +191,7 @@ struct ModemSessionTests {
 
     /// A modem that is not registered is diagnosed in plain words and a send fails as transient.
     @Test func notRegisteredDiagnosis() async throws {
-        var profile = ModemSimulatorProfile()
-        profile.registration = 0
-        try await withSimulatedModem(profile) { _, session in
+        try await withSimulatedModem(.unregistered) { _, session in
             try await session.initialise()
             let status = await session.probe()
             #expect(status.registration == .notRegistered)
@@ -226,7 +219,9 @@ struct ModemSessionTests {
             }
             #expect(await firstEvent(of: session) { if case .modemLost = $0 { true } else { false } } != nil)
 
+            #expect(await session.state == .needsRecovery)
             #expect(await session.recover() == .reopened)
+            #expect(await session.state == .ready)
             #expect(try await session.send(pdu: bytes(fieldCasePDU), tpduLength: 27) >= 1)
         }
     }
@@ -243,6 +238,31 @@ struct ModemSessionTests {
             #expect(await session.recover() == .reset)
             #expect(simulator.receivedCommands.contains("AT+CFUN=1,1"))
             #expect(await session.probe().isHealthy)
+        }
+    }
+
+    /// A modem that ignores the reset command is marked down and sends fail with `down`.
+    @Test func unrecoverableModemMarkedDown() async throws {
+        var timeouts = testTimeouts
+        timeouts.command = .milliseconds(500)
+        timeouts.resetRecovery = .seconds(1)
+        try await withSimulatedModem(timeouts: timeouts, resetCommand: "AT^RESET") { simulator, session in
+            try await session.initialise()
+            simulator.hang(outlastsReopen: true)
+
+            #expect(await session.recover() == .down)
+            #expect(await firstEvent(of: session) { if case .modemDown = $0 { true } else { false } } != nil)
+            #expect(simulator.receivedCommands.contains("AT^RESET"))
+            do throws(ModemError) {
+                _ = try await session.send(pdu: bytes(fieldCasePDU), tpduLength: 27)
+                Issue.record("send succeeded on a modem marked down")
+            } catch {
+                guard case .down = error else {
+                    Issue.record("expected down, got \(error)")
+                    return
+                }
+                #expect(error.errorClass == .providerUnavailable)
+            }
         }
     }
 

@@ -24,11 +24,18 @@ func withSimulatedModem<Value>(
     _ profile: ModemSimulatorProfile = ModemSimulatorProfile(),
     pin: String? = nil,
     timeouts: ModemTimeouts = testTimeouts,
+    resetCommand: String = "AT+CFUN=1,1",
     _ body: (ModemSimulator, ModemSession) async throws -> Value
 ) async throws -> Value {
     let simulator = ModemSimulator(profile: profile)
     let path = try simulator.start()
-    let session = ModemSession(devicePath: path, pin: pin, logger: .disabled, timeouts: timeouts)
+    let session = ModemSession(
+        devicePath: path,
+        pin: pin,
+        logger: .disabled,
+        timeouts: timeouts,
+        resetCommand: resetCommand
+    )
     do {
         let value = try await body(simulator, session)
         await session.close()

@@ -46,4 +46,32 @@ public struct ModemSimulatorProfile: Sendable {
     public var simBusyAfterPIN = 0
 
     public init() {}
+
+    /// A healthy stick with a ready SIM, registered at home.
+    public static let healthy = ModemSimulatorProfile()
+
+    /// A Huawei stick that keeps echoing after `ATE0`, sends `^RSSI` between commands and
+    /// their responses, and takes 200 ms to show the prompt.
+    public static var noisyHuawei: ModemSimulatorProfile {
+        var profile = ModemSimulatorProfile()
+        profile.echoIgnoresATE0 = true
+        profile.signalSpam = true
+        profile.promptDelay = .milliseconds(200)
+        return profile
+    }
+
+    /// A SIM that requires `pin`, and stays busy for two commands after the PIN is entered.
+    public static func pinLocked(_ pin: String) -> ModemSimulatorProfile {
+        var profile = ModemSimulatorProfile()
+        profile.pin = pin
+        profile.simBusyAfterPIN = 2
+        return profile
+    }
+
+    /// A modem with a ready SIM that finds no network.
+    public static var unregistered: ModemSimulatorProfile {
+        var profile = ModemSimulatorProfile()
+        profile.registration = 0
+        return profile
+    }
 }
