@@ -1,7 +1,7 @@
-/// How a `ModemSimulator` behaves: identity, SIM, network and the faults it shows.
+/// The behaviour of a `ModemSimulator`: identity, SIM, network and the faults it shows.
 ///
-/// The defaults describe a healthy USB stick with a ready SIM, registered at home, that answers
-/// at once and sends a delivered status report 100 ms after each send that asked for one.
+/// The defaults describe a healthy USB stick with a ready SIM, registered at home, that responds
+/// at once and sends a delivered status report 100 ms after each send that requested one.
 public struct ModemSimulatorProfile: Sendable {
     /// `AT+CGMI`.
     public var manufacturer = "huawei"
@@ -19,7 +19,7 @@ public struct ModemSimulatorProfile: Sendable {
     public var operatorName = "Lifeline Mobile"
     /// `<rssi>` of `AT+CSQ` (0-31, 99 unknown); 20 is -73 dBm.
     public var signalRSSI = 20
-    /// The SIM PIN; when set, the SIM asks for it (`+CPIN: SIM PIN`) until `AT+CPIN="<pin>"`.
+    /// The SIM PIN. When set, the SIM requires it (`+CPIN: SIM PIN`) until `AT+CPIN="<pin>"`.
     public var pin: String?
     /// `<stat>` of `+CREG`/`+CEREG`: 1 home, 0 not registered, 2 searching, 3 denied, 5 roaming.
     public var registration = 1
@@ -27,7 +27,7 @@ public struct ModemSimulatorProfile: Sendable {
     public var messageService = 0
     /// Keeps echoing commands after `ATE0`, as some firmware does.
     public var echoIgnoresATE0 = false
-    /// Writes `^RSSI: <n>` between each command and its answer, like Huawei sticks.
+    /// Writes `^RSSI: <n>` between each command and its response, like Huawei sticks.
     public var signalSpam = false
     /// Delay before the `> ` prompt after `AT+CMGS`.
     public var promptDelay: Duration = .zero
@@ -37,7 +37,7 @@ public struct ModemSimulatorProfile: Sendable {
     public var statusReportStatus: UInt8 = 0x00
     /// The message reference `+CMGS` returns first; later sends count up modulo 256.
     public var firstMessageReference = 1
-    /// How long the modem stays silent after `AT+CFUN=1,1` before it answers again.
+    /// How long the modem stays silent after `AT+CFUN=1,1` before it responds again.
     public var resetSilence: Duration = .seconds(2)
     /// Refuses status reports as `+CDS` (`AT+CNMI` with ds=1) and stores them instead,
     /// announcing each with `+CDSI: "SR",<index>` for the host to read with `AT+CMGR`.
