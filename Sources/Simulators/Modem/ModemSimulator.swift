@@ -14,8 +14,9 @@ import Foundation
 /// modem whose DTR dropped. `stop()` ends the thread and closes the master, which the client
 /// sees as a hang-up.
 public final class ModemSimulator: @unchecked Sendable {
-    // @unchecked: `state` is guarded by `lock`; `master` and the wake pipe are set in `start()`
-    // before the thread starts and closed by `stop()` after it ended.
+    // @unchecked: `state` and `stopping` are guarded by `lock`. `master`, the wake pipe, `slavePath`
+    // and `threadRunning` are set in `start()` before the thread starts and cleared by `stop()`
+    // after it ended, and callers make both calls from one task or thread.
 
     let lock = NSLock()
     var state: ModemSimulatorState
@@ -84,7 +85,8 @@ public final class ModemSimulator: @unchecked Sendable {
     /// The slave path clients open, once started.
     public var path: String? { slavePath }
 
-    /// Stops the thread and closes the master side. Safe to call twice.
+    /// Stops the thread and closes the master side. Safe to call twice, but from the thread or task that
+    /// called `start()`.
     public func stop() {
         guard threadRunning else { return }
         threadRunning = false
