@@ -119,7 +119,8 @@ extension ModemSession {
         return "no answer after reopening and reset"
     }
 
-    /// Reads everything `ModemStatus` holds; fields that fail stay `nil`. Does not recover.
+    /// Reads every field of `ModemStatus`, retrying commands while the SIM is busy. Fields whose
+    /// command fails stay `nil`. Does not recover a silent modem.
     func performProbe() async -> ModemStatus {
         var status = ModemStatus(device: devicePath)
         if channel == nil { try? await openChannel() }
@@ -137,15 +138,15 @@ extension ModemSession {
         if status.iccid == nil { status.iccid = await identity("AT+ICCID") }
         status.simState = await probedSIMState()
         status.registration = await registration()
-        if let fields = try? await execute("AT+COPS?").value(prefix: "+COPS:").map(ATFields.split), fields.count >= 3 {
+        if let fields = try? await run("AT+COPS?").value(prefix: "+COPS:").map(ATFields.split), fields.count >= 3 {
             status.operatorName = fields[2]
         }
-        if let fields = try? await execute("AT+CSQ").value(prefix: "+CSQ:").map(ATFields.split),
+        if let fields = try? await run("AT+CSQ").value(prefix: "+CSQ:").map(ATFields.split),
             let rssi = Int(fields[0])
         {
             status.signalDBm = ModemStatus.signalDBm(rssi: rssi)
         }
-        if let fields = try? await execute("AT+CSCA?").value(prefix: "+CSCA:").map(ATFields.split) {
+        if let fields = try? await run("AT+CSCA?").value(prefix: "+CSCA:").map(ATFields.split) {
             status.smscAddress = fields[0]
         }
         status.diagnose()
@@ -168,7 +169,7 @@ extension ModemSession {
     private func registration() async -> RegistrationState? {
         var states: [RegistrationState] = []
         for (command, prefix) in [("AT+CREG?", "+CREG:"), ("AT+CEREG?", "+CEREG:")] {
-            if let fields = try? await execute(command).value(prefix: prefix),
+            if let fields = try? await run(command).value(prefix: prefix),
                 let state = RegistrationState(readAnswer: fields)
             {
                 states.append(state)
@@ -179,7 +180,7 @@ extension ModemSession {
 
     /// Reads the single value an identity command returns, without a `+XXX:` prefix or quotes.
     private func identity(_ command: String) async -> String? {
-        guard let response = try? await execute(command), response.final == .ok, var line = response.lines.first else {
+        guard let response = try? await run(command), var line = response.lines.first else {
             return nil
         }
         if line.hasPrefix("+") || line.hasPrefix("^"), let colon = line.firstIndex(of: ":") {
