@@ -1,0 +1,170 @@
+import Diagnostics
+
+/// One GSM modem: opens its port, initialises it, sends PDUs, reports status reports, recovers.
+///
+/// Public operations run one at a time in call order (an initialisation never interleaves with
+/// a send). Unsolicited codes are handled as they arrive: `+CDS` is acknowledged with
+/// `AT+CNMA` when `AT+CSMS?` reported service 1 and then published on `events`; `+CDSI` is read
+/// from storage with `AT+CMGR` and deleted. When a command times out or the port fails, the
+/// session publishes `.modemLost` and runs `recover()` before its next operation.
+/// After `close()` every operation throws `ModemError.closed` and `events` finishes.
+public actor ModemSession {
+    /// The device path, such as `/dev/ttyUSB2`.
+    public nonisolated let devicePath: String
+    /// Status reports, inbound message notices and modem loss or recovery, in arrival order.
+    ///
+    /// Buffers up to 1,000 events for a slow reader and then drops the oldest.
+    public nonisolated let events: AsyncStream<ModemEvent>
+
+    let baudRate: Int
+    let pin: String?
+    let timeouts: ModemTimeouts
+    let resetCommand: String
+    var logger: Logger
+
+    let eventSink: AsyncStream<ModemEvent>.Continuation
+    let signalSink: AsyncStream<ChannelSignal>.Continuation
+    var channel: ATChannel?
+    var channelGeneration = 0
+    var phase = ModemSessionState.closed
+    /// `<service>` of `AT+CSMS?`: 1 means every `+CDS` and `+CMT` must be acknowledged with `AT+CNMA`.
+    var messageService = 0
+    var busy = false
+    var waiters: [CheckedContinuation<Void, Never>] = []
+    private var signalTask: Task<Void, Never>?
+
+    /// A report from the channel thread to the session.
+    enum ChannelSignal: Sendable {
+        case unsolicited(UnsolicitedResultCode, generation: Int)
+        case portFailed(SerialPortError, generation: Int)
+    }
+
+    /// Creates a session; nothing is opened until `initialise()` or `probe()`.
+    ///
+    /// - Parameters:
+    ///   - devicePath: the modem's AT port, such as `/dev/ttyUSB2` (see `SerialPortDirectory`).
+    ///   - baudRate: the line speed; USB modems ignore it.
+    ///   - pin: the SIM PIN, entered only when the SIM requires it. Never logged.
+    ///   - logger: commands and lines at `trace`, steps at `debug`.
+    ///   - timeouts: per-command, send, SIM-busy and recovery timing.
+    ///   - resetCommand: the command recovery uses to restart the modem (`AT+CFUN=1,1`; some
+    ///     modems want `AT^RESET` or `AT+CFUN=15`).
+    public init(
+        devicePath: String,
+        baudRate: Int = 115_200,
+        pin: String? = nil,
+        logger: Logger,
+        timeouts: ModemTimeouts = ModemTimeouts(),
+        resetCommand: String = "AT+CFUN=1,1"
+    ) {
+        self.devicePath = devicePath
+        self.baudRate = baudRate
+        self.pin = pin
+        self.timeouts = timeouts
+        self.resetCommand = resetCommand
+        var logger = logger
+        logger[metadataKey: "modem.device"] = devicePath
+        self.logger = logger
+        (events, eventSink) = AsyncStream.makeStream(of: ModemEvent.self, bufferingPolicy: .bufferingNewest(1000))
+        let (signals, signalSink) = AsyncStream.makeStream(of: ChannelSignal.self)
+        self.signalSink = signalSink
+        signalTask = nil
+        Task { await self.startSignalLoop(signals) }
+    }
+
+    /// The session's lifecycle state, for health displays; operations check it themselves.
+    public var state: ModemSessionState { phase }
+
+    /// Opens the port if needed and brings the modem into a known state.
+    ///
+    /// Runs `AT`, `ATE0`, `AT+CMEE=1`, `AT+CPIN?` (entering the PIN when the SIM requires it),
+    /// `AT+CMGF=0`, `AT+CSMS?`, `AT+CNMI` (status reports as `+CDS`, else `+CDSI`) and
+    /// `AT+CREG?`. Commands answered with SIM busy are retried per `timeouts`. Not being
+    /// registered does not fail initialisation; `probe()` reports it.
+    /// - Throws: `ModemError.port`, `.noAnswer`, `.pinRequired`, `.invalidPIN`, `.simLocked`,
+    ///   `.commandFailed`, `.closed`.
+    public func initialise() async throws(ModemError) {
+        try await exclusively { () async throws(ModemError) in
+            try await self.openAndInitialise()
+        }
+    }
+
+    /// Sends one SMS-SUBMIT PDU and returns the message reference from `+CMGS`.
+    ///
+    /// - Parameters:
+    ///   - pdu: the PDU bytes, starting with the SMSC length octet (`00` to use the SIM's SMSC).
+    ///   - tpduLength: the TPDU length for `AT+CMGS=<n>`: `pdu.count` minus the SMSC part.
+    /// - Returns: TP-MR, which status reports carry to match this message.
+    /// - Throws: `ModemError.commandFailed` with the `+CMS ERROR` code as soon as the modem sends
+    ///   it; `.noAnswer` when the send timeout passes (ambiguous: the message may have left);
+    ///   `.down` when the modem is marked down; `.invalidPDU` when `tpduLength` does not match
+    ///   the octets after the SMSC field; `.port` or `.closed`.
+    public func send(pdu: [UInt8], tpduLength: Int) async throws(ModemError) -> Int {
+        try await exclusively { () async throws(ModemError) -> Int in
+            try await self.performSend(pdu: pdu, tpduLength: tpduLength)
+        }
+    }
+
+    /// Reads identity, SIM, registration, operator, signal and SMSC without sending a message.
+    ///
+    /// Opens the port when needed and never throws: what cannot be read stays `nil` and the
+    /// diagnosis names what to check.
+    public func probe() async -> ModemStatus {
+        let result = try? await exclusively { () async throws(ModemError) -> ModemStatus in
+            await self.performProbe()
+        }
+        return result ?? ModemStatus(device: devicePath)
+    }
+
+    /// Brings a silent modem back: `AT`, then reopening the port, then the reset command; marks it
+    /// down when none of them works within `timeouts.resetRecovery`.
+    ///
+    /// Publishes `.modemRecovered` or `.modemDown`. A modem marked down stays down until a
+    /// later `recover()` succeeds.
+    public func recover() async -> ModemRecovery {
+        let result = try? await exclusively { () async throws(ModemError) -> ModemRecovery in
+            await self.performRecovery()
+        }
+        return result ?? .down
+    }
+
+    /// Closes the port and finishes `events`. Operations after this throw `ModemError.closed`.
+    public func close() async {
+        phase = .shutDown
+        if let channel {
+            self.channel = nil
+            await channel.close()
+        }
+        signalSink.finish()
+        eventSink.finish()
+        for waiter in waiters { waiter.resume() }
+        waiters = []
+    }
+
+    // MARK: - Serialising operations
+
+    /// Runs `body` after every earlier operation has finished.
+    func exclusively<Value: Sendable>(
+        _ body: () async throws(ModemError) -> Value
+    ) async throws(ModemError) -> Value {
+        while busy {
+            await withCheckedContinuation { waiters.append($0) }
+        }
+        guard phase != .shutDown else { throw .closed }
+        busy = true
+        defer {
+            busy = false
+            if !waiters.isEmpty { waiters.removeFirst().resume() }
+        }
+        return try await body()
+    }
+
+    private func startSignalLoop(_ signals: AsyncStream<ChannelSignal>) {
+        signalTask = Task { [weak self] in
+            for await signal in signals {
+                guard let self else { return }
+                await self.handle(signal)
+            }
+        }
+    }
+}

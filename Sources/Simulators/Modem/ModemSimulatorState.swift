@@ -1,0 +1,40 @@
+/// The mutable state of a `ModemSimulator`, owned by its lock.
+struct ModemSimulatorState {
+    var profile: ModemSimulatorProfile
+    var echo = true
+    var errorMode = 0
+    var pinEntered = false
+    var simBusyLeft = 0
+    var nextReference: Int
+    var failNextSend: Int?
+    var hung = false
+    var hangOutlastsReopen = false
+    var silentUntil: ContinuousClock.Instant?
+    var receivedPDUs: [[UInt8]] = []
+    var receivedCommands: [String] = []
+    var pendingSend: Int?
+    /// Status reports in SR storage by index: PDU hex and TPDU length.
+    var storedReports: [Int: (hex: String, tpduLength: Int)] = [:]
+    var nextStorageIndex = 0
+    var input: [UInt8] = []
+    var scheduled: [(deadline: ContinuousClock.Instant, bytes: [UInt8])] = []
+
+    init(profile: ModemSimulatorProfile) {
+        self.profile = profile
+        nextReference = profile.firstMessageReference & 0xFF
+    }
+
+    var simReady: Bool { profile.pin == nil || pinEntered }
+
+    /// Back to power-on state, as after `AT+CFUN=1,1`.
+    mutating func powerCycle() {
+        echo = true
+        errorMode = 0
+        pinEntered = false
+        simBusyLeft = 0
+        hung = false
+        hangOutlastsReopen = false
+        pendingSend = nil
+        input = []
+    }
+}
