@@ -1,0 +1,8 @@
+/// `unbind_resp`, a header-only PDU. Confirms an `unbind`; the side that sent `unbind` then closes the connection.
+public struct UnbindResponse: Equatable, Sendable {
+    public init() {}
+
+    init(reading reader: inout PDUReader) throws(PDUDecodingError) {
+        try reader.expectEnd(of: .unbindResponse)
+    }
+}
