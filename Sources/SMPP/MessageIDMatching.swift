@@ -1,0 +1,53 @@
+/// How one link's receipts name messages compared with its `submit_sm_resp`, so that the two
+/// can be matched.
+///
+/// Many SMSCs write the same id in both places. Some answer `submit_sm_resp` with a hex id and
+/// write it in decimal in the receipt, or the reverse. The client turns both into one key with
+/// `key(forSubmitResponseID:)` and `key(forReceiptID:)`.
+public struct MessageIDMatching: Equatable, Sendable {
+    /// How one side writes the id.
+    public enum Form: String, Equatable, Sendable {
+        /// Compared as written, leading zeros kept (`0512345678` stays `0512345678`).
+        case asIs = "as-is"
+        /// A hexadecimal number; the key is its value in decimal.
+        case hexadecimal = "hex"
+        /// A decimal number; the key is its value in decimal without leading zeros.
+        case decimal
+    }
+
+    /// How `submit_sm_resp` writes `message_id`.
+    public var submitResponse: Form
+    /// How the receipt writes `id:` and `receipted_message_id`.
+    public var receipt: Form
+
+    public init(submitResponse: Form, receipt: Form) {
+        self.submitResponse = submitResponse
+        self.receipt = receipt
+    }
+
+    /// Both sides compared as written: the default.
+    public static let asIs = MessageIDMatching(submitResponse: .asIs, receipt: .asIs)
+
+    /// The matching key of an id from `submit_sm_resp`.
+    public func key(forSubmitResponseID id: String) -> String {
+        Self.key(id, form: submitResponse)
+    }
+
+    /// The matching key of an id from a receipt.
+    public func key(forReceiptID id: String) -> String {
+        Self.key(id, form: receipt)
+    }
+
+    /// Ids that do not parse in their declared form are kept as written, so a mismatch shows up
+    /// as an unmatched receipt rather than as a wrong match.
+    private static func key(_ id: String, form: Form) -> String {
+        switch form {
+        case .asIs:
+            id
+        case .hexadecimal:
+            UInt64(id, radix: 16).map { String($0) } ?? id
+        case .decimal:
+            UInt64(id, radix: 10).map { String($0) } ?? id
+        }
+    }
+}
