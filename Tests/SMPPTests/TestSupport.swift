@@ -58,7 +58,7 @@ actor EventLog {
         if let found = scan(predicate) { return found }
         guard !finished else { return nil }
         let timer = Task { [weak self] in
-            try? await Task.sleep(for: timeout)
+            guard (try? await Task.sleep(for: timeout)) != nil else { return }
             await self?.expire()
         }
         defer { timer.cancel() }

@@ -479,7 +479,7 @@ public actor SMSCSimulator {
         waiterCounter += 1
         let id = waiterCounter
         let timeoutTask = Task { [weak self] in
-            try? await Task.sleep(for: timeout)
+            guard (try? await Task.sleep(for: timeout)) != nil else { return }
             await self?.expireWaiter(id)
         }
         defer { timeoutTask.cancel() }
