@@ -26,7 +26,9 @@ public func fuzzPDUDecoder(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     }
 
     let now = ContinuousClock.now
-    var session = SMPPSession(configuration: .init(bind: BindRequest(mode: .transceiver, systemID: "fuzz", password: "fuzz")))
+    var session = SMPPSession(
+        configuration: .init(bind: BindRequest(mode: .transceiver, systemID: "fuzz", password: "fuzz"))
+    )
     _ = session.connectionOpened(now: now)
     let bound = PDU(sequenceNumber: 1, body: .bindResponse(BindResponse(mode: .transceiver, systemID: "SMSC")))
     _ = session.received(bound.encoded(), now: now)

@@ -1,4 +1,4 @@
-/// Which way messages flow on a bind: the three bind commands of SMPP 3.4.
+/// The direction of message flow on a bind: one of the three bind commands of SMPP 3.4.
 public enum BindMode: String, Sendable, CaseIterable {
     /// `bind_transmitter`: the ESME submits; no deliver_sm arrives.
     case transmitter

@@ -9,7 +9,7 @@ public struct BindRequest: Equatable, Sendable {
     /// Octets allowed for `address_range`, NUL included.
     public static let addressRangeMaxLength = 41
 
-    /// Which of the three bind commands this is.
+    /// The bind command: transmitter, receiver or transceiver.
     public var mode: BindMode
     /// `system_id`: the account name.
     public var systemID: String

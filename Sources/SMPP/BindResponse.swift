@@ -3,7 +3,7 @@
 /// SMPP 3.4 omits the body of an error response, yet many SMSCs send the empty `system_id`
 /// anyway: both forms decode, with `systemID` empty.
 public struct BindResponse: Equatable, Sendable {
-    /// Which bind this answers.
+    /// The bind command this response belongs to.
     public var mode: BindMode
     /// `system_id`: the SMSC's name.
     public var systemID: String

@@ -1,7 +1,7 @@
 /// The `command_id` of an SMPP 3.4 PDU (section 5.1.2.1).
 ///
-/// A struct rather than an enum so that an id this module does not know still decodes and can be
-/// answered with `generic_nack`. Response ids are the request id with bit 31 set.
+/// A struct rather than an enum, so that an unknown id still decodes and gets a `generic_nack`
+/// response. Response ids are the request id with bit 31 set.
 public struct CommandID: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
     public var rawValue: UInt32
 
@@ -19,7 +19,7 @@ public struct CommandID: RawRepresentable, Hashable, Sendable, CustomStringConve
     public static let bindTransmitter = CommandID(rawValue: 0x0000_0002)
     /// `bind_transmitter_resp`.
     public static let bindTransmitterResponse = CommandID(rawValue: 0x8000_0002)
-    /// `query_sm`; not supported, answered with `generic_nack`.
+    /// `query_sm`. Not supported, so it gets a `generic_nack` response.
     public static let querySM = CommandID(rawValue: 0x0000_0003)
     /// `submit_sm`.
     public static let submitSM = CommandID(rawValue: 0x0000_0004)
@@ -43,7 +43,7 @@ public struct CommandID: RawRepresentable, Hashable, Sendable, CustomStringConve
     public static let enquireLink = CommandID(rawValue: 0x0000_0015)
     /// `enquire_link_resp`.
     public static let enquireLinkResponse = CommandID(rawValue: 0x8000_0015)
-    /// `data_sm`; not supported, answered with `generic_nack`.
+    /// `data_sm`. Not supported, so it gets a `generic_nack` response.
     public static let dataSM = CommandID(rawValue: 0x0000_0103)
 
     /// Whether this id names a response (bit 31 set).

@@ -9,7 +9,7 @@ public struct CommandStatus: RawRepresentable, Hashable, Sendable, CustomStringC
         self.rawValue = rawValue
     }
 
-    /// How the failover table treats a response with this status.
+    /// The failover table's class for a response with this status.
     public enum FailoverClass: String, Sendable, Equatable {
         /// `ESME_ROK`: the request succeeded.
         case ok
@@ -17,7 +17,7 @@ public struct CommandStatus: RawRepresentable, Hashable, Sendable, CustomStringC
         case recipientError = "recipient_error"
         /// The link cannot serve messages now: bind failures, system errors, not bound.
         case providerUnavailable = "provider_unavailable"
-        /// The SMSC asks to slow down: `ESME_RTHROTTLED`, `ESME_RMSGQFUL`.
+        /// The SMSC requests a slower rate: `ESME_RTHROTTLED`, `ESME_RMSGQFUL`.
         case throttled
         /// A code this module has no class for; callers treat it like a provider failure.
         case unknown
@@ -121,7 +121,7 @@ public struct CommandStatus: RawRepresentable, Hashable, Sendable, CustomStringC
         return code + " " + name
     }
 
-    /// Whether a bind answered with this status failed on the credentials, which no retry fixes
+    /// Whether a bind response with this status rejected the credentials. No retry fixes that
     /// until an operator changes the configuration.
     public var isCredentialsError: Bool {
         self == .invalidPassword || self == .invalidSystemID || self == .invalidSystemType

@@ -1,4 +1,4 @@
-/// `deliver_sm_resp` (section 4.6.2): the ESME's answer to one `deliver_sm`.
+/// `deliver_sm_resp` (section 4.6.2): the ESME's response to one `deliver_sm`.
 ///
 /// `message_id` is unused in SMPP 3.4 and sent as a single NUL; an SMSC that omits the body
 /// entirely still decodes.

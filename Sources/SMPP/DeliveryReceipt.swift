@@ -1,8 +1,8 @@
 /// An SMSC delivery receipt: the text of SMPP 3.4 Appendix B and the receipt TLVs of a `deliver_sm`.
 ///
-/// The text is only an example in the spec and vendors vary it, so the parser takes the fields
-/// it finds in any order, tolerates missing `sub:`/`dlvrd:`, ids up to 65 characters, dates with
-/// or without seconds, and vendor words (`stat:FAILED`, `err:null`). Everything after `text:` (or
+/// The text is only an example in the spec, and vendors vary it. So the parser reads the fields in
+/// any order and accepts missing `sub:`/`dlvrd:`, ids up to 65 characters, dates with or without
+/// seconds, and vendor words (`stat:FAILED`, `err:null`). Everything after `text:` (or
 /// `Text:`) is the original message's start and is never searched for fields. When the PDU carries
 /// `receipted_message_id`, `message_state` or `network_error_code`, those win over the text.
 public struct DeliveryReceipt: Equatable, Sendable {
@@ -27,7 +27,7 @@ public struct DeliveryReceipt: Equatable, Sendable {
     /// `text:`: the first characters of the original message; `nil` when the field is absent.
     public var text: String?
 
-    /// How the gateway treats a receipt.
+    /// The receipt's class for delivery tracking.
     public enum Status: String, Sendable, Equatable {
         /// The handset received the message.
         case delivered
@@ -105,7 +105,8 @@ public struct DeliveryReceipt: Equatable, Sendable {
     ///   `missingMessageID` when neither the TLV nor the text names the message.
     public init(deliverSM: DeliverSM) throws(DeliveryReceiptError) {
         guard deliverSM.isDeliveryReceipt else { throw .notAReceipt(esmClass: deliverSM.esmClass) }
-        let payload = deliverSM.shortMessage.isEmpty ? (deliverSM.parameters.messagePayload ?? []) : deliverSM.shortMessage
+        let payload =
+            deliverSM.shortMessage.isEmpty ? (deliverSM.parameters.messagePayload ?? []) : deliverSM.shortMessage
         let receiptText = String(decoding: payload, as: UTF8.self)
         var receipt: DeliveryReceipt
         do {
@@ -145,7 +146,7 @@ public struct DeliveryReceipt: Equatable, Sendable {
     }
 }
 
-/// Why a `deliver_sm` could not be read as a receipt.
+/// A reason a `deliver_sm` could not be read as a receipt.
 public enum DeliveryReceiptError: Error, Equatable, Sendable, CustomStringConvertible {
     /// `esm_class` does not mark an SMSC delivery receipt; the PDU is an inbound SMS.
     case notAReceipt(esmClass: UInt8)
@@ -193,7 +194,7 @@ struct ReceiptTextFields {
         }
     }
 
-    /// The value of `key` (lowercase) when present.
+    /// Returns the value of `key` (lowercase) when present.
     mutating func take(_ key: String) -> String? {
         values[key]
     }

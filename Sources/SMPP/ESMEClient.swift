@@ -37,7 +37,9 @@ public actor ESMEClient {
     /// Validates the settings; nothing connects until `start()`.
     ///
     /// - Throws: `SMPPLinkSettingsError`, for example a password over 8 characters without the opt-in.
-    public init(settings: SMPPLinkSettings, backoff: ReconnectBackoff = ReconnectBackoff(), logger: Logger) throws(SMPPLinkSettingsError) {
+    public init(settings: SMPPLinkSettings, backoff: ReconnectBackoff = ReconnectBackoff(), logger: Logger)
+        throws(SMPPLinkSettingsError)
+    {
         try settings.validate()
         self.settings = settings
         self.backoff = backoff
@@ -90,7 +92,9 @@ public actor ESMEClient {
             throw .invalidSubmit(error)
         }
         while true {
-            guard !stopping, var current = session else { throw .notBound(reason: stopping ? .stopped : lastDownReason) }
+            guard !stopping, var current = session else {
+                throw .notBound(reason: stopping ? .stopped : lastDownReason)
+            }
             switch current.submit(submitSM, now: .now) {
             case .notBound:
                 throw .notBound(reason: lastDownReason)
@@ -100,10 +104,13 @@ public actor ESMEClient {
                 guard slotFreed else { throw .notBound(reason: lastDownReason) }
             case .send(let pdu):
                 session = current
-                logger.debug("Submit sent", metadata: [
-                    "smpp.seq": "\(pdu.sequenceNumber)",
-                    "smpp.destination": redactedPhoneNumber(submitSM.destinationAddress),
-                ])
+                logger.debug(
+                    "Submit sent",
+                    metadata: [
+                        "smpp.seq": "\(pdu.sequenceNumber)",
+                        "smpp.destination": redactedPhoneNumber(submitSM.destinationAddress),
+                    ]
+                )
                 let outcome = await withCheckedContinuation { continuation in
                     pendingSubmits[pdu.sequenceNumber] = continuation
                     connection?.send(pdu.encoded())
@@ -123,7 +130,10 @@ public actor ESMEClient {
             consecutiveFailures += 1
             let delay = backoff.delay(afterFailures: consecutiveFailures, reason: reason)
             emit(.reconnectScheduled(delay: delay, attempt: consecutiveFailures))
-            logger.debug("Reconnect scheduled", metadata: ["smpp.delay": "\(delay)", "smpp.attempt": "\(consecutiveFailures)"])
+            logger.debug(
+                "Reconnect scheduled",
+                metadata: ["smpp.delay": "\(delay)", "smpp.attempt": "\(consecutiveFailures)"]
+            )
             do {
                 try await Task.sleep(for: delay)
             } catch {
@@ -134,7 +144,7 @@ public actor ESMEClient {
         wakeWindowWaiters(slotFreed: false)
     }
 
-    /// One connection's life: connect, bind, serve until it ends. Returns why it ended.
+    /// Connects, binds and serves one connection until it ends, then returns the reason it ended.
     private func connectAndServe() async -> LinkDownReason {
         logger.debug("Connecting")
         let newConnection: TCPConnection
@@ -184,7 +194,10 @@ public actor ESMEClient {
         for action in actions {
             switch action {
             case .send(let pdu):
-                logger.trace("PDU sent", metadata: ["smpp.command": "\(pdu.commandID)", "smpp.seq": "\(pdu.sequenceNumber)"])
+                logger.trace(
+                    "PDU sent",
+                    metadata: ["smpp.command": "\(pdu.commandID)", "smpp.seq": "\(pdu.sequenceNumber)"]
+                )
                 connection?.send(pdu.encoded())
             case .bound(let systemID):
                 consecutiveFailures = 0
@@ -207,7 +220,7 @@ public actor ESMEClient {
     private func linkWentDown(_ reason: LinkDownReason) {
         lastDownReason = reason
         if reason.isCredentialsError {
-            logger.debug("Bind refused for credentials", metadata: ["smpp.reason": reason.description])
+            logger.debug("Bind rejected: invalid credentials", metadata: ["smpp.reason": reason.description])
         } else {
             logger.debug("Link down", metadata: ["smpp.reason": reason.description])
         }
@@ -233,7 +246,10 @@ public actor ESMEClient {
 
     private func mapKey(_ outcome: SubmitOutcome) -> SubmitOutcome {
         guard case .accepted(let messageID, _) = outcome else { return outcome }
-        return .accepted(messageID: messageID, messageIDKey: settings.messageIDMatching.key(forSubmitResponseID: messageID))
+        return .accepted(
+            messageID: messageID,
+            messageIDKey: settings.messageIDMatching.key(forSubmitResponseID: messageID)
+        )
     }
 
     private func wakeWindowWaiters(slotFreed: Bool, count: Int = .max) {

@@ -1,4 +1,6 @@
-/// `enquire_link`, a header-only PDU. A keep-alive probe; the peer answers `enquire_link_resp` echoing the `sequence_number`.
+/// `enquire_link`, a header-only keep-alive probe.
+///
+/// The peer responds with `enquire_link_resp`, echoing the `sequence_number`.
 public struct EnquireLink: Equatable, Sendable {
     public init() {}
 

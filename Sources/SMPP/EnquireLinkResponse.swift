@@ -1,4 +1,6 @@
-/// `enquire_link_resp`, a header-only PDU. Answers `enquire_link`: exactly 16 octets, echoing the request's `sequence_number`.
+/// `enquire_link_resp`, the header-only response to `enquire_link`.
+///
+/// It is exactly 16 octets and echoes the request's `sequence_number`.
 public struct EnquireLinkResponse: Equatable, Sendable {
     public init() {}
 

@@ -1,4 +1,6 @@
-/// `generic_nack`, a header-only PDU. Rejects a PDU the receiver could not take (unknown `command_id`, bad length); `command_status` says why.
+/// `generic_nack`, a header-only PDU that rejects a PDU the receiver could not process.
+///
+/// `command_status` gives the reason, for example an unknown `command_id` or an invalid length.
 public struct GenericNack: Equatable, Sendable {
     public init() {}
 

@@ -1,11 +1,10 @@
-/// How one link's receipts name messages compared with its `submit_sm_resp`, so that the two
-/// can be matched.
+/// The rule for matching one link's receipt ids with its `submit_sm_resp` ids.
 ///
-/// Many SMSCs write the same id in both places. Some answer `submit_sm_resp` with a hex id and
+/// Many SMSCs write the same id in both places. Some return a hex id in `submit_sm_resp` and
 /// write it in decimal in the receipt, or the reverse. The client turns both into one key with
 /// `key(forSubmitResponseID:)` and `key(forReceiptID:)`.
 public struct MessageIDMatching: Equatable, Sendable {
-    /// How one side writes the id.
+    /// The notation one side uses for the id.
     public enum Form: String, Equatable, Sendable {
         /// Compared as written, leading zeros kept (`0512345678` stays `0512345678`).
         case asIs = "as-is"
@@ -15,9 +14,9 @@ public struct MessageIDMatching: Equatable, Sendable {
         case decimal
     }
 
-    /// How `submit_sm_resp` writes `message_id`.
+    /// The notation of `message_id` in `submit_sm_resp`.
     public var submitResponse: Form
-    /// How the receipt writes `id:` and `receipted_message_id`.
+    /// The notation of `id:` and `receipted_message_id` in receipts.
     public var receipt: Form
 
     public init(submitResponse: Form, receipt: Form) {
@@ -28,12 +27,12 @@ public struct MessageIDMatching: Equatable, Sendable {
     /// Both sides compared as written: the default.
     public static let asIs = MessageIDMatching(submitResponse: .asIs, receipt: .asIs)
 
-    /// The matching key of an id from `submit_sm_resp`.
+    /// Returns the matching key of an id from `submit_sm_resp`.
     public func key(forSubmitResponseID id: String) -> String {
         Self.key(id, form: submitResponse)
     }
 
-    /// The matching key of an id from a receipt.
+    /// Returns the matching key of an id from a receipt.
     public func key(forReceiptID id: String) -> String {
         Self.key(id, form: receipt)
     }

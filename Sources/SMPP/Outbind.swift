@@ -1,4 +1,4 @@
-/// `outbind` (section 4.1.7): the SMSC asks the ESME to bind as a receiver. It has no response.
+/// `outbind` (section 4.1.7): the SMSC requests that the ESME bind as a receiver. It has no response.
 public struct Outbind: Equatable, Sendable {
     /// `system_id`: the SMSC's name.
     public var systemID: String

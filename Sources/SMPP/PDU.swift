@@ -29,8 +29,8 @@ public struct PDU: Equatable, Sendable {
         case unsupported(CommandID, body: [UInt8])
     }
 
-    /// The largest `command_length` the decoder accepts unless told otherwise: 64 KiB, well
-    /// above the largest `submit_sm` with a full `message_payload`.
+    /// The default maximum `command_length`: 64 KiB, well above the largest `submit_sm` with a
+    /// full `message_payload`.
     public static let defaultMaximumLength: UInt32 = 65_536
 
     public init(commandStatus: CommandStatus = .ok, sequenceNumber: UInt32, body: Body) {
@@ -116,7 +116,7 @@ public struct PDU: Equatable, Sendable {
         return try PDU(decoding: frame, maximumLength: maximumLength)
     }
 
-    /// The frame on the wire, `command_length` included.
+    /// Encodes the frame as sent on the wire, `command_length` included.
     public func encoded() -> [UInt8] {
         var writer = PDUWriter()
         writer.writeUInt32(0)

@@ -1,5 +1,7 @@
-/// Why a PDU frame could not be decoded. Every case names the field and its offset from the
-/// start of the frame, so a log line points at the offending byte.
+/// A reason a PDU frame could not be decoded.
+///
+/// Every case names the field and its offset from the start of the frame, so a log line points at
+/// the offending byte.
 public enum PDUDecodingError: Error, Equatable, Sendable, CustomStringConvertible {
     /// `command_length` is below the 16-octet header or above the decoder's maximum. The stream
     /// cannot be re-synchronised; the connection must be closed.

@@ -31,7 +31,8 @@ public struct PDUFramer: Sendable {
     ///   after it, so the owner closes the connection.
     public mutating func nextFrame() throws(PDUDecodingError) -> [UInt8]? {
         guard bufferedCount >= 4 else { return nil }
-        let length = UInt32(buffer[start]) << 24 | UInt32(buffer[start + 1]) << 16
+        let length =
+            UInt32(buffer[start]) << 24 | UInt32(buffer[start + 1]) << 16
             | UInt32(buffer[start + 2]) << 8 | UInt32(buffer[start + 3])
         guard length >= UInt32(PDUHeader.length), length <= maximumLength else {
             throw .commandLengthOutOfRange(length, maximum: maximumLength)

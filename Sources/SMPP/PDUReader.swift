@@ -57,8 +57,9 @@ struct PDUReader {
         return value
     }
 
-    /// Reads TLVs until the end of the frame, checking each length against the frame and, for
-    /// the tags this module knows, against the tag's definition.
+    /// Reads TLVs until the end of the frame.
+    ///
+    /// Each length is checked against the frame, and for the tags defined in `TLVTag`, against the tag's definition.
     mutating func readTLVs() throws(PDUDecodingError) -> [TLV] {
         var parameters: [TLV] = []
         while remaining > 0 {

@@ -37,7 +37,14 @@ public struct ReceiptDate: Equatable, Sendable, CustomStringConvertible {
         }
         let second = values.count == 6 ? values[5] : nil
         if let second, second > 60 { return nil }
-        self.init(year: 2000 + values[0], month: values[1], day: values[2], hour: values[3], minute: values[4], second: second)
+        self.init(
+            year: 2000 + values[0],
+            month: values[1],
+            day: values[2],
+            hour: values[3],
+            minute: values[4],
+            second: second
+        )
     }
 
     public var description: String {

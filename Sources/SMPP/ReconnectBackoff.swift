@@ -34,7 +34,7 @@ public struct ReconnectBackoff: Sendable {
         self.random = random
     }
 
-    /// The wait before reconnect attempt `failures + 1`, after `failures` consecutive failures (from 1).
+    /// Returns the wait before the next reconnect, after `failures` consecutive failures (from 1).
     public func delay(afterFailures failures: Int, reason: LinkDownReason) -> Duration {
         let base: Duration
         if reason.isCredentialsError {

@@ -1,5 +1,6 @@
-/// Why `ESMEClient.submit(_:)` did not send a submit at all. A submit that left and got no
-/// answer is not an error: it returns `SubmitOutcome.ambiguous`.
+/// A reason `ESMEClient.submit(_:)` did not send a submit at all.
+///
+/// A submit that was sent and got no response is not an error: it returns `SubmitOutcome.ambiguous`.
 public enum SMPPClientError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The link is not bound (connecting, down, bound as a receiver, stopped); `reason` is why it
     /// went down last, when known. Thrown at once so the caller can fail over.

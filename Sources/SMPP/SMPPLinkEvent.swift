@@ -1,4 +1,4 @@
-/// What an `ESMEClient` reports about its link, in order, on its `events` stream.
+/// A report from an `ESMEClient` about its link, delivered in order on its `events` stream.
 public enum SMPPLinkEvent: Equatable, Sendable {
     /// The bind succeeded; submits are accepted from now on.
     case bound(smscSystemID: String, mode: BindMode)

@@ -12,9 +12,9 @@ public struct SMPPLinkSettings: Equatable, Sendable {
     public var systemID: String
     /// `password`: at most 8 characters unless `allowNonstandardPasswordLength`. Never logged.
     public var password: String
-    /// `system_type`: at most 12 characters; empty unless the carrier asks for one.
+    /// `system_type`: at most 12 characters; empty unless the carrier requires one.
     public var systemType: String
-    /// Which bind to use; transceiver by default so receipts come back on the same connection.
+    /// The bind command. Transceiver by default, so receipts arrive on the same connection.
     public var bindMode: BindMode
     /// `addr_ton` of the bind.
     public var addressTON: UInt8
@@ -37,11 +37,11 @@ public struct SMPPLinkSettings: Equatable, Sendable {
     public var sourceAddressTON: UInt8
     /// `source_addr_npi`.
     public var sourceAddressNPI: UInt8
-    /// `registered_delivery` put into submits made with `makeSubmitSM`; 0x01 asks for final receipts.
+    /// `registered_delivery` put into submits made with `makeSubmitSM`; 0x01 requests final receipts.
     public var registeredDelivery: UInt8
     /// Sends a password longer than 8 characters as is, for SMSCs that accept one.
     public var allowNonstandardPasswordLength: Bool
-    /// How receipt ids compare with `submit_sm_resp` ids on this link.
+    /// The rule for comparing receipt ids with `submit_sm_resp` ids on this link.
     public var messageIDMatching: MessageIDMatching
 
     public init(
@@ -137,7 +137,7 @@ public struct SMPPLinkSettings: Equatable, Sendable {
         )
     }
 
-    /// A `submit_sm` with this link's source address and `registered_delivery`.
+    /// Makes a `submit_sm` with this link's source address and `registered_delivery`.
     ///
     /// - Parameters:
     ///   - destination: the recipient's number without `+` (TON international, NPI E.164).

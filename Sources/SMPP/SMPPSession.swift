@@ -1,12 +1,12 @@
 /// The ESME side of one SMPP 3.4 connection as a state machine, with no I/O and no clock.
 ///
-/// The owner feeds it events (connection opened, bytes received, timer fired, submit asked,
-/// unbind asked, connection lost), passing the current time, and performs the actions it
-/// returns in order: send a PDU, report the bind, complete a submit, hand over a `deliver_sm`,
+/// The owner passes events to it with the current time: connection opened, bytes received, timer
+/// fired, submit or unbind requested, connection lost. The owner then performs the returned
+/// actions in order: send a PDU, report the bind, complete a submit, hand over a `deliver_sm`, or
 /// close the connection. Sequence numbers and the window belong to one connection: make a new
 /// session for each.
 ///
-/// Requests from the SMSC are answered at once whatever the window holds: `enquire_link` with a
+/// Requests from the SMSC get a response at once, however full the window is: `enquire_link` with a
 /// header-only `enquire_link_resp` echoing its sequence number, `deliver_sm` with
 /// `deliver_sm_resp`, `unbind` with `unbind_resp`, anything unknown with `generic_nack`.
 public struct SMPPSession: Sendable {
@@ -37,7 +37,7 @@ public struct SMPPSession: Sendable {
             self.maximumPDULength = maximumPDULength
         }
 
-        /// The session parameters of a link's settings.
+        /// Makes the session parameters from a link's settings.
         public init(settings: SMPPLinkSettings) {
             self.init(
                 bind: settings.bindRequest,
@@ -48,7 +48,7 @@ public struct SMPPSession: Sendable {
         }
     }
 
-    /// What the owner must do, in order.
+    /// An action the owner must perform, in order.
     public enum Action: Equatable, Sendable {
         /// Write this PDU to the connection.
         case send(PDU)
@@ -62,7 +62,7 @@ public struct SMPPSession: Sendable {
         case close(LinkDownReason)
     }
 
-    /// The answer to a submit request.
+    /// The session's decision on a submit request.
     public enum SubmitAction: Equatable, Sendable {
         /// Write this `submit_sm`; its outcome arrives later as `completeSubmit` with its sequence number.
         case send(PDU)
@@ -137,7 +137,7 @@ public struct SMPPSession: Sendable {
 
     // MARK: Events
 
-    /// The TCP connection is up: send the bind.
+    /// Handles the TCP connection coming up by sending the bind.
     public mutating func connectionOpened(now: ContinuousClock.Instant) -> [Action] {
         guard case .idle = state else { return [] }
         let sequenceNumber = sequenceNumbers.next()
@@ -166,8 +166,12 @@ public struct SMPPSession: Sendable {
                 guard let next = try framer.nextFrame() else { break }
                 frame = next
             } catch {
-                // The stream has lost its frame boundaries; say why, then give up on it.
-                actions.append(.send(PDU(commandStatus: .invalidCommandLength, sequenceNumber: 0, body: .genericNack(GenericNack()))))
+                // The stream has lost its frame boundaries, so report the error and close it.
+                actions.append(
+                    .send(
+                        PDU(commandStatus: .invalidCommandLength, sequenceNumber: 0, body: .genericNack(GenericNack()))
+                    )
+                )
                 actions += close(.protocolError(error.description))
                 break
             }
@@ -191,7 +195,8 @@ public struct SMPPSession: Sendable {
                 return close(.enquireLinkTimeout)
             }
             var actions = expireSubmits(now: now)
-            if outstandingEnquireLink == nil, let lastReceived, now >= lastReceived + configuration.enquireLinkInterval {
+            if outstandingEnquireLink == nil, let lastReceived, now >= lastReceived + configuration.enquireLinkInterval
+            {
                 let sequenceNumber = sequenceNumbers.next()
                 outstandingEnquireLink = (sequenceNumber, now + configuration.responseTimeout)
                 actions.append(.send(PDU(sequenceNumber: sequenceNumber, body: .enquireLink(EnquireLink()))))
@@ -214,7 +219,7 @@ public struct SMPPSession: Sendable {
         }
     }
 
-    /// The connection broke under the session: every submit in the window becomes ambiguous.
+    /// Handles a broken connection: every submit in the window becomes ambiguous.
     public mutating func connectionLost(_ reason: LinkDownReason) -> [Action] {
         guard !isClosed else { return [] }
         return close(reason)
@@ -237,11 +242,18 @@ public struct SMPPSession: Sendable {
             if outstandingEnquireLink?.sequenceNumber == pdu.sequenceNumber { outstandingEnquireLink = nil }
             return []
         case .bindResponse(let response):
-            return bindAnswered(sequenceNumber: pdu.sequenceNumber, status: pdu.commandStatus, systemID: response.systemID)
+            return bindAnswered(
+                sequenceNumber: pdu.sequenceNumber,
+                status: pdu.commandStatus,
+                systemID: response.systemID
+            )
         case .submitSMResponse(let response):
-            return submitAnswered(pdu.sequenceNumber, outcome: pdu.commandStatus == .ok
-                ? .accepted(messageID: response.messageID, messageIDKey: response.messageID)
-                : .rejected(pdu.commandStatus))
+            return submitAnswered(
+                pdu.sequenceNumber,
+                outcome: pdu.commandStatus == .ok
+                    ? .accepted(messageID: response.messageID, messageIDKey: response.messageID)
+                    : .rejected(pdu.commandStatus)
+            )
         case .genericNack:
             return nackReceived(pdu)
         case .deliverSM(let deliverSM):
@@ -285,7 +297,7 @@ public struct SMPPSession: Sendable {
             return submitAnswered(pdu.sequenceNumber, outcome: .rejected(pdu.commandStatus))
         }
         if outstandingEnquireLink?.sequenceNumber == pdu.sequenceNumber {
-            // The SMSC answered, so the link is alive even if it dislikes enquire_link.
+            // The SMSC responded, so the link is alive even though it rejects enquire_link.
             outstandingEnquireLink = nil
             return []
         }

@@ -15,7 +15,7 @@ public struct SocketError: Error, Equatable, Sendable, CustomStringConvertible {
         self.reason = reason
     }
 
-    /// The error for the current `errno`.
+    /// Makes the error for the current `errno`.
     static func fromErrno(_ call: String) -> SocketError {
         let code = errno
         return SocketError(call: call, code: code, reason: String(cString: strerror(code)))

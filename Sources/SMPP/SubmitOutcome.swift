@@ -3,12 +3,12 @@ public enum SubmitOutcome: Equatable, Sendable {
     /// `submit_sm_resp` with `ESME_ROK`. `messageID` is as the SMSC wrote it; `messageIDKey` is
     /// the link's matching key (see `MessageIDMatching`), which receipts carry too.
     case accepted(messageID: String, messageIDKey: String)
-    /// `submit_sm_resp` or `generic_nack` with an error status; `status.failoverClass` says what to do.
+    /// `submit_sm_resp` or `generic_nack` with an error status. `status.failoverClass` gives the failover class.
     case rejected(CommandStatus)
-    /// The request left and its answer did not come: the SMSC may or may not have taken it.
+    /// The request was sent and no response came, so the SMSC may or may not have taken it.
     case ambiguous(AmbiguityReason)
 
-    /// Why a submit's result is unknown.
+    /// The reason a submit's result is unknown.
     public enum AmbiguityReason: Equatable, Sendable, CustomStringConvertible {
         /// No response within the link's response timeout.
         case responseTimeout

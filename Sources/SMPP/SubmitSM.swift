@@ -1,6 +1,6 @@
 /// `submit_sm` (section 4.4): one message, or one segment of a long one, for the SMSC to send.
 ///
-/// `shortMessage` holds octets already encoded for `dataCoding` (GSM 03.38 packed or unpacked as
+/// `shortMessage` contains octets already encoded for `dataCoding` (GSM 03.38 packed or unpacked as
 /// the carrier expects, UCS-2, …), with a UDH in front when `esmClass` has bit 6 (0x40) set.
 /// Messages over 254 octets go in the `message_payload` parameter with an empty `shortMessage`.
 public struct SubmitSM: Equatable, Sendable {
@@ -37,7 +37,7 @@ public struct SubmitSM: Equatable, Sendable {
     public var scheduleDeliveryTime: String
     /// `validity_period`; empty for the SMSC default.
     public var validityPeriod: String
-    /// `registered_delivery`: 0x01 asks for a final delivery receipt.
+    /// `registered_delivery`: 0x01 requests a final delivery receipt.
     public var registeredDelivery: UInt8
     /// `replace_if_present_flag`.
     public var replaceIfPresentFlag: UInt8
@@ -153,7 +153,7 @@ public struct SubmitSM: Equatable, Sendable {
     }
 }
 
-/// Why a `submit_sm` cannot be sent as given.
+/// A reason a `submit_sm` cannot be sent as given.
 public enum SubmitSMError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A field is longer than SMPP 3.4 allows (`maxLength` counts octets, without the NUL).
     case fieldTooLong(name: String, length: Int, maxLength: Int)

@@ -1,4 +1,4 @@
-/// `submit_sm_resp` (section 4.4.2): the SMSC's answer to one `submit_sm`.
+/// `submit_sm_resp` (section 4.4.2): the SMSC's response to one `submit_sm`.
 ///
 /// On `ESME_ROK` it carries the SMSC's `message_id`, which later receipts name. An error
 /// response may omit the body; it then decodes with an empty `messageID`.

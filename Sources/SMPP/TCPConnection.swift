@@ -12,7 +12,7 @@ package final class TCPConnection: @unchecked Sendable {
     // @unchecked: `lock` (an NSCondition) guards `queue`, `closing`, `flushBeforeClose` and
     // `threadsRunning` and `descriptorClosed`; `descriptor` and `incoming` are immutable after init.
 
-    /// What the reader thread reports.
+    /// An event from the reader thread.
     package enum ReadEvent: Sendable {
         case bytes([UInt8])
         /// The stream ended: `nil` for an orderly close by either side, else the read error.
@@ -45,7 +45,9 @@ package final class TCPConnection: @unchecked Sendable {
     /// Connects to `host:port` on a dedicated thread, trying each address the name resolves to.
     ///
     /// - Throws: `SocketError` from `getaddrinfo`, `socket` or `connect`, or a timeout after `timeout`.
-    package static func connect(host: String, port: UInt16, timeout: Duration) async throws(SocketError) -> TCPConnection {
+    package static func connect(host: String, port: UInt16, timeout: Duration) async throws(SocketError)
+        -> TCPConnection
+    {
         let result: Result<TCPConnection, SocketError> = await withCheckedContinuation { continuation in
             let thread = Thread {
                 continuation.resume(returning: blockingConnect(host: host, port: port, timeout: timeout))
@@ -112,7 +114,9 @@ package final class TCPConnection: @unchecked Sendable {
     private func readLoop() {
         var buffer = [UInt8](repeating: 0, count: 16_384)
         while true {
-            let count = retryingOnInterrupt { buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) } }
+            let count = retryingOnInterrupt {
+                buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            }
             if count > 0 {
                 continuation.yield(.bytes(Array(buffer[0..<count])))
                 continue
@@ -154,7 +158,9 @@ package final class TCPConnection: @unchecked Sendable {
         var offset = 0
         while offset < bytes.count {
             let written = retryingOnInterrupt {
-                bytes.withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
+                bytes.withUnsafeBytes {
+                    Glibc.send(descriptor, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL))
+                }
             }
             guard written > 0 else { return false }
             offset += written
@@ -162,7 +168,9 @@ package final class TCPConnection: @unchecked Sendable {
         return true
     }
 
-    private static func blockingConnect(host: String, port: UInt16, timeout: Duration) -> Result<TCPConnection, SocketError> {
+    private static func blockingConnect(host: String, port: UInt16, timeout: Duration) -> Result<
+        TCPConnection, SocketError
+    > {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
@@ -187,7 +195,7 @@ package final class TCPConnection: @unchecked Sendable {
         return .failure(lastError)
     }
 
-    /// A non-blocking connect bounded by `poll`, then back to blocking mode for the threads.
+    /// Connects without blocking, bounded by `poll`, then returns the socket to blocking mode for the threads.
     private static func connectOne(_ info: addrinfo, timeout: Duration) -> Result<Int32, SocketError> {
         let descriptor = socket(info.ai_family, info.ai_socktype | Int32(SOCK_CLOEXEC.rawValue), info.ai_protocol)
         guard descriptor >= 0 else { return .failure(.fromErrno("socket")) }
@@ -200,7 +208,9 @@ package final class TCPConnection: @unchecked Sendable {
                 return .failure(error)
             }
             var pollDescriptor = pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)
-            let milliseconds = Int32(clamping: timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+            let milliseconds = Int32(
+                clamping: timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000
+            )
             let ready = retryingOnInterrupt { poll(&pollDescriptor, 1, milliseconds) }
             guard ready > 0 else {
                 _ = Glibc.close(descriptor)
@@ -211,7 +221,9 @@ package final class TCPConnection: @unchecked Sendable {
             _ = getsockopt(descriptor, SOL_SOCKET, SO_ERROR, &socketError, &length)
             guard socketError == 0 else {
                 _ = Glibc.close(descriptor)
-                return .failure(SocketError(call: "connect", code: socketError, reason: String(cString: strerror(socketError))))
+                return .failure(
+                    SocketError(call: "connect", code: socketError, reason: String(cString: strerror(socketError)))
+                )
             }
         }
         _ = fcntl(descriptor, F_SETFL, flags)

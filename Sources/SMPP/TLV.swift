@@ -1,6 +1,6 @@
 /// One optional parameter (tag, length, value) from the end of an SMPP PDU body (section 5.3).
 ///
-/// The value is kept as raw octets so that unknown tags survive a round trip; typed accessors on
+/// The value is kept as raw octets so that unknown tags survive a round trip. Typed accessors on
 /// `[TLV]` read and write the tags this module uses.
 public struct TLV: Equatable, Sendable {
     public var tag: TLVTag
@@ -68,7 +68,7 @@ public struct NetworkErrorCode: Equatable, Sendable {
 }
 
 extension Array where Element == TLV {
-    /// The value of the first parameter with `tag`.
+    /// Returns the value of the first parameter with `tag`.
     public func value(for tag: TLVTag) -> [UInt8]? {
         first(where: { $0.tag == tag })?.value
     }

@@ -1,4 +1,6 @@
-/// `unbind`, a header-only PDU. Ends the session; the peer answers `unbind_resp` and both close the connection.
+/// `unbind`, a header-only PDU that ends the session.
+///
+/// The peer responds with `unbind_resp`, then both sides close the connection.
 public struct Unbind: Equatable, Sendable {
     public init() {}
 

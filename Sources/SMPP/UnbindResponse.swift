@@ -1,4 +1,6 @@
-/// `unbind_resp`, a header-only PDU. Confirms an `unbind`; the side that sent `unbind` then closes the connection.
+/// `unbind_resp`, a header-only PDU that confirms an `unbind`.
+///
+/// The side that sent `unbind` then closes the connection.
 public struct UnbindResponse: Equatable, Sendable {
     public init() {}
 

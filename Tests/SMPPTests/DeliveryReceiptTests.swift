@@ -1,4 +1,5 @@
 import Testing
+
 @testable import SMPP
 
 /// Receipts read from deliver_sm, with TLVs winning over the text.
@@ -11,7 +12,10 @@ struct DeliveryReceiptTests {
         parameters.networkErrorCode = NetworkErrorCode(networkType: 3, errorCode: 0x22)
         let deliverSM = DeliverSM(
             esmClass: 0x04,
-            shortMessage: Array("id:0000000abc sub:001 dlvrd:001 submit date:2603141022 done date:2603141023 stat:DELIVRD err:000 text:".utf8),
+            shortMessage: Array(
+                "id:0000000abc sub:001 dlvrd:001 submit date:2603141022 done date:2603141023 stat:DELIVRD err:000 text:"
+                    .utf8
+            ),
             parameters: parameters
         )
         let receipt = try DeliveryReceipt(deliverSM: deliverSM)
@@ -27,7 +31,9 @@ struct DeliveryReceiptTests {
         var parameters: [TLV] = []
         parameters.receiptedMessageID = "42"
         parameters.messageState = .delivered
-        let receipt = try DeliveryReceipt(deliverSM: DeliverSM(esmClass: 0x04, shortMessage: [], parameters: parameters))
+        let receipt = try DeliveryReceipt(
+            deliverSM: DeliverSM(esmClass: 0x04, shortMessage: [], parameters: parameters)
+        )
         #expect(receipt.messageID == "42")
         #expect(receipt.status == .delivered)
     }

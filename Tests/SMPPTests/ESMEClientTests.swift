@@ -33,7 +33,13 @@ struct ESMEClientTests {
         enquireLinkInterval: Duration = .seconds(30),
         waitForBind: Bool = true
     ) async throws -> Harness {
-        let simulator = SMSCSimulator(configuration: SMSCSimulatorConfiguration(systemID: "lifeline", password: "secret", receiptDelay: .milliseconds(10)))
+        let simulator = SMSCSimulator(
+            configuration: SMSCSimulatorConfiguration(
+                systemID: "lifeline",
+                password: "secret",
+                receiptDelay: .milliseconds(10)
+            )
+        )
         let port = try await simulator.start()
         let settings = SMPPLinkSettings(
             host: "127.0.0.1",
@@ -58,11 +64,13 @@ struct ESMEClientTests {
         return Harness(simulator: simulator, client: client, events: events)
     }
 
-    func message(_ client: ESMEClient, to destination: String = "447700900123", text: String = "Test alert") -> SubmitSM {
+    func message(_ client: ESMEClient, to destination: String = "447700900123", text: String = "Test alert") -> SubmitSM
+    {
         client.settings.makeSubmitSM(destination: destination, shortMessage: Array(text.utf8))
     }
 
-    /// Bind, submit, get the message id, and receive its receipt as an event; the simulator records the submit's fields.
+    /// A bound client's submit gets a message id and its receipt arrives as an event.
+    /// The simulator records the submit's fields.
     @Test func submitAndReceipt() async throws {
         let harness = try await makeHarness()
         let outcome = try await harness.client.submit(message(harness.client))
@@ -188,7 +196,10 @@ struct ESMEClientTests {
 
     /// An unanswered enquire_link declares the link dead.
     @Test func unansweredEnquireLinkKillsLink() async throws {
-        let harness = try await makeHarness(responseTimeout: .milliseconds(300), enquireLinkInterval: .milliseconds(200))
+        let harness = try await makeHarness(
+            responseTimeout: .milliseconds(300),
+            enquireLinkInterval: .milliseconds(200)
+        )
         await harness.simulator.setAnswersEnquireLink(false)
         let down = await harness.events.next { if case .linkDown = $0 { true } else { false } }
         #expect(down == .linkDown(.enquireLinkTimeout))

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SMPP
 
 /// The SMPP and receipt cases of Tests/Fixtures/field-cases.json, every expected value checked.
@@ -21,11 +22,14 @@ struct FieldCaseTests {
         let start = counter - UInt32(outstanding.count)
         let now = ContinuousClock.now
         var session = SMPPSession(
-            configuration: .init(bind: BindRequest(mode: .transceiver, systemID: "gw", password: "pw"), windowSize: size),
+            configuration: .init(
+                bind: BindRequest(mode: .transceiver, systemID: "gw", password: "pw"),
+                windowSize: size
+            ),
             sequenceNumbers: SequenceNumbers(first: start)
         )
         _ = session.connectionOpened(now: now)
-        _ = session.received(bytes(hex: "00000010800000090000000000000000") .withSequence(start), now: now)
+        _ = session.received(bytes(hex: "00000010800000090000000000000000").withSequence(start), now: now)
         #expect(session.isBound)
         for _ in outstanding {
             guard case .send = session.submit(SubmitSM(destinationAddress: "1", shortMessage: []), now: now) else {
@@ -143,7 +147,9 @@ struct FieldCaseTests {
             return
         }
         let now = ContinuousClock.now
-        var session = SMPPSession(configuration: .init(bind: BindRequest(mode: .transmitter, systemID: "gw-test01", password: "Pa55w0rd")))
+        var session = SMPPSession(
+            configuration: .init(bind: BindRequest(mode: .transmitter, systemID: "gw-test01", password: "Pa55w0rd"))
+        )
         _ = session.connectionOpened(now: now)
         let actions = session.received(frame, now: now)
         #expect(session.isBound == expected["bound"] as! Bool)
@@ -219,12 +225,22 @@ struct FieldCaseTests {
         #expect(ReceiptDate(digits: "26031410223") == nil)
     }
 
-    private func check(_ expected: [String: Any], _ key: String, _ actual: Int?, sourceLocation: SourceLocation = #_sourceLocation) {
+    private func check(
+        _ expected: [String: Any],
+        _ key: String,
+        _ actual: Int?,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         guard expected.keys.contains(key) else { return }
         #expect(actual == expected[key] as? Int, "\(key)", sourceLocation: sourceLocation)
     }
 
-    private func checkText(_ expected: [String: Any], _ key: String, _ actual: String?, sourceLocation: SourceLocation = #_sourceLocation) {
+    private func checkText(
+        _ expected: [String: Any],
+        _ key: String,
+        _ actual: String?,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         guard expected.keys.contains(key) else { return }
         #expect(actual == expected[key] as? String, "\(key)", sourceLocation: sourceLocation)
     }

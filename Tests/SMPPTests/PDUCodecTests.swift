@@ -1,4 +1,5 @@
 import Testing
+
 @testable import SMPP
 
 /// Golden frames checked against an independent encoder (the smpp.pdu Python package).
@@ -31,28 +32,55 @@ struct PDUCodecTests {
     }()
 
     static let golden: [(name: String, pdu: PDU, hex: String)] = [
-        ("submit_sm", PDU(sequenceNumber: 2, body: .submitSM(submitSM)),
-         "000000370000000400000000000000020005004C6966656C696E6500010134343737303039303031323300000000000001000000024869"),
-        ("submit_sm_resp", PDU(sequenceNumber: 2, body: .submitSMResponse(SubmitSMResponse(messageID: "abc123"))),
-         "0000001780000004000000000000000261626331323300"),
-        ("deliver_sm", PDU(sequenceNumber: 7, body: .deliverSM(receipt)),
-         "000000580000000500000000000000070001013434373730303930303132330000004C6966656C696E6500040000000000000000"
-            + "1169643A3120737461743A44454C49565244042300030300010427000102001E00023100"),
-        ("deliver_sm_resp", PDU(sequenceNumber: 7, body: .deliverSMResponse(DeliverSMResponse())),
-         "0000001180000005000000000000000700"),
+        (
+            "submit_sm", PDU(sequenceNumber: 2, body: .submitSM(submitSM)),
+            "000000370000000400000000000000020005004C6966656C696E650001013434373730303930303132330000"
+                + "0000000001000000024869"
+        ),
+        (
+            "submit_sm_resp", PDU(sequenceNumber: 2, body: .submitSMResponse(SubmitSMResponse(messageID: "abc123"))),
+            "0000001780000004000000000000000261626331323300"
+        ),
+        (
+            "deliver_sm", PDU(sequenceNumber: 7, body: .deliverSM(receipt)),
+            "000000580000000500000000000000070001013434373730303930303132330000004C6966656C696E6500040000000000000000"
+                + "1169643A3120737461743A44454C49565244042300030300010427000102001E00023100"
+        ),
+        (
+            "deliver_sm_resp", PDU(sequenceNumber: 7, body: .deliverSMResponse(DeliverSMResponse())),
+            "0000001180000005000000000000000700"
+        ),
         ("unbind", PDU(sequenceNumber: 3, body: .unbind(Unbind())), "00000010000000060000000000000003"),
-        ("unbind_resp", PDU(sequenceNumber: 3, body: .unbindResponse(UnbindResponse())), "00000010800000060000000000000003"),
-        ("generic_nack", PDU(commandStatus: .invalidCommandID, sequenceNumber: 9, body: .genericNack(GenericNack())),
-         "00000010800000000000000300000009"),
+        (
+            "unbind_resp", PDU(sequenceNumber: 3, body: .unbindResponse(UnbindResponse())),
+            "00000010800000060000000000000003"
+        ),
+        (
+            "generic_nack", PDU(commandStatus: .invalidCommandID, sequenceNumber: 9, body: .genericNack(GenericNack())),
+            "00000010800000000000000300000009"
+        ),
         ("enquire_link", PDU(sequenceNumber: 1, body: .enquireLink(EnquireLink())), "00000010000000150000000000000001"),
-        ("enquire_link_resp", PDU(sequenceNumber: 1, body: .enquireLinkResponse(EnquireLinkResponse())),
-         "00000010800000150000000000000001"),
-        ("bind_transceiver", PDU(sequenceNumber: 1, body: .bind(BindRequest(mode: .transceiver, systemID: "lifeline", password: "secret"))),
-         "000000250000000900000000000000016C6966656C696E6500736563726574000034000000"),
-        ("bind_receiver_resp", PDU(sequenceNumber: 1, body: .bindResponse(BindResponse(mode: .receiver, systemID: "SMSC"))),
-         "00000015800000010000000000000001534D534300"),
-        ("outbind", PDU(sequenceNumber: 1, body: .outbind(Outbind(systemID: "SMSC", password: "pw"))),
-         "000000180000000B0000000000000001534D534300707700"),
+        (
+            "enquire_link_resp", PDU(sequenceNumber: 1, body: .enquireLinkResponse(EnquireLinkResponse())),
+            "00000010800000150000000000000001"
+        ),
+        (
+            "bind_transceiver",
+            PDU(
+                sequenceNumber: 1,
+                body: .bind(BindRequest(mode: .transceiver, systemID: "lifeline", password: "secret"))
+            ),
+            "000000250000000900000000000000016C6966656C696E6500736563726574000034000000"
+        ),
+        (
+            "bind_receiver_resp",
+            PDU(sequenceNumber: 1, body: .bindResponse(BindResponse(mode: .receiver, systemID: "SMSC"))),
+            "00000015800000010000000000000001534D534300"
+        ),
+        (
+            "outbind", PDU(sequenceNumber: 1, body: .outbind(Outbind(systemID: "SMSC", password: "pw"))),
+            "000000180000000B0000000000000001534D534300707700"
+        ),
     ]
 
     /// Each PDU encodes to its golden frame.

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import SMPP
 
 /// The session state machine driven by events and a manual clock.
@@ -32,7 +33,10 @@ struct SMPPSessionTests {
         )
         let opened = session.connectionOpened(now: clock.now)
         guard case .send(let bindPDU)? = opened.first else { return session }
-        let response = PDU(sequenceNumber: bindPDU.sequenceNumber, body: .bindResponse(BindResponse(mode: .transceiver, systemID: "SMSC")))
+        let response = PDU(
+            sequenceNumber: bindPDU.sequenceNumber,
+            body: .bindResponse(BindResponse(mode: .transceiver, systemID: "SMSC"))
+        )
         _ = session.received(response.encoded(), now: clock.now)
         return session
     }
@@ -75,9 +79,11 @@ struct SMPPSessionTests {
         #expect(session.submit(Self.submit, now: clock.now) == .windowFull)
 
         let response = PDU(sequenceNumber: 3, body: .submitSMResponse(SubmitSMResponse(messageID: "m3")))
-        #expect(session.received(response.encoded(), now: clock.now) == [
-            .completeSubmit(sequenceNumber: 3, outcome: .accepted(messageID: "m3", messageIDKey: "m3"))
-        ])
+        #expect(
+            session.received(response.encoded(), now: clock.now) == [
+                .completeSubmit(sequenceNumber: 3, outcome: .accepted(messageID: "m3", messageIDKey: "m3"))
+            ]
+        )
         #expect(sequence(of: session.submit(Self.submit, now: clock.now)) == 5)
     }
 
@@ -99,9 +105,11 @@ struct SMPPSessionTests {
         clock.advance(by: .milliseconds(4_999))
         #expect(session.timerFired(now: clock.now) == [])
         clock.advance(by: .milliseconds(1))
-        #expect(session.timerFired(now: clock.now) == [
-            .completeSubmit(sequenceNumber: number, outcome: .ambiguous(.responseTimeout))
-        ])
+        #expect(
+            session.timerFired(now: clock.now) == [
+                .completeSubmit(sequenceNumber: number, outcome: .ambiguous(.responseTimeout))
+            ]
+        )
         #expect(session.outstandingSubmitCount == 0)
         let late = PDU(sequenceNumber: number, body: .submitSMResponse(SubmitSMResponse(messageID: "late")))
         #expect(session.received(late.encoded(), now: clock.now) == [])
@@ -122,10 +130,12 @@ struct SMPPSessionTests {
         }
         let number = sequence(of: session.submit(Self.submit, now: clock.now))!
         clock.advance(by: .seconds(5))
-        #expect(session.timerFired(now: clock.now) == [
-            .completeSubmit(sequenceNumber: number, outcome: .ambiguous(.linkDown(.enquireLinkTimeout))),
-            .close(.enquireLinkTimeout),
-        ])
+        #expect(
+            session.timerFired(now: clock.now) == [
+                .completeSubmit(sequenceNumber: number, outcome: .ambiguous(.linkDown(.enquireLinkTimeout))),
+                .close(.enquireLinkTimeout),
+            ]
+        )
         #expect(session.isClosed)
         #expect(session.submit(Self.submit, now: clock.now) == .notBound)
     }
@@ -148,12 +158,18 @@ struct SMPPSessionTests {
     @Test func deliverSMAnswered() {
         let clock = ManualClock()
         var session = boundSession(clock: clock)
-        let deliverSM = DeliverSM(sourceAddress: "447700900123", esmClass: 0x04, shortMessage: Array("id:7 stat:DELIVRD".utf8))
+        let deliverSM = DeliverSM(
+            sourceAddress: "447700900123",
+            esmClass: 0x04,
+            shortMessage: Array("id:7 stat:DELIVRD".utf8)
+        )
         let actions = session.received(PDU(sequenceNumber: 77, body: .deliverSM(deliverSM)).encoded(), now: clock.now)
-        #expect(actions == [
-            .send(PDU(sequenceNumber: 77, body: .deliverSMResponse(DeliverSMResponse()))),
-            .deliver(deliverSM),
-        ])
+        #expect(
+            actions == [
+                .send(PDU(sequenceNumber: 77, body: .deliverSMResponse(DeliverSMResponse()))),
+                .deliver(deliverSM),
+            ]
+        )
     }
 
     /// An unknown command gets generic_nack ESME_RINVCMDID with its sequence number.
@@ -161,9 +177,11 @@ struct SMPPSessionTests {
         let clock = ManualClock()
         var session = boundSession(clock: clock)
         let dataSM = PDU(sequenceNumber: 41, body: .unsupported(.dataSM, body: [0, 0]))
-        #expect(session.received(dataSM.encoded(), now: clock.now) == [
-            .send(PDU(commandStatus: .invalidCommandID, sequenceNumber: 41, body: .genericNack(GenericNack())))
-        ])
+        #expect(
+            session.received(dataSM.encoded(), now: clock.now) == [
+                .send(PDU(commandStatus: .invalidCommandID, sequenceNumber: 41, body: .genericNack(GenericNack())))
+            ]
+        )
     }
 
     /// generic_nack for a submit rejects it with the nack's status.
@@ -172,9 +190,11 @@ struct SMPPSessionTests {
         var session = boundSession(clock: clock)
         let number = sequence(of: session.submit(Self.submit, now: clock.now))!
         let nack = PDU(commandStatus: .invalidCommandLength, sequenceNumber: number, body: .genericNack(GenericNack()))
-        #expect(session.received(nack.encoded(), now: clock.now) == [
-            .completeSubmit(sequenceNumber: number, outcome: .rejected(.invalidCommandLength))
-        ])
+        #expect(
+            session.received(nack.encoded(), now: clock.now) == [
+                .completeSubmit(sequenceNumber: number, outcome: .rejected(.invalidCommandLength))
+            ]
+        )
     }
 
     /// Unbind from the SMSC is answered and ends the session; our unbind waits for unbind_resp.
@@ -182,19 +202,24 @@ struct SMPPSessionTests {
         let clock = ManualClock()
         var session = boundSession(clock: clock)
         let number = sequence(of: session.submit(Self.submit, now: clock.now))!
-        #expect(session.received(PDU(sequenceNumber: 9, body: .unbind(Unbind())).encoded(), now: clock.now) == [
-            .send(PDU(sequenceNumber: 9, body: .unbindResponse(UnbindResponse()))),
-            .completeSubmit(sequenceNumber: number, outcome: .ambiguous(.linkDown(.unboundBySMSC))),
-            .close(.unboundBySMSC),
-        ])
+        #expect(
+            session.received(PDU(sequenceNumber: 9, body: .unbind(Unbind())).encoded(), now: clock.now) == [
+                .send(PDU(sequenceNumber: 9, body: .unbindResponse(UnbindResponse()))),
+                .completeSubmit(sequenceNumber: number, outcome: .ambiguous(.linkDown(.unboundBySMSC))),
+                .close(.unboundBySMSC),
+            ]
+        )
 
         var ours = boundSession(clock: clock)
         let request = ours.unbindRequested(now: clock.now)
         #expect(request == [.send(PDU(sequenceNumber: 2, body: .unbind(Unbind())))])
         #expect(!ours.isBound)
-        #expect(ours.received(PDU(sequenceNumber: 2, body: .unbindResponse(UnbindResponse())).encoded(), now: clock.now) == [
-            .close(.unbound)
-        ])
+        #expect(
+            ours.received(PDU(sequenceNumber: 2, body: .unbindResponse(UnbindResponse())).encoded(), now: clock.now)
+                == [
+                    .close(.unbound)
+                ]
+        )
     }
 
     /// An impossible command_length ends the session after a generic_nack.
@@ -202,7 +227,12 @@ struct SMPPSessionTests {
         let clock = ManualClock()
         var session = boundSession(clock: clock)
         let actions = session.received(bytes(hex: "FFFFFFFF00000004"), now: clock.now)
-        #expect(actions.first == .send(PDU(commandStatus: .invalidCommandLength, sequenceNumber: 0, body: .genericNack(GenericNack()))))
+        #expect(
+            actions.first
+                == .send(
+                    PDU(commandStatus: .invalidCommandLength, sequenceNumber: 0, body: .genericNack(GenericNack()))
+                )
+        )
         #expect(session.isClosed)
     }
 
@@ -211,7 +241,13 @@ struct SMPPSessionTests {
         let clock = ManualClock()
         var session = boundSession(clock: clock)
         let actions = session.received(bytes(hex: "00000011000000150000000000000033FF"), now: clock.now)
-        #expect(actions == [.send(PDU(commandStatus: .invalidCommandLength, sequenceNumber: 0x33, body: .genericNack(GenericNack())))])
+        #expect(
+            actions == [
+                .send(
+                    PDU(commandStatus: .invalidCommandLength, sequenceNumber: 0x33, body: .genericNack(GenericNack()))
+                )
+            ]
+        )
         #expect(session.isBound)
     }
 
@@ -221,20 +257,29 @@ struct SMPPSessionTests {
         var session = boundSession(clock: clock)
         let first = sequence(of: session.submit(Self.submit, now: clock.now))!
         let second = sequence(of: session.submit(Self.submit, now: clock.now))!
-        #expect(session.connectionLost(.closedByPeer) == [
-            .completeSubmit(sequenceNumber: first, outcome: .ambiguous(.linkDown(.closedByPeer))),
-            .completeSubmit(sequenceNumber: second, outcome: .ambiguous(.linkDown(.closedByPeer))),
-            .close(.closedByPeer),
-        ])
+        #expect(
+            session.connectionLost(.closedByPeer) == [
+                .completeSubmit(sequenceNumber: first, outcome: .ambiguous(.linkDown(.closedByPeer))),
+                .completeSubmit(sequenceNumber: second, outcome: .ambiguous(.linkDown(.closedByPeer))),
+                .close(.closedByPeer),
+            ]
+        )
     }
 
     /// Backoff grows exponentially up to its cap, with jitter from the injected source.
     @Test func backoffGrowsWithJitter() {
         let low = ReconnectBackoff(initialDelay: .seconds(1), maximumDelay: .seconds(10), jitter: 0.2, random: { 0 })
-        let middle = ReconnectBackoff(initialDelay: .seconds(1), maximumDelay: .seconds(10), jitter: 0.2, random: { 0.5 })
-        #expect((1...5).map { middle.delay(afterFailures: $0, reason: .closedByPeer) } == [
-            .seconds(1), .seconds(2), .seconds(4), .seconds(8), .seconds(10),
-        ])
+        let middle = ReconnectBackoff(
+            initialDelay: .seconds(1),
+            maximumDelay: .seconds(10),
+            jitter: 0.2,
+            random: { 0.5 }
+        )
+        #expect(
+            (1...5).map { middle.delay(afterFailures: $0, reason: .closedByPeer) } == [
+                .seconds(1), .seconds(2), .seconds(4), .seconds(8), .seconds(10),
+            ]
+        )
         #expect(low.delay(afterFailures: 1, reason: .closedByPeer) == .milliseconds(800))
     }
 

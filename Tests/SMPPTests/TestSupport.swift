@@ -35,7 +35,8 @@ struct FieldCase {
 actor EventLog {
     private var events: [SMPPLinkEvent] = []
     private var cursor = 0
-    private var waiter: (predicate: @Sendable (SMPPLinkEvent) -> Bool, continuation: CheckedContinuation<SMPPLinkEvent?, Never>)?
+    private var waiter:
+        (predicate: @Sendable (SMPPLinkEvent) -> Bool, continuation: CheckedContinuation<SMPPLinkEvent?, Never>)?
     private var finished = false
 
     init(_ stream: AsyncStream<SMPPLinkEvent>) {

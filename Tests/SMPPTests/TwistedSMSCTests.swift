@@ -22,7 +22,9 @@ struct TwistedSMSCTests {
             let root = packageRoot()
             let process = Process()
             process.executableURL = root.appendingPathComponent(".venv/bin/python")
-            process.arguments = [root.appendingPathComponent("Tests/Peers/smsc_twisted.py").path, "--port", "0", "--lifetime", "60"]
+            process.arguments = [
+                root.appendingPathComponent("Tests/Peers/smsc_twisted.py").path, "--port", "0", "--lifetime", "60",
+            ]
             let stdin = Pipe()
             let stdout = Pipe()
             process.standardInput = stdin

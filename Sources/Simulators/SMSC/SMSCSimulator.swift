@@ -6,7 +6,7 @@ import SMPP
 ///
 /// It accepts `bind_transmitter`, `bind_receiver` and `bind_transceiver` with the configured
 /// credentials (a wrong password gets `ESME_RINVPASWD`, an unknown `system_id`
-/// `ESME_RINVSYSID`), answers `submit_sm` with increasing message ids, sends a delivery receipt
+/// `ESME_RINVSYSID`), responds to `submit_sm` with increasing message ids, sends a delivery receipt
 /// (`deliver_sm` with `esm_class` 0x04, the Appendix B text and the `receipted_message_id`,
 /// `message_state` and `network_error_code` TLVs) after `receiptDelay`, answers `enquire_link`
 /// and `unbind`, and `generic_nack`s anything else. Every submit is recorded in
@@ -130,12 +130,12 @@ public actor SMSCSimulator {
 
     // MARK: Fault knobs
 
-    /// Answers the next `count` submits with `ESME_RTHROTTLED`.
+    /// Responds to the next `count` submits with `ESME_RTHROTTLED`.
     public func throttleNextSubmits(_ count: Int) {
         throttleRemaining = count
     }
 
-    /// Answers the next `count` submits with `generic_nack` carrying `status`.
+    /// Responds to the next `count` submits with `generic_nack` carrying `status`.
     public func nackNextSubmits(_ count: Int, status: CommandStatus = .invalidCommandID) {
         nackRemaining = count
         nackStatus = status
@@ -222,7 +222,10 @@ public actor SMSCSimulator {
         connectionCounter += 1
         let connection = Connection(number: connectionCounter, socket: socket)
         connections[connection.number] = connection
-        logger.debug("SMSC accepted", metadata: ["smsc.connection": "\(connection.number)", "smsc.peer": socket.peerDescription])
+        logger.debug(
+            "SMSC accepted",
+            metadata: ["smsc.connection": "\(connection.number)", "smsc.peer": socket.peerDescription]
+        )
         let number = connection.number
         connectionTasks[number] = Task { [weak self] in
             for await event in socket.incoming {
@@ -249,7 +252,10 @@ public actor SMSCSimulator {
                 frame = next
             } catch {
                 logger.debug("SMSC unframeable input", metadata: ["smsc.error": error.description])
-                send(PDU(commandStatus: .invalidCommandLength, sequenceNumber: 0, body: .genericNack(GenericNack())), on: connection)
+                send(
+                    PDU(commandStatus: .invalidCommandLength, sequenceNumber: 0, body: .genericNack(GenericNack())),
+                    on: connection
+                )
                 connection.socket.close(flush: true)
                 return
             }
@@ -259,14 +265,24 @@ public actor SMSCSimulator {
                 let header = PDUHeader(peeking: frame)
                 logger.debug("SMSC malformed PDU", metadata: ["smsc.error": error.description])
                 if let header, !header.commandID.isResponse {
-                    send(PDU(commandStatus: .invalidCommandLength, sequenceNumber: header.sequenceNumber, body: .genericNack(GenericNack())), on: connection)
+                    send(
+                        PDU(
+                            commandStatus: .invalidCommandLength,
+                            sequenceNumber: header.sequenceNumber,
+                            body: .genericNack(GenericNack())
+                        ),
+                        on: connection
+                    )
                 }
             }
         }
     }
 
     private func handle(_ pdu: PDU, on connection: Connection) {
-        logger.debug("SMSC received", metadata: ["smsc.command": "\(pdu.commandID)", "smsc.seq": "\(pdu.sequenceNumber)"])
+        logger.debug(
+            "SMSC received",
+            metadata: ["smsc.command": "\(pdu.commandID)", "smsc.seq": "\(pdu.sequenceNumber)"]
+        )
         switch pdu.body {
         case .bind(let bind):
             handleBind(bind, sequenceNumber: pdu.sequenceNumber, on: connection)
@@ -274,7 +290,10 @@ public actor SMSCSimulator {
             handleSubmit(submitSM, sequenceNumber: pdu.sequenceNumber, on: connection)
         case .enquireLink:
             if answersEnquireLink {
-                send(PDU(sequenceNumber: pdu.sequenceNumber, body: .enquireLinkResponse(EnquireLinkResponse())), on: connection)
+                send(
+                    PDU(sequenceNumber: pdu.sequenceNumber, body: .enquireLinkResponse(EnquireLinkResponse())),
+                    on: connection
+                )
             }
         case .unbind:
             send(PDU(sequenceNumber: pdu.sequenceNumber, body: .unbindResponse(UnbindResponse())), on: connection)
@@ -288,7 +307,14 @@ public actor SMSCSimulator {
         case .unsupported(let commandID, _) where commandID.isResponse:
             break
         case .bindResponse, .outbind, .deliverSM, .submitSMResponse, .unsupported:
-            send(PDU(commandStatus: .invalidCommandID, sequenceNumber: pdu.sequenceNumber, body: .genericNack(GenericNack())), on: connection)
+            send(
+                PDU(
+                    commandStatus: .invalidCommandID,
+                    sequenceNumber: pdu.sequenceNumber,
+                    body: .genericNack(GenericNack())
+                ),
+                on: connection
+            )
         }
     }
 
@@ -304,11 +330,14 @@ public actor SMSCSimulator {
             status = .ok
         }
         logger.debug("SMSC bind", metadata: ["smsc.bind": bind.mode.rawValue, "smsc.status": "\(status)"])
-        send(PDU(
-            commandStatus: status,
-            sequenceNumber: sequenceNumber,
-            body: .bindResponse(BindResponse(mode: bind.mode, systemID: configuration.smscSystemID))
-        ), on: connection)
+        send(
+            PDU(
+                commandStatus: status,
+                sequenceNumber: sequenceNumber,
+                body: .bindResponse(BindResponse(mode: bind.mode, systemID: configuration.smscSystemID))
+            ),
+            on: connection
+        )
         guard status == .ok else { return }
         connection.mode = bind.mode
         connection.systemID = bind.systemID
@@ -339,7 +368,10 @@ public actor SMSCSimulator {
         if nackRemaining > 0 {
             nackRemaining -= 1
             record.responseStatus = nackStatus
-            respond(PDU(commandStatus: nackStatus, sequenceNumber: sequenceNumber, body: .genericNack(GenericNack())), on: connection)
+            respond(
+                PDU(commandStatus: nackStatus, sequenceNumber: sequenceNumber, body: .genericNack(GenericNack())),
+                on: connection
+            )
             return
         }
         let status: CommandStatus
@@ -353,13 +385,23 @@ public actor SMSCSimulator {
         }
         record.responseStatus = status
         guard status == .ok else {
-            respond(PDU(commandStatus: status, sequenceNumber: sequenceNumber, body: .submitSMResponse(SubmitSMResponse(messageID: ""))), on: connection)
+            respond(
+                PDU(
+                    commandStatus: status,
+                    sequenceNumber: sequenceNumber,
+                    body: .submitSMResponse(SubmitSMResponse(messageID: ""))
+                ),
+                on: connection
+            )
             return
         }
         let messageID = String(nextMessageID)
         nextMessageID += 1
         record.messageID = messageID
-        let response = PDU(sequenceNumber: sequenceNumber, body: .submitSMResponse(SubmitSMResponse(messageID: messageID)))
+        let response = PDU(
+            sequenceNumber: sequenceNumber,
+            body: .submitSMResponse(SubmitSMResponse(messageID: messageID))
+        )
         let wantsReceipt = configuration.sendsReceipts && submitSM.registeredDelivery & 0x03 != 0
         let receipt = makeReceipt(
             messageID: messageID,
@@ -411,10 +453,11 @@ public actor SMSCSimulator {
         }
     }
 
-    /// Sends on the submit's own connection if it can take deliveries, else on another
-    /// receiver bound with the same `system_id`; drops the receipt when there is none.
+    /// Sends a receipt on the submit's own connection if it takes deliveries, else on another
+    /// receiver bound with the same `system_id`. Without either, the receipt is dropped.
     private func deliverReceipt(_ receipt: DeliverSM, preferring number: Int, systemID: String) {
-        let target = connections[number].flatMap { $0.receivesDeliveries ? $0 : nil }
+        let target =
+            connections[number].flatMap { $0.receivesDeliveries ? $0 : nil }
             ?? connections.values.first { $0.receivesDeliveries && $0.systemID == systemID }
         guard let target else {
             logger.debug("SMSC receipt dropped: no receiver bound")
@@ -423,7 +466,13 @@ public actor SMSCSimulator {
         sendRequest(.deliverSM(receipt), on: target)
     }
 
-    private func makeReceipt(messageID: String, state: SMPPMessageState, destination: String, source: String, text: String) -> DeliverSM {
+    private func makeReceipt(
+        messageID: String,
+        state: SMPPMessageState,
+        destination: String,
+        source: String,
+        text: String
+    ) -> DeliverSM {
         let now = Self.receiptDate(Date())
         let delivered = state == .delivered
         let receipt = DeliveryReceipt(
@@ -458,7 +507,13 @@ public actor SMSCSimulator {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
         let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
-        return ReceiptDate(year: parts.year!, month: parts.month!, day: parts.day!, hour: parts.hour!, minute: parts.minute!)
+        return ReceiptDate(
+            year: parts.year!,
+            month: parts.month!,
+            day: parts.day!,
+            hour: parts.hour!,
+            minute: parts.minute!
+        )
     }
 
     // MARK: Waiting

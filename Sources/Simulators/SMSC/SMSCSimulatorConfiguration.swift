@@ -40,9 +40,9 @@ public struct SMSCSimulatorConfiguration: Equatable, Sendable {
     }
 }
 
-/// One `submit_sm` the simulator received, with what it answered.
+/// One `submit_sm` the simulator received, with its response.
 public struct ReceivedSubmit: Equatable, Sendable {
-    /// Which accepted connection it came on, counting from 1.
+    /// The number of the connection it came on, counting from 1.
     public var connectionNumber: Int
     /// The `system_id` the connection bound with; empty when it was not bound.
     public var systemID: String
@@ -50,8 +50,8 @@ public struct ReceivedSubmit: Equatable, Sendable {
     public var sequenceNumber: UInt32
     /// The request as decoded.
     public var submitSM: SubmitSM
-    /// The status answered, or `nil` when the simulator did not answer (a fault knob).
+    /// The response status, or `nil` when the simulator sent no response (a fault knob).
     public var responseStatus: CommandStatus?
-    /// The message id answered with `ESME_ROK`.
+    /// The message id sent with `ESME_ROK`.
     public var messageID: String?
 }
