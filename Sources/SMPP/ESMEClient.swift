@@ -53,6 +53,9 @@ public actor ESMEClient {
     /// Whether submits are accepted right now.
     public var isBound: Bool { session?.isBound ?? false }
 
+    /// The reason the link last went down; `nil` while bound and before the first attempt ends.
+    public var linkDownReason: LinkDownReason? { lastDownReason }
+
     /// How many submits wait for their `submit_sm_resp`.
     public var outstandingSubmitCount: Int { session?.outstandingSubmitCount ?? 0 }
 

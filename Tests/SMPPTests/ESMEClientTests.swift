@@ -264,4 +264,52 @@ struct ESMEClientTests {
         #expect(down == .linkDown(.unbound))
         await harness.simulator.stop()
     }
+
+    /// The connection dropped on the second submit leaves it ambiguous; the first was accepted.
+    @Test func dropOnSubmitIsAmbiguous() async throws {
+        let harness = try await makeHarness()
+        await harness.simulator.dropConnectionOnSubmit(2)
+        let first = try await harness.client.submit(message(harness.client))
+        #expect(first == .accepted(messageID: "1", messageIDKey: "1"))
+        let second = try await harness.client.submit(message(harness.client))
+        #expect(second == .ambiguous(.linkDown(.closedByPeer)))
+        await harness.stop()
+    }
+
+    /// An UNDELIV receipt arrives as undelivered with its network error.
+    @Test func undeliveredReceipt() async throws {
+        let harness = try await makeHarness()
+        await harness.simulator.setReceiptState(.undeliverable)
+        _ = try await harness.client.submit(message(harness.client))
+        let event = await harness.events.next { if case .deliveryReceipt = $0 { true } else { false } }
+        guard case .deliveryReceipt(let receipt, _)? = event else {
+            Issue.record("no receipt")
+            return await harness.stop()
+        }
+        #expect(receipt.stat == "UNDELIV")
+        #expect(receipt.status == .undelivered)
+        #expect(receipt.isFinal)
+        await harness.stop()
+    }
+
+    /// An inbound SMS arrives as an event, and the SMSC's enquire_link gets its response.
+    @Test func inboundMessageAndEnquireLink() async throws {
+        let harness = try await makeHarness()
+        await harness.simulator.sendInboundMessage(
+            from: "447700900123",
+            to: "Lifeline",
+            shortMessage: Array("STOP".utf8)
+        )
+        let event = await harness.events.next { if case .inboundMessage = $0 { true } else { false } }
+        guard case .inboundMessage(let inbound)? = event else {
+            Issue.record("no inbound message")
+            return await harness.stop()
+        }
+        #expect(inbound.sourceAddress == "447700900123")
+        #expect(inbound.shortMessage == Array("STOP".utf8))
+
+        await harness.simulator.sendEnquireLink()
+        #expect(await harness.simulator.waitForEnquireLinkResponses(count: 1, timeout: .seconds(10)))
+        await harness.stop()
+    }
 }

@@ -45,6 +45,7 @@ public actor SMSCSimulator {
     private var waiters: [Waiter] = []
     private var waiterCounter = 0
     private var bindCount = 0
+    private var enquireLinkResponseCount = 0
 
     // Fault knobs.
     private var throttleRemaining = 0
@@ -123,6 +124,14 @@ public actor SMSCSimulator {
         await wait(for: .submits, count: count, current: submits.count, timeout: timeout)
     }
 
+    /// How many `enquire_link_resp` arrived for the simulator's own `enquire_link`s.
+    public var enquireLinkResponsesReceived: Int { enquireLinkResponseCount }
+
+    /// Waits until at least `count` `enquire_link_resp`s have arrived, at most `timeout`.
+    public func waitForEnquireLinkResponses(count: Int, timeout: Duration) async -> Bool {
+        await wait(for: .enquireLinkResponses, count: count, current: enquireLinkResponseCount, timeout: timeout)
+    }
+
     /// Waits until at least `count` binds have succeeded since start, at most `timeout`.
     public func waitForBinds(count: Int, timeout: Duration) async -> Bool {
         await wait(for: .binds, count: count, current: bindCount, timeout: timeout)
@@ -182,6 +191,38 @@ public actor SMSCSimulator {
         let receipt = makeReceipt(messageID: messageID, state: state, destination: "", source: "", text: "")
         for connection in connections.values where connection.receivesDeliveries {
             sendRequest(.deliverSM(receipt), on: connection)
+        }
+    }
+
+    /// Sends an inbound SMS (mobile originated) to every connection bound as receiver or transceiver.
+    ///
+    /// - Parameters:
+    ///   - sender: the handset's number, without `+`.
+    ///   - recipient: the short code or number it was sent to.
+    ///   - shortMessage: octets already encoded for `dataCoding`.
+    public func sendInboundMessage(
+        from sender: String,
+        to recipient: String,
+        shortMessage: [UInt8],
+        dataCoding: UInt8 = 0
+    ) {
+        let message = DeliverSM(
+            sourceAddressTON: 1,
+            sourceAddressNPI: 1,
+            sourceAddress: sender,
+            destinationAddress: recipient,
+            dataCoding: dataCoding,
+            shortMessage: shortMessage
+        )
+        for connection in connections.values where connection.receivesDeliveries {
+            sendRequest(.deliverSM(message), on: connection)
+        }
+    }
+
+    /// Sends `enquire_link` on every bound connection; responses are counted in `enquireLinkResponsesReceived`.
+    public func sendEnquireLink() {
+        for connection in connections.values where connection.mode != nil {
+            sendRequest(.enquireLink(EnquireLink()), on: connection)
         }
     }
 
@@ -302,7 +343,10 @@ public actor SMSCSimulator {
         case .unbindResponse:
             connection.mode = nil
             connection.socket.close(flush: true)
-        case .deliverSMResponse, .enquireLinkResponse, .genericNack:
+        case .enquireLinkResponse:
+            enquireLinkResponseCount += 1
+            resumeWaiters(.enquireLinkResponses, reached: enquireLinkResponseCount)
+        case .deliverSMResponse, .genericNack:
             break
         case .unsupported(let commandID, _) where commandID.isResponse:
             break
@@ -519,7 +563,7 @@ public actor SMSCSimulator {
     // MARK: Waiting
 
     private enum WaitKind {
-        case submits, binds
+        case submits, binds, enquireLinkResponses
     }
 
     private struct Waiter {
