@@ -37,14 +37,15 @@ public struct MessageIDMatching: Equatable, Sendable {
         Self.key(id, form: receipt)
     }
 
-    /// Ids that do not parse in their declared form are kept as written, so a mismatch shows up
-    /// as an unmatched receipt rather than as a wrong match.
+    /// Ids that do not parse in their declared form are kept as written (hex ones in lowercase),
+    /// so a mismatch shows up as an unmatched receipt rather than as a wrong match.
+    // NOTE: numbers above 64 bits (32-digit hex ids) match only when both sides use the same form.
     private static func key(_ id: String, form: Form) -> String {
         switch form {
         case .asIs:
             id
         case .hexadecimal:
-            UInt64(id, radix: 16).map { String($0) } ?? id
+            UInt64(id, radix: 16).map { String($0) } ?? id.lowercased()
         case .decimal:
             UInt64(id, radix: 10).map { String($0) } ?? id
         }

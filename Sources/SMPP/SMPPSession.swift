@@ -310,7 +310,11 @@ public struct SMPPSession: Sendable {
     private mutating func malformedFrame(_ frame: [UInt8], error: PDUDecodingError) -> [Action] {
         guard let header = PDUHeader(peeking: frame) else { return [] }
         if header.commandID == .submitSMResponse || header.commandID == .genericNack {
-            return submitAnswered(header.sequenceNumber, outcome: .ambiguous(.malformedResponse(error)))
+            // An error status is readable from the header even when the body is not.
+            let outcome: SubmitOutcome =
+                header.commandStatus == .ok
+                ? .ambiguous(.malformedResponse(error)) : .rejected(header.commandStatus)
+            return submitAnswered(header.sequenceNumber, outcome: outcome)
         }
         if header.commandID.isResponse { return [] }
         let status: CommandStatus

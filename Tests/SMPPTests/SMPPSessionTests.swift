@@ -294,4 +294,29 @@ struct SMPPSessionTests {
     func matchesMessageIDs(matching: MessageIDMatching, responseID: String, receiptID: String, equal: Bool) {
         #expect((matching.key(forSubmitResponseID: responseID) == matching.key(forReceiptID: receiptID)) == equal)
     }
+
+    /// A malformed submit_sm_resp with OK status is ambiguous; with an error status it is rejected.
+    @Test func malformedSubmitResponse() {
+        let clock = ManualClock()
+        var session = boundSession(clock: clock)
+        let first = sequence(of: session.submit(Self.submit, now: clock.now))!
+        let second = sequence(of: session.submit(Self.submit, now: clock.now))!
+        let okFrame = bytes(hex: "00000013800000040000000000000000313233").withSequence(first)
+        #expect(
+            session.received(okFrame, now: clock.now) == [
+                .completeSubmit(
+                    sequenceNumber: first,
+                    outcome: .ambiguous(
+                        .malformedResponse(.unterminatedCOctetString(name: "message_id", maxLength: 65, offset: 16))
+                    )
+                )
+            ]
+        )
+        let errorFrame = bytes(hex: "00000013800000040000005800000000313233").withSequence(second)
+        #expect(
+            session.received(errorFrame, now: clock.now) == [
+                .completeSubmit(sequenceNumber: second, outcome: .rejected(.throttled))
+            ]
+        )
+    }
 }
