@@ -1,8 +1,8 @@
 /// `deliver_sm` (section 4.6): the SMSC hands over an inbound SMS or a delivery receipt.
 ///
 /// A receipt has `esm_class` bits 2..5 set to 0x04 (SMSC delivery receipt) and its text in
-/// `shortMessage`; `DeliveryReceipt(deliverSM:)` reads it. The ESME answers every `deliver_sm`
-/// with `deliver_sm_resp`, or the SMSC retries it.
+/// `shortMessage`; `DeliveryReceipt(deliverSM:)` reads it. The ESME responds to every
+/// `deliver_sm` with `deliver_sm_resp`, or the SMSC retries it.
 public struct DeliverSM: Equatable, Sendable {
     /// `service_type`.
     public var serviceType: String

@@ -13,7 +13,7 @@ struct ESMEClientTests {
         random: { 0.5 }
     )
 
-    /// A started simulator, a started client bound to it (unless told otherwise), and the client's events.
+    /// A started simulator, a started client bound to it (unless `waitForBind` is false), and the client's events.
     struct Harness {
         let simulator: SMSCSimulator
         let client: ESMEClient
@@ -231,7 +231,7 @@ struct ESMEClientTests {
         await harness.stop()
     }
 
-    /// More submits than the window holds all complete; callers wait for a slot.
+    /// More submits than the window size all complete, because callers wait for a slot.
     @Test func windowQueuesCallers() async throws {
         let harness = try await makeHarness(windowSize: 2)
         await harness.simulator.setResponseDelay(.milliseconds(20))

@@ -7,7 +7,7 @@ import Testing
 struct FieldCaseTests {
     // MARK: SMPP-01
 
-    /// The SMSC's enquire_link is answered at once with a 16-octet header echoing its sequence
+    /// The SMSC's enquire_link gets a response at once with a 16-octet header echoing its sequence
     /// number, even with the submit window full, and the own counter wraps from 0x7FFFFFFF to 1.
     @Test func smpp01EnquireLinkAnsweredWithFullWindow() throws {
         let fieldCase = try FieldCase.load("SMPP-01")
@@ -17,7 +17,7 @@ struct FieldCaseTests {
         let expected = fieldCase.expected
 
         // The own counter must stand at 0x7FFFFFFF before the next request, so the bind and the
-        // window's submits are numbered up to it; the window holds as many submits as the case.
+        // window's submits are numbered up to it. The window contains as many submits as the case.
         let counter = UInt32(hexString(fieldCase.input["own_sequence_counter_before_next_request"] as! String))
         let start = counter - UInt32(outstanding.count)
         let now = ContinuousClock.now
@@ -132,8 +132,8 @@ struct FieldCaseTests {
         #expect(throws: SMPPLinkSettingsError.systemIDTooLong(length: 16, maxLength: 15)) { try settings.validate() }
     }
 
-    /// Error bind responses with and without the empty system_id parse, leave the session
-    /// unbound with a credentials error, and reconnect on the slow pace; the OK one binds.
+    /// Error bind responses parse with and without the empty system_id. They leave the session
+    /// unbound with a credentials error and reconnect on the slow pace. The OK one binds.
     @Test(arguments: ["err17", "err16", "ok"])
     func smpp03BindResponses(name: String) throws {
         let fieldCase = try FieldCase.load("SMPP-03")
@@ -252,7 +252,7 @@ func hexString(_ text: String) -> UInt64 {
 }
 
 extension Array where Element == UInt8 {
-    /// A copy with octets 12..15 (the sequence number) replaced.
+    /// Returns a copy with octets 12..15 (the sequence number) replaced.
     func withSequence(_ sequence: UInt32) -> [UInt8] {
         var copy = self
         copy[12] = UInt8(sequence >> 24)

@@ -16,7 +16,7 @@ struct SMPPSessionTests {
     static let bind = BindRequest(mode: .transceiver, systemID: "lifeline", password: "secret")
     static let submit = SubmitSM(destinationAddress: "447700900123", shortMessage: Array("Hi".utf8))
 
-    /// A session bound at `clock.now`, with the given window and timers.
+    /// Makes a session bound at `clock.now`, with the given window and timers.
     func boundSession(
         clock: ManualClock,
         windowSize: Int = 10,
@@ -115,8 +115,8 @@ struct SMPPSessionTests {
         #expect(session.received(late.encoded(), now: clock.now) == [])
     }
 
-    /// An idle link gets an enquire_link after the interval; no answer within the timeout kills
-    /// it and ends the window's submits ambiguous.
+    /// An idle link gets an enquire_link after the interval. Without a response within the
+    /// timeout, the link is dead and the window's submits end ambiguous.
     @Test func enquireLinkTimeoutDeclaresLinkDead() {
         var clock = ManualClock()
         var session = boundSession(clock: clock)
@@ -140,7 +140,7 @@ struct SMPPSessionTests {
         #expect(session.submit(Self.submit, now: clock.now) == .notBound)
     }
 
-    /// An answered enquire_link keeps the link up and schedules the next probe.
+    /// An enquire_link_resp keeps the link up and schedules the next probe.
     @Test func enquireLinkAnswered() {
         var clock = ManualClock()
         var session = boundSession(clock: clock)
@@ -154,7 +154,7 @@ struct SMPPSessionTests {
         #expect(session.nextDeadline == clock.now + .seconds(20))
     }
 
-    /// deliver_sm is answered with deliver_sm_resp echoing its number, then handed over.
+    /// deliver_sm gets a deliver_sm_resp echoing its number, then is handed over.
     @Test func deliverSMAnswered() {
         let clock = ManualClock()
         var session = boundSession(clock: clock)

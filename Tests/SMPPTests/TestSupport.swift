@@ -13,7 +13,7 @@ func hex(_ bytes: [UInt8]) -> String {
     bytes.map { String(format: "%02X", $0) }.joined()
 }
 
-/// The package root, found from this file's path.
+/// Returns the package root, found from this file's path.
 func packageRoot(file: String = #filePath) -> URL {
     URL(fileURLWithPath: file).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 }
@@ -51,7 +51,7 @@ actor EventLog {
     /// Every event seen so far.
     var all: [SMPPLinkEvent] { events }
 
-    /// The first event after the previous match that satisfies `predicate`, or `nil` after `timeout`.
+    /// Returns the first event after the previous match that satisfies `predicate`, or `nil` after `timeout`.
     func next(
         timeout: Duration = .seconds(10),
         where predicate: @escaping @Sendable (SMPPLinkEvent) -> Bool

@@ -8,7 +8,7 @@ import SMPP
 /// credentials (a wrong password gets `ESME_RINVPASWD`, an unknown `system_id`
 /// `ESME_RINVSYSID`), responds to `submit_sm` with increasing message ids, sends a delivery receipt
 /// (`deliver_sm` with `esm_class` 0x04, the Appendix B text and the `receipted_message_id`,
-/// `message_state` and `network_error_code` TLVs) after `receiptDelay`, answers `enquire_link`
+/// `message_state` and `network_error_code` TLVs) after `receiptDelay`, responds to `enquire_link`
 /// and `unbind`, and `generic_nack`s anything else. Every submit is recorded in
 /// `receivedSubmits`.
 ///
@@ -150,7 +150,7 @@ public actor SMSCSimulator {
         nackStatus = status
     }
 
-    /// Closes the connection, without answering, when the `count`th submit from now arrives.
+    /// Closes the connection, without a response, when the `count`th submit from now arrives.
     public func dropConnectionOnSubmit(_ count: Int) {
         dropOnSubmit = submits.count + count
     }
@@ -160,7 +160,7 @@ public actor SMSCSimulator {
         configuration.responseDelay = delay
     }
 
-    /// With `false`, submits are recorded and never answered.
+    /// With `false`, submits are recorded and get no response.
     public func setAnswersSubmits(_ answers: Bool) {
         answersSubmits = answers
     }
@@ -402,6 +402,8 @@ public actor SMSCSimulator {
             submits.append(record)
             resumeWaiters(.submits, reached: submits.count)
         }
+
+        // Fault knobs first, in order: drop, silence, nack.
         if let dropOnSubmit, submits.count + 1 >= dropOnSubmit {
             self.dropOnSubmit = nil
             logger.debug("SMSC dropping connection on submit", metadata: ["smsc.connection": "\(connection.number)"])
@@ -418,6 +420,7 @@ public actor SMSCSimulator {
             )
             return
         }
+
         let status: CommandStatus
         if connection.mode == nil || connection.mode == .receiver {
             status = .invalidBindStatus
@@ -439,6 +442,7 @@ public actor SMSCSimulator {
             )
             return
         }
+
         let messageID = String(nextMessageID)
         nextMessageID += 1
         record.messageID = messageID
@@ -446,6 +450,7 @@ public actor SMSCSimulator {
             sequenceNumber: sequenceNumber,
             body: .submitSMResponse(SubmitSMResponse(messageID: messageID))
         )
+
         let wantsReceipt = configuration.sendsReceipts && submitSM.registeredDelivery & 0x03 != 0
         let receipt = makeReceipt(
             messageID: messageID,
