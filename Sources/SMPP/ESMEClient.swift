@@ -30,6 +30,7 @@ public actor ESMEClient {
     private var timerDeadline: ContinuousClock.Instant?
     private var pendingSubmits: [UInt32: CheckedContinuation<SubmitOutcome, Never>] = [:]
     private var windowWaiters: [CheckedContinuation<Bool, Never>] = []
+    private var probeWaiters: [CheckedContinuation<Bool, Never>] = []
     private var lastDownReason: LinkDownReason?
     private var consecutiveFailures = 0
     private var stopping = false
@@ -124,6 +125,19 @@ public actor ESMEClient {
         }
     }
 
+    /// Sends an `enquire_link` now and waits for its response, for health probes.
+    ///
+    /// Returns `false` at once when the link is not bound, and `false` when the response does not
+    /// come within the response timeout (the link is then declared dead and re-bound).
+    /// Concurrent probes share one `enquire_link`.
+    public func probe() async -> Bool {
+        guard !stopping, session?.isBound == true else { return false }
+        return await withCheckedContinuation { continuation in
+            probeWaiters.append(continuation)
+            perform(session?.enquireLinkRequested(now: .now) ?? [])
+        }
+    }
+
     // MARK: Connection loop
 
     private func run() async {
@@ -215,6 +229,9 @@ public actor ESMEClient {
             case .close(let reason):
                 linkWentDown(reason)
                 connection?.close(flush: true)
+                resumeProbes(alive: false)
+            case .linkAlive:
+                resumeProbes(alive: true)
             }
         }
         rescheduleTimer()
@@ -253,6 +270,14 @@ public actor ESMEClient {
             messageID: messageID,
             messageIDKey: settings.messageIDMatching.key(forSubmitResponseID: messageID)
         )
+    }
+
+    private func resumeProbes(alive: Bool) {
+        let waiters = probeWaiters
+        probeWaiters.removeAll()
+        for waiter in waiters {
+            waiter.resume(returning: alive)
+        }
     }
 
     private func wakeWindowWaiters(slotFreed: Bool, count: Int = .max) {

@@ -60,6 +60,8 @@ public struct SMPPSession: Sendable {
         case deliver(DeliverSM)
         /// Close the connection after writing what was sent; the session is over.
         case close(LinkDownReason)
+        /// An `enquire_link_resp` (or a `generic_nack` to it) arrived: the link is alive.
+        case linkAlive
     }
 
     /// The session's decision on a submit request.
@@ -195,14 +197,20 @@ public struct SMPPSession: Sendable {
                 return close(.enquireLinkTimeout)
             }
             var actions = expireSubmits(now: now)
-            if outstandingEnquireLink == nil, let lastReceived, now >= lastReceived + configuration.enquireLinkInterval
-            {
-                let sequenceNumber = sequenceNumbers.next()
-                outstandingEnquireLink = (sequenceNumber, now + configuration.responseTimeout)
-                actions.append(.send(PDU(sequenceNumber: sequenceNumber, body: .enquireLink(EnquireLink()))))
+            if let lastReceived, now >= lastReceived + configuration.enquireLinkInterval {
+                actions += sendEnquireLink(now: now)
             }
             return actions
         }
+    }
+
+    /// Probes the link now with an `enquire_link`, unless one is already waiting for its response.
+    ///
+    /// `.linkAlive` follows when the response arrives, `.close(.enquireLinkTimeout)` when it does
+    /// not come within the response timeout. Returns nothing when the session is not bound.
+    public mutating func enquireLinkRequested(now: ContinuousClock.Instant) -> [Action] {
+        guard case .bound = state else { return [] }
+        return sendEnquireLink(now: now)
     }
 
     /// Asks to end the session politely: `unbind` when bound, else close at once.
@@ -239,8 +247,9 @@ public struct SMPPSession: Sendable {
         case .enquireLink:
             return [.send(PDU(sequenceNumber: pdu.sequenceNumber, body: .enquireLinkResponse(EnquireLinkResponse())))]
         case .enquireLinkResponse:
-            if outstandingEnquireLink?.sequenceNumber == pdu.sequenceNumber { outstandingEnquireLink = nil }
-            return []
+            guard outstandingEnquireLink?.sequenceNumber == pdu.sequenceNumber else { return [] }
+            outstandingEnquireLink = nil
+            return [.linkAlive]
         case .bindResponse(let response):
             return bindAnswered(
                 sequenceNumber: pdu.sequenceNumber,
@@ -299,7 +308,7 @@ public struct SMPPSession: Sendable {
         if outstandingEnquireLink?.sequenceNumber == pdu.sequenceNumber {
             // The SMSC responded, so the link is alive even though it rejects enquire_link.
             outstandingEnquireLink = nil
-            return []
+            return [.linkAlive]
         }
         if case .binding(let expected, _) = state, expected == pdu.sequenceNumber {
             return close(.bindRejected(pdu.commandStatus))
@@ -324,6 +333,13 @@ public struct SMPPSession: Sendable {
         default: status = .invalidCommandLength
         }
         return [genericNack(for: header.sequenceNumber, status: status)]
+    }
+
+    private mutating func sendEnquireLink(now: ContinuousClock.Instant) -> [Action] {
+        guard outstandingEnquireLink == nil else { return [] }
+        let sequenceNumber = sequenceNumbers.next()
+        outstandingEnquireLink = (sequenceNumber, now + configuration.responseTimeout)
+        return [.send(PDU(sequenceNumber: sequenceNumber, body: .enquireLink(EnquireLink())))]
     }
 
     private func genericNack(for sequenceNumber: UInt32, status: CommandStatus) -> Action {

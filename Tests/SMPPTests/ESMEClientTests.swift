@@ -312,4 +312,23 @@ struct ESMEClientTests {
         #expect(await harness.simulator.waitForEnquireLinkResponses(count: 1, timeout: .seconds(10)))
         await harness.stop()
     }
+
+    /// A probe succeeds on a live link and fails at once when the link is down.
+    @Test func probeChecksLink() async throws {
+        let harness = try await makeHarness()
+        #expect(await harness.client.probe())
+        await harness.simulator.refuseConnections()
+        await harness.simulator.dropConnections()
+        _ = await harness.events.next { if case .linkDown = $0 { true } else { false } }
+        #expect(await harness.client.probe() == false)
+        await harness.stop()
+    }
+
+    /// A probe the SMSC does not respond to fails after the response timeout.
+    @Test func unansweredProbeFails() async throws {
+        let harness = try await makeHarness(responseTimeout: .milliseconds(300))
+        await harness.simulator.setAnswersEnquireLink(false)
+        #expect(await harness.client.probe() == false)
+        await harness.stop()
+    }
 }

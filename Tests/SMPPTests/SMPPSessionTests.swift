@@ -147,7 +147,7 @@ struct SMPPSessionTests {
         clock.advance(by: .seconds(30))
         guard case .send(let probe)? = session.timerFired(now: clock.now).first else { return }
         let answer = PDU(sequenceNumber: probe.sequenceNumber, body: .enquireLinkResponse(EnquireLinkResponse()))
-        #expect(session.received(answer.encoded(), now: clock.now) == [])
+        #expect(session.received(answer.encoded(), now: clock.now) == [.linkAlive])
         clock.advance(by: .seconds(10))
         #expect(session.timerFired(now: clock.now) == [])
         #expect(session.isBound)
