@@ -165,6 +165,13 @@ public struct SMPPLinkSettings: Equatable, Sendable {
     }
 }
 
+extension SMPPLinkSettings: CustomStringConvertible {
+    /// The settings for logs, with the password masked.
+    public var description: String {
+        "\(bindMode) \(systemID)@\(host):\(port) window=\(windowSize) password=*****"
+    }
+}
+
 /// A field of `SMPPLinkSettings` that SMPP 3.4 or this client does not allow.
 public enum SMPPLinkSettingsError: Error, Equatable, Sendable, CustomStringConvertible {
     case missingHost

@@ -107,6 +107,7 @@ struct FieldCaseTests {
         }
         // What must never go out: the password cut to eight characters.
         #expect(!(expected["must_not"] as! String).contains(settings.password))
+        #expect(!settings.description.contains(settings.password))
     }
 
     /// With the opt-in, the nine-character password is sent whole.
