@@ -1,0 +1,322 @@
+import Diagnostics
+
+/// An SMPP 3.4 ESME client for one carrier link: connects, binds, keeps the link alive, re-binds
+/// after a drop, and submits messages within a window.
+///
+/// `start()` returns at once; the link comes up in the background and reports on `events`.
+/// While the link is down, `submit(_:)` throws `SMPPClientError.notBound` immediately, so the
+/// gateway fails over in milliseconds instead of waiting for a timeout. When the window is full,
+/// `submit(_:)` waits for a slot (the wait ends with `notBound` if the link drops meanwhile).
+///
+/// Reconnects follow `ReconnectBackoff`: exponential with jitter, and a slow fixed pace after
+/// the SMSC refused the credentials. `stop()` unbinds politely (waiting at most the response
+/// timeout for `unbind_resp`), closes the socket, ends submits still in the window as
+/// `ambiguous`, and finishes `events`. The owner must consume `events`: it buffers without bound
+/// so that no receipt is lost.
+public actor ESMEClient {
+    /// Link state changes, receipts and inbound SMS, in the order they happened.
+    public nonisolated let events: AsyncStream<SMPPLinkEvent>
+    /// The settings the client was made with.
+    public nonisolated let settings: SMPPLinkSettings
+
+    private let eventContinuation: AsyncStream<SMPPLinkEvent>.Continuation
+    private let backoff: ReconnectBackoff
+    private var logger: Logger
+
+    private var session: SMPPSession?
+    private var connection: TCPConnection?
+    private var runTask: Task<Void, Never>?
+    private var timerTask: Task<Void, Never>?
+    private var timerDeadline: ContinuousClock.Instant?
+    private var pendingSubmits: [UInt32: CheckedContinuation<SubmitOutcome, Never>] = [:]
+    private var windowWaiters: [CheckedContinuation<Bool, Never>] = []
+    private var probeWaiters: [CheckedContinuation<Bool, Never>] = []
+    private var lastDownReason: LinkDownReason?
+    private var consecutiveFailures = 0
+    private var stopping = false
+
+    /// Validates the settings; nothing connects until `start()`.
+    ///
+    /// - Throws: `SMPPLinkSettingsError`, for example a password over 8 characters without the opt-in.
+    public init(settings: SMPPLinkSettings, backoff: ReconnectBackoff = ReconnectBackoff(), logger: Logger)
+        throws(SMPPLinkSettingsError)
+    {
+        try settings.validate()
+        self.settings = settings
+        self.backoff = backoff
+        var logger = logger
+        logger[metadataKey: "smpp.peer"] = "\(settings.host):\(settings.port)"
+        logger[metadataKey: "smpp.system_id"] = settings.systemID
+        self.logger = logger
+        (events, eventContinuation) = AsyncStream.makeStream(of: SMPPLinkEvent.self, bufferingPolicy: .unbounded)
+    }
+
+    /// Whether submits are accepted right now.
+    public var isBound: Bool { session?.isBound ?? false }
+
+    /// The reason the link last went down; `nil` while bound and before the first attempt ends.
+    public var linkDownReason: LinkDownReason? { lastDownReason }
+
+    /// How many submits wait for their `submit_sm_resp`.
+    public var outstandingSubmitCount: Int { session?.outstandingSubmitCount ?? 0 }
+
+    /// Starts connecting and binding in the background; a second call does nothing.
+    public func start() {
+        guard runTask == nil, !stopping else { return }
+        runTask = Task { await self.run() }
+    }
+
+    /// Unbinds, closes the connection, and finishes `events`. Safe to call more than once.
+    public func stop() async {
+        stopping = true
+        if session?.isBound == true {
+            perform(session?.unbindRequested(now: .now) ?? [])
+        } else if let session, !session.isClosed {
+            perform(self.session?.unbindRequested(now: .now) ?? [])
+        } else {
+            // Sleeping between attempts, or connecting: wake it.
+            runTask?.cancel()
+        }
+        await runTask?.value
+        timerTask?.cancel()
+        eventContinuation.finish()
+    }
+
+    /// Sends one `submit_sm` and waits for its outcome.
+    ///
+    /// Returns `.accepted` on `ESME_ROK`, `.rejected(status)` on an error response or
+    /// `generic_nack`, `.ambiguous` when no response comes within the response timeout or the
+    /// link drops while the submit is in the window. Cancelling the calling task does not
+    /// withdraw a submit that left; it still ends by response or timeout.
+    /// - Throws: `SMPPClientError.notBound` at once while the link is down, or `.invalidSubmit`.
+    public func submit(_ submitSM: SubmitSM) async throws(SMPPClientError) -> SubmitOutcome {
+        do {
+            try submitSM.validate()
+        } catch {
+            throw .invalidSubmit(error)
+        }
+        while true {
+            guard !stopping, var current = session else {
+                throw .notBound(reason: stopping ? .stopped : lastDownReason)
+            }
+            switch current.submit(submitSM, now: .now) {
+            case .notBound:
+                throw .notBound(reason: lastDownReason)
+            case .windowFull:
+                // Wait for a slot; the session may change meanwhile, so look again after.
+                let slotFreed = await withCheckedContinuation { windowWaiters.append($0) }
+                guard slotFreed else { throw .notBound(reason: lastDownReason) }
+            case .send(let pdu):
+                session = current
+                logger.debug(
+                    "Submit sent",
+                    metadata: [
+                        "smpp.seq": "\(pdu.sequenceNumber)",
+                        "smpp.destination": redactedPhoneNumber(submitSM.destinationAddress),
+                    ]
+                )
+                let outcome = await withCheckedContinuation { continuation in
+                    pendingSubmits[pdu.sequenceNumber] = continuation
+                    connection?.send(pdu.encoded())
+                    rescheduleTimer()
+                }
+                return mapKey(outcome)
+            }
+        }
+    }
+
+    /// Sends an `enquire_link` now and waits for its response, for health probes.
+    ///
+    /// Returns `false` at once when the link is not bound, and `false` when the response does not
+    /// come within the response timeout (the link is then declared dead and re-bound).
+    /// Concurrent probes share one `enquire_link`.
+    public func probe() async -> Bool {
+        guard !stopping, session?.isBound == true else { return false }
+        return await withCheckedContinuation { continuation in
+            probeWaiters.append(continuation)
+            perform(session?.enquireLinkRequested(now: .now) ?? [])
+        }
+    }
+
+    // MARK: Connection loop
+
+    private func run() async {
+        while !stopping {
+            let reason = await connectAndServe()
+            guard !stopping else { break }
+            consecutiveFailures += 1
+            let delay = backoff.delay(afterFailures: consecutiveFailures, reason: reason)
+            emit(.reconnectScheduled(delay: delay, attempt: consecutiveFailures))
+            logger.debug(
+                "Reconnect scheduled",
+                metadata: ["smpp.delay": "\(delay)", "smpp.attempt": "\(consecutiveFailures)"]
+            )
+            do {
+                try await Task.sleep(for: delay)
+            } catch {
+                break
+            }
+        }
+        lastDownReason = .stopped
+        wakeWindowWaiters(slotFreed: false)
+    }
+
+    /// Connects, binds and serves one connection until it ends, then returns the reason it ended.
+    private func connectAndServe() async -> LinkDownReason {
+        logger.debug("Connecting")
+        let newConnection: TCPConnection
+        do {
+            newConnection = try await TCPConnection.connect(
+                host: settings.host,
+                port: settings.port,
+                timeout: settings.connectTimeout
+            )
+        } catch {
+            let reason = LinkDownReason.connectFailed(error.description)
+            linkWentDown(reason)
+            return reason
+        }
+        guard !stopping else {
+            newConnection.close(flush: false)
+            return .stopped
+        }
+        connection = newConnection
+        session = SMPPSession(configuration: SMPPSession.Configuration(settings: settings))
+        perform(session?.connectionOpened(now: .now) ?? [])
+        logger.trace("Bind sent", metadata: ["smpp.bind": settings.bindMode.rawValue])
+
+        for await event in newConnection.incoming {
+            switch event {
+            case .bytes(let bytes):
+                logger.trace("Received octets", metadata: ["smpp.octets": "\(bytes.count)"])
+                perform(session?.received(bytes, now: .now) ?? [])
+            case .closed(let error):
+                let reason: LinkDownReason = error.map { .socketError($0.description) } ?? .closedByPeer
+                perform(session?.connectionLost(reason) ?? [])
+            }
+        }
+        let reason = lastDownReason ?? .closedByPeer
+        connection = nil
+        session = nil
+        timerTask?.cancel()
+        timerTask = nil
+        timerDeadline = nil
+        wakeWindowWaiters(slotFreed: false)
+        return reason
+    }
+
+    // MARK: Actions
+
+    private func perform(_ actions: [SMPPSession.Action]) {
+        for action in actions {
+            switch action {
+            case .send(let pdu):
+                logger.trace(
+                    "PDU sent",
+                    metadata: ["smpp.command": "\(pdu.commandID)", "smpp.seq": "\(pdu.sequenceNumber)"]
+                )
+                connection?.send(pdu.encoded())
+            case .bound(let systemID):
+                consecutiveFailures = 0
+                lastDownReason = nil
+                logger.debug("Bound", metadata: ["smpp.bind": settings.bindMode.rawValue, "smpp.smsc": systemID])
+                emit(.bound(smscSystemID: systemID, mode: settings.bindMode))
+            case .completeSubmit(let sequenceNumber, let outcome):
+                pendingSubmits.removeValue(forKey: sequenceNumber)?.resume(returning: outcome)
+                wakeWindowWaiters(slotFreed: true, count: 1)
+            case .deliver(let deliverSM):
+                deliver(deliverSM)
+            case .close(let reason):
+                linkWentDown(reason)
+                connection?.close(flush: true)
+                resumeProbes(alive: false)
+            case .linkAlive:
+                resumeProbes(alive: true)
+            }
+        }
+        rescheduleTimer()
+    }
+
+    private func linkWentDown(_ reason: LinkDownReason) {
+        lastDownReason = reason
+        if reason.isCredentialsError {
+            logger.debug("Bind rejected: invalid credentials", metadata: ["smpp.reason": reason.description])
+        } else {
+            logger.debug("Link down", metadata: ["smpp.reason": reason.description])
+        }
+        emit(.linkDown(reason))
+    }
+
+    private func deliver(_ deliverSM: DeliverSM) {
+        guard deliverSM.isDeliveryReceipt else {
+            logger.debug("Inbound SMS", metadata: ["smpp.source": redactedPhoneNumber(deliverSM.sourceAddress)])
+            emit(.inboundMessage(deliverSM))
+            return
+        }
+        do {
+            let receipt = try DeliveryReceipt(deliverSM: deliverSM)
+            let key = settings.messageIDMatching.key(forReceiptID: receipt.messageID)
+            logger.debug("Receipt", metadata: ["smpp.message_id": receipt.messageID, "smpp.stat": receipt.stat ?? "-"])
+            emit(.deliveryReceipt(receipt, messageIDKey: key))
+        } catch {
+            logger.debug("Unreadable receipt", metadata: ["smpp.error": error.description])
+            emit(.unreadableReceipt(deliverSM, error))
+        }
+    }
+
+    private func mapKey(_ outcome: SubmitOutcome) -> SubmitOutcome {
+        guard case .accepted(let messageID, _) = outcome else { return outcome }
+        return .accepted(
+            messageID: messageID,
+            messageIDKey: settings.messageIDMatching.key(forSubmitResponseID: messageID)
+        )
+    }
+
+    private func resumeProbes(alive: Bool) {
+        let waiters = probeWaiters
+        probeWaiters.removeAll()
+        for waiter in waiters {
+            waiter.resume(returning: alive)
+        }
+    }
+
+    private func wakeWindowWaiters(slotFreed: Bool, count: Int = .max) {
+        let woken = windowWaiters.prefix(count)
+        windowWaiters.removeFirst(woken.count)
+        for waiter in woken {
+            waiter.resume(returning: slotFreed)
+        }
+    }
+
+    private func emit(_ event: SMPPLinkEvent) {
+        eventContinuation.yield(event)
+    }
+
+    // MARK: Timer
+
+    /// Keeps one sleeping task aimed at the session's next deadline.
+    private func rescheduleTimer() {
+        let deadline = session?.nextDeadline
+        guard deadline != timerDeadline else { return }
+        timerTask?.cancel()
+        timerDeadline = deadline
+        guard let deadline else {
+            timerTask = nil
+            return
+        }
+        timerTask = Task { [weak self] in
+            do {
+                try await Task.sleep(until: deadline, clock: .continuous)
+            } catch {
+                return
+            }
+            await self?.timerFired(deadline)
+        }
+    }
+
+    private func timerFired(_ deadline: ContinuousClock.Instant) {
+        guard deadline == timerDeadline else { return }
+        timerDeadline = nil
+        perform(session?.timerFired(now: .now) ?? [])
+    }
+}

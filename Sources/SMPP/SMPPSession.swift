@@ -1,0 +1,362 @@
+/// The ESME side of one SMPP 3.4 connection as a state machine, with no I/O and no clock.
+///
+/// The owner passes events to it with the current time: connection opened, bytes received, timer
+/// fired, submit or unbind requested, connection lost. The owner then performs the returned
+/// actions in order: send a PDU, report the bind, complete a submit, hand over a `deliver_sm`, or
+/// close the connection. Sequence numbers and the window belong to one connection: make a new
+/// session for each.
+///
+/// Requests from the SMSC get a response at once, however full the window is: `enquire_link` with a
+/// header-only `enquire_link_resp` echoing its sequence number, `deliver_sm` with
+/// `deliver_sm_resp`, `unbind` with `unbind_resp`, anything unknown with `generic_nack`.
+public struct SMPPSession: Sendable {
+    /// The fixed parameters of a session.
+    public struct Configuration: Equatable, Sendable {
+        /// The bind request sent on `connectionOpened`.
+        public var bind: BindRequest
+        /// How many submits may wait for their response at once.
+        public var windowSize: Int
+        /// Idle time after which an `enquire_link` is sent.
+        public var enquireLinkInterval: Duration
+        /// How long a bind, submit, `enquire_link` or unbind waits for its response.
+        public var responseTimeout: Duration
+        /// The largest `command_length` accepted from the SMSC.
+        public var maximumPDULength: UInt32
+
+        public init(
+            bind: BindRequest,
+            windowSize: Int = 10,
+            enquireLinkInterval: Duration = .seconds(30),
+            responseTimeout: Duration = .seconds(10),
+            maximumPDULength: UInt32 = PDU.defaultMaximumLength
+        ) {
+            self.bind = bind
+            self.windowSize = windowSize
+            self.enquireLinkInterval = enquireLinkInterval
+            self.responseTimeout = responseTimeout
+            self.maximumPDULength = maximumPDULength
+        }
+
+        /// Makes the session parameters from a link's settings.
+        public init(settings: SMPPLinkSettings) {
+            self.init(
+                bind: settings.bindRequest,
+                windowSize: settings.windowSize,
+                enquireLinkInterval: settings.enquireLinkInterval,
+                responseTimeout: settings.responseTimeout
+            )
+        }
+    }
+
+    /// An action the owner must perform, in order.
+    public enum Action: Equatable, Sendable {
+        /// Write this PDU to the connection.
+        case send(PDU)
+        /// The bind succeeded; `systemID` is the SMSC's.
+        case bound(systemID: String)
+        /// The submit sent with this sequence number has its outcome.
+        case completeSubmit(sequenceNumber: UInt32, outcome: SubmitOutcome)
+        /// A `deliver_sm` arrived (its `deliver_sm_resp` is in the actions before this one).
+        case deliver(DeliverSM)
+        /// Close the connection after writing what was sent; the session is over.
+        case close(LinkDownReason)
+        /// An `enquire_link_resp` (or a `generic_nack` to it) arrived: the link is alive.
+        case linkAlive
+    }
+
+    /// The session's decision on a submit request.
+    public enum SubmitAction: Equatable, Sendable {
+        /// Write this `submit_sm`; its outcome arrives later as `completeSubmit` with its sequence number.
+        case send(PDU)
+        /// The window is full; wait for a `completeSubmit` and ask again.
+        case windowFull
+        /// The session is not bound (or bound as a receiver); fail over at once.
+        case notBound
+    }
+
+    private enum State: Sendable {
+        case idle
+        case binding(sequenceNumber: UInt32, deadline: ContinuousClock.Instant)
+        case bound
+        case unbinding(sequenceNumber: UInt32, deadline: ContinuousClock.Instant)
+        case closed(LinkDownReason)
+    }
+
+    public let configuration: Configuration
+    private var state: State = .idle
+    private var sequenceNumbers: SequenceNumbers
+    private var framer: PDUFramer
+    /// Submits in the window: sequence number to response deadline.
+    private var outstandingSubmits: [UInt32: ContinuousClock.Instant] = [:]
+    /// The `enquire_link` waiting for its response, if any.
+    private var outstandingEnquireLink: (sequenceNumber: UInt32, deadline: ContinuousClock.Instant)?
+    /// When the last PDU arrived; the next `enquire_link` is due an interval after it.
+    private var lastReceived: ContinuousClock.Instant?
+
+    /// - Parameter sequenceNumbers: where this session's own numbering starts; tests pass one
+    ///   near the wrap.
+    public init(configuration: Configuration, sequenceNumbers: SequenceNumbers = SequenceNumbers()) {
+        self.configuration = configuration
+        self.sequenceNumbers = sequenceNumbers
+        self.framer = PDUFramer(maximumLength: configuration.maximumPDULength)
+    }
+
+    /// Whether submits can be sent now.
+    public var isBound: Bool {
+        if case .bound = state { return true }
+        return false
+    }
+
+    /// Whether the session has ended; every later event is ignored.
+    public var isClosed: Bool {
+        if case .closed = state { return true }
+        return false
+    }
+
+    /// How many submits wait for their response.
+    public var outstandingSubmitCount: Int { outstandingSubmits.count }
+
+    /// The number the next request of this session will carry.
+    public var nextSequenceNumber: UInt32 { sequenceNumbers.upcoming }
+
+    /// When `timerFired(now:)` must be called next; `nil` when nothing is timed.
+    public var nextDeadline: ContinuousClock.Instant? {
+        var deadlines: [ContinuousClock.Instant] = Array(outstandingSubmits.values)
+        switch state {
+        case .binding(_, let deadline), .unbinding(_, let deadline):
+            deadlines.append(deadline)
+        case .bound:
+            if let enquireLink = outstandingEnquireLink {
+                deadlines.append(enquireLink.deadline)
+            } else if let lastReceived {
+                deadlines.append(lastReceived + configuration.enquireLinkInterval)
+            }
+        case .idle, .closed:
+            return nil
+        }
+        return deadlines.min()
+    }
+
+    // MARK: Events
+
+    /// Handles the TCP connection coming up by sending the bind.
+    public mutating func connectionOpened(now: ContinuousClock.Instant) -> [Action] {
+        guard case .idle = state else { return [] }
+        let sequenceNumber = sequenceNumbers.next()
+        state = .binding(sequenceNumber: sequenceNumber, deadline: now + configuration.responseTimeout)
+        lastReceived = now
+        return [.send(PDU(sequenceNumber: sequenceNumber, body: .bind(configuration.bind)))]
+    }
+
+    /// Asks to send a submit. Only `.send` puts it in the window.
+    public mutating func submit(_ submitSM: SubmitSM, now: ContinuousClock.Instant) -> SubmitAction {
+        guard case .bound = state, configuration.bind.mode.canSubmit else { return .notBound }
+        guard outstandingSubmits.count < configuration.windowSize else { return .windowFull }
+        let sequenceNumber = sequenceNumbers.next()
+        outstandingSubmits[sequenceNumber] = now + configuration.responseTimeout
+        return .send(PDU(sequenceNumber: sequenceNumber, body: .submitSM(submitSM)))
+    }
+
+    /// Octets arrived from the connection; every complete PDU among them is handled.
+    public mutating func received(_ bytes: some Sequence<UInt8>, now: ContinuousClock.Instant) -> [Action] {
+        guard !isClosed else { return [] }
+        framer.append(bytes)
+        var actions: [Action] = []
+        while !isClosed {
+            let frame: [UInt8]
+            do {
+                guard let next = try framer.nextFrame() else { break }
+                frame = next
+            } catch {
+                // The stream has lost its frame boundaries, so report the error and close it.
+                actions.append(
+                    .send(
+                        PDU(commandStatus: .invalidCommandLength, sequenceNumber: 0, body: .genericNack(GenericNack()))
+                    )
+                )
+                actions += close(.protocolError(error.description))
+                break
+            }
+            actions += receivedFrame(frame, now: now)
+        }
+        return actions
+    }
+
+    /// Checks the timers: response timeouts make submits ambiguous, a missing bind or
+    /// `enquire_link` response ends the session, and an idle link gets an `enquire_link`.
+    public mutating func timerFired(now: ContinuousClock.Instant) -> [Action] {
+        switch state {
+        case .idle, .closed:
+            return []
+        case .binding(_, let deadline):
+            return now >= deadline ? close(.bindTimeout) : []
+        case .unbinding(_, let deadline):
+            return now >= deadline ? close(.unbound) : expireSubmits(now: now)
+        case .bound:
+            if let enquireLink = outstandingEnquireLink, now >= enquireLink.deadline {
+                return close(.enquireLinkTimeout)
+            }
+            var actions = expireSubmits(now: now)
+            if let lastReceived, now >= lastReceived + configuration.enquireLinkInterval {
+                actions += sendEnquireLink(now: now)
+            }
+            return actions
+        }
+    }
+
+    /// Probes the link now with an `enquire_link`, unless one is already waiting for its response.
+    ///
+    /// `.linkAlive` follows when the response arrives, `.close(.enquireLinkTimeout)` when it does
+    /// not come within the response timeout. Returns nothing when the session is not bound.
+    public mutating func enquireLinkRequested(now: ContinuousClock.Instant) -> [Action] {
+        guard case .bound = state else { return [] }
+        return sendEnquireLink(now: now)
+    }
+
+    /// Asks to end the session politely: `unbind` when bound, else close at once.
+    public mutating func unbindRequested(now: ContinuousClock.Instant) -> [Action] {
+        switch state {
+        case .bound:
+            let sequenceNumber = sequenceNumbers.next()
+            state = .unbinding(sequenceNumber: sequenceNumber, deadline: now + configuration.responseTimeout)
+            return [.send(PDU(sequenceNumber: sequenceNumber, body: .unbind(Unbind())))]
+        case .idle, .binding:
+            return close(.stopped)
+        case .unbinding, .closed:
+            return []
+        }
+    }
+
+    /// Handles a broken connection: every submit in the window becomes ambiguous.
+    public mutating func connectionLost(_ reason: LinkDownReason) -> [Action] {
+        guard !isClosed else { return [] }
+        return close(reason)
+    }
+
+    // MARK: Handling one PDU
+
+    private mutating func receivedFrame(_ frame: [UInt8], now: ContinuousClock.Instant) -> [Action] {
+        lastReceived = now
+        let pdu: PDU
+        do {
+            pdu = try PDU(decoding: frame, maximumLength: configuration.maximumPDULength)
+        } catch {
+            return malformedFrame(frame, error: error)
+        }
+        switch pdu.body {
+        case .enquireLink:
+            return [.send(PDU(sequenceNumber: pdu.sequenceNumber, body: .enquireLinkResponse(EnquireLinkResponse())))]
+        case .enquireLinkResponse:
+            guard outstandingEnquireLink?.sequenceNumber == pdu.sequenceNumber else { return [] }
+            outstandingEnquireLink = nil
+            return [.linkAlive]
+        case .bindResponse(let response):
+            return bindAnswered(
+                sequenceNumber: pdu.sequenceNumber,
+                status: pdu.commandStatus,
+                systemID: response.systemID
+            )
+        case .submitSMResponse(let response):
+            return submitAnswered(
+                pdu.sequenceNumber,
+                outcome: pdu.commandStatus == .ok
+                    ? .accepted(messageID: response.messageID, messageIDKey: response.messageID)
+                    : .rejected(pdu.commandStatus)
+            )
+        case .genericNack:
+            return nackReceived(pdu)
+        case .deliverSM(let deliverSM):
+            return [
+                .send(PDU(sequenceNumber: pdu.sequenceNumber, body: .deliverSMResponse(DeliverSMResponse()))),
+                .deliver(deliverSM),
+            ]
+        case .unbind:
+            return [.send(PDU(sequenceNumber: pdu.sequenceNumber, body: .unbindResponse(UnbindResponse())))]
+                + close(.unboundBySMSC)
+        case .unbindResponse:
+            if case .unbinding(let sequenceNumber, _) = state, sequenceNumber == pdu.sequenceNumber {
+                return close(.unbound)
+            }
+            return []
+        case .outbind, .deliverSMResponse:
+            // outbind is for an SMSC that dials out; this ESME dials in and binds on its own.
+            return []
+        case .bind, .submitSM:
+            return [genericNack(for: pdu.sequenceNumber, status: .invalidCommandID)]
+        case .unsupported(let commandID, _):
+            return commandID.isResponse ? [] : [genericNack(for: pdu.sequenceNumber, status: .invalidCommandID)]
+        }
+    }
+
+    private mutating func bindAnswered(sequenceNumber: UInt32, status: CommandStatus, systemID: String) -> [Action] {
+        guard case .binding(let expected, _) = state, expected == sequenceNumber else { return [] }
+        guard status == .ok else { return close(.bindRejected(status)) }
+        state = .bound
+        return [.bound(systemID: systemID)]
+    }
+
+    private mutating func submitAnswered(_ sequenceNumber: UInt32, outcome: SubmitOutcome) -> [Action] {
+        // A response after its timeout finds nothing: the submit already ended ambiguous.
+        guard outstandingSubmits.removeValue(forKey: sequenceNumber) != nil else { return [] }
+        return [.completeSubmit(sequenceNumber: sequenceNumber, outcome: outcome)]
+    }
+
+    private mutating func nackReceived(_ pdu: PDU) -> [Action] {
+        if outstandingSubmits[pdu.sequenceNumber] != nil {
+            return submitAnswered(pdu.sequenceNumber, outcome: .rejected(pdu.commandStatus))
+        }
+        if outstandingEnquireLink?.sequenceNumber == pdu.sequenceNumber {
+            // The SMSC responded, so the link is alive even though it rejects enquire_link.
+            outstandingEnquireLink = nil
+            return [.linkAlive]
+        }
+        if case .binding(let expected, _) = state, expected == pdu.sequenceNumber {
+            return close(.bindRejected(pdu.commandStatus))
+        }
+        return []
+    }
+
+    private mutating func malformedFrame(_ frame: [UInt8], error: PDUDecodingError) -> [Action] {
+        guard let header = PDUHeader(peeking: frame) else { return [] }
+        if header.commandID == .submitSMResponse || header.commandID == .genericNack {
+            // An error status is readable from the header even when the body is not.
+            let outcome: SubmitOutcome =
+                header.commandStatus == .ok
+                ? .ambiguous(.malformedResponse(error)) : .rejected(header.commandStatus)
+            return submitAnswered(header.sequenceNumber, outcome: outcome)
+        }
+        if header.commandID.isResponse { return [] }
+        let status: CommandStatus
+        switch error {
+        case .tlvLengthPastEnd, .invalidTLVLength: status = .invalidOptionalParameterStream
+        case .invalidField(name: "sm_length", _, _): status = .invalidMessageLength
+        default: status = .invalidCommandLength
+        }
+        return [genericNack(for: header.sequenceNumber, status: status)]
+    }
+
+    private mutating func sendEnquireLink(now: ContinuousClock.Instant) -> [Action] {
+        guard outstandingEnquireLink == nil else { return [] }
+        let sequenceNumber = sequenceNumbers.next()
+        outstandingEnquireLink = (sequenceNumber, now + configuration.responseTimeout)
+        return [.send(PDU(sequenceNumber: sequenceNumber, body: .enquireLink(EnquireLink())))]
+    }
+
+    private func genericNack(for sequenceNumber: UInt32, status: CommandStatus) -> Action {
+        .send(PDU(commandStatus: status, sequenceNumber: sequenceNumber, body: .genericNack(GenericNack())))
+    }
+
+    private mutating func expireSubmits(now: ContinuousClock.Instant) -> [Action] {
+        let expired = outstandingSubmits.filter { $0.value <= now }.keys.sorted()
+        return expired.flatMap { submitAnswered($0, outcome: .ambiguous(.responseTimeout)) }
+    }
+
+    private mutating func close(_ reason: LinkDownReason) -> [Action] {
+        state = .closed(reason)
+        outstandingEnquireLink = nil
+        let pending = outstandingSubmits.keys.sorted()
+        outstandingSubmits.removeAll()
+        return pending.map { .completeSubmit(sequenceNumber: $0, outcome: .ambiguous(.linkDown(reason))) }
+            + [.close(reason)]
+    }
+}

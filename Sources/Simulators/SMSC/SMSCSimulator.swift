@@ -1,0 +1,607 @@
+import Diagnostics
+import Foundation
+import SMPP
+
+/// An SMPP 3.4 SMSC on 127.0.0.1 for tests and `lifeline demo`.
+///
+/// It accepts `bind_transmitter`, `bind_receiver` and `bind_transceiver` with the configured
+/// credentials (a wrong password gets `ESME_RINVPASWD`, an unknown `system_id`
+/// `ESME_RINVSYSID`), responds to `submit_sm` with increasing message ids, sends a delivery receipt
+/// (`deliver_sm` with `esm_class` 0x04, the Appendix B text and the `receipted_message_id`,
+/// `message_state` and `network_error_code` TLVs) after `receiptDelay`, responds to `enquire_link`
+/// and `unbind`, and `generic_nack`s anything else. Every submit is recorded in
+/// `receivedSubmits`.
+///
+/// Fault knobs: throttle or nack the next N submits, drop the connection on the Nth submit or
+/// at once, delay or withhold responses, stop answering `enquire_link`, send receipts for
+/// unknown ids or before the `submit_sm_resp`, and stop listening. `stop()` closes the port and
+/// every connection and returns when their tasks have ended. Logs at `debug`.
+public actor SMSCSimulator {
+    private final class Connection {
+        let number: Int
+        let socket: TCPConnection
+        var mode: BindMode?
+        var systemID = ""
+        var sequenceNumbers = SequenceNumbers()
+        var framer = PDUFramer()
+
+        init(number: Int, socket: TCPConnection) {
+            self.number = number
+            self.socket = socket
+        }
+
+        var receivesDeliveries: Bool { mode == .receiver || mode == .transceiver }
+    }
+
+    private var configuration: SMSCSimulatorConfiguration
+    private let logger: Logger
+    private var listener: TCPListener?
+    private var acceptTask: Task<Void, Never>?
+    private var connectionTasks: [Int: Task<Void, Never>] = [:]
+    private var connections: [Int: Connection] = [:]
+    private var connectionCounter = 0
+    private var nextMessageID: Int
+    private var submits: [ReceivedSubmit] = []
+    private var waiters: [Waiter] = []
+    private var waiterCounter = 0
+    private var bindCount = 0
+    private var enquireLinkResponseCount = 0
+
+    // Fault knobs.
+    private var throttleRemaining = 0
+    private var nackRemaining = 0
+    private var nackStatus = CommandStatus.invalidCommandID
+    private var dropOnSubmit: Int?
+    private var answersSubmits = true
+    private var answersEnquireLink = true
+    private var receiptBeforeResponse = false
+
+    /// The port listened on, once `start()` returned.
+    public private(set) var port: UInt16?
+
+    public init(configuration: SMSCSimulatorConfiguration = SMSCSimulatorConfiguration(), logger: Logger = .disabled) {
+        self.configuration = configuration
+        self.nextMessageID = configuration.firstMessageID
+        var logger = logger
+        logger[metadataKey: "smsc.simulator"] = configuration.smscSystemID
+        self.logger = logger
+    }
+
+    // MARK: Life cycle
+
+    /// Listens on 127.0.0.1 (port 0 picks a free one) and returns the port.
+    ///
+    /// - Throws: `SocketError` when the port cannot be bound.
+    @discardableResult
+    public func start(port requestedPort: UInt16 = 0) throws -> UInt16 {
+        if let port, listener != nil { return port }
+        let listener = try TCPListener(address: "127.0.0.1", port: requestedPort)
+        self.listener = listener
+        port = listener.port
+        acceptTask = Task { [weak self] in
+            for await socket in listener.connections {
+                await self?.accepted(socket)
+            }
+        }
+        logger.debug("SMSC listening", metadata: ["smsc.port": "\(listener.port)"])
+        return listener.port
+    }
+
+    /// Stops listening, closes every connection, and waits for their tasks to end.
+    public func stop() async {
+        listener?.close()
+        listener = nil
+        await acceptTask?.value
+        acceptTask = nil
+        for connection in connections.values {
+            connection.socket.close(flush: true)
+        }
+        let tasks = Array(connectionTasks.values)
+        for task in tasks {
+            await task.value
+        }
+        for waiter in waiters {
+            waiter.continuation.resume(returning: false)
+        }
+        waiters.removeAll()
+        logger.debug("SMSC stopped")
+    }
+
+    // MARK: What it saw
+
+    /// Every submit received so far, oldest first.
+    public var receivedSubmits: [ReceivedSubmit] { submits }
+
+    /// How many connections are bound now.
+    public var boundConnectionCount: Int { connections.values.filter { $0.mode != nil }.count }
+
+    /// How many binds succeeded since start.
+    public var successfulBindCount: Int { bindCount }
+
+    /// Waits until at least `count` submits have been received, at most `timeout`.
+    /// Returns whether they arrived.
+    public func waitForSubmits(count: Int, timeout: Duration) async -> Bool {
+        await wait(for: .submits, count: count, current: submits.count, timeout: timeout)
+    }
+
+    /// How many `enquire_link_resp` arrived for the simulator's own `enquire_link`s.
+    public var enquireLinkResponsesReceived: Int { enquireLinkResponseCount }
+
+    /// Waits until at least `count` `enquire_link_resp`s have arrived, at most `timeout`.
+    public func waitForEnquireLinkResponses(count: Int, timeout: Duration) async -> Bool {
+        await wait(for: .enquireLinkResponses, count: count, current: enquireLinkResponseCount, timeout: timeout)
+    }
+
+    /// Waits until at least `count` binds have succeeded since start, at most `timeout`.
+    public func waitForBinds(count: Int, timeout: Duration) async -> Bool {
+        await wait(for: .binds, count: count, current: bindCount, timeout: timeout)
+    }
+
+    // MARK: Fault knobs
+
+    /// Responds to the next `count` submits with `ESME_RTHROTTLED`.
+    public func throttleNextSubmits(_ count: Int) {
+        throttleRemaining = count
+    }
+
+    /// Responds to the next `count` submits with `generic_nack` carrying `status`.
+    public func nackNextSubmits(_ count: Int, status: CommandStatus = .invalidCommandID) {
+        nackRemaining = count
+        nackStatus = status
+    }
+
+    /// Closes the connection, without a response, when the `count`th submit from now arrives.
+    public func dropConnectionOnSubmit(_ count: Int) {
+        dropOnSubmit = submits.count + count
+    }
+
+    /// Holds every later `submit_sm_resp` back by `delay`.
+    public func setResponseDelay(_ delay: Duration) {
+        configuration.responseDelay = delay
+    }
+
+    /// With `false`, submits are recorded and get no response.
+    public func setAnswersSubmits(_ answers: Bool) {
+        answersSubmits = answers
+    }
+
+    /// With `false`, `enquire_link` gets no answer, so the client declares the link dead.
+    public func setAnswersEnquireLink(_ answers: Bool) {
+        answersEnquireLink = answers
+    }
+
+    /// With `true`, each receipt is sent before its submit's `submit_sm_resp`.
+    public func setReceiptBeforeResponse(_ before: Bool) {
+        receiptBeforeResponse = before
+    }
+
+    /// Sets the final state of later receipts (`.delivered` for DELIVRD, `.undeliverable` for UNDELIV, …).
+    public func setReceiptState(_ state: SMPPMessageState) {
+        configuration.receiptState = state
+    }
+
+    /// Sets how long after its submit a receipt is sent.
+    public func setReceiptDelay(_ delay: Duration) {
+        configuration.receiptDelay = delay
+    }
+
+    /// Sends a receipt for `messageID`, which need not be one it issued, to every connection
+    /// bound as receiver or transceiver.
+    public func sendReceipt(messageID: String, state: SMPPMessageState) {
+        let receipt = makeReceipt(messageID: messageID, state: state, destination: "", source: "", text: "")
+        for connection in connections.values where connection.receivesDeliveries {
+            sendRequest(.deliverSM(receipt), on: connection)
+        }
+    }
+
+    /// Sends an inbound SMS (mobile originated) to every connection bound as receiver or transceiver.
+    ///
+    /// - Parameters:
+    ///   - sender: the handset's number, without `+`.
+    ///   - recipient: the short code or number it was sent to.
+    ///   - shortMessage: octets already encoded for `dataCoding`.
+    public func sendInboundMessage(
+        from sender: String,
+        to recipient: String,
+        shortMessage: [UInt8],
+        dataCoding: UInt8 = 0
+    ) {
+        let message = DeliverSM(
+            sourceAddressTON: 1,
+            sourceAddressNPI: 1,
+            sourceAddress: sender,
+            destinationAddress: recipient,
+            dataCoding: dataCoding,
+            shortMessage: shortMessage
+        )
+        for connection in connections.values where connection.receivesDeliveries {
+            sendRequest(.deliverSM(message), on: connection)
+        }
+    }
+
+    /// Sends `enquire_link` on every bound connection; responses are counted in `enquireLinkResponsesReceived`.
+    public func sendEnquireLink() {
+        for connection in connections.values where connection.mode != nil {
+            sendRequest(.enquireLink(EnquireLink()), on: connection)
+        }
+    }
+
+    /// Sends `unbind` on every bound connection.
+    public func unbindAll() {
+        for connection in connections.values where connection.mode != nil {
+            sendRequest(.unbind(Unbind()), on: connection)
+        }
+    }
+
+    /// Closes every connection at once, whatever is in flight.
+    public func dropConnections() {
+        for connection in connections.values {
+            connection.socket.close(flush: false)
+        }
+    }
+
+    /// Stops listening: new connects are refused. Open connections stay.
+    public func refuseConnections() async {
+        listener?.close()
+        listener = nil
+        await acceptTask?.value
+        acceptTask = nil
+    }
+
+    /// Listens again on the same port after `refuseConnections()`.
+    ///
+    /// - Throws: `SocketError` when the port was taken meanwhile.
+    public func acceptConnections() throws {
+        guard listener == nil, let port else { return }
+        self.port = nil
+        try start(port: port)
+    }
+
+    // MARK: Connections
+
+    private func accepted(_ socket: TCPConnection) {
+        connectionCounter += 1
+        let connection = Connection(number: connectionCounter, socket: socket)
+        connections[connection.number] = connection
+        logger.debug(
+            "SMSC accepted",
+            metadata: ["smsc.connection": "\(connection.number)", "smsc.peer": socket.peerDescription]
+        )
+        let number = connection.number
+        connectionTasks[number] = Task { [weak self] in
+            for await event in socket.incoming {
+                guard case .bytes(let bytes) = event else { break }
+                await self?.received(bytes, on: number)
+            }
+            await self?.closed(number)
+        }
+    }
+
+    private func closed(_ number: Int) {
+        connections.removeValue(forKey: number)
+        connectionTasks.removeValue(forKey: number)
+        logger.debug("SMSC connection closed", metadata: ["smsc.connection": "\(number)"])
+    }
+
+    private func received(_ bytes: [UInt8], on number: Int) {
+        guard let connection = connections[number] else { return }
+        connection.framer.append(bytes)
+        while true {
+            let frame: [UInt8]
+            do {
+                guard let next = try connection.framer.nextFrame() else { return }
+                frame = next
+            } catch {
+                logger.debug("SMSC unframeable input", metadata: ["smsc.error": error.description])
+                send(
+                    PDU(commandStatus: .invalidCommandLength, sequenceNumber: 0, body: .genericNack(GenericNack())),
+                    on: connection
+                )
+                connection.socket.close(flush: true)
+                return
+            }
+            do {
+                handle(try PDU(decoding: frame), on: connection)
+            } catch {
+                let header = PDUHeader(peeking: frame)
+                logger.debug("SMSC malformed PDU", metadata: ["smsc.error": error.description])
+                if let header, !header.commandID.isResponse {
+                    send(
+                        PDU(
+                            commandStatus: .invalidCommandLength,
+                            sequenceNumber: header.sequenceNumber,
+                            body: .genericNack(GenericNack())
+                        ),
+                        on: connection
+                    )
+                }
+            }
+        }
+    }
+
+    private func handle(_ pdu: PDU, on connection: Connection) {
+        logger.debug(
+            "SMSC received",
+            metadata: ["smsc.command": "\(pdu.commandID)", "smsc.seq": "\(pdu.sequenceNumber)"]
+        )
+        switch pdu.body {
+        case .bind(let bind):
+            handleBind(bind, sequenceNumber: pdu.sequenceNumber, on: connection)
+        case .submitSM(let submitSM):
+            handleSubmit(submitSM, sequenceNumber: pdu.sequenceNumber, on: connection)
+        case .enquireLink:
+            if answersEnquireLink {
+                send(
+                    PDU(sequenceNumber: pdu.sequenceNumber, body: .enquireLinkResponse(EnquireLinkResponse())),
+                    on: connection
+                )
+            }
+        case .unbind:
+            send(PDU(sequenceNumber: pdu.sequenceNumber, body: .unbindResponse(UnbindResponse())), on: connection)
+            connection.mode = nil
+            connection.socket.close(flush: true)
+        case .unbindResponse:
+            connection.mode = nil
+            connection.socket.close(flush: true)
+        case .enquireLinkResponse:
+            enquireLinkResponseCount += 1
+            resumeWaiters(.enquireLinkResponses, reached: enquireLinkResponseCount)
+        case .deliverSMResponse, .genericNack:
+            break
+        case .unsupported(let commandID, _) where commandID.isResponse:
+            break
+        case .bindResponse, .outbind, .deliverSM, .submitSMResponse, .unsupported:
+            send(
+                PDU(
+                    commandStatus: .invalidCommandID,
+                    sequenceNumber: pdu.sequenceNumber,
+                    body: .genericNack(GenericNack())
+                ),
+                on: connection
+            )
+        }
+    }
+
+    private func handleBind(_ bind: BindRequest, sequenceNumber: UInt32, on connection: Connection) {
+        let status: CommandStatus
+        if connection.mode != nil {
+            status = .alreadyBound
+        } else if bind.systemID != configuration.systemID {
+            status = .invalidSystemID
+        } else if bind.password != configuration.password {
+            status = .invalidPassword
+        } else {
+            status = .ok
+        }
+        logger.debug("SMSC bind", metadata: ["smsc.bind": bind.mode.rawValue, "smsc.status": "\(status)"])
+        send(
+            PDU(
+                commandStatus: status,
+                sequenceNumber: sequenceNumber,
+                body: .bindResponse(BindResponse(mode: bind.mode, systemID: configuration.smscSystemID))
+            ),
+            on: connection
+        )
+        guard status == .ok else { return }
+        connection.mode = bind.mode
+        connection.systemID = bind.systemID
+        bindCount += 1
+        resumeWaiters(.binds, reached: bindCount)
+    }
+
+    private func handleSubmit(_ submitSM: SubmitSM, sequenceNumber: UInt32, on connection: Connection) {
+        var record = ReceivedSubmit(
+            connectionNumber: connection.number,
+            systemID: connection.systemID,
+            sequenceNumber: sequenceNumber,
+            submitSM: submitSM,
+            responseStatus: nil,
+            messageID: nil
+        )
+        defer {
+            submits.append(record)
+            resumeWaiters(.submits, reached: submits.count)
+        }
+
+        // Fault knobs first, in order: drop, silence, nack.
+        if let dropOnSubmit, submits.count + 1 >= dropOnSubmit {
+            self.dropOnSubmit = nil
+            logger.debug("SMSC dropping connection on submit", metadata: ["smsc.connection": "\(connection.number)"])
+            connection.socket.close(flush: false)
+            return
+        }
+        guard answersSubmits else { return }
+        if nackRemaining > 0 {
+            nackRemaining -= 1
+            record.responseStatus = nackStatus
+            respond(
+                PDU(commandStatus: nackStatus, sequenceNumber: sequenceNumber, body: .genericNack(GenericNack())),
+                on: connection
+            )
+            return
+        }
+
+        let status: CommandStatus
+        if connection.mode == nil || connection.mode == .receiver {
+            status = .invalidBindStatus
+        } else if throttleRemaining > 0 {
+            throttleRemaining -= 1
+            status = .throttled
+        } else {
+            status = .ok
+        }
+        record.responseStatus = status
+        guard status == .ok else {
+            respond(
+                PDU(
+                    commandStatus: status,
+                    sequenceNumber: sequenceNumber,
+                    body: .submitSMResponse(SubmitSMResponse(messageID: ""))
+                ),
+                on: connection
+            )
+            return
+        }
+
+        let messageID = String(nextMessageID)
+        nextMessageID += 1
+        record.messageID = messageID
+        let response = PDU(
+            sequenceNumber: sequenceNumber,
+            body: .submitSMResponse(SubmitSMResponse(messageID: messageID))
+        )
+
+        let wantsReceipt = configuration.sendsReceipts && submitSM.registeredDelivery & 0x03 != 0
+        let receipt = makeReceipt(
+            messageID: messageID,
+            state: configuration.receiptState,
+            destination: submitSM.sourceAddress,
+            source: submitSM.destinationAddress,
+            text: String(decoding: submitSM.shortMessage.prefix(20).filter { $0 >= 0x20 && $0 < 0x7F }, as: UTF8.self)
+        )
+        if wantsReceipt && receiptBeforeResponse {
+            sendRequest(.deliverSM(receipt), on: connection)
+            respond(response, on: connection)
+        } else {
+            respond(response, on: connection)
+            if wantsReceipt { scheduleReceipt(receipt, for: connection) }
+        }
+    }
+
+    // MARK: Sending
+
+    private func send(_ pdu: PDU, on connection: Connection) {
+        connection.socket.send(pdu.encoded())
+    }
+
+    private func sendRequest(_ body: PDU.Body, on connection: Connection) {
+        send(PDU(sequenceNumber: connection.sequenceNumbers.next(), body: body), on: connection)
+    }
+
+    /// Sends a response now, or after the configured delay.
+    private func respond(_ pdu: PDU, on connection: Connection) {
+        let delay = configuration.responseDelay
+        guard delay > .zero else {
+            send(pdu, on: connection)
+            return
+        }
+        let socket = connection.socket
+        Task {
+            try? await Task.sleep(for: delay)
+            socket.send(pdu.encoded())
+        }
+    }
+
+    private func scheduleReceipt(_ receipt: DeliverSM, for connection: Connection) {
+        let delay = configuration.receiptDelay + configuration.responseDelay
+        let number = connection.number
+        let systemID = connection.systemID
+        Task { [weak self] in
+            try? await Task.sleep(for: delay)
+            await self?.deliverReceipt(receipt, preferring: number, systemID: systemID)
+        }
+    }
+
+    /// Sends a receipt on the submit's own connection if it takes deliveries, else on another
+    /// receiver bound with the same `system_id`. Without either, the receipt is dropped.
+    private func deliverReceipt(_ receipt: DeliverSM, preferring number: Int, systemID: String) {
+        let target =
+            connections[number].flatMap { $0.receivesDeliveries ? $0 : nil }
+            ?? connections.values.first { $0.receivesDeliveries && $0.systemID == systemID }
+        guard let target else {
+            logger.debug("SMSC receipt dropped: no receiver bound")
+            return
+        }
+        sendRequest(.deliverSM(receipt), on: target)
+    }
+
+    private func makeReceipt(
+        messageID: String,
+        state: SMPPMessageState,
+        destination: String,
+        source: String,
+        text: String
+    ) -> DeliverSM {
+        let now = Self.receiptDate(Date())
+        let delivered = state == .delivered
+        let receipt = DeliveryReceipt(
+            messageID: messageID,
+            submitted: 1,
+            delivered: delivered ? 1 : 0,
+            submitDate: now,
+            doneDate: now,
+            stat: state.stat,
+            messageState: state,
+            error: delivered ? "000" : "001",
+            text: text
+        )
+        var parameters: [TLV] = []
+        parameters.receiptedMessageID = messageID
+        parameters.messageState = state
+        if !delivered {
+            parameters.networkErrorCode = NetworkErrorCode(networkType: 3, errorCode: 1)
+        }
+        return DeliverSM(
+            sourceAddressTON: 1,
+            sourceAddressNPI: 1,
+            sourceAddress: source,
+            destinationAddress: destination,
+            esmClass: DeliverSM.deliveryReceiptESMClass,
+            shortMessage: Array(receipt.formattedText.utf8),
+            parameters: parameters
+        )
+    }
+
+    private static func receiptDate(_ date: Date) -> ReceiptDate {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
+        return ReceiptDate(
+            year: parts.year!,
+            month: parts.month!,
+            day: parts.day!,
+            hour: parts.hour!,
+            minute: parts.minute!
+        )
+    }
+
+    // MARK: Waiting
+
+    private enum WaitKind {
+        case submits, binds, enquireLinkResponses
+    }
+
+    private struct Waiter {
+        let id: Int
+        let kind: WaitKind
+        let count: Int
+        let continuation: CheckedContinuation<Bool, Never>
+    }
+
+    private func wait(for kind: WaitKind, count: Int, current: Int, timeout: Duration) async -> Bool {
+        guard current < count else { return true }
+        waiterCounter += 1
+        let id = waiterCounter
+        let timeoutTask = Task { [weak self] in
+            guard (try? await Task.sleep(for: timeout)) != nil else { return }
+            await self?.expireWaiter(id)
+        }
+        defer { timeoutTask.cancel() }
+        return await withCheckedContinuation { continuation in
+            waiters.append(Waiter(id: id, kind: kind, count: count, continuation: continuation))
+        }
+    }
+
+    private func expireWaiter(_ id: Int) {
+        guard let index = waiters.firstIndex(where: { $0.id == id }) else { return }
+        waiters.remove(at: index).continuation.resume(returning: false)
+    }
+
+    private func resumeWaiters(_ kind: WaitKind, reached value: Int) {
+        let ready = waiters.filter { $0.kind == kind && $0.count <= value }
+        waiters.removeAll { $0.kind == kind && $0.count <= value }
+        for waiter in ready {
+            waiter.continuation.resume(returning: true)
+        }
+    }
+}
