@@ -4,9 +4,11 @@ import Foundation
 ///
 /// Parts are grouped by sender, reference width (IEI 0x00 or 0x08), reference and part count, so
 /// interleaved messages stay apart. Parts may come in any order; a repeated sequence number keeps
-/// the first copy. A message whose first part arrived more than `timeout` before `expire(now:)`
-/// is dropped and reported with the parts that never came. The value owns no clock: the caller
-/// passes `now` and calls `expire(now:)` on its own schedule, which also bounds memory.
+/// the first copy. A part of a message completed less than `timeout` ago is taken as a late
+/// duplicate and dropped, so a sender that reuses a reference within `timeout` loses that message.
+/// A message whose first part arrived `timeout` or more before `expire(now:)` is dropped and
+/// reported with the parts that never came. The value owns no clock: the caller passes `now` and
+/// calls `expire(now:)` on its own schedule, which also bounds memory.
 public struct ConcatenationReassembler: Sendable {
     /// One received SMS with its concatenation fields.
     public struct Part: Sendable, Equatable {
@@ -94,6 +96,7 @@ public struct ConcatenationReassembler: Sendable {
     /// How long after its first part a message may wait for the rest.
     public var timeout: TimeInterval
     private var pending: [Key: Pending] = [:]
+    private var completed: [Key: Date] = [:]
 
     /// Creates an empty reassembler. The default timeout of 10 minutes is an estimate of how
     /// long a network may hold back a part; raise it for links known to deliver late.
@@ -117,6 +120,10 @@ public struct ConcatenationReassembler: Sendable {
             )
         }
         let key = Key(sender: part.sender, referenceWidth: info.referenceWidth, reference: info.reference, totalParts: info.totalParts)
+        if let completedAt = completed[key], part.receivedAt.timeIntervalSince(completedAt) < timeout {
+            return nil
+        }
+        completed[key] = nil
         var entry = pending[key] ?? Pending(first: part, info: info, payloads: [:])
         if entry.payloads[info.sequenceNumber] == nil {
             entry.payloads[info.sequenceNumber] = part.payload
@@ -127,6 +134,7 @@ public struct ConcatenationReassembler: Sendable {
         }
 
         pending[key] = nil
+        completed[key] = part.receivedAt
         var payload: [UInt8] = []
         for sequence in 1...info.totalParts {
             payload.append(contentsOf: entry.payloads[sequence] ?? [])
@@ -144,6 +152,7 @@ public struct ConcatenationReassembler: Sendable {
     /// Drops every message whose first part arrived `timeout` or more before `now` and returns them,
     /// oldest first.
     public mutating func expire(now: Date) -> [ExpiredMessage] {
+        completed = completed.filter { now.timeIntervalSince($0.value) < timeout }
         var expired: [ExpiredMessage] = []
         for (key, entry) in pending where now.timeIntervalSince(entry.first.receivedAt) >= timeout {
             pending[key] = nil

@@ -34,6 +34,19 @@ import Testing
         #expect(reassembler.pendingCount == 0)
     }
 
+    /// A duplicate arriving after its message completed is dropped until the timeout, then starts a new message.
+    @Test func dropsLateDuplicates() {
+        var reassembler = ConcatenationReassembler(timeout: 60)
+        _ = reassembler.receive(part("s", 3, 2, 1, "a", at: 0))
+        #expect(reassembler.receive(part("s", 3, 2, 2, "b", at: 1)) != nil)
+        #expect(reassembler.receive(part("s", 3, 2, 2, "b", at: 30)) == nil)
+        #expect(reassembler.pendingCount == 0)
+
+        #expect(reassembler.expire(now: start + 61).isEmpty)
+        #expect(reassembler.receive(part("s", 3, 2, 2, "b", at: 62)) == nil)
+        #expect(reassembler.pendingCount == 1)
+    }
+
     /// A message without concatenation passes straight through.
     @Test func passesSingleMessagesThrough() throws {
         var reassembler = ConcatenationReassembler()
