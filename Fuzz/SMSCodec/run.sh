@@ -20,11 +20,17 @@ mkdir -p "$out"
 
 status=0
 for target in "${targets[@]}"; do
-    echo "== building $target"
-    swiftc -sanitize=fuzzer,address -parse-as-library -O -g \
+    echo "== building $target (log: $out/$target.build.log)"
+    # The linker warns about every ASan helper symbol; keep that noise in the log unless the build fails.
+    if ! swiftc -sanitize=fuzzer,address -parse-as-library -O -g \
         -module-name SMSCodecFuzz \
         "$root"/Sources/SMSCodec/*.swift "$here/$target.swift" \
-        -o "$out/$target"
+        -o "$out/$target" > "$out/$target.build.log" 2>&1; then
+        grep -v "Cannot export local symbol" "$out/$target.build.log" >&2
+        echo "== $target failed to build" >&2
+        status=1
+        continue
+    fi
 
     corpus="$out/corpus-$target"
     mkdir -p "$corpus"

@@ -3,7 +3,7 @@ import Foundation
 /// Collects the parts of inbound concatenated messages and returns each message once complete.
 ///
 /// Parts are grouped by sender, reference width (IEI 0x00 or 0x08), reference and part count, so
-/// interleaved messages stay apart. Parts may come in any order; a repeated sequence number keeps
+/// interleaved messages stay apart. Parts may come in any order. A repeated sequence number keeps
 /// the first copy. A part of a message completed less than `timeout` ago is taken as a late
 /// duplicate and dropped, so a sender that reuses a reference within `timeout` loses that message.
 /// A message whose first part arrived `timeout` or more before `expire(now:)` is dropped and
@@ -99,7 +99,7 @@ public struct ConcatenationReassembler: Sendable {
     private var completed: [Key: Date] = [:]
 
     /// Creates an empty reassembler. The default timeout of 10 minutes is an estimate of how
-    /// long a network may hold back a part; raise it for links known to deliver late.
+    /// long a network may hold back a part. Raise it for links known to deliver late.
     public init(timeout: TimeInterval = 600) {
         self.timeout = timeout
     }

@@ -2,11 +2,11 @@
 public struct DataCodingScheme: Sendable, Hashable, Codable {
     /// The character set of user data.
     public enum Alphabet: String, Sendable, Hashable, Codable {
-        /// GSM 7-bit default alphabet; TP-UDL counts septets.
+        /// GSM 7-bit default alphabet, with TP-UDL counting septets.
         case gsm7
-        /// 8-bit data with no defined text form; TP-UDL counts octets.
+        /// 8-bit data with no defined text form, with TP-UDL counting octets.
         case eightBit
-        /// UCS-2 (UTF-16 big endian); TP-UDL counts octets.
+        /// UCS-2 (UTF-16 big endian), with TP-UDL counting octets.
         case ucs2
     }
 
@@ -40,7 +40,7 @@ public struct DataCodingScheme: Sendable, Hashable, Codable {
         }
     }
 
-    /// Tells whether the user data is compressed (TS 23.042); such text is not decoded here.
+    /// Tells whether the user data is compressed (TS 23.042). Such text is not decoded here.
     public var isCompressed: Bool {
         rawValue >> 6 == 0 || rawValue >> 6 == 1 ? rawValue & 0x20 != 0 : false
     }

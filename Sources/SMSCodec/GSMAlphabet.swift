@@ -80,7 +80,7 @@ public enum GSMAlphabet {
     /// An escape followed by a code missing from the extension table decodes as the basic-set
     /// character of that code, as TS 23.038 asks of a receiver. An escape followed by another
     /// escape, or an escape as the last septet, shows as a space. Bit 7 of each octet is ignored,
-    /// so any octets decode; `decodeStrict(_:)` rejects such octets instead.
+    /// so any octets decode. `decodeStrict(_:)` rejects such octets instead.
     public static func decode<Septets: Sequence>(_ septets: Septets) -> String where Septets.Element == UInt8 {
         var scalars = String.UnicodeScalarView()
         var escaped = false

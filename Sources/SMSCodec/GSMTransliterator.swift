@@ -6,7 +6,7 @@ import Foundation
 /// Replacements: typographic quotes, dashes, ellipsis, bullets and unusual spaces by their ASCII
 /// forms, and letters with accents the alphabet lacks by the base letter (an accent is dropped
 /// only when the accented letter itself has no code: 'é' stays). The caller decides whether the
-/// change is acceptable; nothing here runs unless called.
+/// change is acceptable. Nothing here runs unless called.
 public enum GSMTransliterator {
     /// One character that was replaced.
     public struct Replacement: Sendable, Equatable, Codable {

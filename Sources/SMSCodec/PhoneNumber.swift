@@ -10,7 +10,7 @@ public struct PhoneNumber: Sendable, Hashable, Codable, CustomStringConvertible 
     /// The national significant number, for example "7700900123".
     public let nationalNumber: String
 
-    /// Country calling codes of one and two digits (ITU-T E.164 assignments); every other
+    /// Country calling codes of one and two digits (ITU-T E.164 assignments). Every other
     /// assigned code has three digits.
     static let shortCountryCodes: Set<Int> = [
         1, 7, 20, 27, 30, 31, 32, 33, 34, 36, 39, 40, 41, 43, 44, 45, 46, 47, 48, 49,
@@ -66,15 +66,18 @@ public struct PhoneNumber: Sendable, Hashable, Codable, CustomStringConvertible 
         return try normalise(raw, defaultRegion: region)
     }
 
-    /// Strips punctuation and the "(0)" marker; returns whether a leading '+' was present.
+    /// Strips punctuation and the "(0)" marker. Returns whether a leading '+' was present.
     static func clean(_ raw: String) throws(PhoneNumberError) -> (hasPlus: Bool, digits: String) {
         let text = raw.replacingOccurrences(of: "(0)", with: "")
         var digits = ""
         var hasPlus = false
         for character in text {
-            switch character {
-            case "0"..."9":
+            // ASCII digits only: a Character range "0"..."9" would also admit a digit with a combining mark.
+            if let ascii = character.asciiValue, (0x30...0x39).contains(ascii) {
                 digits.append(character)
+                continue
+            }
+            switch character {
             case "+":
                 guard digits.isEmpty, !hasPlus else { throw .misplacedPlus(raw: raw) }
                 hasPlus = true
@@ -109,7 +112,7 @@ public struct PhoneNumber: Sendable, Hashable, Codable, CustomStringConvertible 
     static func national(_ digits: String, region: Region, raw: String) throws(PhoneNumberError) -> PhoneNumber {
         var national = digits
         if let trunk = region.trunkPrefix, national.hasPrefix(trunk) {
-            // NANP numbers dialled with the trunk 1 have 11 digits; a 10-digit number starting with 1 is not one.
+            // NANP numbers dialled with the trunk 1 have 11 digits. A 10-digit number starting with 1 is not one.
             if trunk != "1" || national.count == 11 {
                 national.removeFirst(trunk.count)
             }
@@ -130,7 +133,7 @@ public struct PhoneNumber: Sendable, Hashable, Codable, CustomStringConvertible 
     ) throws(PhoneNumberError) -> PhoneNumber {
         let total = String(countryCode).count + national.count
         guard total <= 15 else { throw .tooLong(digits: total, raw: raw) }
-        // Four digits is the shortest national number in use (small territories); shorter input is a typing mistake.
+        // Some small territories use four-digit numbers, so shorter input is taken as a typing mistake.
         guard national.count >= 4 else { throw .tooShort(digits: national.count, raw: raw) }
         if let region = regions.first, !region.nationalNumberLengths.contains(national.count) {
             throw .invalidLength(digits: national.count, expected: region.nationalNumberLengths, region: region, raw: raw)

@@ -8,7 +8,7 @@ public enum SMSEncoding: String, Sendable, Codable, CaseIterable {
     /// Chooses GSM 7-bit when every scalar of `text` has a GSM code, else UCS-2.
     ///
     /// One character outside GSM 7-bit sends the whole text as UCS-2. Transliteration is never
-    /// applied here; call `GSMTransliterator.transliterate(_:)` first to avoid UCS-2 where
+    /// applied here. Call `GSMTransliterator.transliterate(_:)` first to avoid UCS-2 where
     /// a near GSM form is acceptable.
     public static func choose(for text: String) -> SMSEncoding {
         GSMAlphabet.canEncode(text) ? .gsm7 : .ucs2
@@ -25,7 +25,7 @@ public enum SMSEncoding: String, Sendable, Codable, CaseIterable {
     /// Octets of user data in one SMS (TS 23.040 TP-UD maximum).
     public static let maximumUserDataOctets = 140
 
-    /// Characters units (septets or UTF-16 units) that fit in one segment after a user data
+    /// Units (septets or UTF-16 units) that fit in one segment after a user data
     /// header of `headerLength` octets: 160 and 70 with no header, 153 and 67 after a 6-octet
     /// concatenation header, 152 and 66 after a 7-octet one.
     public func unitsPerSegment(headerLength: Int) -> Int {

@@ -1,6 +1,6 @@
 /// A person-readable account of how a text goes out as SMS, for `lifeline sms inspect`.
 ///
-/// Codable, so a CLI can print it as JSON; `renderText()` gives the terminal form.
+/// Codable, so a CLI can print it as JSON. `renderText()` gives the terminal form.
 public struct SMSInspection: Sendable, Codable, Equatable {
     /// One segment's sizes and octets.
     public struct Segment: Sendable, Codable, Equatable {
@@ -10,7 +10,7 @@ public struct SMSInspection: Sendable, Codable, Equatable {
         public var units: Int
         /// TP-UDL of the segment as sent in a TPDU.
         public var userDataLength: Int
-        /// The user data header with UDHL, as hex; empty for a single-segment message.
+        /// The user data header with UDHL, as hex. Empty for a single-segment message.
         public var headerHex: String
         /// TP-UD as sent in a TPDU: header, fill bits and packed septets, or header and UCS-2 octets.
         public var userDataHex: String

@@ -68,7 +68,8 @@ public struct SMSStatusReport: Sendable, Hashable {
     }
 
     /// Encodes the TPDU after the requested SMSC part, as a network or a simulator sends it.
-    /// TP-PI is written when it is set or when a PID, DCS or user data is present.
+    /// TP-PI is written when it is set or when a PID, DCS or user data is present. Each field TP-PI
+    /// announces is written, with 0x00 (or empty GSM user data) standing in for one left nil.
     /// - Throws: `TPDUEncodingError` for an address that cannot be encoded or user data over 140 octets.
     public func encode(smsc: SMSCField = .absent) throws(TPDUEncodingError) -> EncodedPDU {
         let prefix = try smsc.encoded()
@@ -81,11 +82,11 @@ public struct SMSStatusReport: Sendable, Hashable {
         if userData != nil { indicator |= 0x04 }
         if parameterIndicator != nil || indicator != 0 {
             tpdu.append(indicator)
-            if let protocolIdentifier { tpdu.append(protocolIdentifier) }
-            if indicator & 0x02 != 0 {
-                tpdu.append((dataCodingScheme ?? DataCodingScheme(rawValue: 0)).rawValue)
+            if indicator & 0x01 != 0 { tpdu.append(protocolIdentifier ?? 0) }
+            if indicator & 0x02 != 0 { tpdu.append((dataCodingScheme ?? DataCodingScheme(rawValue: 0)).rawValue) }
+            if indicator & 0x04 != 0 {
+                try (userData ?? TPUserData(header: nil, alphabet: .gsm7, payload: [])).write(to: &tpdu)
             }
-            if let userData { try userData.write(to: &tpdu) }
         }
         return EncodedPDU(bytes: prefix + tpdu, tpduLength: tpdu.count)
     }
@@ -106,7 +107,7 @@ public struct SMSStatusReport: Sendable, Hashable {
             dischargeTime: discharge,
             status: status
         )
-        // TP-PI and what it announces are optional; the report ends after TP-ST when no octet remains.
+        // TP-PI and what it announces are optional. The report ends after TP-ST when no octet remains.
         guard !reader.isAtEnd else { return report }
         let indicator = try reader.readByte(field: "TP-PI")
         report.parameterIndicator = indicator

@@ -1,7 +1,7 @@
 extension SMSSubmit {
     /// Settings for building SMS-SUBMIT PDUs from text.
     public struct Options: Sendable, Hashable {
-        /// TP-MR of the first PDU; each further segment takes the next value, wrapping after 255.
+        /// TP-MR of the first PDU. Each further segment takes the next value, wrapping after 255.
         public var messageReference: UInt8
         /// TP-SRR: ask for a status report.
         public var statusReportRequest: Bool
@@ -14,10 +14,10 @@ extension SMSSubmit {
         public var dataCodingScheme: DataCodingScheme?
         /// TP-RD.
         public var rejectDuplicates: Bool
-        /// The SMSC part before each TPDU; by default the octet 00, so the modem uses AT+CSCA.
+        /// The SMSC part before each TPDU. By default the octet 00, so the modem uses AT+CSCA.
         public var smsc: SMSCField
 
-        /// Creates options; the defaults give TP-MR 0, no report, no TP-VP, PID 0 and SMSC octet 00.
+        /// Creates options. The defaults give TP-MR 0, no report, no TP-VP, PID 0 and SMSC octet 00.
         public init(
             messageReference: UInt8 = 0,
             statusReportRequest: Bool = false,

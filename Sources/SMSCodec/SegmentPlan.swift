@@ -6,7 +6,7 @@ public struct SegmentPlan: Sendable, Equatable {
     public var characters: Int
     /// Septets (GSM 7-bit, two per extension-table character) or UTF-16 units (UCS-2) of the whole text.
     public var units: Int
-    /// The segments in sending order; one with no header when the text fits a single SMS.
+    /// The segments in sending order. One with no header when the text fits a single SMS.
     public var segments: [PlannedSegment]
 
     /// The TP-DCS octet and SMPP data_coding for this plan.

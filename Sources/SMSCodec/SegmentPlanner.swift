@@ -12,13 +12,13 @@ public enum SegmentPlanner {
         /// The reference written into every segment's header. The caller keeps a counter per
         /// destination so that parts of two messages in flight never share one.
         public var reference: UInt16
-        /// The most segments a text may take; above it `plan` throws rather than truncate.
+        /// The most segments a text may take. Above it `plan` throws rather than truncate.
         /// Ten by default, a common limit of carriers and handsets.
         public var maximumSegments: Int
         /// The alphabet to use, or nil to choose GSM 7-bit when every character fits, else UCS-2.
         public var encoding: SMSEncoding?
 
-        /// Creates options; the defaults give an 8-bit reference 0, ten segments and automatic alphabet.
+        /// Creates options. The defaults give an 8-bit reference 0, ten segments and automatic alphabet.
         public init(
             referenceWidth: ConcatenationInfo.ReferenceWidth = .eightBit,
             reference: UInt16 = 0,

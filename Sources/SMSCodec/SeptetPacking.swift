@@ -24,8 +24,8 @@ public enum SeptetPacking {
 
     /// Packs unpacked septets into octets, starting after `fillBits` zero bits.
     ///
-    /// Bit 7 of each input octet is ignored. When the last octet has 7 spare bits they stay zero;
-    /// a receiver must use TP-UDL (the septet count) and never read them as a trailing '@'.
+    /// Bit 7 of each input octet is ignored. When the last octet has 7 spare bits they stay zero,
+    /// so a receiver must use TP-UDL (the septet count) and never read them as a trailing '@'.
     public static func pack(_ septets: [UInt8], fillBits: Int = 0) -> [UInt8] {
         precondition((0...6).contains(fillBits), "fill bits must be 0...6")
         var octets = [UInt8](repeating: 0, count: packedLength(septetCount: septets.count, fillBits: fillBits))

@@ -3,7 +3,7 @@ import Foundation
 /// A TP-SCTS or TP-DT timestamp (TS 23.040 section 9.2.3.11): local time of the service centre
 /// plus its offset from UTC in quarter hours, each field as two swapped semi-octets.
 public struct ServiceCentreTimestamp: Sendable, Hashable, Codable {
-    /// Year 2000...2099. The field holds two digits; the century is not sent and taken as 2000.
+    /// Year 2000...2099. The field holds two digits and no century, so the century is taken as 2000.
     public var year: Int
     /// Month 1...12.
     public var month: Int
@@ -33,8 +33,8 @@ public struct ServiceCentreTimestamp: Sendable, Hashable, Codable {
             + "\(sign)\(pad(offset / 60)):\(pad(offset % 60))"
     }
 
-    /// Creates a timestamp from the instant and the offset to show it in. The offset is rounded
-    /// down to a quarter hour and clamped to ±79 quarters, the most the field holds.
+    /// Creates a timestamp from the instant and the offset to show it in. The offset is truncated
+    /// toward zero to a quarter hour and clamped to ±79 quarters, the most the field holds.
     public init(date: Date, utcOffsetMinutes: Int) {
         let quarters = min(max(utcOffsetMinutes / 15, -79), 79)
         self.utcOffsetMinutes = quarters * 15

@@ -1,4 +1,4 @@
-/// An address in a TPDU (TP-OA, TP-DA, TP-RA; TS 23.040 section 9.1.2.5) or the SMSC address
+/// An address in a TPDU (TP-OA, TP-DA, TP-RA in TS 23.040 section 9.1.2.5) or the SMSC address
 /// that precedes a TPDU in AT command PDU mode (TS 24.011 RP address).
 public struct TPAddress: Sendable, Hashable, Codable {
     /// Type of number (TON), bits 6-4 of the type-of-address octet.
@@ -28,7 +28,7 @@ public struct TPAddress: Sendable, Hashable, Codable {
         self.value = value
     }
 
-    /// An international E.164 number (type 0x91); a leading '+' is dropped.
+    /// An international E.164 number (type 0x91). A leading '+' is dropped.
     public static func international(_ digits: String) -> TPAddress {
         TPAddress(typeOfNumber: .international, numberingPlan: 1, value: digits.hasPrefix("+") ? String(digits.dropFirst()) : digits)
     }
@@ -92,20 +92,22 @@ public struct TPAddress: Sendable, Hashable, Codable {
     }
 
     static func semiOctet(for character: Character) -> UInt8? {
-        switch character {
-        case "0"..."9": return UInt8(character.asciiValue! - 0x30)
-        case "*": return 0x0A
-        case "#": return 0x0B
-        case "a", "A": return 0x0C
-        case "b", "B": return 0x0D
-        case "c", "C": return 0x0E
+        // Compare ASCII values: a Character range such as "0"..."9" would also admit a digit with a combining mark.
+        guard let ascii = character.asciiValue else { return nil }
+        switch ascii {
+        case 0x30...0x39: return ascii - 0x30
+        case UInt8(ascii: "*"): return 0x0A
+        case UInt8(ascii: "#"): return 0x0B
+        case UInt8(ascii: "a"), UInt8(ascii: "A"): return 0x0C
+        case UInt8(ascii: "b"), UInt8(ascii: "B"): return 0x0D
+        case UInt8(ascii: "c"), UInt8(ascii: "C"): return 0x0E
         default: return nil
         }
     }
 
     static let semiOctetCharacters: [Character] = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "#", "a", "b", "c"]
 
-    /// Reads swapped semi-octets; an F nibble (padding) is skipped.
+    /// Reads swapped semi-octets. An F nibble (padding) is skipped.
     static func digits(from octets: [UInt8], count: Int) -> String {
         var result = ""
         for index in 0..<count {
@@ -133,7 +135,7 @@ public struct TPAddress: Sendable, Hashable, Codable {
         return TPAddress(typeOfNumber: typeOfNumber, numberingPlan: type & 0x0F, value: digits(from: octets, count: length))
     }
 
-    /// Reads the SMSC field (length in octets); returns nil when the length octet is 0.
+    /// Reads the SMSC field (length in octets). Returns nil when the length octet is 0.
     static func readSMSCAddress(_ reader: inout ByteReader) throws(PDUDecodingError) -> TPAddress? {
         let lengthOffset = reader.offset
         let length = Int(try reader.readByte(field: "SMSC length"))

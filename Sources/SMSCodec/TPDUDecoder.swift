@@ -31,7 +31,7 @@ public struct DecodedTPDU: Sendable, Hashable {
 /// TP-MTI alone does not tell an SMS-DELIVER from an SMS-DELIVER-REPORT, and so on, because the
 /// direction decides. This decoder reads what a gateway receives or re-reads: MTI 00 as
 /// SMS-DELIVER, 01 as SMS-SUBMIT (from storage or a log), 10 as SMS-STATUS-REPORT.
-/// Every read is bounds-checked; malformed input throws and never reads past the end.
+/// Every read is bounds-checked. Malformed input throws and never reads past the end.
 public enum TPDUDecoder {
     /// Decodes a PDU.
     /// - Parameter hasSMSC: true when the PDU starts with the SMSC field (as in +CMGR, +CMT and +CDS

@@ -1,6 +1,6 @@
 /// A person-readable account of a decoded TPDU, for `lifeline sms decode HEX`.
 ///
-/// Codable, so a CLI can print it as JSON; `renderText()` gives the terminal form.
+/// Codable, so a CLI can print it as JSON. `renderText()` gives the terminal form.
 public struct TPDUDescription: Sendable, Codable, Equatable {
     /// One field: its TS 23.040 name, its value for people, the octets as hex and their meaning.
     public struct Field: Sendable, Codable, Equatable {
@@ -33,7 +33,7 @@ public struct TPDUDescription: Sendable, Codable, Equatable {
     public var textError: String?
 
     /// Decodes hex and describes the TPDU.
-    /// - Parameter hasSMSC: whether the PDU starts with an SMSC field; nil tries both and keeps
+    /// - Parameter hasSMSC: whether the PDU starts with an SMSC field. Nil tries both and keeps
     ///   the reading that uses every octet, preferring the one with the SMSC field.
     /// - Throws: `PDUDecodingError` for bad hex or a malformed PDU (the error of the SMSC reading
     ///   when neither reading works).

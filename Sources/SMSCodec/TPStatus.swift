@@ -4,9 +4,9 @@ public struct TPStatus: Sendable, Hashable, Codable {
     public enum StatusClass: String, Sendable, Hashable, Codable {
         /// 0x00-0x1F: the transaction completed (delivered, or forwarded without confirmation).
         case completed
-        /// 0x20-0x3F: a temporary error; the SMSC is still trying, so more reports may follow.
+        /// 0x20-0x3F: a temporary error. The SMSC is still trying, so more reports may follow.
         case temporaryStillTrying
-        /// 0x40-0x5F: a permanent error; the SMSC makes no more attempts.
+        /// 0x40-0x5F: a permanent error. The SMSC makes no more attempts.
         case permanentError
         /// 0x60-0x7F: a temporary error after which the SMSC stopped trying.
         case temporaryStopped
@@ -20,7 +20,7 @@ public struct TPStatus: Sendable, Hashable, Codable {
         self.rawValue = rawValue
     }
 
-    /// The range the value falls in. Values with bit 7 set are reserved; this decoder classes them
+    /// The range the value falls in. Values with bit 7 set are reserved. This decoder classes them
     /// as a permanent error, a final state, because no defined report can follow them.
     public var statusClass: StatusClass {
         switch rawValue {

@@ -5,7 +5,7 @@ public struct TPUserData: Sendable, Hashable {
     public var header: UserDataHeader?
     /// The alphabet from TP-DCS.
     public var alphabet: DataCodingScheme.Alphabet
-    /// True when TP-DCS marks the data compressed; it is then counted in octets and not decoded.
+    /// True when TP-DCS marks the data compressed. It is then counted in octets and not decoded.
     public var isCompressed: Bool
     /// Unpacked septets (uncompressed GSM 7-bit) or octets, without the header and fill bits.
     public var payload: [UInt8]
@@ -46,8 +46,8 @@ public struct TPUserData: Sendable, Hashable {
 
     /// Decodes the payload to text. Returns nil for 8-bit or compressed data.
     /// - Throws: `TextCodingError` for UCS-2 with an odd length or a lone surrogate. A lone
-    ///   surrogate at the edge of one part of a concatenated message is legal for the sender;
-    ///   join the parts with `ConcatenationReassembler` before decoding them.
+    ///   surrogate at the edge of one part of a concatenated message is legal for the sender,
+    ///   so join the parts with `ConcatenationReassembler` before decoding them.
     public func text() throws(TextCodingError) -> String? {
         guard !isCompressed else { return nil }
         switch alphabet {

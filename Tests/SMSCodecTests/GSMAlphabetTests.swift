@@ -66,7 +66,7 @@ import Testing
         #expect(try SeptetPacking.unpack(packed, septetCount: septets.count, fillBits: fillBits) == septets)
     }
 
-    /// Eight septets fill seven octets exactly; the count, not the octets, decides whether an eighth '@' exists.
+    /// Eight septets fill seven octets exactly. The count, not the octets, decides whether an eighth '@' exists.
     @Test func unpacksByCountNotByOctets() throws {
         let packed = SeptetPacking.pack([0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47])
         #expect(packed.count == 7)

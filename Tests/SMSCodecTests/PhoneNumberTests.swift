@@ -50,6 +50,8 @@ import Testing
         ("", "GB", .empty(raw: "")),
         ("( - )", nil, .empty(raw: "( - )")),
         ("+1 202 555 0143 x12", nil, .invalidCharacter("x", raw: "+1 202 555 0143 x12")),
+        ("+44 7\u{301}700 900123", nil, .invalidCharacter("7\u{301}", raw: "+44 7\u{301}700 900123")),
+        ("+44 ٧٧٠٠ 900123", nil, .invalidCharacter("٧", raw: "+44 ٧٧٠٠ 900123")),
         ("44+7700900123", nil, .misplacedPlus(raw: "44+7700900123")),
         ("+0044 7700 900123", nil, .unknownCountryCode(raw: "+0044 7700 900123")),
         ("+999 1234 5678 9012 3", nil, .tooLong(digits: 16, raw: "+999 1234 5678 9012 3")),

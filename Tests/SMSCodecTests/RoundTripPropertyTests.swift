@@ -119,7 +119,7 @@ struct SeededGenerator: RandomNumberGenerator {
             for part in parts {
                 if let message = reassembler.receive(part) { completed.append(try message.text() ?? "") }
             }
-            // A duplicate of a single-segment message completes it twice; a multipart message completes once.
+            // A duplicate of a single-segment message completes it twice. A multipart message completes once.
             let expectedCount = plan.segments.count == 1 ? 2 : 1
             #expect(completed.count == expectedCount, "round \(round)")
             #expect(completed.allSatisfy { $0.unicodeScalars.elementsEqual(text.unicodeScalars) }, "round \(round)")

@@ -85,7 +85,7 @@ import Testing
         }
     }
 
-    /// Forcing GSM 7-bit on a text it cannot carry throws; forcing UCS-2 works on any text.
+    /// Forcing GSM 7-bit on a text it cannot carry throws. Forcing UCS-2 works on any text.
     @Test func honoursForcedEncoding() throws {
         #expect(throws: SegmentPlanner.PlanningError.text(.notInGSMAlphabet(character: "я", offset: 0))) {
             try SegmentPlanner.plan("я", options: .init(encoding: .gsm7))

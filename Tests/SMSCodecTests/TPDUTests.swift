@@ -21,7 +21,7 @@ import Testing
         #expect(deliver.originatingAddress.typeOfNumber == .subscriber)
         #expect(deliver.originatingAddress.typeOctet == 0xC8)
         #expect(!deliver.moreMessagesToSend)
-        // The century is not sent; this decoder takes 20xx.
+        // The century is not sent. This decoder takes 20xx.
         #expect(deliver.serviceCentreTimestamp.iso8601 == "2099-03-29T15:16:59+02:00")
         #expect(try deliver.userData.text() == "hellohello")
         #expect(Hex.encode(try deliver.encode().bytes) == Self.bareDeliver)
@@ -44,7 +44,7 @@ import Testing
         #expect(submit.messageReference == 5)
     }
 
-    /// The SMSC part can be absent, the octet 00, or an address; the TPDU length never counts it.
+    /// The SMSC part can be absent, the octet 00, or an address. The TPDU length never counts it.
     @Test(arguments: [
         (SMSCField.absent, ""), (.useStored, "00"), (.address(.international("447785016005")), "0791447758100650"),
     ])
@@ -65,6 +65,9 @@ import Testing
         }
         #expect(throws: TPDUEncodingError.invalidAddressCharacter("+", address: "1+2")) {
             try TPAddress.international("1+2").encodedAsTPAddress()
+        }
+        #expect(throws: TPDUEncodingError.invalidAddressCharacter("1\u{301}", address: "1\u{301}2")) {
+            try TPAddress.international("1\u{301}2").encodedAsTPAddress()
         }
     }
 
@@ -121,7 +124,7 @@ import Testing
         #expect(try deliver.userData.text() == "Привет 😀")
     }
 
-    /// SMS-STATUS-REPORT with TP-PI and text survives encode and decode; without TP-PI it ends after TP-ST.
+    /// SMS-STATUS-REPORT with TP-PI and text survives encode and decode. Without TP-PI it ends after TP-ST.
     @Test func roundTripsStatusReport() throws {
         let time = ServiceCentreTimestamp(date: Date(timeIntervalSince1970: 1_790_000_000), utcOffsetMinutes: -210)
         var report = SMSStatusReport(

@@ -59,7 +59,7 @@ import Testing
         #expect(SMSEncoding.choose(for: result.text) == .gsm7)
     }
 
-    /// A decomposed accent composes to its GSM letter; characters with no near form stay and are listed.
+    /// A decomposed accent composes to its GSM letter. Characters with no near form stay and are listed.
     @Test func transliterationKeepsWhatItCannotReplace() {
         let result = GSMTransliterator.transliterate("e\u{301} 中 😀")
         #expect(result.text == "é 中 😀")
