@@ -150,6 +150,18 @@ public struct PhoneNumber: Sendable, Hashable, Codable, CustomStringConvertible 
     /// Same as `e164`.
     public var description: String { e164 }
 
+    /// Decodes from an E.164 string with '+', validating it as `init(e164:)` does.
+    public init(from decoder: Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        self = try PhoneNumber(e164: text)
+    }
+
+    /// Encodes as the E.164 string with '+'.
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(e164)
+    }
+
     /// The SMPP destination: TON 1 (international), NPI 1 (ISDN/E.164), digits without '+'.
     public var smppAddress: SMPPAddress { SMPPAddress(typeOfNumber: 1, numberingPlan: 1, address: digits) }
 

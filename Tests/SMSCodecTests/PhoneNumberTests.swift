@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import SMSCodec
@@ -69,6 +70,17 @@ import Testing
         #expect(PhoneNumberError.missingCountryContext(raw: "0770").description.contains("set default_region"))
         #expect(PhoneNumberError.invalidCharacter("x", raw: "1x").description.contains("\"1x\""))
         #expect(PhoneNumberError.unknownRegion(code: "XX").description.contains("GB"))
+    }
+
+    /// A number encodes as its E.164 string, and decoding validates the string.
+    @Test func codesAsE164String() throws {
+        let number = try PhoneNumber(e164: "+447700900123")
+        let json = try JSONEncoder().encode([number])
+        #expect(String(decoding: json, as: UTF8.self) == "[\"+447700900123\"]")
+        #expect(try JSONDecoder().decode([PhoneNumber].self, from: json) == [number])
+        #expect(throws: PhoneNumberError.self) {
+            try JSONDecoder().decode([PhoneNumber].self, from: Data("[\"07700 900123\"]".utf8))
+        }
     }
 
     /// Every supported region has a distinct code and a length range within E.164.
