@@ -47,6 +47,42 @@ import Testing
         #expect(reassembler.pendingCount == 1)
     }
 
+    /// Parts built from SMPP short_message octets and from SMS-DELIVER TPDUs join into one message.
+    @Test func buildsPartsFromSMPPAndTPDUs() throws {
+        let plan = try SegmentPlanner.plan(String(repeating: "Gate 4 {open} ", count: 14), options: .init(reference: 77))
+        #expect(plan.segments.count == 2)
+        var reassembler = ConcatenationReassembler()
+
+        let first = try ConcatenationReassembler.Part(
+            sender: "+447700900123",
+            shortMessage: plan.segments[0].unpackedUserData,
+            dataCoding: 0,
+            hasHeader: true,
+            receivedAt: start
+        )
+        #expect(reassembler.receive(first) == nil)
+
+        let deliver = SMSDeliver(
+            originatingAddress: .international("447700900123"),
+            dataCodingScheme: DataCodingScheme(rawValue: 0),
+            serviceCentreTimestamp: ServiceCentreTimestamp(date: start, utcOffsetMinutes: 0),
+            userData: TPUserData(segment: plan.segments[1])
+        )
+        guard case .deliver(let decoded) = try TPDUDecoder.decode(try deliver.encode().bytes, hasSMSC: false).tpdu else {
+            Issue.record("expected SMS-DELIVER")
+            return
+        }
+        let message = reassembler.receive(ConcatenationReassembler.Part(deliver: decoded, receivedAt: start))
+        #expect(try message?.text() == String(repeating: "Gate 4 {open} ", count: 14))
+    }
+
+    /// A short_message whose header runs past its end is rejected.
+    @Test func rejectsTruncatedShortMessage() {
+        #expect(throws: PDUDecodingError.self) {
+            try ConcatenationReassembler.Part(sender: "s", shortMessage: [0x05, 0x00, 0x03], dataCoding: 0, hasHeader: true, receivedAt: start)
+        }
+    }
+
     /// A message without concatenation passes straight through.
     @Test func passesSingleMessagesThrough() throws {
         var reassembler = ConcatenationReassembler()
