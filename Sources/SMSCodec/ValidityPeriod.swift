@@ -4,7 +4,8 @@ public enum ValidityPeriod: Sendable, Hashable {
     case relative(RelativeValidityPeriod)
     /// An absolute time (TP-VPF 11).
     case absolute(ServiceCentreTimestamp)
-    /// The enhanced format's seven octets, kept as sent (TP-VPF 01).
+    /// The enhanced format's seven octets, kept as sent (TP-VPF 01). When encoding, fewer octets
+    /// are padded with 0x00 and octets past the seventh are left out, so the TPDU stays well formed.
     case enhanced([UInt8])
 
     /// The TP-VPF bits for the first octet (bits 4-3).
@@ -20,7 +21,7 @@ public enum ValidityPeriod: Sendable, Hashable {
         switch self {
         case .relative(let period): return [period.rawValue]
         case .absolute(let timestamp): return timestamp.encoded
-        case .enhanced(let octets): return octets
+        case .enhanced(let octets): return Array((octets + [UInt8](repeating: 0, count: 7)).prefix(7))
         }
     }
 }

@@ -44,6 +44,30 @@ import Testing
         #expect(submit.messageReference == 5)
     }
 
+    /// Absolute and enhanced validity periods set TP-VPF and take seven octets, padded when short.
+    @Test(arguments: [
+        (ValidityPeriod.absolute(ServiceCentreTimestamp(date: Date(timeIntervalSince1970: 1_800_000_000), utcOffsetMinutes: -60)),
+         ValidityPeriod.absolute(ServiceCentreTimestamp(date: Date(timeIntervalSince1970: 1_800_000_000), utcOffsetMinutes: -60)),
+         0x19 as UInt8),
+        (.enhanced([0x01, 0x02]), .enhanced([0x01, 0x02, 0, 0, 0, 0, 0]), 0x09),
+    ])
+    func encodesOtherValidityFormats(period: ValidityPeriod, decodedPeriod: ValidityPeriod, firstOctet: UInt8) throws {
+        let submit = SMSSubmit(
+            destination: .international("12025550143"),
+            dataCodingScheme: DataCodingScheme(rawValue: 0),
+            validityPeriod: period,
+            userData: TPUserData(header: nil, alphabet: .gsm7, payload: try GSMAlphabet.encode("Hi"))
+        )
+        let pdu = try submit.encode(smsc: .absent)
+        #expect(pdu.bytes[0] == firstOctet)
+        #expect(pdu.tpduLength == 15 + 7)
+        guard case .submit(let decoded) = try TPDUDecoder.decode(pdu.bytes, hasSMSC: false).tpdu else {
+            Issue.record("expected SMS-SUBMIT")
+            return
+        }
+        #expect(decoded.validityPeriod == decodedPeriod)
+    }
+
     /// The SMSC part can be absent, the octet 00, or an address. The TPDU length never counts it.
     @Test(arguments: [
         (SMSCField.absent, ""), (.useStored, "00"), (.address(.international("447785016005")), "0791447758100650"),
