@@ -119,7 +119,12 @@ public struct ConcatenationReassembler: Sendable {
                 firstReceivedAt: part.receivedAt
             )
         }
-        let key = Key(sender: part.sender, referenceWidth: info.referenceWidth, reference: info.reference, totalParts: info.totalParts)
+        let key = Key(
+            sender: part.sender,
+            referenceWidth: info.referenceWidth,
+            reference: info.reference,
+            totalParts: info.totalParts
+        )
         if let completedAt = completed[key], part.receivedAt.timeIntervalSince(completedAt) < timeout {
             return nil
         }

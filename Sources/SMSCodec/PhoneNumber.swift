@@ -136,7 +136,12 @@ public struct PhoneNumber: Sendable, Hashable, Codable, CustomStringConvertible 
         // Some small territories use four-digit numbers, so shorter input is taken as a typing mistake.
         guard national.count >= 4 else { throw .tooShort(digits: national.count, raw: raw) }
         if let region = regions.first, !region.nationalNumberLengths.contains(national.count) {
-            throw .invalidLength(digits: national.count, expected: region.nationalNumberLengths, region: region, raw: raw)
+            throw .invalidLength(
+                digits: national.count,
+                expected: region.nationalNumberLengths,
+                region: region,
+                raw: raw
+            )
         }
         return PhoneNumber(countryCode: countryCode, nationalNumber: national)
     }

@@ -28,7 +28,8 @@ public enum PhoneNumberError: Error, Sendable, Equatable, CustomStringConvertibl
         case .empty(let raw):
             return "phone number \"\(raw)\" has no digits: give a number such as +447700900123"
         case .invalidCharacter(let character, let raw):
-            return "phone number \"\(raw)\" contains \"\(character)\": use digits, spaces, '-', '.', '(', ')' and a leading '+'"
+            return "phone number \"\(raw)\" contains \"\(character)\":"
+                + " use digits, spaces, '-', '.', '(', ')' and a leading '+'"
         case .misplacedPlus(let raw):
             return "phone number \"\(raw)\" has '+' after the start: put '+' only before the country code"
         case .missingCountryContext(let raw):
@@ -42,7 +43,8 @@ public enum PhoneNumberError: Error, Sendable, Equatable, CustomStringConvertibl
         case .tooShort(let digits, let raw):
             return "phone number \"\(raw)\" has only \(digits) digits after the country code: check for missing digits"
         case .invalidLength(let digits, let expected, let region, let raw):
-            let range = expected.lowerBound == expected.upperBound
+            let range =
+                expected.lowerBound == expected.upperBound
                 ? "\(expected.lowerBound)" : "\(expected.lowerBound) to \(expected.upperBound)"
             return "phone number \"\(raw)\" has \(digits) digits after +\(region.countryCallingCode),"
                 + " but \(region.rawValue) numbers have \(range): check for missing or extra digits"

@@ -70,7 +70,11 @@ public struct SMSDeliver: Sendable, Hashable {
         let protocolIdentifier = try reader.readByte(field: "TP-PID")
         let dataCodingScheme = DataCodingScheme(rawValue: try reader.readByte(field: "TP-DCS"))
         let timestamp = try ServiceCentreTimestamp.read(&reader, field: "TP-SCTS")
-        let userData = try TPUserData.read(&reader, dataCodingScheme: dataCodingScheme, hasHeader: firstOctet & 0x40 != 0)
+        let userData = try TPUserData.read(
+            &reader,
+            dataCodingScheme: dataCodingScheme,
+            hasHeader: firstOctet & 0x40 != 0
+        )
         return SMSDeliver(
             moreMessagesToSend: firstOctet & 0x04 == 0,
             loopPrevention: firstOctet & 0x08 != 0,

@@ -32,7 +32,8 @@ public enum SMSEncoding: String, Sendable, Codable, CaseIterable {
         let octets = SMSEncoding.maximumUserDataOctets - headerLength
         switch self {
         case .gsm7:
-            return SMSEncoding.maximumUserDataOctets * 8 / 7 - SeptetPacking.headerSeptets(forHeaderOfLength: headerLength)
+            return SMSEncoding.maximumUserDataOctets * 8 / 7
+                - SeptetPacking.headerSeptets(forHeaderOfLength: headerLength)
         case .ucs2:
             return octets / 2
         }

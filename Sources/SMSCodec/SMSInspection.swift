@@ -56,7 +56,9 @@ public struct SMSInspection: Sendable, Codable, Equatable {
         units = plan.encoding == .ucs2 ? plan.units : nil
         segmentCount = plan.segments.count
         var seen: Set<Character> = []
-        nonGSMCharacters = text.filter { !GSMAlphabet.canEncode(String($0)) && seen.insert($0).inserted }.map(String.init)
+        nonGSMCharacters = text.filter { !GSMAlphabet.canEncode(String($0)) && seen.insert($0).inserted }.map(
+            String.init
+        )
         segments = plan.segments.map { segment in
             Segment(
                 sequenceNumber: segment.sequenceNumber,
@@ -85,7 +87,8 @@ public struct SMSInspection: Sendable, Codable, Equatable {
         for segment in segments {
             let unitName = encoding == .gsm7 ? "septets" : "units"
             lines.append("")
-            lines.append("segment \(segment.sequenceNumber)/\(segmentCount): \(segment.units) \(unitName), TP-UDL \(segment.userDataLength)")
+            let position = "segment \(segment.sequenceNumber)/\(segmentCount)"
+            lines.append("\(position): \(segment.units) \(unitName), TP-UDL \(segment.userDataLength)")
             lines.append("  UDH:           \(segment.headerHex.isEmpty ? "(none)" : segment.headerHex)")
             lines.append("  TP-UD:         \(segment.userDataHex)")
             lines.append("  short_message: \(segment.shortMessageHex)")

@@ -112,7 +112,9 @@ public struct SMSStatusReport: Sendable, Hashable {
         let indicator = try reader.readByte(field: "TP-PI")
         report.parameterIndicator = indicator
         if indicator & 0x01 != 0 { report.protocolIdentifier = try reader.readByte(field: "TP-PID") }
-        if indicator & 0x02 != 0 { report.dataCodingScheme = DataCodingScheme(rawValue: try reader.readByte(field: "TP-DCS")) }
+        if indicator & 0x02 != 0 {
+            report.dataCodingScheme = DataCodingScheme(rawValue: try reader.readByte(field: "TP-DCS"))
+        }
         if indicator & 0x04 != 0 {
             report.userData = try TPUserData.read(
                 &reader,

@@ -78,7 +78,11 @@ public struct SMSSubmit: Sendable, Hashable {
         case 0x01: validityPeriod = .enhanced(try reader.readBytes(7, field: "TP-VP"))
         default: validityPeriod = nil
         }
-        let userData = try TPUserData.read(&reader, dataCodingScheme: dataCodingScheme, hasHeader: firstOctet & 0x40 != 0)
+        let userData = try TPUserData.read(
+            &reader,
+            dataCodingScheme: dataCodingScheme,
+            hasHeader: firstOctet & 0x40 != 0
+        )
         return SMSSubmit(
             rejectDuplicates: firstOctet & 0x04 != 0,
             statusReportRequest: firstOctet & 0x20 != 0,

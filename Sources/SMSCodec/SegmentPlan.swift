@@ -41,7 +41,8 @@ public struct PlannedSegment: Sendable, Equatable {
         let header = headerBytes
         switch encoding {
         case .gsm7:
-            return header + SeptetPacking.pack(payload, fillBits: SeptetPacking.fillBits(afterHeaderOfLength: header.count))
+            return header
+                + SeptetPacking.pack(payload, fillBits: SeptetPacking.fillBits(afterHeaderOfLength: header.count))
         case .ucs2:
             return header + payload
         }

@@ -86,7 +86,12 @@ public enum SegmentPlanner {
                 sequenceNumber: UInt8(index + 1)
             )
             segments.append(
-                makeSegment(group, encoding: encoding, sequenceNumber: index + 1, header: UserDataHeader(concatenation: info))
+                makeSegment(
+                    group,
+                    encoding: encoding,
+                    sequenceNumber: index + 1,
+                    header: UserDataHeader(concatenation: info)
+                )
             )
         }
         return SegmentPlan(encoding: encoding, characters: characters, units: total, segments: segments)

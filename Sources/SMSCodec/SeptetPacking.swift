@@ -53,7 +53,12 @@ public enum SeptetPacking {
         fillBits: Int = 0
     ) throws(PDUDecodingError) -> [UInt8] {
         guard (0...6).contains(fillBits) else {
-            throw .invalidValue(field: "fill bits", offset: 0, value: UInt8(truncatingIfNeeded: fillBits), reason: "must be 0...6")
+            throw .invalidValue(
+                field: "fill bits",
+                offset: 0,
+                value: UInt8(truncatingIfNeeded: fillBits),
+                reason: "must be 0...6"
+            )
         }
         guard septetCount >= 0 else {
             throw .invalidValue(field: "septet count", offset: 0, value: 0, reason: "must not be negative")

@@ -81,7 +81,12 @@ public struct ServiceCentreTimestamp: Sendable, Hashable, Codable {
             utcOffsetMinutes: offset
         )
         if let bad = timestamp.firstInvalidField() {
-            throw .invalidValue(field: field, offset: start + bad, value: octets[bad], reason: "not a calendar date or time")
+            throw .invalidValue(
+                field: field,
+                offset: start + bad,
+                value: octets[bad],
+                reason: "not a calendar date or time"
+            )
         }
         return timestamp
     }

@@ -30,7 +30,11 @@ public struct TPAddress: Sendable, Hashable, Codable {
 
     /// An international E.164 number (type 0x91). A leading '+' is dropped.
     public static func international(_ digits: String) -> TPAddress {
-        TPAddress(typeOfNumber: .international, numberingPlan: 1, value: digits.hasPrefix("+") ? String(digits.dropFirst()) : digits)
+        TPAddress(
+            typeOfNumber: .international,
+            numberingPlan: 1,
+            value: digits.hasPrefix("+") ? String(digits.dropFirst()) : digits
+        )
     }
 
     /// A national number (type 0xA1).
@@ -105,7 +109,9 @@ public struct TPAddress: Sendable, Hashable, Codable {
         }
     }
 
-    static let semiOctetCharacters: [Character] = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "#", "a", "b", "c"]
+    static let semiOctetCharacters: [Character] = [
+        "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "#", "a", "b", "c",
+    ]
 
     /// Reads swapped semi-octets. An F nibble (padding) is skipped.
     static func digits(from octets: [UInt8], count: Int) -> String {
@@ -123,16 +129,29 @@ public struct TPAddress: Sendable, Hashable, Codable {
         let lengthOffset = reader.offset
         let length = Int(try reader.readByte(field: "\(field) length"))
         guard length <= 20 else {
-            throw .invalidValue(field: "\(field) length", offset: lengthOffset, value: UInt8(length), reason: "more than 20 semi-octets")
+            throw .invalidValue(
+                field: "\(field) length",
+                offset: lengthOffset,
+                value: UInt8(length),
+                reason: "more than 20 semi-octets"
+            )
         }
         let type = try reader.readByte(field: "\(field) type")
         let octets = try reader.readBytes((length + 1) / 2, field: field)
         let typeOfNumber = TypeOfNumber(rawValue: (type >> 4) & 0x07)!
         if typeOfNumber == .alphanumeric {
             let septets = try SeptetPacking.unpack(octets, septetCount: length * 4 / 7)
-            return TPAddress(typeOfNumber: .alphanumeric, numberingPlan: type & 0x0F, value: GSMAlphabet.decode(septets))
+            return TPAddress(
+                typeOfNumber: .alphanumeric,
+                numberingPlan: type & 0x0F,
+                value: GSMAlphabet.decode(septets)
+            )
         }
-        return TPAddress(typeOfNumber: typeOfNumber, numberingPlan: type & 0x0F, value: digits(from: octets, count: length))
+        return TPAddress(
+            typeOfNumber: typeOfNumber,
+            numberingPlan: type & 0x0F,
+            value: digits(from: octets, count: length)
+        )
     }
 
     /// Reads the SMSC field (length in octets). Returns nil when the length octet is 0.
@@ -141,11 +160,20 @@ public struct TPAddress: Sendable, Hashable, Codable {
         let length = Int(try reader.readByte(field: "SMSC length"))
         guard length > 0 else { return nil }
         guard length <= 11 else {
-            throw .invalidValue(field: "SMSC length", offset: lengthOffset, value: UInt8(length), reason: "more than 11 octets")
+            throw .invalidValue(
+                field: "SMSC length",
+                offset: lengthOffset,
+                value: UInt8(length),
+                reason: "more than 11 octets"
+            )
         }
         let type = try reader.readByte(field: "SMSC type")
         let octets = try reader.readBytes(length - 1, field: "SMSC address")
         let typeOfNumber = TypeOfNumber(rawValue: (type >> 4) & 0x07)!
-        return TPAddress(typeOfNumber: typeOfNumber, numberingPlan: type & 0x0F, value: digits(from: octets, count: octets.count * 2))
+        return TPAddress(
+            typeOfNumber: typeOfNumber,
+            numberingPlan: type & 0x0F,
+            value: digits(from: octets, count: octets.count * 2)
+        )
     }
 }

@@ -68,12 +68,24 @@ public struct TPDUDescription: Sendable, Codable, Equatable {
         case .statusReport(let report): describe(report)
         }
         if decoded.trailingOctets > 0 {
-            fields.append(Field(name: "trailing octets", value: "\(decoded.trailingOctets)", meaning: "not part of the TPDU; ignored"))
+            fields.append(
+                Field(
+                    name: "trailing octets",
+                    value: "\(decoded.trailingOctets)",
+                    meaning: "not part of the TPDU; ignored"
+                )
+            )
         }
     }
 
     private mutating func describe(_ deliver: SMSDeliver) {
-        fields.append(Field(name: "first octet", value: Hex.encode([deliver.firstOctet]), meaning: firstOctetMeaning(deliver.firstOctet)))
+        fields.append(
+            Field(
+                name: "first octet",
+                value: Hex.encode([deliver.firstOctet]),
+                meaning: firstOctetMeaning(deliver.firstOctet)
+            )
+        )
         fields.append(address("TP-OA", deliver.originatingAddress))
         fields.append(Field(name: "TP-PID", value: Hex.encode([deliver.protocolIdentifier])))
         fields.append(dataCoding(deliver.dataCodingScheme))
@@ -82,14 +94,22 @@ public struct TPDUDescription: Sendable, Codable, Equatable {
     }
 
     private mutating func describe(_ submit: SMSSubmit) {
-        fields.append(Field(name: "first octet", value: Hex.encode([submit.firstOctet]), meaning: firstOctetMeaning(submit.firstOctet)))
+        fields.append(
+            Field(
+                name: "first octet",
+                value: Hex.encode([submit.firstOctet]),
+                meaning: firstOctetMeaning(submit.firstOctet)
+            )
+        )
         fields.append(Field(name: "TP-MR", value: "\(submit.messageReference)"))
         fields.append(address("TP-DA", submit.destination))
         fields.append(Field(name: "TP-PID", value: Hex.encode([submit.protocolIdentifier])))
         fields.append(dataCoding(submit.dataCodingScheme))
         switch submit.validityPeriod {
         case .relative(let period)?:
-            fields.append(Field(name: "TP-VP", value: Hex.encode([period.rawValue]), meaning: "relative, \(period.seconds) s"))
+            fields.append(
+                Field(name: "TP-VP", value: Hex.encode([period.rawValue]), meaning: "relative, \(period.seconds) s")
+            )
         case .absolute(let time)?:
             fields.append(Field(name: "TP-VP", value: time.iso8601, meaning: "absolute"))
         case .enhanced(let octets)?:
@@ -101,7 +121,13 @@ public struct TPDUDescription: Sendable, Codable, Equatable {
     }
 
     private mutating func describe(_ report: SMSStatusReport) {
-        fields.append(Field(name: "first octet", value: Hex.encode([report.firstOctet]), meaning: firstOctetMeaning(report.firstOctet)))
+        fields.append(
+            Field(
+                name: "first octet",
+                value: Hex.encode([report.firstOctet]),
+                meaning: firstOctetMeaning(report.firstOctet)
+            )
+        )
         fields.append(Field(name: "TP-MR", value: "\(report.messageReference)"))
         fields.append(address("TP-RA", report.recipientAddress))
         fields.append(timestamp("TP-SCTS", report.serviceCentreTimestamp))
@@ -155,7 +181,11 @@ public struct TPDUDescription: Sendable, Codable, Equatable {
     }
 
     private func address(_ name: String, _ address: TPAddress) -> Field {
-        Field(name: name, value: address.displayString, meaning: "type \(Hex.encode([address.typeOctet])), \(address.typeOfNumber)")
+        Field(
+            name: name,
+            value: address.displayString,
+            meaning: "type \(Hex.encode([address.typeOctet])), \(address.typeOfNumber)"
+        )
     }
 
     private func timestamp(_ name: String, _ timestamp: ServiceCentreTimestamp) -> Field {

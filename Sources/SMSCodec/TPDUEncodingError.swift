@@ -28,7 +28,8 @@ public enum TPDUEncodingError: Error, Sendable, Equatable, CustomStringConvertib
         case .userDataTooLong(let octets, let maximum):
             return "user data is \(octets) octets, more than the \(maximum) of one SMS: split it with SegmentPlanner"
         case .dataCodingMismatch(let dataCodingScheme, let alphabet):
-            return "TP-DCS 0x\(Hex.encode([dataCodingScheme])) does not select \(alphabet.rawValue), the alphabet of the"
+            return
+                "TP-DCS 0x\(Hex.encode([dataCodingScheme])) does not select \(alphabet.rawValue), the alphabet of the"
                 + " user data: leave the DCS override unset or make its alphabet match"
         case .text(let error):
             return error.description

@@ -11,7 +11,12 @@ public struct TPUserData: Sendable, Hashable {
     public var payload: [UInt8]
 
     /// Creates user data from its parts.
-    public init(header: UserDataHeader?, alphabet: DataCodingScheme.Alphabet, isCompressed: Bool = false, payload: [UInt8]) {
+    public init(
+        header: UserDataHeader?,
+        alphabet: DataCodingScheme.Alphabet,
+        isCompressed: Bool = false,
+        payload: [UInt8]
+    ) {
         self.header = header
         self.alphabet = alphabet
         self.isCompressed = isCompressed
@@ -39,7 +44,8 @@ public struct TPUserData: Sendable, Hashable {
     public var encoded: [UInt8] {
         let headerBytes = header?.encoded ?? []
         if countsSeptets {
-            return headerBytes + SeptetPacking.pack(payload, fillBits: SeptetPacking.fillBits(afterHeaderOfLength: headerBytes.count))
+            return headerBytes
+                + SeptetPacking.pack(payload, fillBits: SeptetPacking.fillBits(afterHeaderOfLength: headerBytes.count))
         }
         return headerBytes + payload
     }
@@ -87,13 +93,23 @@ public struct TPUserData: Sendable, Hashable {
         var headerLength = 0
         if hasHeader {
             guard length > 0 else {
-                throw .invalidValue(field: "TP-UDL", offset: lengthOffset, value: 0, reason: "TP-UDHI is set but there is no user data")
+                throw .invalidValue(
+                    field: "TP-UDL",
+                    offset: lengthOffset,
+                    value: 0,
+                    reason: "TP-UDHI is set but there is no user data"
+                )
             }
             (header, headerLength) = try UserDataHeader.parse(data, baseOffset: dataOffset)
         }
 
         guard septets else {
-            return TPUserData(header: header, alphabet: alphabet, isCompressed: compressed, payload: Array(data[headerLength...]))
+            return TPUserData(
+                header: header,
+                alphabet: alphabet,
+                isCompressed: compressed,
+                payload: Array(data[headerLength...])
+            )
         }
         let headerSeptets = SeptetPacking.headerSeptets(forHeaderOfLength: headerLength)
         guard headerSeptets <= length else {

@@ -84,7 +84,9 @@ public struct UserDataHeader: Sendable, Hashable {
                     available: bodyReader.remaining
                 )
             }
-            elements.append(InformationElement(identifier: identifier, data: try bodyReader.readBytes(length, field: "UDH IED")))
+            elements.append(
+                InformationElement(identifier: identifier, data: try bodyReader.readBytes(length, field: "UDH IED"))
+            )
         }
         return (UserDataHeader(elements: elements), headerLength + 1)
     }
@@ -129,7 +131,12 @@ public struct ConcatenationInfo: Sendable, Hashable, Codable {
         let data = element.data
         switch (element.identifier, data.count) {
         case (0x00, 3):
-            self.init(referenceWidth: .eightBit, reference: UInt16(data[0]), totalParts: data[1], sequenceNumber: data[2])
+            self.init(
+                referenceWidth: .eightBit,
+                reference: UInt16(data[0]),
+                totalParts: data[1],
+                sequenceNumber: data[2]
+            )
         case (0x08, 4):
             self.init(
                 referenceWidth: .sixteenBit,
@@ -149,7 +156,10 @@ public struct ConcatenationInfo: Sendable, Hashable, Codable {
         case .eightBit:
             return .init(identifier: 0x00, data: [UInt8(reference & 0xFF), totalParts, sequenceNumber])
         case .sixteenBit:
-            return .init(identifier: 0x08, data: [UInt8(reference >> 8), UInt8(reference & 0xFF), totalParts, sequenceNumber])
+            return .init(
+                identifier: 0x08,
+                data: [UInt8(reference >> 8), UInt8(reference & 0xFF), totalParts, sequenceNumber]
+            )
         }
     }
 }

@@ -174,7 +174,8 @@ import Testing
             #expect {
                 try PhoneNumber.normalise(raw, defaultRegionCode: input["default_region"].string)
             } throws: { error in
-                (error as? PhoneNumberError).map { $0 == .missingCountryContext(raw: raw) && "\($0)".contains(message) } ?? false
+                (error as? PhoneNumberError).map { $0 == .missingCountryContext(raw: raw) && "\($0)".contains(message) }
+                    ?? false
             }
         }
     }

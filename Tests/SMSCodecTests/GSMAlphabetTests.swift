@@ -14,12 +14,15 @@ import Testing
     }
 
     /// Characters with their own codes that ASCII would get wrong.
-    @Test(arguments: [
-        ("@", [0x00]), ("£", [0x01]), ("$", [0x02]), ("_", [0x11]), ("¤", [0x24]), ("¡", [0x40]),
-        ("§", [0x5F]), ("¿", [0x60]), ("à", [0x7F]), ("Δ", [0x10]), ("\n", [0x0A]), ("\r", [0x0D]),
-        ("€", [0x1B, 0x65]), ("{", [0x1B, 0x28]), ("}", [0x1B, 0x29]), ("[", [0x1B, 0x3C]), ("]", [0x1B, 0x3E]),
-        ("^", [0x1B, 0x14]), ("~", [0x1B, 0x3D]), ("|", [0x1B, 0x40]), ("\\", [0x1B, 0x2F]), ("\u{0C}", [0x1B, 0x0A]),
-    ] as [(String, [UInt8])])
+    @Test(
+        arguments: [
+            ("@", [0x00]), ("£", [0x01]), ("$", [0x02]), ("_", [0x11]), ("¤", [0x24]), ("¡", [0x40]),
+            ("§", [0x5F]), ("¿", [0x60]), ("à", [0x7F]), ("Δ", [0x10]), ("\n", [0x0A]), ("\r", [0x0D]),
+            ("€", [0x1B, 0x65]), ("{", [0x1B, 0x28]), ("}", [0x1B, 0x29]), ("[", [0x1B, 0x3C]), ("]", [0x1B, 0x3E]),
+            ("^", [0x1B, 0x14]), ("~", [0x1B, 0x3D]), ("|", [0x1B, 0x40]), ("\\", [0x1B, 0x2F]),
+            ("\u{0C}", [0x1B, 0x0A]),
+        ] as [(String, [UInt8])]
+    )
     func encodesSpecialCharacters(text: String, septets: [UInt8]) throws {
         #expect(try GSMAlphabet.encode(text) == septets)
         #expect(GSMAlphabet.decode(septets) == text)
@@ -27,10 +30,12 @@ import Testing
     }
 
     /// Escape edge cases: an undefined code falls back to the basic set, a double or trailing escape is a space.
-    @Test(arguments: [
-        ([0x1B, 0x41], "A"), ([0x1B, 0x00], "@"), ([0x1B, 0x1B], " "), ([0x41, 0x1B], "A "),
-        ([0x00, 0x00, 0x41], "@@A"), ([0xC1], "A"),
-    ] as [([UInt8], String)])
+    @Test(
+        arguments: [
+            ([0x1B, 0x41], "A"), ([0x1B, 0x00], "@"), ([0x1B, 0x1B], " "), ([0x41, 0x1B], "A "),
+            ([0x00, 0x00, 0x41], "@@A"), ([0xC1], "A"),
+        ] as [([UInt8], String)]
+    )
     func decodesEscapeEdgeCases(septets: [UInt8], text: String) {
         #expect(GSMAlphabet.decode(septets) == text)
     }

@@ -38,10 +38,12 @@ import Testing
     }
 
     /// A status report description carries TP-ST meaning and outcome, and guesses the SMSC field.
-    @Test(arguments: [
-        ("07915155100099F9062C0C91447700091032622010015100296220100151702900", "+15550100999", "00", "true"),
-        ("00062D0C91447700091032622020810000296220308100202946", nil, "46", "false"),
-    ] as [(String, String?, String, String)])
+    @Test(
+        arguments: [
+            ("07915155100099F9062C0C91447700091032622010015100296220100151702900", "+15550100999", "00", "true"),
+            ("00062D0C91447700091032622020810000296220308100202946", nil, "46", "false"),
+        ] as [(String, String?, String, String)]
+    )
     func describesStatusReport(hex: String, smsc: String?, status: String, delivered: String) throws {
         let description = try TPDUDescription.decode(hex: hex, hasSMSC: nil)
         #expect(description.type == "SMS-STATUS-REPORT")
@@ -62,7 +64,10 @@ import Testing
 
     /// A bare TPDU is recognised without the SMSC field, and the text appears in the description.
     @Test func describesBareDeliver() throws {
-        let description = try TPDUDescription.decode(hex: "040BC87238880900F10000993092516195800AE8329BFD4697D9EC37", hasSMSC: nil)
+        let description = try TPDUDescription.decode(
+            hex: "040BC87238880900F10000993092516195800AE8329BFD4697D9EC37",
+            hasSMSC: nil
+        )
         #expect(description.type == "SMS-DELIVER")
         #expect(description.smsc == nil)
         #expect(description.text == "hellohello")

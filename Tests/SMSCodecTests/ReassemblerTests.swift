@@ -7,10 +7,22 @@ import Testing
 @Suite struct ReassemblerTests {
     let start = Date(timeIntervalSince1970: 1_800_000_000)
 
-    func part(_ sender: String, _ reference: UInt16, _ total: UInt8, _ sequence: UInt8, _ text: String, at seconds: Double = 0) -> ConcatenationReassembler.Part {
+    func part(
+        _ sender: String,
+        _ reference: UInt16,
+        _ total: UInt8,
+        _ sequence: UInt8,
+        _ text: String,
+        at seconds: Double = 0
+    ) -> ConcatenationReassembler.Part {
         ConcatenationReassembler.Part(
             sender: sender,
-            concatenation: ConcatenationInfo(referenceWidth: .eightBit, reference: reference, totalParts: total, sequenceNumber: sequence),
+            concatenation: ConcatenationInfo(
+                referenceWidth: .eightBit,
+                reference: reference,
+                totalParts: total,
+                sequenceNumber: sequence
+            ),
             alphabet: .gsm7,
             payload: try! GSMAlphabet.encode(text),
             receivedAt: start + seconds
@@ -49,7 +61,10 @@ import Testing
 
     /// Parts built from SMPP short_message octets and from SMS-DELIVER TPDUs join into one message.
     @Test func buildsPartsFromSMPPAndTPDUs() throws {
-        let plan = try SegmentPlanner.plan(String(repeating: "Gate 4 {open} ", count: 14), options: .init(reference: 77))
+        let plan = try SegmentPlanner.plan(
+            String(repeating: "Gate 4 {open} ", count: 14),
+            options: .init(reference: 77)
+        )
         #expect(plan.segments.count == 2)
         var reassembler = ConcatenationReassembler()
 
@@ -68,7 +83,8 @@ import Testing
             serviceCentreTimestamp: ServiceCentreTimestamp(date: start, utcOffsetMinutes: 0),
             userData: TPUserData(segment: plan.segments[1])
         )
-        guard case .deliver(let decoded) = try TPDUDecoder.decode(try deliver.encode().bytes, hasSMSC: false).tpdu else {
+        guard case .deliver(let decoded) = try TPDUDecoder.decode(try deliver.encode().bytes, hasSMSC: false).tpdu
+        else {
             Issue.record("expected SMS-DELIVER")
             return
         }
@@ -79,14 +95,26 @@ import Testing
     /// A short_message whose header runs past its end is rejected.
     @Test func rejectsTruncatedShortMessage() {
         #expect(throws: PDUDecodingError.self) {
-            try ConcatenationReassembler.Part(sender: "s", shortMessage: [0x05, 0x00, 0x03], dataCoding: 0, hasHeader: true, receivedAt: start)
+            try ConcatenationReassembler.Part(
+                sender: "s",
+                shortMessage: [0x05, 0x00, 0x03],
+                dataCoding: 0,
+                hasHeader: true,
+                receivedAt: start
+            )
         }
     }
 
     /// A message without concatenation passes straight through.
     @Test func passesSingleMessagesThrough() throws {
         var reassembler = ConcatenationReassembler()
-        let single = ConcatenationReassembler.Part(sender: "a", concatenation: nil, alphabet: .ucs2, payload: [0x00, 0x41], receivedAt: start)
+        let single = ConcatenationReassembler.Part(
+            sender: "a",
+            concatenation: nil,
+            alphabet: .ucs2,
+            payload: [0x00, 0x41],
+            receivedAt: start
+        )
         let received = reassembler.receive(single)
         let message = try #require(received)
         #expect(try message.text() == "A")
@@ -97,7 +125,12 @@ import Testing
     @Test func keepsReferenceWidthsApart() {
         var reassembler = ConcatenationReassembler()
         var wide = part("s", 5, 2, 2, "b")
-        wide.concatenation = ConcatenationInfo(referenceWidth: .sixteenBit, reference: 5, totalParts: 2, sequenceNumber: 2)
+        wide.concatenation = ConcatenationInfo(
+            referenceWidth: .sixteenBit,
+            reference: 5,
+            totalParts: 2,
+            sequenceNumber: 2
+        )
         #expect(reassembler.receive(part("s", 5, 2, 1, "a")) == nil)
         #expect(reassembler.receive(wide) == nil)
         #expect(reassembler.pendingCount == 2)
@@ -106,13 +139,23 @@ import Testing
     /// An escape or surrogate pair split across parts by a sender still decodes after joining.
     @Test func joinsPairsSplitBySender() throws {
         var reassembler = ConcatenationReassembler()
-        let info = { (sequence: UInt8) in ConcatenationInfo(referenceWidth: .eightBit, reference: 1, totalParts: 2, sequenceNumber: sequence) }
-        _ = reassembler.receive(.init(sender: "g", concatenation: info(1), alphabet: .gsm7, payload: [0x41, 0x1B], receivedAt: start))
-        let gsm = reassembler.receive(.init(sender: "g", concatenation: info(2), alphabet: .gsm7, payload: [0x65], receivedAt: start))
+        let info = { (sequence: UInt8) in
+            ConcatenationInfo(referenceWidth: .eightBit, reference: 1, totalParts: 2, sequenceNumber: sequence)
+        }
+        _ = reassembler.receive(
+            .init(sender: "g", concatenation: info(1), alphabet: .gsm7, payload: [0x41, 0x1B], receivedAt: start)
+        )
+        let gsm = reassembler.receive(
+            .init(sender: "g", concatenation: info(2), alphabet: .gsm7, payload: [0x65], receivedAt: start)
+        )
         #expect(try gsm?.text() == "A€")
 
-        _ = reassembler.receive(.init(sender: "u", concatenation: info(1), alphabet: .ucs2, payload: [0xD8, 0x3D], receivedAt: start))
-        let ucs2 = reassembler.receive(.init(sender: "u", concatenation: info(2), alphabet: .ucs2, payload: [0xDE, 0x00], receivedAt: start))
+        _ = reassembler.receive(
+            .init(sender: "u", concatenation: info(1), alphabet: .ucs2, payload: [0xD8, 0x3D], receivedAt: start)
+        )
+        let ucs2 = reassembler.receive(
+            .init(sender: "u", concatenation: info(2), alphabet: .ucs2, payload: [0xDE, 0x00], receivedAt: start)
+        )
         #expect(try ucs2?.text() == "😀")
     }
 

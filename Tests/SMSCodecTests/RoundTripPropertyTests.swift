@@ -23,7 +23,10 @@ struct SeededGenerator: RandomNumberGenerator {
 /// Properties over random texts: encoding round-trips, segment limits, unsplit pairs and PDU agreement.
 @Suite struct RoundTripPropertyTests {
     /// Scalars drawn for GSM-only texts: basic set, '@', escapes and line breaks.
-    static let gsmPool: [Unicode.Scalar] = Array("@£$¥èéùìòÇØøÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCXYZÄÖÑÜ§¿abcxyzäöñüà€{}[]^~|\\\n\r\u{0C}".unicodeScalars)
+    static let gsmPool: [Unicode.Scalar] = Array(
+        "@£$¥èéùìòÇØøÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCXYZÄÖÑÜ§¿abcxyzäöñüà€{}[]^~|\\\n\r\u{0C}"
+            .unicodeScalars
+    )
     /// Scalars outside GSM: Cyrillic, CJK, backtick, combining mark, and astral characters that need surrogate pairs.
     static let otherPool: [Unicode.Scalar] = Array("я中`ç\u{301}😀🚑𝄞👍🏽".unicodeScalars)
 
@@ -51,7 +54,8 @@ struct SeededGenerator: RandomNumberGenerator {
             let context = "seed \(seed) round \(round)"
 
             let single = plan.encoding.unitsPerSegment(headerLength: 0)
-            let limit = plan.segments.count == 1 ? single : plan.encoding.unitsPerSegment(headerLength: width.headerLength)
+            let limit =
+                plan.segments.count == 1 ? single : plan.encoding.unitsPerSegment(headerLength: width.headerLength)
             var joined = ""
             for segment in plan.segments {
                 #expect(segment.units <= limit, "\(context)")
@@ -60,7 +64,10 @@ struct SeededGenerator: RandomNumberGenerator {
                 let decoded: String
                 switch plan.encoding {
                 case .gsm7:
-                    #expect(segment.payload.last != GSMAlphabet.escape || segment.text.unicodeScalars.last == "\u{1B}", "\(context)")
+                    #expect(
+                        segment.payload.last != GSMAlphabet.escape || segment.text.unicodeScalars.last == "\u{1B}",
+                        "\(context)"
+                    )
                     decoded = GSMAlphabet.decode(segment.payload)
                     let header = segment.headerBytes.count
                     let unpacked = try SeptetPacking.unpack(

@@ -29,7 +29,11 @@ import Testing
 
     /// SMS-SUBMIT fields: TP-SRR and a relative TP-VP set the first octet 0x31 and add the VP octet.
     @Test func encodesSubmitWithReportAndValidity() throws {
-        let options = SMSSubmit.Options(messageReference: 5, statusReportRequest: true, validityPeriod: .init(rawValue: 0xAA))
+        let options = SMSSubmit.Options(
+            messageReference: 5,
+            statusReportRequest: true,
+            validityPeriod: .init(rawValue: 0xAA)
+        )
         let pdus = try SMSSubmit.pdus(for: "Hi", to: .international("+12025550143"), options: options)
         #expect(pdus.map(\.hex) == ["0031050B912120550541F30000AA02C834"])
         #expect(pdus[0].tpduLength == 16)
@@ -46,9 +50,15 @@ import Testing
 
     /// Absolute and enhanced validity periods set TP-VPF and take seven octets, padded when short.
     @Test(arguments: [
-        (ValidityPeriod.absolute(ServiceCentreTimestamp(date: Date(timeIntervalSince1970: 1_800_000_000), utcOffsetMinutes: -60)),
-         ValidityPeriod.absolute(ServiceCentreTimestamp(date: Date(timeIntervalSince1970: 1_800_000_000), utcOffsetMinutes: -60)),
-         0x19 as UInt8),
+        (
+            ValidityPeriod.absolute(
+                ServiceCentreTimestamp(date: Date(timeIntervalSince1970: 1_800_000_000), utcOffsetMinutes: -60)
+            ),
+            ValidityPeriod.absolute(
+                ServiceCentreTimestamp(date: Date(timeIntervalSince1970: 1_800_000_000), utcOffsetMinutes: -60)
+            ),
+            0x19 as UInt8
+        ),
         (.enhanced([0x01, 0x02]), .enhanced([0x01, 0x02, 0, 0, 0, 0, 0]), 0x09),
     ])
     func encodesOtherValidityFormats(period: ValidityPeriod, decodedPeriod: ValidityPeriod, firstOctet: UInt8) throws {
@@ -99,7 +109,12 @@ import Testing
     @Test func buildsMultipartSubmits() throws {
         let text = String(repeating: "Lifeline {test} ", count: 12)
         let options = SMSSubmit.Options(messageReference: 254)
-        let pdus = try SMSSubmit.pdus(for: text, to: .international("447700900123"), options: options, planning: .init(reference: 9))
+        let pdus = try SMSSubmit.pdus(
+            for: text,
+            to: .international("447700900123"),
+            options: options,
+            planning: .init(reference: 9)
+        )
         #expect(pdus.count == 2)
 
         var joined = ""
@@ -133,7 +148,9 @@ import Testing
     /// SMS-DELIVER with an alphanumeric sender and a UCS-2 concatenated part survives encode and decode.
     @Test func roundTripsDeliver() throws {
         let timestamp = ServiceCentreTimestamp(date: Date(timeIntervalSince1970: 1_800_000_000), utcOffsetMinutes: 345)
-        let header = UserDataHeader(concatenation: .init(referenceWidth: .sixteenBit, reference: 0xBEEF, totalParts: 3, sequenceNumber: 2))
+        let header = UserDataHeader(
+            concatenation: .init(referenceWidth: .sixteenBit, reference: 0xBEEF, totalParts: 3, sequenceNumber: 2)
+        )
         let deliver = SMSDeliver(
             statusReportIndication: true,
             originatingAddress: .alphanumeric("Lifeline"),
@@ -172,7 +189,10 @@ import Testing
     }
 
     /// Negative and quarter-hour zones encode as the standard's sign bit and quarter count, and give the right instant.
-    @Test(arguments: [(345, 0x32 as UInt8, "+05:45"), (-210, 0x49, "-03:30"), (-180, 0x29, "-03:00"), (0, 0x00, "+00:00"), (60, 0x40, "+01:00")])
+    @Test(arguments: [
+        (345, 0x32 as UInt8, "+05:45"), (-210, 0x49, "-03:30"), (-180, 0x29, "-03:00"), (0, 0x00, "+00:00"),
+        (60, 0x40, "+01:00"),
+    ])
     func encodesTimeZones(offset: Int, zoneOctet: UInt8, suffix: String) throws {
         let instant = Date(timeIntervalSince1970: 1_769_951_700)  // 2026-02-01T13:15:00Z
         let timestamp = ServiceCentreTimestamp(date: instant, utcOffsetMinutes: offset)
@@ -197,7 +217,10 @@ import Testing
     }
 
     /// TP-ST values outside the standard table still get a class and a meaning.
-    @Test(arguments: [(0x01, "forwarded"), (0x15, "SC specific"), (0x46, "validity period expired"), (0x4A, "reserved"), (0x80, "reserved")])
+    @Test(arguments: [
+        (0x01, "forwarded"), (0x15, "SC specific"), (0x46, "validity period expired"), (0x4A, "reserved"),
+        (0x80, "reserved"),
+    ])
     func describesStatus(raw: UInt8, fragment: String) {
         #expect(TPStatus(rawValue: raw).meaning.contains(fragment))
     }
@@ -251,21 +274,38 @@ import Testing
     @Test(arguments: [
         ("03", false, PDUDecodingError.unsupportedMessageType(mti: 3, offset: 0)),
         ("0C", true, .invalidValue(field: "SMSC length", offset: 0, value: 0x0C, reason: "more than 11 octets")),
-        ("0430", false, .invalidValue(field: "TP-OA length", offset: 1, value: 0x30, reason: "more than 20 semi-octets")),
-        ("040BC87238880900F10000A93092516195800A", false,
-         .invalidValue(field: "TP-SCTS", offset: 11, value: 0xA9, reason: "semi-octet above 9")),
-        ("040BC87238880900F10000993192516195800A", false,
-         .invalidValue(field: "TP-SCTS", offset: 12, value: 0x31, reason: "not a calendar date or time")),
-        ("040BC87238880900F10000622003516195800A", false,
-         .invalidValue(field: "TP-SCTS", offset: 13, value: 0x03, reason: "not a calendar date or time")),
-        ("040BC87238880900F1000099309251619580" + "0BE8329BFD4697D9EC37", false,
-         .truncated(field: "TP-UD", offset: 19, needed: 10, available: 9)),
-        ("440BC87238880900F1000899309251619580" + "03050003", false,
-         .truncated(field: "UDH", offset: 20, needed: 5, available: 2)),
-        ("440BC87238880900F1000099309251619580" + "06050003010201", false,
-         .invalidValue(field: "TP-UDL", offset: 18, value: 6, reason: "shorter than the 6-octet user data header")),
-        ("440BC87238880900F1000099309251619580" + "00", false,
-         .invalidValue(field: "TP-UDL", offset: 18, value: 0, reason: "TP-UDHI is set but there is no user data")),
+        (
+            "0430", false,
+            .invalidValue(field: "TP-OA length", offset: 1, value: 0x30, reason: "more than 20 semi-octets")
+        ),
+        (
+            "040BC87238880900F10000A93092516195800A", false,
+            .invalidValue(field: "TP-SCTS", offset: 11, value: 0xA9, reason: "semi-octet above 9")
+        ),
+        (
+            "040BC87238880900F10000993192516195800A", false,
+            .invalidValue(field: "TP-SCTS", offset: 12, value: 0x31, reason: "not a calendar date or time")
+        ),
+        (
+            "040BC87238880900F10000622003516195800A", false,
+            .invalidValue(field: "TP-SCTS", offset: 13, value: 0x03, reason: "not a calendar date or time")
+        ),
+        (
+            "040BC87238880900F1000099309251619580" + "0BE8329BFD4697D9EC37", false,
+            .truncated(field: "TP-UD", offset: 19, needed: 10, available: 9)
+        ),
+        (
+            "440BC87238880900F1000899309251619580" + "03050003", false,
+            .truncated(field: "UDH", offset: 20, needed: 5, available: 2)
+        ),
+        (
+            "440BC87238880900F1000099309251619580" + "06050003010201", false,
+            .invalidValue(field: "TP-UDL", offset: 18, value: 6, reason: "shorter than the 6-octet user data header")
+        ),
+        (
+            "440BC87238880900F1000099309251619580" + "00", false,
+            .invalidValue(field: "TP-UDL", offset: 18, value: 0, reason: "TP-UDHI is set but there is no user data")
+        ),
     ])
     func reportsMalformedFields(hex: String, hasSMSC: Bool, error: PDUDecodingError) throws {
         let bytes = try Hex.decode(hex)

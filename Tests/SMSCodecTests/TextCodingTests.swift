@@ -35,12 +35,15 @@ import Testing
     }
 
     /// TP-DCS octets map to the alphabet, compression and class TS 23.038 gives them.
-    @Test(arguments: [
-        (0x00, DataCodingScheme.Alphabet.gsm7, false, nil as Int?), (0x04, .eightBit, false, nil), (0x08, .ucs2, false, nil),
-        (0x0C, .gsm7, false, nil), (0x10, .gsm7, false, 0), (0x19, .ucs2, false, 1), (0x20, .gsm7, true, nil),
-        (0x48, .ucs2, false, nil), (0xC0, .gsm7, false, nil), (0xD8, .gsm7, false, nil), (0xE0, .ucs2, false, nil),
-        (0xF0, .gsm7, false, 0), (0xF6, .eightBit, false, 2), (0x80, .gsm7, false, nil),
-    ] as [(UInt8, DataCodingScheme.Alphabet, Bool, Int?)])
+    @Test(
+        arguments: [
+            (0x00, DataCodingScheme.Alphabet.gsm7, false, nil as Int?), (0x04, .eightBit, false, nil),
+            (0x08, .ucs2, false, nil),
+            (0x0C, .gsm7, false, nil), (0x10, .gsm7, false, 0), (0x19, .ucs2, false, 1), (0x20, .gsm7, true, nil),
+            (0x48, .ucs2, false, nil), (0xC0, .gsm7, false, nil), (0xD8, .gsm7, false, nil), (0xE0, .ucs2, false, nil),
+            (0xF0, .gsm7, false, 0), (0xF6, .eightBit, false, 2), (0x80, .gsm7, false, nil),
+        ] as [(UInt8, DataCodingScheme.Alphabet, Bool, Int?)]
+    )
     func readsDataCodingScheme(raw: UInt8, alphabet: DataCodingScheme.Alphabet, compressed: Bool, messageClass: Int?) {
         let scheme = DataCodingScheme(rawValue: raw)
         #expect(scheme.alphabet == alphabet)
