@@ -3,14 +3,21 @@
 public struct TPAddress: Sendable, Hashable, Codable {
     /// Type of number (TON), bits 6-4 of the type-of-address octet.
     public enum TypeOfNumber: UInt8, Sendable, Hashable, Codable {
+        /// 000: no type given, so the digits go as dialled.
         case unknown = 0
+        /// 001: E.164 with country code, shown with '+'.
         case international = 1
+        /// 010: a number with no country code, as dialled nationally.
         case national = 2
+        /// 011: a network operator's own numbering.
         case networkSpecific = 3
+        /// 100: a subscriber number in the local plan.
         case subscriber = 4
-        /// GSM 7-bit text packed into the address field, as used for sender names.
+        /// 101: GSM 7-bit text packed into the address field, as used for sender names.
         case alphanumeric = 5
+        /// 110: an abbreviated (short) number.
         case abbreviated = 6
+        /// 111: reserved.
         case reserved = 7
     }
 

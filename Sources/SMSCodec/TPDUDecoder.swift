@@ -1,7 +1,10 @@
 /// A decoded TPDU of one of the three types a gateway reads.
 public enum TPDU: Sendable, Hashable {
+    /// TP-MTI 00: a message from the SMSC.
     case deliver(SMSDeliver)
+    /// TP-MTI 01: a message to the SMSC, as read back from storage or a log.
     case submit(SMSSubmit)
+    /// TP-MTI 10: a report on a submitted message.
     case statusReport(SMSStatusReport)
 
     /// The standard name of the type, for example "SMS-STATUS-REPORT".
