@@ -1,6 +1,6 @@
 /// A bounds-checked cursor over PDU octets that reports the field and offset of any overrun.
 ///
-/// `offset` counts from the start of the whole input, so errors point into the hex a person sees.
+/// `offset` counts from the start of the whole input, so errors point into the hex a person reads.
 struct ByteReader {
     let bytes: [UInt8]
     private(set) var offset: Int

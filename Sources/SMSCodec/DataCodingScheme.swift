@@ -21,7 +21,7 @@ public struct DataCodingScheme: Sendable, Hashable, Codable {
     /// The alphabet the octet selects.
     ///
     /// Reserved coding groups and the reserved alphabet value read as GSM 7-bit, as TS 23.038
-    /// tells a receiver to do.
+    /// requires of a receiver.
     public var alphabet: Alphabet {
         switch rawValue >> 4 {
         case 0x0...0x7:
@@ -57,7 +57,7 @@ public struct DataCodingScheme: Sendable, Hashable, Codable {
         }
     }
 
-    /// How TP-UDL counts this user data: septets for uncompressed GSM 7-bit, else octets.
+    /// True when TP-UDL counts septets (uncompressed GSM 7-bit), false when it counts octets.
     public var userDataLengthCountsSeptets: Bool {
         alphabet == .gsm7 && !isCompressed
     }

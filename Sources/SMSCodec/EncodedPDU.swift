@@ -12,7 +12,7 @@ public struct EncodedPDU: Sendable, Hashable {
     public var atCommand: String { "AT+CMGS=\(tpduLength)" }
 }
 
-/// What precedes the TPDU in a PDU-mode PDU.
+/// The SMSC part that precedes the TPDU in a PDU-mode PDU.
 public enum SMSCField: Sendable, Hashable {
     /// No SMSC part at all, for interfaces that take the bare TPDU.
     case absent

@@ -7,7 +7,7 @@ public enum GSMAlphabet {
     /// The escape septet that selects the extension table for the next septet.
     public static let escape: UInt8 = 0x1B
 
-    /// The basic character set, indexed by septet. Index 0x1B (escape) holds a space, which is
+    /// The basic character set, indexed by septet. Index 0x1B (escape) contains a space, which is
     /// what a receiver shows for an escape it cannot interpret.
     static let basic: [Unicode.Scalar] = [
         "@", "\u{00A3}", "$", "\u{00A5}", "\u{00E8}", "\u{00E9}", "\u{00F9}", "\u{00EC}",
@@ -80,7 +80,7 @@ public enum GSMAlphabet {
     /// Decodes unpacked septets to text.
     ///
     /// An escape followed by a code missing from the extension table decodes as the basic-set
-    /// character of that code, as TS 23.038 asks of a receiver. An escape followed by another
+    /// character of that code, as TS 23.038 requires of a receiver. An escape followed by another
     /// escape, or an escape as the last septet, shows as a space. Bit 7 of each octet is ignored,
     /// so any octets decode. `decodeStrict(_:)` rejects such octets instead.
     public static func decode<Septets: Sequence>(_ septets: Septets) -> String where Septets.Element == UInt8 {

@@ -12,7 +12,7 @@ public enum GSMTransliterator {
     public struct Replacement: Sendable, Equatable, Codable {
         /// The original character.
         public var original: String
-        /// What replaced it (possibly several characters, as for the ellipsis).
+        /// The replacement text, possibly several characters (as for the ellipsis).
         public var replacement: String
         /// The position of the original character, counted in characters from the start.
         public var offset: Int

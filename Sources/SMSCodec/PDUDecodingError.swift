@@ -5,7 +5,7 @@
 public enum PDUDecodingError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A field needs more octets than remain in the input.
     case truncated(field: String, offset: Int, needed: Int, available: Int)
-    /// A field holds a value the standard does not allow.
+    /// A field contains a value the standard does not allow.
     case invalidValue(field: String, offset: Int, value: UInt8, reason: String)
     /// The TP-MTI bits name a message type this decoder does not read (`11` is reserved).
     case unsupportedMessageType(mti: UInt8, offset: Int)

@@ -175,7 +175,7 @@ public struct PhoneNumber: Sendable, Hashable, Codable, CustomStringConvertible 
 
     /// TP-DA octets for an SMS-SUBMIT: length in digits, 0x91, swapped semi-octets with F padding.
     public var pduAddress: [UInt8] {
-        // The digits are 0-9 and at most 15, so encoding cannot fail.
+        // Normalisation leaves only ASCII digits, at most 15 of them, so encoding cannot fail.
         (try? tpAddress.encodedAsTPAddress()) ?? []
     }
 

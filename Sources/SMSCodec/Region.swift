@@ -1,4 +1,4 @@
-/// A country or territory whose national number format the normaliser knows, by ISO 3166-1 alpha-2 code.
+/// A country or territory whose national number format the normaliser supports, by ISO 3166-1 alpha-2 code.
 ///
 /// Each region gives its country calling code, the trunk prefix dialled before national numbers,
 /// the prefixes dialled before an international number, and the length range of its national
@@ -89,7 +89,7 @@ public enum Region: String, Sendable, Hashable, Codable, CaseIterable {
         }
     }
 
-    /// The regions that share `countryCallingCode`.
+    /// Returns the regions that share `countryCallingCode`.
     static func regions(forCountryCode code: Int) -> [Region] {
         allCases.filter { $0.countryCallingCode == code }
     }

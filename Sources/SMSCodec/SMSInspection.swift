@@ -72,7 +72,7 @@ public struct SMSInspection: Sendable, Codable, Equatable {
         }
     }
 
-    /// A terminal rendering: a summary, then one block per segment.
+    /// Renders a summary for a terminal, then one block per segment.
     public func renderText() -> String {
         var lines: [String] = []
         let name = encoding == .gsm7 ? "GSM 7-bit" : "UCS-2"

@@ -107,6 +107,7 @@ public struct SMSStatusReport: Sendable, Hashable {
             dischargeTime: discharge,
             status: status
         )
+
         // TP-PI and what it announces are optional. The report ends after TP-ST when no octet remains.
         guard !reader.isAtEnd else { return report }
         let indicator = try reader.readByte(field: "TP-PI")

@@ -1,4 +1,4 @@
-/// How a text goes out as SMS: its alphabet, sizes and the user data of each segment.
+/// The sending plan of a text: its alphabet, sizes and the user data of each segment.
 public struct SegmentPlan: Sendable, Equatable {
     /// The alphabet of every segment.
     public var encoding: SMSEncoding

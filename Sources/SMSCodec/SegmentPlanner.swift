@@ -12,8 +12,8 @@ public enum SegmentPlanner {
         /// The reference written into every segment's header. The caller keeps a counter per
         /// destination so that parts of two messages in flight never share one.
         public var reference: UInt16
-        /// The most segments a text may take. Above it `plan` throws rather than truncate.
-        /// Ten by default, a common limit of carriers and handsets.
+        /// The maximum number of segments a text may take. Above it `plan` throws rather than truncate.
+        /// Ten by default, an estimate of what carriers and handsets commonly accept.
         public var maximumSegments: Int
         /// The alphabet to use, or nil to choose GSM 7-bit when every character fits, else UCS-2.
         public var encoding: SMSEncoding?

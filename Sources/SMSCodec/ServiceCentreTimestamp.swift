@@ -3,7 +3,7 @@ import Foundation
 /// A TP-SCTS or TP-DT timestamp (TS 23.040 section 9.2.3.11): local time of the service centre
 /// plus its offset from UTC in quarter hours, each field as two swapped semi-octets.
 public struct ServiceCentreTimestamp: Sendable, Hashable, Codable {
-    /// Year 2000...2099. The field holds two digits and no century, so the century is taken as 2000.
+    /// Year 2000...2099. The field contains two digits and no century, so the century is taken as 2000.
     public var year: Int
     /// Month 1...12.
     public var month: Int
@@ -129,7 +129,7 @@ public struct ServiceCentreTimestamp: Sendable, Hashable, Codable {
         return era * 146_097 + dayOfEra - 719_468
     }
 
-    /// The proleptic Gregorian date of a day count since 1970-01-01.
+    /// Converts a day count since 1970-01-01 to a proleptic Gregorian date.
     static func civilFromDays(_ days: Int) -> (year: Int, month: Int, day: Int) {
         let shifted = days + 719_468
         let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097

@@ -35,7 +35,7 @@ public struct TPAddress: Sendable, Hashable, Codable {
         self.value = value
     }
 
-    /// An international E.164 number (type 0x91). A leading '+' is dropped.
+    /// Makes an international E.164 address (type 0x91), dropping a leading '+'.
     public static func international(_ digits: String) -> TPAddress {
         TPAddress(
             typeOfNumber: .international,
@@ -44,12 +44,12 @@ public struct TPAddress: Sendable, Hashable, Codable {
         )
     }
 
-    /// A national number (type 0xA1).
+    /// Makes a national address (type 0xA1).
     public static func national(_ digits: String) -> TPAddress {
         TPAddress(typeOfNumber: .national, numberingPlan: 1, value: digits)
     }
 
-    /// An alphanumeric sender (type 0xD0), at most 11 GSM characters.
+    /// Makes an alphanumeric sender address (type 0xD0) of at most 11 GSM characters.
     public static func alphanumeric(_ text: String) -> TPAddress {
         TPAddress(typeOfNumber: .alphanumeric, numberingPlan: 0, value: text)
     }

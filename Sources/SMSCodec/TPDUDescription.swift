@@ -8,7 +8,7 @@ public struct TPDUDescription: Sendable, Codable, Equatable {
         public var name: String
         /// The value, for example "+447700900123" or "2026-02-01T10:15:00-03:00".
         public var value: String
-        /// What the value means, when a code needs explaining.
+        /// The meaning of the value, when a code needs explaining.
         public var meaning: String?
 
         /// Creates a field.
@@ -29,7 +29,7 @@ public struct TPDUDescription: Sendable, Codable, Equatable {
     public var fields: [Field]
     /// The decoded text, or nil for a report without text, 8-bit data or undecodable text.
     public var text: String?
-    /// Why the text could not be decoded, when that happened.
+    /// The reason the text could not be decoded, when decoding failed.
     public var textError: String?
 
     /// Decodes hex and describes the TPDU.
@@ -199,7 +199,7 @@ public struct TPDUDescription: Sendable, Codable, Equatable {
         return Field(name: "TP-DCS", value: Hex.encode([scheme.rawValue]), meaning: meaning)
     }
 
-    /// A terminal rendering: type and lengths, one line per field, then the text.
+    /// Renders the type and length for a terminal, then one line per field, then the text.
     public func renderText() -> String {
         var lines = ["\(type), TPDU length \(tpduLength)"]
         lines.append("SMSC:          \(smsc ?? "(none)")")

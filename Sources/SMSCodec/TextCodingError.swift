@@ -3,7 +3,7 @@ public enum TextCodingError: Error, Sendable, Equatable, CustomStringConvertible
     /// A character has no code in the GSM 7-bit default alphabet or its extension table.
     /// `offset` counts Unicode scalars from the start of the text.
     case notInGSMAlphabet(character: Character, offset: Int)
-    /// UCS-2 data holds a high surrogate with no low surrogate after it, or a low surrogate
+    /// UCS-2 data contains a high surrogate with no low surrogate after it, or a low surrogate
     /// with no high surrogate before it. `offset` is the octet offset of the unit.
     case loneSurrogate(unit: UInt16, offset: Int)
     /// UCS-2 data has an odd number of octets.

@@ -44,7 +44,7 @@ public struct UserDataHeader: Sendable, Hashable {
     /// The first usable concatenation element (IEI 0x00 or 0x08), if any.
     ///
     /// An element with a zero total, a zero sequence number or a sequence number above the total
-    /// is ignored, as TS 23.040 asks, and the message is then treated as a single part.
+    /// is ignored, as TS 23.040 requires, and the message is then treated as a single part.
     public var concatenation: ConcatenationInfo? {
         for element in elements {
             if let info = ConcatenationInfo(element) { return info }
@@ -108,7 +108,7 @@ public struct ConcatenationInfo: Sendable, Hashable, Codable {
         public var headerLength: Int { self == .eightBit ? 6 : 7 }
     }
 
-    /// Which element carries the reference.
+    /// The element that carries the reference.
     public var referenceWidth: ReferenceWidth
     /// The reference shared by all parts of one message. Only the low 8 bits go into an IEI 0x00.
     public var reference: UInt16
@@ -126,7 +126,7 @@ public struct ConcatenationInfo: Sendable, Hashable, Codable {
     }
 
     /// Reads an IEI 0x00 or 0x08 element. Returns nil for other elements, wrong lengths,
-    /// and the values TS 23.040 says to ignore (zero total, zero or out-of-range sequence).
+    /// and the values TS 23.040 marks to be ignored (zero total, zero or out-of-range sequence).
     public init?(_ element: UserDataHeader.InformationElement) {
         let data = element.data
         switch (element.identifier, data.count) {

@@ -37,7 +37,7 @@ public struct RelativeValidityPeriod: Sendable, Hashable, Codable {
         self.rawValue = rawValue
     }
 
-    /// The shortest period the octet can express that is at least `seconds`, capped at 63 weeks.
+    /// Chooses the shortest period the octet can express that is at least `seconds`, capped at 63 weeks.
     public init(atLeast seconds: Int) {
         let minutes = (max(seconds, 0) + 59) / 60
         switch minutes {
