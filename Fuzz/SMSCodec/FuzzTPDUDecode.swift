@@ -1,7 +1,7 @@
 // libFuzzer entry point for the TPDU decoder. Built by run.sh together with Sources/SMSCodec/*.swift
 // as one module, so it calls the codec directly.
 //
-// Input: the first octet's low bit says whether an SMSC field leads; the rest is the PDU.
+// Input: the first octet's low bit is set when an SMSC field leads, and the rest is the PDU.
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzTPDUDecode(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {

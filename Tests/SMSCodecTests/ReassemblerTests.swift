@@ -179,7 +179,7 @@ import Testing
         #expect(reassembler.receive(part("s", 9, 4, 1, "a", at: 301)) == nil)
     }
 
-    /// Header parsing ignores concatenation elements with values TS 23.040 says to ignore.
+    /// Header parsing ignores concatenation elements with values TS 23.040 marks to be ignored.
     @Test(arguments: [
         ("050003010201", true), ("050003010200", false), ("050003010003", false), ("050003010203", false),
         ("0608040001020", false), ("060804ABCD0202", true), ("0400020102", false),
