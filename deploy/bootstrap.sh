@@ -26,6 +26,7 @@ python_packages=(
     "smpp.twisted3==0.8"
     "smpp.pdu3==0.6"
     "Twisted==23.10.0"
+    "openapi-core==0.23.1"
 )
 
 missing=()

@@ -180,6 +180,11 @@ final class CurlTransfer: @unchecked Sendable {
     /// How far the exchange got, for an error that does not come from libcurl's result.
     var requestMayHaveLeft: Bool { easy != nil && info(offset: CURLINFO_PRETRANSFER_TIME_T) > 0 }
 
+    /// The class of a libcurl result code given as its raw value, for tests that cannot import libcurl.
+    static func errorCode(forRawCode raw: Int32, requestMayHaveLeft: Bool) -> HTTPClientError.Code {
+        errorCode(for: CURLcode(UInt32(bitPattern: raw)), requestMayHaveLeft: requestMayHaveLeft)
+    }
+
     static func errorCode(for curlCode: CURLcode, requestMayHaveLeft: Bool) -> HTTPClientError.Code {
         switch curlCode {
         case CURLE_COULDNT_RESOLVE_HOST:
