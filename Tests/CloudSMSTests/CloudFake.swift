@@ -11,6 +11,8 @@ final class CloudFake: @unchecked Sendable {
     static let authToken = "f00dfeedf00dfeedf00dfeedf00dfeed"
     static let apiKeySID = "SK0123456789abcdef0123456789abcdef"
     static let apiKeySecret = "s3cr3t-api-key-value"
+    static let vonageKey = "abcd1234"
+    static let vonageSecret = "vonage-secret-42"
     static let proxyUser = "relay"
     static let proxyPassword = "proxy-pass-word"
 
@@ -43,6 +45,8 @@ final class CloudFake: @unchecked Sendable {
             "--auth-token", authToken,
             "--api-key", apiKeySID,
             "--api-secret", apiKeySecret,
+            "--vonage-key", vonageKey,
+            "--vonage-secret", vonageSecret,
             "--proxy-user", proxyUser,
             "--proxy-password", proxyPassword,
         ]

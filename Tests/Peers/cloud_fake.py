@@ -22,12 +22,26 @@ numbers, +1500555xxxx, so no real number is ever involved):
     +15005550010  200 with JSON but no sid
     anything else 201 with the documented message resource and a fresh SM sid
 
+Vonage's SMS API is faked the same way at POST /sms/json, checked against
+Tests/Fixtures/specs/vonage-sms.openapi.yml and the configured api_key and api_secret, and
+scripted by the `to` number (no leading +):
+
+    15005550001   status 6 (invalid message: unknown prefix)
+    15005550004   status 1 (throttled)
+    15005550005   HTTP 500
+    15005550006   200 with an HTML body
+    15005550007   status 7 (number barred)
+    15005550010   status 0 without a message-id
+    anything else status 0 with a fresh message-id
+A wrong api_key or api_secret gets status 4, as Vonage does.
+
 It also acts as a plain HTTP proxy for these requests: an absolute-form request target
 (POST http://any.host/2010-04-01/...) is served the same way and recorded as proxied, with the
 Proxy-Authorization it carried checked against --proxy-user and --proxy-password.
 
 Usage: cloud_fake.py [--lifetime SECONDS] --account-sid AC... --auth-token TOKEN
                      [--api-key SK... --api-secret SECRET]
+                     [--vonage-key KEY --vonage-secret SECRET]
                      [--proxy-user USER --proxy-password PASSWORD]
 The first line on stdout is the bound port. The fake exits when stdin closes or after
 --lifetime seconds (default 120).
@@ -47,6 +61,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qsl
 
+import yaml
 from openapi_core import OpenAPI
 from openapi_core.contrib.werkzeug import WerkzeugOpenAPIRequest
 from werkzeug.test import EnvironBuilder
@@ -54,6 +69,7 @@ from werkzeug.wrappers import Request
 
 SPECS = Path(__file__).resolve().parent.parent / "Fixtures" / "specs"
 TWILIO_SERVER = "https://api.twilio.com"
+VONAGE_SERVER = "https://rest.nexmo.com"
 MESSAGES_PATH = "/2010-04-01/Accounts/{sid}/Messages.json"
 TEN_MEGABYTES = 10 * 1024 * 1024
 
@@ -78,6 +94,8 @@ class Fake:
         post = spec["paths"]["/2010-04-01/Accounts/{AccountSid}/Messages.json"]["post"]
         examples = post["responses"]["201"]["content"]["application/json"]["examples"]
         self.message_example = examples["createWoService"]["value"]
+        with open(SPECS / "vonage-sms.openapi.yml", encoding="utf-8") as f:
+            self.vonage = OpenAPI.from_dict(yaml.safe_load(f))
         self.lock = threading.Lock()
         self.records = []
         self.deadline = time.monotonic() + args.lifetime
@@ -110,19 +128,19 @@ class Fake:
         expected = base64.b64encode(f"{self.args.proxy_user}:{self.args.proxy_password}".encode()).decode()
         return "ok" if header == "Basic " + expected else "wrong"
 
-    def validate_twilio(self, method, path, headers, body):
+    def validate(self, spec, server, method, path, headers, body):
         """Returns the list of problems openapi-core finds, as text; empty when the request conforms."""
         # The request is checked as if sent to Twilio's own server: the fake's host is not in the spec.
         forwarded = [(name, value) for name, value in headers.items() if name.lower() != "host"]
         builder = EnvironBuilder(
             path=path,
-            base_url=TWILIO_SERVER,
+            base_url=server,
             method=method,
             headers=forwarded,
             data=body,
         )
         request = WerkzeugOpenAPIRequest(Request(builder.get_environ()))
-        result = self.twilio.unmarshal_request(request)
+        result = spec.unmarshal_request(request)
         problems = []
         for error in result.errors:
             text = f"{type(error).__name__}: {error}"
@@ -192,12 +210,16 @@ class Handler(BaseHTTPRequestHandler):
         body = self.read_body()
         request_target, proxied = self.target()
         path = request_target.split("?", 1)[0]
+        if path == "/sms/json":
+            self.vonage_send(request_target, body)
+            return
         prefix, suffix = "/2010-04-01/Accounts/", "/Messages.json"
         if not (path.startswith(prefix) and path.endswith(suffix)):
             self.send_json(404, twilio_error(404, 20404, "The requested resource was not found"))
             return
 
-        problems = self.fake.validate_twilio("POST", request_target, dict(self.headers.items()), body)
+        headers = dict(self.headers.items())
+        problems = self.fake.validate(self.fake.twilio, TWILIO_SERVER, "POST", request_target, headers, body)
         auth = self.fake.credentials_ok(self.headers.get("Authorization"))
         fields = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
         self.fake.record(
@@ -251,6 +273,57 @@ class Handler(BaseHTTPRequestHandler):
         else:
             self.send_json(201, self.fake.message_resource(fields))
 
+    def vonage_send(self, request_target, body):
+        headers = dict(self.headers.items())
+        problems = self.fake.validate(self.fake.vonage, VONAGE_SERVER, "POST", request_target, headers, body)
+        fields = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+        # The description's pattern for `to` is not anchored, so it lets a leading + through.
+        if not fields.get("to", "").isdigit():
+            problems.append("to: expected digits only (E.164 without the +)")
+        args = self.fake.args
+        credentials = (fields.get("api_key"), fields.get("api_secret"))
+        auth = "ok" if credentials == (args.vonage_key, args.vonage_secret) else "wrong"
+        self.fake.record(
+            {
+                "method": "POST",
+                "path": "/sms/json",
+                "conforms": not problems,
+                "problems": problems,
+                "auth": auth,
+                "proxied": False,
+                "proxy_auth": "missing",
+                "content_type": self.headers.get("Content-Type"),
+                "fields": fields,
+            }
+        )
+        to = fields.get("to", "")
+
+        def reply(status, **extra):
+            message = {"status": status, **extra}
+            if status == "0":
+                message = {"to": to, "remaining-balance": "3.14159265", "message-price": "0.03330000",
+                           "network": "23410", **message}
+            self.send_json(200, {"message-count": "1", "messages": [message]})
+
+        if problems:
+            reply("3", **{"error-text": "Invalid parameters: " + "; ".join(problems)})
+        elif auth != "ok":
+            reply("4", **{"error-text": "Bad Credentials"})
+        elif to == "15005550001":
+            reply("6", **{"error-text": f"Unroutable message - rejected {to}"})
+        elif to == "15005550004":
+            reply("1", **{"error-text": "Throughput Rate Exceeded - please wait [ 30 ] and retry"})
+        elif to == "15005550005":
+            self.send_json(500, {"type": "https://developer.vonage.com/api-errors#internal", "title": "Internal Error"})
+        elif to == "15005550006":
+            self.send_bytes(200, b"<html><body>Gateway maintenance</body></html>", "text/html")
+        elif to == "15005550007":
+            reply("7", **{"error-text": "Number barred"})
+        elif to == "15005550010":
+            reply("0")
+        else:
+            reply("0", **{"message-id": secrets.token_hex(8).upper()})
+
     def hold_until_hangup(self):
         """Never answers; returns once the client closes the connection or the fake's life ends."""
         self.close_connection = True
@@ -300,6 +373,8 @@ def main():
     parser.add_argument("--auth-token", required=True)
     parser.add_argument("--api-key")
     parser.add_argument("--api-secret")
+    parser.add_argument("--vonage-key")
+    parser.add_argument("--vonage-secret")
     parser.add_argument("--proxy-user")
     parser.add_argument("--proxy-password")
     parser.add_argument("--verbose", action="store_true")
