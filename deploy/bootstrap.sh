@@ -27,6 +27,7 @@ python_packages=(
     "smpp.pdu3==0.6"
     "Twisted==23.10.0"
     "openapi-core==0.23.1"
+    "botocore==1.44.8"
 )
 
 missing=()

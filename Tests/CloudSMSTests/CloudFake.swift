@@ -13,6 +13,8 @@ final class CloudFake: @unchecked Sendable {
     static let apiKeySecret = "s3cr3t-api-key-value"
     static let vonageKey = "abcd1234"
     static let vonageSecret = "vonage-secret-42"
+    static let awsAccessKey = "AKIDEXAMPLE"
+    static let awsSecretKey = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
     static let proxyUser = "relay"
     static let proxyPassword = "proxy-pass-word"
 
@@ -47,6 +49,8 @@ final class CloudFake: @unchecked Sendable {
             "--api-secret", apiKeySecret,
             "--vonage-key", vonageKey,
             "--vonage-secret", vonageSecret,
+            "--aws-access-key", awsAccessKey,
+            "--aws-secret-key", awsSecretKey,
             "--proxy-user", proxyUser,
             "--proxy-password", proxyPassword,
         ]

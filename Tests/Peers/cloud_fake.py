@@ -35,6 +35,18 @@ scripted by the `to` number (no leading +):
     anything else status 0 with a fresh message-id
 A wrong api_key or api_secret gets status 4, as Vonage does.
 
+Amazon SNS is faked at POST / with Action=Publish: parameters are checked against the Publish
+input shape of botocore's SNS service model, the Signature Version 4 Authorization header is
+recomputed with botocore from --aws-access-key and --aws-secret-key, and the answer is scripted
+by PhoneNumber:
+
+    +15005550001  400 InvalidParameter naming PhoneNumber
+    +15005550004  400 Throttling
+    +15005550005  500 InternalError
+    +15005550010  200 without a MessageId
+    anything else 200 PublishResponse with a fresh MessageId
+A request whose signature does not match gets 403 SignatureDoesNotMatch.
+
 It also acts as a plain HTTP proxy for these requests: an absolute-form request target
 (POST http://any.host/2010-04-01/...) is served the same way and recorded as proxied, with the
 Proxy-Authorization it carried checked against --proxy-user and --proxy-password.
@@ -42,6 +54,7 @@ Proxy-Authorization it carried checked against --proxy-user and --proxy-password
 Usage: cloud_fake.py [--lifetime SECONDS] --account-sid AC... --auth-token TOKEN
                      [--api-key SK... --api-secret SECRET]
                      [--vonage-key KEY --vonage-secret SECRET]
+                     [--aws-access-key KEY --aws-secret-key SECRET]
                      [--proxy-user USER --proxy-password PASSWORD]
 The first line on stdout is the bound port. The fake exits when stdin closes or after
 --lifetime seconds (default 120).
@@ -61,7 +74,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qsl
 
+import uuid
+
+import botocore.session
 import yaml
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
 from openapi_core import OpenAPI
 from openapi_core.contrib.werkzeug import WerkzeugOpenAPIRequest
 from werkzeug.test import EnvironBuilder
@@ -96,6 +115,7 @@ class Fake:
         self.message_example = examples["createWoService"]["value"]
         with open(SPECS / "vonage-sms.openapi.yml", encoding="utf-8") as f:
             self.vonage = OpenAPI.from_dict(yaml.safe_load(f))
+        self.sns_publish = botocore.session.get_session().get_service_model("sns").operation_model("Publish")
         self.lock = threading.Lock()
         self.records = []
         self.deadline = time.monotonic() + args.lifetime
@@ -127,6 +147,68 @@ class Fake:
             return "unexpected"
         expected = base64.b64encode(f"{self.args.proxy_user}:{self.args.proxy_password}".encode()).decode()
         return "ok" if header == "Basic " + expected else "wrong"
+
+    def validate_publish(self, fields, content_type):
+        """Checks a Query API Publish against botocore's model; returns the problems found."""
+        problems = []
+        if not (content_type or "").startswith("application/x-www-form-urlencoded"):
+            problems.append(f"Content-Type: expected application/x-www-form-urlencoded, got {content_type}")
+        if fields.get("Action") != "Publish":
+            problems.append(f"Action: expected Publish, got {fields.get('Action')}")
+        if fields.get("Version") != self.sns_publish.service_model.api_version:
+            problems.append(f"Version: expected {self.sns_publish.service_model.api_version}, got {fields.get('Version')}")
+        shape = self.sns_publish.input_shape
+        for name in shape.required_members:
+            if not fields.get(name):
+                problems.append(f"{name}: required by the Publish input shape")
+        attributes = {}
+        for name, value in fields.items():
+            top = name.split(".", 1)[0]
+            if name in ("Action", "Version"):
+                continue
+            if top not in shape.members:
+                problems.append(f"{name}: not a member of the Publish input shape")
+            elif top == "MessageAttributes":
+                parts = name.split(".")
+                known = [["Name"], ["Value", "DataType"], ["Value", "StringValue"], ["Value", "BinaryValue"]]
+                if len(parts) < 4 or parts[1] != "entry" or not parts[2].isdigit() or parts[3:] not in known:
+                    problems.append(f"{name}: not a MessageAttributes map entry")
+                else:
+                    attributes.setdefault(parts[2], {})[".".join(parts[3:])] = value
+        for index, entry in attributes.items():
+            if not entry.get("Name") or not entry.get("Value.DataType"):
+                problems.append(f"MessageAttributes.entry.{index}: Name and Value.DataType are required")
+            if entry.get("Name") == "AWS.SNS.SMS.SMSType" and entry.get("Value.StringValue") not in ("Transactional", "Promotional"):
+                problems.append("AWS.SNS.SMS.SMSType: expected Transactional or Promotional")
+        phone = fields.get("PhoneNumber", "")
+        if not (phone.startswith("+") and phone[1:].isdigit()):
+            problems.append("PhoneNumber: expected E.164 with a leading +")
+        return problems
+
+    def sigv4_ok(self, method, headers, body):
+        """Recomputes the Signature Version 4 signature with botocore; returns ok, missing or wrong."""
+        authorization = headers.get("Authorization", "")
+        if not authorization.startswith("AWS4-HMAC-SHA256 "):
+            return "missing"
+        try:
+            parts = dict(item.strip().split("=", 1) for item in authorization[len("AWS4-HMAC-SHA256 "):].split(","))
+            access_key, day, region, service, _ = parts["Credential"].split("/")
+        except (KeyError, ValueError):
+            return "malformed"
+        if access_key != self.args.aws_access_key or service != "sns":
+            return "wrong"
+        signed = {name: headers[name] for name in headers if name.lower() in ("content-type", "x-amz-date")}
+        request = AWSRequest(method=method, url=f"http://{headers.get('Host')}/", data=body, headers=signed)
+        request.context["timestamp"] = headers.get("X-Amz-Date", "")
+        credentials = Credentials(self.args.aws_access_key, self.args.aws_secret_key, headers.get("X-Amz-Security-Token"))
+        auth = SigV4Auth(credentials, "sns", region)
+        auth._modify_request_before_signing(request)
+        canonical = auth.canonical_request(request)
+        expected = auth.signature(auth.string_to_sign(request, canonical), request)
+        expected_headers = auth.signed_headers(auth.headers_to_sign(request))
+        if parts.get("Signature") != expected or parts.get("SignedHeaders") != expected_headers:
+            return "wrong"
+        return "ok"
 
     def validate(self, spec, server, method, path, headers, body):
         """Returns the list of problems openapi-core finds, as text; empty when the request conforms."""
@@ -212,6 +294,9 @@ class Handler(BaseHTTPRequestHandler):
         path = request_target.split("?", 1)[0]
         if path == "/sms/json":
             self.vonage_send(request_target, body)
+            return
+        if path == "/":
+            self.sns_publish(body)
             return
         prefix, suffix = "/2010-04-01/Accounts/", "/Messages.json"
         if not (path.startswith(prefix) and path.endswith(suffix)):
@@ -324,6 +409,53 @@ class Handler(BaseHTTPRequestHandler):
         else:
             reply("0", **{"message-id": secrets.token_hex(8).upper()})
 
+    def sns_publish(self, body):
+        fields = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+        problems = self.fake.validate_publish(fields, self.headers.get("Content-Type"))
+        auth = self.fake.sigv4_ok("POST", dict(self.headers.items()), body)
+        self.fake.record(
+            {
+                "method": "POST",
+                "path": "/",
+                "conforms": not problems,
+                "problems": problems,
+                "auth": auth,
+                "proxied": False,
+                "proxy_auth": "missing",
+                "content_type": self.headers.get("Content-Type"),
+                "fields": fields,
+            }
+        )
+
+        def error(status, kind, code, message):
+            xml = (
+                '<ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/">'
+                f"<Error><Type>{kind}</Type><Code>{code}</Code><Message>{message}</Message></Error>"
+                f"<RequestId>{uuid.uuid4()}</RequestId></ErrorResponse>"
+            )
+            self.send_bytes(status, xml.encode(), "text/xml")
+
+        phone = fields.get("PhoneNumber", "")
+        if problems:
+            error(400, "Sender", "InvalidParameter", "Invalid parameter: " + "; ".join(problems))
+        elif auth != "ok":
+            error(403, "Sender", "SignatureDoesNotMatch",
+                  "The request signature we calculated does not match the signature you provided.")
+        elif phone == "+15005550001":
+            error(400, "Sender", "InvalidParameter", f"Invalid parameter: PhoneNumber Reason: {phone} is not valid to publish to")
+        elif phone == "+15005550004":
+            error(400, "Sender", "Throttling", "Rate exceeded")
+        elif phone == "+15005550005":
+            error(500, "Receiver", "InternalError", "An internal error occurred")
+        else:
+            result = "" if phone == "+15005550010" else f"<MessageId>{uuid.uuid4()}</MessageId>"
+            xml = (
+                '<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/">'
+                f"<PublishResult>{result}</PublishResult>"
+                f"<ResponseMetadata><RequestId>{uuid.uuid4()}</RequestId></ResponseMetadata></PublishResponse>"
+            )
+            self.send_bytes(200, xml.encode(), "text/xml")
+
     def hold_until_hangup(self):
         """Never answers; returns once the client closes the connection or the fake's life ends."""
         self.close_connection = True
@@ -375,6 +507,8 @@ def main():
     parser.add_argument("--api-secret")
     parser.add_argument("--vonage-key")
     parser.add_argument("--vonage-secret")
+    parser.add_argument("--aws-access-key")
+    parser.add_argument("--aws-secret-key")
     parser.add_argument("--proxy-user")
     parser.add_argument("--proxy-password")
     parser.add_argument("--verbose", action="store_true")

@@ -42,6 +42,12 @@ public struct HTTPRequest: Sendable {
         self.connectTimeout = connectTimeout
         self.timeout = timeout
     }
+
+    /// Returns the value of the first header field with this name, compared without regard to case.
+    public func headerValue(named name: String) -> String? {
+        let wanted = name.lowercased()
+        return headers.first { $0.name.lowercased() == wanted }?.value
+    }
 }
 
 /// One header field of a request or a response.

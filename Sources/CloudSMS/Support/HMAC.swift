@@ -38,6 +38,29 @@ enum HMAC {
         return Array(output.prefix(Int(length)))
     }
 
+    /// SHA-256 of `message`, 32 bytes.
+    static func sha256(_ message: [UInt8]) -> [UInt8] {
+        var output = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
+        message.withUnsafeBufferPointer { buffer in
+            output.withUnsafeMutableBufferPointer { outputBuffer in
+                _ = SHA256(buffer.baseAddress, buffer.count, outputBuffer.baseAddress)
+            }
+        }
+        return output
+    }
+
+    /// Lowercase hexadecimal, as AWS Signature Version 4 writes hashes and signatures.
+    static func hex(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        text.reserveCapacity(bytes.count * 2)
+        for byte in bytes {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0xF)])
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
+
     /// Compares two byte strings in time that depends only on their length (`CRYPTO_memcmp`).
     static func constantTimeEquals(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
         guard lhs.count == rhs.count else { return false }
