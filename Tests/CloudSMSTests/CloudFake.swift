@@ -99,12 +99,15 @@ struct FakeRecord: Decodable {
     var proxied: Bool
     var proxyAuth: String
     var contentType: String?
+    /// The client's TCP source port: equal ports mean one reused connection.
+    var clientPort: Int
     var fields: [String: String]
 
     enum CodingKeys: String, CodingKey {
         case method, path, conforms, problems, auth, proxied, fields
         case proxyAuth = "proxy_auth"
         case contentType = "content_type"
+        case clientPort = "client_port"
     }
 }
 

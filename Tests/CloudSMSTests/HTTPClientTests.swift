@@ -47,8 +47,8 @@ import Testing
         #expect((json["sid"] as? String)?.hasPrefix("SM") == true)
     }
 
-    /// Requests in a row all succeed on one client, so its connection cache does not break them.
-    @Test func sequentialRequestsSucceed() async throws {
+    /// Requests in a row on one client succeed and reuse one TCP connection.
+    @Test func sequentialRequestsReuseConnection() async throws {
         let fake = try await CloudFake.start()
         let client = HTTPClient(logger: .disabled)
         for _ in 0..<5 {
@@ -57,6 +57,17 @@ import Testing
         }
         let records = try await FakeRecords.fetch(from: fake, client: client)
         #expect(records.count == 5)
+        #expect(Set(records.map(\.clientPort)).count == 1)
+    }
+
+    /// An https URL aimed at a plain-HTTP server fails the TLS handshake, classed unavailable.
+    @Test func tlsHandshakeFailureIsUnavailable() async throws {
+        let fake = try await CloudFake.start()
+        let client = HTTPClient(logger: .disabled)
+        let request = messagesRequest(baseURL: "https://127.0.0.1:\(fake.port)", to: "+447700900123")
+        let error = try #require(await expectError(request, client: client))
+        #expect(error.code == .tlsFailure)
+        #expect(error.classification == .unavailable)
     }
 
     /// Concurrent requests all finish with their own responses.

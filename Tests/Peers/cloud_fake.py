@@ -317,6 +317,7 @@ class Handler(BaseHTTPRequestHandler):
                 "proxied": proxied,
                 "proxy_auth": self.fake.proxy_credentials_ok(self.headers.get("Proxy-Authorization")),
                 "content_type": self.headers.get("Content-Type"),
+                "client_port": self.client_address[1],
                 "fields": fields,
             }
         )
@@ -378,6 +379,7 @@ class Handler(BaseHTTPRequestHandler):
                 "proxied": False,
                 "proxy_auth": "missing",
                 "content_type": self.headers.get("Content-Type"),
+                "client_port": self.client_address[1],
                 "fields": fields,
             }
         )
@@ -423,6 +425,7 @@ class Handler(BaseHTTPRequestHandler):
                 "proxied": False,
                 "proxy_auth": "missing",
                 "content_type": self.headers.get("Content-Type"),
+                "client_port": self.client_address[1],
                 "fields": fields,
             }
         )

@@ -161,7 +161,7 @@ final class CurlTransfer: @unchecked Sendable {
     /// Turns libcurl's result into a response or a classified error.
     func outcome(curlCode: CURLcode) -> Result<HTTPResponse, HTTPClientError> {
         let status = info(long: CURLINFO_RESPONSE_CODE)
-        let mayHaveLeft = info(offset: CURLINFO_PRETRANSFER_TIME_T) > 0
+        let mayHaveLeft = requestMayHaveLeft
         if curlCode == CURLE_OK {
             return .success(HTTPResponse(status: status, headers: headers, body: body))
         }
@@ -177,8 +177,14 @@ final class CurlTransfer: @unchecked Sendable {
         )
     }
 
-    /// How far the exchange got, for an error that does not come from libcurl's result.
-    var requestMayHaveLeft: Bool { easy != nil && info(offset: CURLINFO_PRETRANSFER_TIME_T) > 0 }
+    /// Whether the request may have reached the server: the connection was ready for the transfer,
+    /// or request bytes were written. A reused connection can report a pretransfer time of zero,
+    /// so the byte counts are checked too.
+    var requestMayHaveLeft: Bool {
+        guard easy != nil else { return false }
+        return info(offset: CURLINFO_PRETRANSFER_TIME_T) > 0 || info(long: CURLINFO_REQUEST_SIZE) > 0
+            || info(offset: CURLINFO_SIZE_UPLOAD_T) > 0
+    }
 
     /// The class of a libcurl result code given as its raw value, for tests that cannot import libcurl.
     static func errorCode(forRawCode raw: Int32, requestMayHaveLeft: Bool) -> HTTPClientError.Code {
