@@ -1,5 +1,5 @@
 // The option is a run-time value here, so the compile-time type checks in curl's headers
-// cannot help; the typed signatures in CCurlShim.h do that job instead.
+// cannot help. The typed signatures in CCurlShim.h do that job instead.
 #define CURL_DISABLE_TYPECHECK 1
 #include "CCurlShim.h"
 

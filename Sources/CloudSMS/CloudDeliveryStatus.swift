@@ -1,4 +1,4 @@
-/// Where a message stands according to a provider's status callback or receipt.
+/// The delivery state of a message according to a provider's status callback or receipt.
 ///
 /// The raw values match the gateway's delivery report statuses.
 public enum CloudDeliveryStatus: String, Sendable, Equatable {

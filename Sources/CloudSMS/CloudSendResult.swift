@@ -13,7 +13,7 @@ public enum CloudSendResult: Sendable, Equatable {
     case unavailable(reason: String)
     /// The provider asked to slow down; `retryAfter` is its `Retry-After` hint when it sent one.
     case throttled(retryAfter: Duration?, reason: String)
-    /// The request may have reached the provider and no usable answer came: a timeout after
+    /// The request may have reached the provider and no usable response arrived: a timeout after
     /// sending, a broken connection, or a success status without a message id.
     case ambiguous(reason: String)
 }

@@ -56,18 +56,24 @@ final class CloudFake: @unchecked Sendable {
         ]
         let stdin = Pipe()
         let stdout = Pipe()
+        // stderr goes to a file, read only when the fake fails to start, so it never blocks on a full pipe.
+        let errorLog = FileManager.default.temporaryDirectory.appendingPathComponent("cloud_fake-\(UUID().uuidString).log")
+        _ = FileManager.default.createFile(atPath: errorLog.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: errorLog) }
         process.standardInput = stdin
         process.standardOutput = stdout
+        process.standardError = try FileHandle(forWritingTo: errorLog)
         try process.run()
         let line = await firstLine(of: stdout.fileHandleForReading)
         guard let port = Int(line.trimmingCharacters(in: .whitespacesAndNewlines)) else {
             process.terminate()
-            throw FakeStartError(firstLine: line)
+            let errors = (try? String(contentsOf: errorLog, encoding: .utf8)) ?? ""
+            throw FakeStartError(firstLine: line, errors: String(errors.suffix(2000)))
         }
         return CloudFake(port: port, process: process, stdin: stdin)
     }
 
-    /// Reads up to the first newline on a thread of its own, since the read blocks; an exited
+    /// Reads up to the first newline on a thread of its own, because the read blocks. An exited
     /// process ends the read with what it printed.
     private static func firstLine(of handle: FileHandle) async -> String {
         await withCheckedContinuation { continuation in
@@ -86,7 +92,11 @@ final class CloudFake: @unchecked Sendable {
 
 struct FakeStartError: Error, CustomStringConvertible {
     var firstLine: String
-    var description: String { "cloud_fake.py did not print a port; first line: \(firstLine.debugDescription)" }
+    /// The end of the fake's stderr.
+    var errors: String
+    var description: String {
+        "cloud_fake.py did not print a port; first line: \(firstLine.debugDescription), stderr: \(errors)"
+    }
 }
 
 /// One request as the fake recorded it.

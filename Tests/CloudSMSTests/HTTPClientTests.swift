@@ -39,6 +39,7 @@ import Testing
     /// A POST to the fake comes back with status, headers and the whole body.
     @Test func postReturnsResponse() async throws {
         let fake = try await CloudFake.start()
+        defer { withExtendedLifetime(fake) {} }
         let client = HTTPClient(logger: .disabled)
         let response = try await client.execute(messagesRequest(baseURL: fake.baseURL, to: "+447700900123"))
         #expect(response.status == 201)
@@ -50,6 +51,7 @@ import Testing
     /// Requests in a row on one client succeed and reuse one TCP connection.
     @Test func sequentialRequestsReuseConnection() async throws {
         let fake = try await CloudFake.start()
+        defer { withExtendedLifetime(fake) {} }
         let client = HTTPClient(logger: .disabled)
         for _ in 0..<5 {
             let response = try await client.execute(messagesRequest(baseURL: fake.baseURL, to: "+447700900123"))
@@ -63,6 +65,7 @@ import Testing
     /// An https URL aimed at a plain-HTTP server fails the TLS handshake, classed unavailable.
     @Test func tlsHandshakeFailureIsUnavailable() async throws {
         let fake = try await CloudFake.start()
+        defer { withExtendedLifetime(fake) {} }
         let client = HTTPClient(logger: .disabled)
         let request = messagesRequest(baseURL: "https://127.0.0.1:\(fake.port)", to: "+447700900123")
         let error = try #require(await expectError(request, client: client))
@@ -73,6 +76,7 @@ import Testing
     /// Concurrent requests all finish with their own responses.
     @Test func concurrentRequestsFinish() async throws {
         let fake = try await CloudFake.start()
+        defer { withExtendedLifetime(fake) {} }
         let client = HTTPClient(logger: .disabled)
         let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
             for index in 0..<8 {
@@ -98,9 +102,10 @@ import Testing
         #expect(!error.requestMayHaveLeft)
     }
 
-    /// A listener that never answers ends in `timeoutAfterSend` once the total timeout passes, classed ambiguous.
+    /// A listener that never responds ends in `timeoutAfterSend` once the total timeout passes, classed ambiguous.
     @Test func blackHoleIsAmbiguous() async throws {
         let blackHole = try LoopbackSocket(listening: true)
+        defer { withExtendedLifetime(blackHole) {} }
         let client = HTTPClient(logger: .disabled)
         let request = messagesRequest(baseURL: "http://127.0.0.1:\(blackHole.port)", to: "+447700900123", timeout: .seconds(1))
         let error = try #require(await expectError(request, client: client))
@@ -112,6 +117,7 @@ import Testing
     /// A server that trickles its body slower than the timeout allows ends ambiguous.
     @Test func slowTrickleIsAmbiguous() async throws {
         let fake = try await CloudFake.start()
+        defer { withExtendedLifetime(fake) {} }
         let client = HTTPClient(logger: .disabled)
         let request = messagesRequest(baseURL: fake.baseURL, to: "+15005550009", timeout: .seconds(1))
         let error = try #require(await expectError(request, client: client))
@@ -122,6 +128,7 @@ import Testing
     /// A 10 MB body stops at the 1 MiB limit with `bodyTooLarge` carrying the status.
     @Test func oversizedBodyIsRejected() async throws {
         let fake = try await CloudFake.start()
+        defer { withExtendedLifetime(fake) {} }
         let client = HTTPClient(logger: .disabled)
         let error = try #require(await expectError(messagesRequest(baseURL: fake.baseURL, to: "+15005550007"), client: client))
         #expect(error.code == .bodyTooLarge(status: 201, limit: 1 << 20))
@@ -131,6 +138,7 @@ import Testing
     /// A smaller configured limit applies too, and the client still works afterwards.
     @Test func configuredBodyLimitApplies() async throws {
         let fake = try await CloudFake.start()
+        defer { withExtendedLifetime(fake) {} }
         let client = HTTPClient(configuration: .init(maxResponseBodyBytes: 64), logger: .disabled)
         let error = try #require(await expectError(messagesRequest(baseURL: fake.baseURL, to: "+447700900123"), client: client))
         #expect(error.code == .bodyTooLarge(status: 201, limit: 64))
@@ -141,6 +149,7 @@ import Testing
     /// Cancelling the calling task stops a transfer that would otherwise wait a minute.
     @Test func cancellationStopsTransfer() async throws {
         let blackHole = try LoopbackSocket(listening: true)
+        defer { withExtendedLifetime(blackHole) {} }
         let client = HTTPClient(logger: .disabled)
         let request = messagesRequest(baseURL: "http://127.0.0.1:\(blackHole.port)", to: "+447700900123", timeout: .seconds(60))
         let task = Task { () -> HTTPClientError? in
@@ -170,6 +179,7 @@ import Testing
     /// target host is never resolved locally.
     @Test func proxyCarriesRequest() async throws {
         let fake = try await CloudFake.start()
+        defer { withExtendedLifetime(fake) {} }
         let proxy = HTTPProxy(
             url: fake.baseURL,
             credentials: BasicCredentials(username: CloudFake.proxyUser, password: CloudFake.proxyPassword)

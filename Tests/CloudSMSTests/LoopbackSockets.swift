@@ -4,8 +4,8 @@ import Foundation
 import Glibc
 #endif
 
-/// TCP sockets on 127.0.0.1 for the failure cases: a port nobody listens on, and a listener
-/// that completes the handshake but never reads or answers.
+/// TCP sockets on 127.0.0.1 for the failure cases: a port without a listener, and a listener
+/// that completes the handshake but never reads or responds.
 final class LoopbackSocket: @unchecked Sendable {
     // @unchecked: `descriptor` is set once in init and closed once in deinit.
     private let descriptor: Int32
@@ -39,7 +39,7 @@ final class LoopbackSocket: @unchecked Sendable {
         close(descriptor)
     }
 
-    /// A port that was just free on 127.0.0.1 and has no listener: bound, then closed at once.
+    /// Returns a port that was just free on 127.0.0.1 and has no listener: bound, then closed at once.
     static func closedPort() throws -> Int {
         try LoopbackSocket(listening: false).port
     }

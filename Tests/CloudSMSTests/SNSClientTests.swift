@@ -22,6 +22,7 @@ import Testing
     /// botocore's.
     @Test func acceptedWithMessageID() async throws {
         let fake = try await CloudFake.start()
+        defer { withExtendedLifetime(fake) {} }
         let http = HTTPClient(logger: .disabled)
         let result = await client(fake, http: http).send(to: "+447700900123", body: "Gate B opens at 10:00")
         guard case .accepted(let id) = result else {
@@ -50,6 +51,7 @@ import Testing
     ])
     func scriptedErrors(recipient: String, secret: String, expected: String) async throws {
         let fake = try await CloudFake.start()
+        defer { withExtendedLifetime(fake) {} }
         let http = HTTPClient(logger: .disabled)
         let result = await client(fake, http: http, secret: secret).send(to: recipient, body: "scripted")
         #expect(TwilioClientTests.summary(result) == expected, "\(result)")
@@ -61,6 +63,7 @@ import Testing
     /// The secret key, the signature, the full number and the text stay out of every log line.
     @Test func secretsStayOutOfLogs() async throws {
         let fake = try await CloudFake.start()
+        defer { withExtendedLifetime(fake) {} }
         let handler = InMemoryLogHandler()
         let logger = Logger(label: "cloud", level: .trace, handler: handler)
         let http = HTTPClient(logger: logger)

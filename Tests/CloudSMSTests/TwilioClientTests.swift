@@ -24,6 +24,7 @@ import Testing
     /// Twilio's OpenAPI description with the right Basic credentials and fields.
     @Test func acceptedWithSid() async throws {
         let fake = try await CloudFake.start()
+        defer { withExtendedLifetime(fake) {} }
         let http = HTTPClient(logger: .disabled)
         var settings = settings(baseURL: fake.baseURL)
         settings.statusCallbackURL = "https://gateway.example.org/webhooks/twilio"
@@ -36,7 +37,8 @@ import Testing
             Issue.record("expected accepted, got \(result)")
             return
         }
-        #expect(sid.hasPrefix("SM") && sid.count == 34)
+        #expect(sid.hasPrefix("SM"))
+        #expect(sid.count == 34)
         let record = try #require(try await FakeRecords.fetch(from: fake, client: http).first)
         #expect(record.conforms, "\(record.problems)")
         #expect(record.auth == "ok")
@@ -55,6 +57,7 @@ import Testing
     /// API key credentials and a Messaging Service sender are accepted and conform.
     @Test func apiKeyAndMessagingService() async throws {
         let fake = try await CloudFake.start()
+        defer { withExtendedLifetime(fake) {} }
         let http = HTTPClient(logger: .disabled)
         let settings = settings(
             baseURL: fake.baseURL,
@@ -79,6 +82,7 @@ import Testing
     /// A wrong auth token is rejected by the fake with 401 and classed unavailable.
     @Test func wrongTokenIsUnavailable() async throws {
         let fake = try await CloudFake.start()
+        defer { withExtendedLifetime(fake) {} }
         let http = HTTPClient(logger: .disabled)
         let settings = settings(baseURL: fake.baseURL, credentials: .authToken("not-the-token"))
         let result = await TwilioClient(settings: settings, http: http, logger: .disabled)
@@ -92,7 +96,7 @@ import Testing
         #expect(record.auth == "wrong")
     }
 
-    /// Each scripted answer of the fake lands in its class; every request still conforms.
+    /// Each scripted response of the fake lands in its class; every request still conforms.
     @Test(arguments: [
         ("+15005550001", "recipientError 21211"),
         ("+15005550002", "recipientError 21614"),
@@ -105,6 +109,7 @@ import Testing
     ])
     func scriptedAnswers(recipient: String, expected: String) async throws {
         let fake = try await CloudFake.start()
+        defer { withExtendedLifetime(fake) {} }
         let http = HTTPClient(logger: .disabled)
         let result = await TwilioClient(settings: settings(baseURL: fake.baseURL), http: http, logger: .disabled)
             .send(to: recipient, body: "scripted")
@@ -116,6 +121,7 @@ import Testing
     /// A recipient error quotes Twilio's message with the phone number masked.
     @Test func recipientErrorMasksNumber() async throws {
         let fake = try await CloudFake.start()
+        defer { withExtendedLifetime(fake) {} }
         let result = await TwilioClient(settings: settings(baseURL: fake.baseURL), http: HTTPClient(logger: .disabled), logger: .disabled)
             .send(to: "+15005550001", body: "x")
         guard case .recipientError(_, let message) = result else {
@@ -126,9 +132,10 @@ import Testing
         #expect(!message.contains("+15005550001"))
     }
 
-    /// A request the fake never answers ends ambiguous after the request timeout.
+    /// A request the fake never responds to ends ambiguous after the request timeout.
     @Test func blackHoleIsAmbiguous() async throws {
         let fake = try await CloudFake.start()
+        defer { withExtendedLifetime(fake) {} }
         let settings = settings(baseURL: fake.baseURL, timeout: .seconds(1))
         let result = await TwilioClient(settings: settings, http: HTTPClient(logger: .disabled), logger: .disabled)
             .send(to: "+15005550008", body: "x")
@@ -146,10 +153,11 @@ import Testing
         #expect(Self.summary(result) == "unavailable", "\(result)")
     }
 
-    /// At trace level, no log line holds the auth token, the API secret, their Basic encoding, the full number
+    /// At trace level, no log line contains the auth token, the API secret, their Basic encoding, the full number
     /// or the message text.
     @Test func secretsStayOutOfLogs() async throws {
         let fake = try await CloudFake.start()
+        defer { withExtendedLifetime(fake) {} }
         let handler = InMemoryLogHandler()
         let logger = Logger(label: "cloud", level: .trace, handler: handler)
         let http = HTTPClient(logger: logger)

@@ -22,6 +22,7 @@ import Testing
     /// number written without its plus.
     @Test func acceptedWithMessageID() async throws {
         let fake = try await CloudFake.start()
+        defer { withExtendedLifetime(fake) {} }
         let http = HTTPClient(logger: .disabled)
         let result = await client(fake, http: http).send(to: "+447700900123", body: "Gate B opens at 10:00", clientReference: "42")
         guard case .accepted(let id) = result else {
@@ -42,6 +43,7 @@ import Testing
     /// Text outside plain GSM ASCII goes as `type=unicode` and arrives intact.
     @Test func unicodeTextIsMarked() async throws {
         let fake = try await CloudFake.start()
+        defer { withExtendedLifetime(fake) {} }
         let http = HTTPClient(logger: .disabled)
         _ = await client(fake, http: http).send(to: "+12025550143", body: "Räumung ✅ {sofort}")
         let record = try #require(try await FakeRecords.fetch(from: fake, client: http).first)
@@ -62,6 +64,7 @@ import Testing
     ])
     func scriptedStatuses(recipient: String, secret: String, expected: String) async throws {
         let fake = try await CloudFake.start()
+        defer { withExtendedLifetime(fake) {} }
         let http = HTTPClient(logger: .disabled)
         let result = await client(fake, http: http, secret: secret).send(to: recipient, body: "scripted")
         #expect(TwilioClientTests.summary(result) == expected, "\(result)")
@@ -72,6 +75,7 @@ import Testing
     /// The API secret, the full number and the text stay out of every log line.
     @Test func secretsStayOutOfLogs() async throws {
         let fake = try await CloudFake.start()
+        defer { withExtendedLifetime(fake) {} }
         let handler = InMemoryLogHandler()
         let logger = Logger(label: "cloud", level: .trace, handler: handler)
         let http = HTTPClient(logger: logger)

@@ -7,7 +7,7 @@ configured Basic credentials. A request that does not conform gets a 400 whose b
 problem. Every request is recorded; GET /_fake/requests returns the records as JSON so a test
 can assert that each request conformed.
 
-The answer to a conforming message create is chosen by its To number (Twilio's own magic test
+The response to a conforming message create is chosen by its To number (Twilio's own magic test
 numbers, +1500555xxxx, so no real number is ever involved):
 
     +15005550001  400, code 21211 (invalid To number)
@@ -17,7 +17,7 @@ numbers, +1500555xxxx, so no real number is ever involved):
     +15005550005  500 with a JSON error body
     +15005550006  200 with an HTML body (not JSON)
     +15005550007  201 with a 10 MB body
-    +15005550008  no answer ever (black hole) until the client hangs up
+    +15005550008  no response ever (black hole) until the client hangs up
     +15005550009  200 sent one byte every 200 ms (slow trickle)
     +15005550010  200 with JSON but no sid
     anything else 201 with the documented message resource and a fresh SM sid
@@ -157,10 +157,12 @@ class Fake:
             problems.append(f"Action: expected Publish, got {fields.get('Action')}")
         if fields.get("Version") != self.sns_publish.service_model.api_version:
             problems.append(f"Version: expected {self.sns_publish.service_model.api_version}, got {fields.get('Version')}")
+
         shape = self.sns_publish.input_shape
         for name in shape.required_members:
             if not fields.get(name):
                 problems.append(f"{name}: required by the Publish input shape")
+
         attributes = {}
         for name, value in fields.items():
             top = name.split(".", 1)[0]
@@ -175,11 +177,13 @@ class Fake:
                     problems.append(f"{name}: not a MessageAttributes map entry")
                 else:
                     attributes.setdefault(parts[2], {})[".".join(parts[3:])] = value
+
         for index, entry in attributes.items():
             if not entry.get("Name") or not entry.get("Value.DataType"):
                 problems.append(f"MessageAttributes.entry.{index}: Name and Value.DataType are required")
             if entry.get("Name") == "AWS.SNS.SMS.SMSType" and entry.get("Value.StringValue") not in ("Transactional", "Promotional"):
                 problems.append("AWS.SNS.SMS.SMSType: expected Transactional or Promotional")
+
         phone = fields.get("PhoneNumber", "")
         if not (phone.startswith("+") and phone[1:].isdigit()):
             problems.append("PhoneNumber: expected E.164 with a leading +")
@@ -460,7 +464,7 @@ class Handler(BaseHTTPRequestHandler):
             self.send_bytes(200, xml.encode(), "text/xml")
 
     def hold_until_hangup(self):
-        """Never answers; returns once the client closes the connection or the fake's life ends."""
+        """Never responds; returns once the client closes the connection or the fake's life ends."""
         self.close_connection = True
         while time.monotonic() < self.fake.deadline:
             readable, _, _ = select.select([self.connection], [], [], 0.5)

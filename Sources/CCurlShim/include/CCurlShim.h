@@ -7,7 +7,7 @@
 
 #include <curl/curl.h>
 
-/// `CURLAUTH_BASIC`, which Swift does not import because the macro holds a cast.
+/// `CURLAUTH_BASIC`, which Swift does not import because the macro contains a cast.
 static const long ccurl_auth_basic = (long)CURLAUTH_BASIC;
 
 /// `CURL_GLOBAL_DEFAULT`, for `curl_global_init`.

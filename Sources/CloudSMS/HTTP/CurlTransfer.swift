@@ -186,7 +186,7 @@ final class CurlTransfer: @unchecked Sendable {
             || info(offset: CURLINFO_SIZE_UPLOAD_T) > 0
     }
 
-    /// The class of a libcurl result code given as its raw value, for tests that cannot import libcurl.
+    /// Classifies a libcurl result code given as its raw value, so tests need not import libcurl.
     static func errorCode(forRawCode raw: Int32, requestMayHaveLeft: Bool) -> HTTPClientError.Code {
         errorCode(for: CURLcode(UInt32(bitPattern: raw)), requestMayHaveLeft: requestMayHaveLeft)
     }

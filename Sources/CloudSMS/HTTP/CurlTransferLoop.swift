@@ -4,15 +4,15 @@ import Foundation
 
 /// The thread that owns one curl multi handle and runs every transfer of an `HTTPClient`.
 ///
-/// Callers hand transfers over under `lock` and wake the thread with `curl_multi_wakeup`; the
-/// thread adds them to the multi handle, drives them with `curl_multi_perform`, and sleeps in
+/// Callers hand transfers over under `lock` and wake the thread with `curl_multi_wakeup`. The
+/// thread adds them to the multi handle and drives them with `curl_multi_perform`. It sleeps in
 /// `curl_multi_poll` until a socket is ready, a libcurl timer is due or a caller wakes it. The
 /// multi handle keeps finished connections open, so later requests to the same host reuse them.
 final class CurlTransferLoop: @unchecked Sendable {
-    // @unchecked: `lock` guards `incoming`, `cancelled` and `isClosed`; `multi` is used by the loop
-    // thread, except `curl_multi_wakeup`, which libcurl allows from any thread and which callers
-    // make only under `lock` while `isClosed` is false, before the loop frees the handle.
-    // `active` belongs to the loop thread alone.
+    // @unchecked: `lock` guards `incoming`, `cancelled` and `isClosed`. Only the loop thread uses
+    // `multi` and `active`, except for `curl_multi_wakeup`, which libcurl allows from any thread.
+    // Callers make that call under `lock` while `isClosed` is false, so always before the loop
+    // frees the handle.
     private let lock = NSLock()
     private var incoming: [CurlTransfer] = []
     private var cancelled: Set<UInt64> = []
@@ -24,7 +24,7 @@ final class CurlTransferLoop: @unchecked Sendable {
     private let configuration: HTTPClient.Configuration
     private let logger: Logger
 
-    /// The longest sleep in `curl_multi_poll`; libcurl shortens it when one of its timers is due.
+    /// The maximum sleep in `curl_multi_poll`. libcurl shortens it when one of its timers is due.
     private static let pollMilliseconds: Int32 = 1000
 
     init(configuration: HTTPClient.Configuration, logger: Logger) {

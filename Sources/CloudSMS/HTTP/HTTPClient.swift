@@ -1,20 +1,20 @@
 import Diagnostics
 
-/// An HTTP/1.1 and HTTP/2 client over libcurl for the cloud providers' APIs.
+/// An HTTP client over libcurl for the cloud providers' APIs.
 ///
 /// Every transfer runs on one dedicated thread that owns a curl multi handle, never on Swift's
-/// cooperative pool; `execute(_:)` suspends on a continuation until that thread has the result.
+/// cooperative pool. `execute(_:)` suspends on a continuation until that thread has the result.
 /// Connections to the same host are kept and reused. Each request carries its own connect
 /// timeout and total timeout, and response bodies are cut off at a size limit.
 ///
 /// Responses of every status come back as `HTTPResponse`; failures without a response throw
-/// `HTTPClientError`, whose `classification` says whether the request may have left.
+/// `HTTPClientError`, whose `classification` tells the caller whether the request may have left.
 /// Cancelling the calling task stops its transfer. `shutdown()`, or releasing the client, ends
 /// the thread and fails transfers still running with `clientClosed`.
 public final class HTTPClient: Sendable {
     /// Settings shared by every request of a client.
     public struct Configuration: Sendable {
-        /// Longer bodies fail with `bodyTooLarge`. Default 1 MiB: provider answers are a few KiB.
+        /// Longer bodies fail with `bodyTooLarge`. Default 1 MiB, because provider responses are a few KiB.
         public var maxResponseBodyBytes: Int
         /// Send everything through this proxy; nil ignores the `http_proxy` family of variables.
         public var proxy: HTTPProxy?
@@ -82,7 +82,7 @@ public final class HTTPClient: Sendable {
 
 /// An HTTP or HTTPS proxy for all of a client's requests.
 public struct HTTPProxy: Sendable, Equatable {
-    /// For example `http://proxy.example:3128`; holds no credentials.
+    /// For example `http://proxy.example:3128`, without credentials.
     public var url: String
     /// Sent to the proxy only, never to the provider.
     public var credentials: BasicCredentials?

@@ -1,9 +1,9 @@
-/// Why an HTTP exchange produced no usable response, and whether the request may have left.
+/// The reason an HTTP exchange produced no usable response, and whether the request may have left.
 ///
 /// A response with any status, 4xx and 5xx included, is not an error: it comes back as an
 /// `HTTPResponse`. This type covers everything else.
 public struct HTTPClientError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// What went wrong.
+    /// The kind of failure.
     public enum Code: Sendable, Equatable {
         /// The host name did not resolve (`CURLE_COULDNT_RESOLVE_HOST`).
         case dnsFailure
@@ -30,11 +30,11 @@ public struct HTTPClientError: Error, Sendable, Equatable, CustomStringConvertib
         case cancelled
         /// The client was shut down before the exchange finished.
         case clientClosed
-        /// Any other libcurl failure; `curlCode` tells which.
+        /// Any other libcurl failure, identified by `curlCode`.
         case transferFailed
     }
 
-    /// How a sender should treat the failure, as in the failover table.
+    /// The failover class of the failure: the next provider, or an unknown outcome.
     public enum Classification: Sendable, Equatable {
         /// Nothing reached the provider, or it cannot take requests: try the next one.
         case unavailable
@@ -47,7 +47,7 @@ public struct HTTPClientError: Error, Sendable, Equatable, CustomStringConvertib
     public var requestMayHaveLeft: Bool
     /// libcurl's result code (`CURLcode`), when the error came from libcurl.
     public var curlCode: Int32?
-    /// libcurl's explanation; holds host names and addresses, never credentials.
+    /// libcurl's error message. It can contain host names and addresses, never credentials.
     public var detail: String
 
     public init(code: Code, requestMayHaveLeft: Bool, curlCode: Int32? = nil, detail: String = "") {
@@ -57,8 +57,8 @@ public struct HTTPClientError: Error, Sendable, Equatable, CustomStringConvertib
         self.detail = detail
     }
 
-    /// Connection-setup failures are `unavailable` whatever happened; a failure after the request
-    /// may have left is `ambiguous`; an oversized body is `ambiguous` only with a 2xx status.
+    /// Connection-setup failures are `unavailable`. Other failures are `ambiguous` once the request
+    /// may have left, and an oversized body is `ambiguous` only with a 2xx status.
     public var classification: Classification {
         switch code {
         case .dnsFailure, .connectionRefused, .tlsFailure, .proxyFailure, .connectTimeout, .invalidRequest:

@@ -18,10 +18,10 @@ public struct HTTPRequest: Sendable {
     public var body: [UInt8]
     /// HTTP Basic credentials, sent in the `Authorization` header by libcurl.
     public var credentials: BasicCredentials?
-    /// The longest wait for TCP and TLS to be set up. A timeout here is `connectTimeout`, which is
+    /// The maximum wait for TCP and TLS to be set up. A timeout here is `connectTimeout`, which is
     /// safe to retry elsewhere because nothing was sent. Rounded up to whole milliseconds.
     public var connectTimeout: Duration
-    /// The longest the whole exchange may take, connection included. A timeout after the request
+    /// The maximum duration of the whole exchange, connection included. A timeout after the request
     /// may have left is `timeoutAfterSend`, an ambiguous outcome.
     public var timeout: Duration
 

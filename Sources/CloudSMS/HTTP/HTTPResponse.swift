@@ -14,7 +14,7 @@ public struct HTTPResponse: Sendable, Equatable {
         self.body = body
     }
 
-    /// The value of the first header field with this name, compared without regard to case.
+    /// Returns the value of the first header field with this name, compared without regard to case.
     public func headerValue(named name: String) -> String? {
         let wanted = name.lowercased()
         return headers.first { $0.name.lowercased() == wanted }?.value

@@ -3,7 +3,7 @@ import Foundation
 /// Signs AWS API requests with Signature Version 4 (the `Authorization` header form).
 ///
 /// The signed header fields are `content-type`, `host`, `x-amz-date` and, with temporary
-/// credentials, `x-amz-security-token`; `sign` adds the last three to the request itself, so what
+/// credentials, `x-amz-security-token`. `sign` adds the last three to the request itself, so what
 /// is signed is what is sent. The path must already be in canonical form (SNS uses `/`), and the
 /// query string is signed as given, so it must already be sorted and encoded.
 public struct AWSSignatureV4: Sendable {

@@ -12,7 +12,7 @@ enum SNSResponseClassifier {
         let text = response.bodyText
         if (200..<300).contains(response.status) {
             guard let id = element("MessageId", in: text), !id.isEmpty else {
-                return .ambiguous(reason: "SNS answered HTTP \(response.status) without a MessageId")
+                return .ambiguous(reason: "SNS returned HTTP \(response.status) without a MessageId")
             }
             return .accepted(id: id)
         }
@@ -34,7 +34,7 @@ enum SNSResponseClassifier {
     static func classify(_ error: HTTPClientError) -> CloudSendResult {
         switch error.classification {
         case .unavailable: .unavailable(reason: "SNS unreachable: \(error)")
-        case .ambiguous: .ambiguous(reason: "SNS did not answer: \(error)")
+        case .ambiguous: .ambiguous(reason: "SNS did not respond: \(error)")
         }
     }
 

@@ -9,7 +9,7 @@ public struct FormField: Sendable, Equatable {
     }
 }
 
-/// Why a form body could not be decoded.
+/// An error decoding a form body.
 public enum FormDecodingError: Error, Sendable, Equatable {
     /// A `%` not followed by two hex digits, or escapes that are not UTF-8; carries the raw pair.
     case invalidPercentEscape(String)

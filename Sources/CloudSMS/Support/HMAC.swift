@@ -15,7 +15,7 @@ enum HMAC {
     private static func compute(_ digest: OpaquePointer?, key: [UInt8], message: [UInt8]) -> [UInt8] {
         var output = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
         var length: UInt32 = 0
-        // A zero byte stands in for an empty key or message: OpenSSL reads no bytes at length 0
+        // A zero byte replaces an empty key or message, because OpenSSL reads no bytes at length 0
         // but treats a NULL key as "reuse the previous key".
         let placeholder: [UInt8] = [0]
         let keyBytes = key.isEmpty ? placeholder : key

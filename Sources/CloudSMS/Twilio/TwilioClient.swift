@@ -39,7 +39,7 @@ public struct TwilioClient: Sendable {
         return result
     }
 
-    /// The request `send` makes; exposed to the module for tests.
+    /// Builds the request `send` makes; internal so tests can inspect it.
     func makeRequest(to recipient: String, body: String) -> HTTPRequest {
         var fields = [FormField(name: "To", value: recipient)]
         switch settings.sender {

@@ -1,10 +1,10 @@
 import Foundation
 
-/// Sorts Twilio's answers to a message create into `CloudSendResult` classes.
+/// Sorts Twilio's responses to a message create into `CloudSendResult` classes.
 ///
 /// Pure: it reads status, headers and body only, so every case is testable without a server.
 enum TwilioResponseClassifier {
-    /// Twilio error codes that mean "this recipient cannot get this message", answered with 400:
+    /// Twilio error codes that mean "this recipient cannot get this message", returned with 400:
     /// 21211 invalid To number, 21408 region not enabled for the account, 21610 recipient
     /// unsubscribed (STOP), 21612 To not reachable from this sender, 21614 To is not a mobile number.
     static let recipientErrorCodes: Set<Int> = [21211, 21408, 21610, 21612, 21614]
@@ -23,9 +23,9 @@ enum TwilioResponseClassifier {
             return .throttled(retryAfter: RetryAfter.parse(response.headerValue(named: "Retry-After"), now: now), reason: described)
         }
         if (200..<300).contains(response.status) {
-            guard let json else { return .ambiguous(reason: "Twilio answered HTTP \(response.status) without a JSON body") }
+            guard let json else { return .ambiguous(reason: "Twilio returned HTTP \(response.status) without a JSON body") }
             guard let sid = json["sid"] as? String, !sid.isEmpty else {
-                return .ambiguous(reason: "Twilio answered HTTP \(response.status) without a message sid")
+                return .ambiguous(reason: "Twilio returned HTTP \(response.status) without a message sid")
             }
             return .accepted(id: sid)
         }
@@ -45,12 +45,12 @@ enum TwilioResponseClassifier {
     /// `ambiguous` once the request may have left.
     static func classify(_ error: HTTPClientError) -> CloudSendResult {
         if case .bodyTooLarge(let status, let limit) = error.code {
-            let reason = "Twilio answered HTTP \(status) with a body over \(limit) bytes"
+            let reason = "Twilio returned HTTP \(status) with a body over \(limit) bytes"
             return error.classification == .ambiguous ? .ambiguous(reason: reason) : .unavailable(reason: reason)
         }
         switch error.classification {
         case .unavailable: return .unavailable(reason: "Twilio unreachable: \(error)")
-        case .ambiguous: return .ambiguous(reason: "Twilio did not answer: \(error)")
+        case .ambiguous: return .ambiguous(reason: "Twilio did not respond: \(error)")
         }
     }
 

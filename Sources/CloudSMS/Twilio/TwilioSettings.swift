@@ -1,6 +1,6 @@
 /// Everything needed to send through Twilio's Programmable Messaging API.
 public struct TwilioSettings: Sendable {
-    /// How requests authenticate. Descriptions are redacted.
+    /// The credentials requests authenticate with. Descriptions are redacted.
     public enum Credentials: Sendable, Equatable, CustomStringConvertible {
         /// The account's auth token, with the Account SID as user name.
         case authToken(String)
@@ -15,7 +15,7 @@ public struct TwilioSettings: Sendable {
         }
     }
 
-    /// Where a message comes from.
+    /// The sender of each message.
     public enum Sender: Sendable, Equatable {
         /// A Twilio number in E.164 or an alphanumeric sender id (`From`).
         case phoneNumber(String)
@@ -29,7 +29,7 @@ public struct TwilioSettings: Sendable {
     public var sender: Sender
     /// Scheme and host with no trailing slash; tests point it at a fake on loopback.
     public var baseURL: String
-    /// Where Twilio posts status callbacks for each message (`StatusCallback`); nil sends none.
+    /// The URL Twilio posts each message's status callbacks to (`StatusCallback`); nil sends none.
     public var statusCallbackURL: String?
     /// How long Twilio may hold the message in its queue (`ValidityPeriod`), sent in whole seconds
     /// and clamped to Twilio's 1 to 36,000; nil leaves Twilio's default of 36,000 s.

@@ -89,7 +89,7 @@ public struct TwilioStatusCallback: Sendable, Equatable {
     }
 }
 
-/// Why a Twilio status callback could not be read.
+/// An error reading a Twilio status callback.
 public enum TwilioCallbackError: Error, Sendable, Equatable {
     /// A required field is absent or empty; carries its name.
     case missingField(String)

@@ -3,7 +3,7 @@ import Foundation
 /// One delivery receipt Vonage sends to the receipt webhook.
 ///
 /// Vonage sends receipts as a GET query, a form POST or a JSON POST, depending on the account's
-/// webhook settings; each form has the same field names. Check the request's origin (signed
+/// webhook settings. Each form has the same field names. Check the request's origin (signed
 /// webhooks or a secret in the URL) before trusting it.
 public struct VonageDeliveryReceipt: Sendable, Equatable {
     /// The message part this receipt is for (`messageId`), as returned by `VonageClient.send`.

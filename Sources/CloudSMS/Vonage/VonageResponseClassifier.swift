@@ -16,10 +16,10 @@ enum VonageResponseClassifier {
             return .throttled(retryAfter: RetryAfter.parse(response.headerValue(named: "Retry-After")), reason: "HTTP 429")
         }
         guard (200..<300).contains(response.status) else {
-            return .unavailable(reason: "Vonage answered HTTP \(response.status)")
+            return .unavailable(reason: "Vonage returned HTTP \(response.status)")
         }
         guard let parts = json?["messages"] as? [[String: Any]], !parts.isEmpty else {
-            return .ambiguous(reason: "Vonage answered HTTP \(response.status) without message statuses")
+            return .ambiguous(reason: "Vonage returned HTTP \(response.status) without message statuses")
         }
 
         if let failed = parts.first(where: { ($0["status"] as? String) != "0" }) {
@@ -48,7 +48,7 @@ enum VonageResponseClassifier {
     static func classify(_ error: HTTPClientError) -> CloudSendResult {
         switch error.classification {
         case .unavailable: .unavailable(reason: "Vonage unreachable: \(error)")
-        case .ambiguous: .ambiguous(reason: "Vonage did not answer: \(error)")
+        case .ambiguous: .ambiguous(reason: "Vonage did not respond: \(error)")
         }
     }
 }
