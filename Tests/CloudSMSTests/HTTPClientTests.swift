@@ -205,6 +205,16 @@ import Testing
         #expect(error.classification == .unavailable)
     }
 
+    /// A URL with a user name and password is rejected before any connection, and the error does not repeat them.
+    @Test func credentialsInURLAreRejected() async throws {
+        let port = try LoopbackSocket.closedPort()
+        let client = HTTPClient(logger: .disabled)
+        let request = HTTPRequest(method: .get, url: "http://user:hunter2@127.0.0.1:\(port)/")
+        let error = try #require(await expectError(request, client: client))
+        #expect(error.code == .invalidRequest)
+        #expect(!error.description.contains("hunter2"))
+    }
+
     /// Each libcurl failure maps to its class; codes that need a real network are covered here by value.
     @Test(arguments: [
         (6, false, HTTPClientError.Code.dnsFailure),

@@ -39,6 +39,14 @@ final class CurlTransfer: @unchecked Sendable {
 
     /// Creates the easy handle and sets every option; returns the handle ready for the multi handle.
     func makeHandle(configuration: HTTPClient.Configuration) throws(HTTPClientError) -> UnsafeMutableRawPointer {
+        // Credentials belong in `request.credentials`: a URL can end up in logs and error messages.
+        if let components = URLComponents(string: request.url), components.user != nil || components.password != nil {
+            throw HTTPClientError(
+                code: .invalidRequest,
+                requestMayHaveLeft: false,
+                detail: "the URL contains a user name or password; pass them as credentials instead"
+            )
+        }
         guard let handle = curl_easy_init() else {
             throw HTTPClientError(code: .transferFailed, requestMayHaveLeft: false, detail: "curl_easy_init failed")
         }
