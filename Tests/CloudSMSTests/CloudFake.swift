@@ -54,6 +54,7 @@ final class CloudFake: @unchecked Sendable {
             "--proxy-user", proxyUser,
             "--proxy-password", proxyPassword,
         ]
+
         let stdin = Pipe()
         let stdout = Pipe()
         // stderr goes to a file, read only when the fake fails to start, so it never blocks on a full pipe.
@@ -64,6 +65,7 @@ final class CloudFake: @unchecked Sendable {
         process.standardOutput = stdout
         process.standardError = try FileHandle(forWritingTo: errorLog)
         try process.run()
+
         let line = await firstLine(of: stdout.fileHandleForReading)
         guard let port = Int(line.trimmingCharacters(in: .whitespacesAndNewlines)) else {
             process.terminate()

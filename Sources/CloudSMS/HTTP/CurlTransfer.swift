@@ -47,10 +47,12 @@ final class CurlTransfer: @unchecked Sendable {
                 detail: "the URL contains a user name or password; pass them as credentials instead"
             )
         }
+
         guard let handle = curl_easy_init() else {
             throw HTTPClientError(code: .transferFailed, requestMayHaveLeft: false, detail: "curl_easy_init failed")
         }
         easy = handle
+
         let options = CurlOptions(handle: handle)
         try options.set(CURLOPT_ERRORBUFFER, pointer: UnsafeMutableRawPointer(errorBuffer))
         try options.set(CURLOPT_PRIVATE, pointer: UnsafeMutableRawPointer(bitPattern: UInt(id)))
@@ -61,6 +63,7 @@ final class CurlTransfer: @unchecked Sendable {
         try options.set(CURLOPT_CONNECTTIMEOUT_MS, long: Self.milliseconds(request.connectTimeout))
         try options.set(CURLOPT_TIMEOUT_MS, long: Self.milliseconds(request.timeout))
         try options.set(CURLOPT_USERAGENT, string: configuration.userAgent)
+
         try setProxy(configuration.proxy, options: options)
         if let path = configuration.caBundlePath {
             try options.set(CURLOPT_CAINFO, string: path)
