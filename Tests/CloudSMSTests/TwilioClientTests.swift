@@ -187,6 +187,36 @@ import Testing
         #expect("\(TwilioSettings.Credentials.authToken(CloudFake.authToken))".contains(CloudFake.authToken) == false)
     }
 
+    /// The probe lists messages with the right credentials and reports healthy; a wrong token or a closed port is
+    /// unhealthy.
+    @Test func probeReportsHealth() async throws {
+        let fake = try await CloudFake.start()
+        defer { withExtendedLifetime(fake) {} }
+        let http = HTTPClient(logger: .disabled)
+        let good = TwilioClient(settings: settings(baseURL: fake.baseURL), http: http, logger: .disabled)
+        #expect(await good.probe() == .healthy)
+
+        let badToken = TwilioClient(
+            settings: settings(baseURL: fake.baseURL, credentials: .authToken("not-the-token")),
+            http: http,
+            logger: .disabled
+        )
+        let rejected = await badToken.probe()
+        #expect(rejected != .healthy)
+
+        let records = try await FakeRecords.fetch(from: fake, client: http)
+        #expect(records.count == 2)
+        for record in records {
+            #expect(record.method == "GET")
+            #expect(record.conforms, "\(record.problems)")
+        }
+        #expect(records.map(\.auth) == ["ok", "wrong"])
+
+        let port = try LoopbackSocket.closedPort()
+        let unreachable = TwilioClient(settings: settings(baseURL: "http://127.0.0.1:\(port)"), http: http, logger: .disabled)
+        #expect(await unreachable.probe() != .healthy)
+    }
+
     static func summary(_ result: CloudSendResult) -> String {
         switch result {
         case .accepted: "accepted"

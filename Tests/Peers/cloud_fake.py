@@ -7,6 +7,9 @@ configured Basic credentials. A request that does not conform gets a 400 whose b
 problem. Every request is recorded; GET /_fake/requests returns the records as JSON so a test
 can assert that each request conformed.
 
+GET on the same path (the message list, used as a health probe) is checked the same way and
+returns an empty page.
+
 The response to a conforming message create is chosen by its To number (Twilio's own magic test
 numbers, +1500555xxxx, so no real number is ever involved):
 
@@ -280,10 +283,42 @@ class Handler(BaseHTTPRequestHandler):
         return self.rfile.read(length) if length > 0 else b""
 
     def do_GET(self):
-        if self.path == "/_fake/requests":
+        path = self.path.split("?", 1)[0]
+        if path == "/_fake/requests":
             self.send_json(200, self.fake.snapshot())
-        else:
+            return
+        prefix, suffix = "/2010-04-01/Accounts/", "/Messages.json"
+        if not (path.startswith(prefix) and path.endswith(suffix)):
             self.send_json(404, twilio_error(404, 20404, "The requested resource was not found"))
+            return
+
+        problems = self.fake.validate(self.fake.twilio, TWILIO_SERVER, "GET", self.path, dict(self.headers.items()), b"")
+        auth = self.fake.credentials_ok(self.headers.get("Authorization"))
+        self.fake.record(
+            {
+                "method": "GET",
+                "path": path,
+                "conforms": not problems,
+                "problems": problems,
+                "auth": auth,
+                "proxied": False,
+                "proxy_auth": "missing",
+                "content_type": self.headers.get("Content-Type"),
+                "client_port": self.client_address[1],
+                "fields": dict(parse_qsl(self.path.partition("?")[2])),
+            }
+        )
+        if problems:
+            self.send_json(400, {"code": 0, "message": "request does not conform to the OpenAPI description",
+                                 "problems": problems, "status": 400})
+        elif auth != "ok":
+            self.send_json(401, twilio_error(401, 20003, "Authenticate"))
+        elif path != prefix + self.fake.args.account_sid + suffix:
+            self.send_json(404, twilio_error(404, 20404, "The requested resource was not found"))
+        else:
+            uri = path + "?PageSize=1&Page=0"
+            self.send_json(200, {"messages": [], "end": 0, "first_page_uri": uri, "next_page_uri": None, "page": 0,
+                                 "page_size": 1, "previous_page_uri": None, "start": 0, "uri": uri})
 
     def target(self):
         """The path asked for and whether it came through a proxy (absolute-form request target)."""

@@ -39,6 +39,33 @@ public struct TwilioClient: Sendable {
         return result
     }
 
+    /// Checks reachability and credentials by listing at most one message of the account
+    /// (`GET …/Messages.json?PageSize=1`); sends nothing and costs nothing.
+    public func probe() async -> CloudProbeResult {
+        let request = HTTPRequest(
+            method: .get,
+            url: "\(settings.baseURL)/2010-04-01/Accounts/\(settings.accountSID)/Messages.json?PageSize=1",
+            headers: [HTTPHeader(name: "Accept", value: "application/json")],
+            credentials: settings.basicCredentials,
+            connectTimeout: settings.connectTimeout,
+            timeout: settings.requestTimeout
+        )
+        do {
+            let response = try await http.execute(request)
+            if response.status == 200 { return .healthy }
+            switch TwilioResponseClassifier.classify(response) {
+            case .unavailable(let reason), .ambiguous(let reason), .throttled(_, let reason):
+                return .unhealthy(reason: reason)
+            case .recipientError(let code, let message):
+                return .unhealthy(reason: "Twilio code \(code): \(message)")
+            case .accepted:
+                return .unhealthy(reason: "Twilio returned HTTP \(response.status) to the probe")
+            }
+        } catch {
+            return .unhealthy(reason: "Twilio unreachable: \(error)")
+        }
+    }
+
     /// Builds the request `send` makes; internal so tests can inspect it.
     func makeRequest(to recipient: String, body: String) -> HTTPRequest {
         var fields = [FormField(name: "To", value: recipient)]
