@@ -40,7 +40,7 @@ A wrong api_key or api_secret gets status 4, as Vonage does.
 
 Amazon SNS is faked at POST / with Action=Publish: parameters are checked against the Publish
 input shape of botocore's SNS service model, the Signature Version 4 Authorization header is
-recomputed with botocore from --aws-access-key and --aws-secret-key, and the answer is scripted
+recomputed with botocore from --aws-access-key and --aws-secret-key, and the response is scripted
 by PhoneNumber:
 
     +15005550001  400 InvalidParameter naming PhoneNumber
