@@ -26,6 +26,8 @@ python_packages=(
     "smpp.twisted3==0.8"
     "smpp.pdu3==0.6"
     "Twisted==23.10.0"
+    "openapi-core==0.23.1"
+    "botocore==1.44.8"
 )
 
 missing=()

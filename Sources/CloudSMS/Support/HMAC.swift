@@ -1,0 +1,72 @@
+import COpenSSL
+
+/// Keyed hashes from OpenSSL's libcrypto, for provider signatures.
+enum HMAC {
+    /// HMAC-SHA1, 20 bytes: Twilio's webhook signatures.
+    static func sha1(key: [UInt8], message: [UInt8]) -> [UInt8] {
+        compute(EVP_sha1(), key: key, message: message)
+    }
+
+    /// HMAC-SHA256, 32 bytes: AWS Signature Version 4.
+    static func sha256(key: [UInt8], message: [UInt8]) -> [UInt8] {
+        compute(EVP_sha256(), key: key, message: message)
+    }
+
+    private static func compute(_ digest: OpaquePointer?, key: [UInt8], message: [UInt8]) -> [UInt8] {
+        var output = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
+        var length: UInt32 = 0
+        // A zero byte replaces an empty key or message, because OpenSSL reads no bytes at length 0
+        // but treats a NULL key as "reuse the previous key".
+        let placeholder: [UInt8] = [0]
+        let keyBytes = key.isEmpty ? placeholder : key
+        let messageBytes = message.isEmpty ? placeholder : message
+        keyBytes.withUnsafeBytes { keyBuffer in
+            messageBytes.withUnsafeBufferPointer { messageBuffer in
+                output.withUnsafeMutableBufferPointer { outputBuffer in
+                    _ = COpenSSL.HMAC(
+                        digest,
+                        keyBuffer.baseAddress,
+                        Int32(key.count),
+                        messageBuffer.baseAddress,
+                        message.count,
+                        outputBuffer.baseAddress,
+                        &length
+                    )
+                }
+            }
+        }
+        return Array(output.prefix(Int(length)))
+    }
+
+    /// SHA-256 of `message`, 32 bytes.
+    static func sha256(_ message: [UInt8]) -> [UInt8] {
+        var output = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
+        message.withUnsafeBufferPointer { buffer in
+            output.withUnsafeMutableBufferPointer { outputBuffer in
+                _ = SHA256(buffer.baseAddress, buffer.count, outputBuffer.baseAddress)
+            }
+        }
+        return output
+    }
+
+    /// Lowercase hexadecimal, as AWS Signature Version 4 writes hashes and signatures.
+    static func hex(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        text.reserveCapacity(bytes.count * 2)
+        for byte in bytes {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0xF)])
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    /// Compares two byte strings in time that depends only on their length (`CRYPTO_memcmp`).
+    static func constantTimeEquals(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
+        guard lhs.count == rhs.count else { return false }
+        guard !lhs.isEmpty else { return true }
+        return lhs.withUnsafeBytes { left in
+            rhs.withUnsafeBytes { right in CRYPTO_memcmp(left.baseAddress, right.baseAddress, lhs.count) == 0 }
+        }
+    }
+}
