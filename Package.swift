@@ -20,6 +20,7 @@ let package = Package(
         .systemLibrary(name: "CSystemd", path: "Sources/CSystemd", pkgConfig: "libsystemd"),
         // Typed, non-variadic wrappers for the variadic C calls Swift cannot import.
         .target(name: "CCurlShim", dependencies: ["CCurl"]),
+        .target(name: "CMicroHTTPDShim", dependencies: ["CMicroHTTPD"]),
 
         // Pure code: no I/O.
         .target(name: "SMSCodec"),
@@ -35,10 +36,14 @@ let package = Package(
             name: "Gateway",
             dependencies: ["Store", "Config", "SMPP", "ATModem", "CloudSMS", "SMSCodec", "Diagnostics"]
         ),
+        .target(
+            name: "HTTPAPI",
+            dependencies: ["CMicroHTTPDShim", "Gateway", "Store", "Config", "CloudSMS", "SMSCodec", "Diagnostics"]
+        ),
         .target(name: "Simulators", dependencies: ["SMPP", "SMSCodec", "Diagnostics"]),
         .executableTarget(
             name: "lifeline",
-            dependencies: ["Gateway", "Simulators", "Config", "Store", "SMSCodec", "Diagnostics"]
+            dependencies: ["Gateway", "Simulators", "Config", "Store", "SMSCodec", "Diagnostics", "CSystemd"]
         ),
 
         .testTarget(name: "SMSCodecTests", dependencies: ["SMSCodec"]),
@@ -48,6 +53,7 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Simulators", "Store", "Diagnostics"]),
+        .testTarget(name: "HTTPAPITests", dependencies: ["HTTPAPI", "Gateway", "Store", "Config", "Diagnostics"]),
         .testTarget(name: "EndToEndTests", dependencies: ["lifeline"]),
     ],
     swiftLanguageModes: [.v6]
