@@ -54,17 +54,32 @@ enum RawHTTPClient {
         return try await exchange(port: port, bytes: Array(head.utf8) + body, stopAfter: marker)
     }
 
-    /// Writes `bytes` as they are and reads the response.
-    static func exchange(port: Int, bytes: [UInt8], stopAfter marker: String? = nil) async throws -> RawResponse {
+    /// Writes `bytes` as they are and reads the response; with `halfClose` the client then shuts
+    /// its sending side, as a client that gives up half-way does.
+    static func exchange(
+        port: Int,
+        bytes: [UInt8],
+        stopAfter marker: String? = nil,
+        halfClose: Bool = false
+    ) async throws -> RawResponse {
         try await withCheckedThrowingContinuation { continuation in
             let thread = Thread {
-                continuation.resume(with: Result { try blockingExchange(port: port, bytes: bytes, stopAfter: marker) })
+                continuation.resume(
+                    with: Result {
+                        try blockingExchange(port: port, bytes: bytes, stopAfter: marker, halfClose: halfClose)
+                    }
+                )
             }
             thread.start()
         }
     }
 
-    private static func blockingExchange(port: Int, bytes: [UInt8], stopAfter marker: String?) throws -> RawResponse {
+    private static func blockingExchange(
+        port: Int,
+        bytes: [UInt8],
+        stopAfter marker: String?,
+        halfClose: Bool
+    ) throws -> RawResponse {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw Failure(description: "socket failed: \(errno)") }
         defer { close(descriptor) }
@@ -91,6 +106,7 @@ enum RawHTTPClient {
             }
             offset += written
         }
+        if halfClose { shutdown(descriptor, Int32(SHUT_WR)) }
 
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)

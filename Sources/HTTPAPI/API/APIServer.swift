@@ -24,6 +24,7 @@ public final class APIServer: Sendable {
     private let server: HTTPServer
     private let endpoints: APIEndpoints
     private let router: APIRouter
+    private let authenticator: BearerAuthenticator
     private let logger: Logger
 
     /// Prepares the server; nothing is bound until `start()`.
@@ -75,6 +76,7 @@ public final class APIServer: Sendable {
         let authenticator = BearerAuthenticator(tokens: config.apiTokens)
         self.endpoints = endpoints
         self.router = router
+        self.authenticator = authenticator
         self.logger = logger
         server = HTTPServer(host: settings.listenHost, port: settings.listenPort, limits: limits, logger: logger) {
             request in
@@ -105,6 +107,11 @@ public final class APIServer: Sendable {
             try? await Task.sleep(for: .seconds(3600))
         }
         await stop()
+    }
+
+    /// Answers one request in-process, as the server does for a request off the wire.
+    func respond(to request: HTTPRequest) async -> HTTPResponse {
+        await APIServer.handle(request, router: router, authenticator: authenticator, logger: logger)
     }
 
     /// Routes one request; every error becomes its JSON response here.
