@@ -109,6 +109,9 @@ public final class APIServer: Sendable {
         await stop()
     }
 
+    /// The event stream registry, for tests of its limit.
+    var eventHubForTesting: EventStreamHub { endpoints.events }
+
     /// Answers one request in-process, as the server does for a request off the wire.
     func respond(to request: HTTPRequest) async -> HTTPResponse {
         await APIServer.handle(request, router: router, authenticator: authenticator, logger: logger)
