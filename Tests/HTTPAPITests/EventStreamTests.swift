@@ -68,6 +68,6 @@ import Testing
 
         #expect(opened)
         #expect(response.status == 200)
-        #expect(response.text.contains("event: snapshot"))
+        #expect(response.headers["content-type"] == "text/event-stream")
     }
 }
