@@ -44,6 +44,7 @@ import Testing
         _ = try await server.send("POST", "/v1/messages", token: send, json: ["to": "+447700900123", "text": "x", "extra": 1])
         _ = try await server.send("GET", "/healthz")
         _ = try await server.send("GET", "/metrics")
+        _ = try await server.send("GET", "/")
         _ = try await server.send(
             "POST",
             "/webhooks/twilio",

@@ -210,6 +210,9 @@ extension APIRouter {
         router.add("GET", "/metrics", access: .open) { _, _ in
             try await endpoints.metrics()
         }
+        router.add("GET", "/", access: .open) { _, _ in
+            StatusPage.response
+        }
         return router
     }
 }
