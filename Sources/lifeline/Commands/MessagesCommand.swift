@@ -1,0 +1,78 @@
+import Foundation
+import Store
+
+/// `lifeline messages`: the newest messages with their state, provider and attempts.
+struct MessagesCommand: Subcommand {
+    let configPath: String
+    let limit: Int
+    let json: Bool
+
+    init(arguments: inout CommandLineArguments) throws(UsageError) {
+        configPath = try resolveConfigPath(from: &arguments)
+        json = arguments.flag("json")
+        let limitText = try arguments.option("limit") ?? "50"
+        guard let limit = Int(limitText), limit > 0 else {
+            throw UsageError("--limit must be a positive whole number, got '\(limitText)'")
+        }
+        self.limit = limit
+    }
+
+    func run() async throws -> ExitCode {
+        let config = try loadConfig(at: configPath)
+        let store = try await SQLiteStore(path: config.database)
+        defer { Task { await store.close() } }
+        let messages = try await store.messages(limit: limit)
+        if json {
+            print(try MessageListing.json(messages))
+        } else {
+            print(MessageListing.table(messages), terminator: "")
+        }
+        return .success
+    }
+}
+
+/// Renders message records for the terminal or as JSON.
+enum MessageListing {
+    static func json<T: Encodable>(_ value: T) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    static func table(_ messages: [MessageRecord]) -> String {
+        guard !messages.isEmpty else { return "No messages.\n" }
+        var rows = [["ID", "RECIPIENT", "PRIORITY", "STATE", "PROVIDER", "ATTEMPTS", "REASON"]]
+        for message in messages {
+            rows.append([
+                String(message.id),
+                message.recipient,
+                message.priority.rawValue,
+                message.state.rawValue,
+                message.providerID ?? "-",
+                String(message.attempts),
+                message.lastReason ?? "",
+            ])
+        }
+        return TextTable.render(rows)
+    }
+}
+
+/// Left-aligned columns separated by two spaces.
+enum TextTable {
+    static func render(_ rows: [[String]]) -> String {
+        let columnCount = rows.map(\.count).max() ?? 0
+        var widths = Array(repeating: 0, count: columnCount)
+        for row in rows {
+            for (column, cell) in row.enumerated() { widths[column] = max(widths[column], cell.count) }
+        }
+        var output = ""
+        for row in rows {
+            let cells = row.enumerated().map { column, cell in
+                column == row.count - 1 ? cell : cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
+            }
+            output += cells.joined(separator: "  ") + "\n"
+        }
+        return output
+    }
+}

@@ -1,0 +1,28 @@
+import CSystemd
+
+/// Tells systemd about the daemon's state through `sd_notify(3)` when it runs as a
+/// `Type=notify` service; does nothing when `NOTIFY_SOCKET` is unset.
+struct SystemdNotifier: Sendable {
+    /// Sends `READY=1` with a one-line status.
+    func ready(status: String) {
+        send("READY=1\nSTATUS=\(status)")
+    }
+
+    /// Updates the one-line status shown by `systemctl status`.
+    func status(_ line: String) {
+        send("STATUS=\(line)")
+    }
+
+    func stopping() {
+        send("STOPPING=1")
+    }
+
+    /// Sends one watchdog keep-alive; call it only while the daemon is making progress.
+    func watchdogPing() {
+        send("WATCHDOG=1")
+    }
+
+    private func send(_ state: String) {
+        _ = sd_notify(0, state)
+    }
+}
