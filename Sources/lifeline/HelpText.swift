@@ -9,6 +9,7 @@ enum HelpText {
                                                             queue one message (the daemon need not run)
           lifeline messages [--config FILE] [--limit N] [--json]
                                                             list messages, newest first
+          lifeline messages [--config FILE] --id N [--json] one message with its attempts and events
           lifeline status   [--config FILE] [--json]        providers, breakers and queue depth
           lifeline config check FILE                        validate a config file, secrets masked
           lifeline sms inspect --text TEXT [--json]         encoding and segments of a text

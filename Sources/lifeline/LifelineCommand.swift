@@ -15,7 +15,7 @@ protocol Subcommand {
 /// The `lifeline` command line: lexes argv, picks the subcommand, and turns errors into exit codes.
 enum LifelineCommand {
     static let lexer = CommandLineLexer(valueOptions: [
-        "config", "to", "text", "priority", "limit",
+        "config", "to", "text", "priority", "limit", "id",
     ])
 
     static func main(_ argv: [String]) async -> ExitCode {
