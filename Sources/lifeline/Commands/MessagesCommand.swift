@@ -88,6 +88,11 @@ extension MessagesCommand {
     }
 }
 
+/// Prints a block of output, adding the final line end when the block has none.
+func printBlock(_ text: String) {
+    print(text, terminator: text.hasSuffix("\n") ? "" : "\n")
+}
+
 /// Renders message records for the terminal or as JSON.
 enum MessageListing {
     static func json<T: Encodable>(_ value: T) throws -> String {

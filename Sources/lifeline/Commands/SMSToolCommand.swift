@@ -42,7 +42,7 @@ struct SMSToolCommand: Subcommand {
             } catch {
                 throw InputError("\(error)")
             }
-            print(json ? try MessageListing.json(inspection) : inspection.renderText(), terminator: json ? "\n" : "")
+            printBlock(json ? try MessageListing.json(inspection) : inspection.renderText())
         case .decode(let hex, let hasSMSC):
             let description: TPDUDescription
             do {
@@ -50,7 +50,7 @@ struct SMSToolCommand: Subcommand {
             } catch {
                 throw InputError("cannot decode the PDU: \(error)")
             }
-            print(json ? try MessageListing.json(description) : description.renderText(), terminator: json ? "\n" : "")
+            printBlock(json ? try MessageListing.json(description) : description.renderText())
         }
         return .success
     }

@@ -26,7 +26,7 @@ struct StatusCommand: Subcommand {
         defer { Task { await store.close() } }
         let depth = try await store.queueDepth()
         let report = makeReport(config: config, depth: depth, snapshot: DaemonStatusSnapshot.read(forDatabase: config.database))
-        print(json ? try MessageListing.json(report) : render(report), terminator: json ? "\n" : "")
+        printBlock(json ? try MessageListing.json(report) : render(report))
         return .success
     }
 
