@@ -4,7 +4,7 @@ import Testing
 
 /// The daemon binary with a config file, against an SMSC written by others (smpp.twisted3), the
 /// project's modem simulator on a pseudo terminal, and a cloud endpoint that first refuses
-/// connections and later answers as Twilio's API does.
+/// connections and later responds as Twilio's API does.
 @Suite(.serialized, .timeLimit(.minutes(3)))
 struct FailoverPoolTests {
     /// The fields of `lifeline messages --json` this test reads.
@@ -60,7 +60,7 @@ struct FailoverPoolTests {
             #expect(secondDetail.message.providerID == "modem-1")
             #expect(!stage.modem.receivedPDUs.isEmpty)
 
-            // The cloud answers again: after the cool-down a probe closes the breaker and Twilio is first again.
+            // The cloud responds again: after the cool-down a probe closes the breaker and Twilio is first again.
             cloud = try await PeerProcess.start(
                 script: "cloud_fake.py",
                 arguments: ["--port", String(stage.cloudPort), "--account-sid", Self.accountSID, "--auth-token", Self.authToken]

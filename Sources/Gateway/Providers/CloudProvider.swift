@@ -51,7 +51,7 @@ public final class CloudProvider: Provider {
 }
 
 extension CloudProvider {
-    /// Twilio's Messages API. With a public URL, each message asks for status callbacks at
+    /// Twilio's Messages API. With a public URL, each message requests status callbacks at
     /// `<public_url>/webhooks/twilio`.
     public static func twilio(
         id: String,
@@ -158,7 +158,7 @@ extension CloudProvider {
         )
     }
 
-    /// Checks that the API host resolves and answers HTTP at all, without sending a message:
+    /// Checks that the API host resolves and responds to HTTP at all, without sending a message:
     /// any HTTP status counts as reachable.
     static func reachability(of url: String, http: HTTPClient, timeouts: HTTPTimeouts) async -> ProbeResult {
         let request = HTTPRequest(method: .get, url: url, connectTimeout: timeouts.connect, timeout: timeouts.request)

@@ -8,7 +8,7 @@ import Store
 /// `lifeline demo`: the failover pool on simulated peers, in one process.
 ///
 /// Starts an SMSC simulator on a free loopback port, a modem simulator on a pseudo terminal, and
-/// points a Twilio provider at a loopback port nobody listens on, so its connections are refused.
+/// points a Twilio provider at a loopback port where no server listens, so its connections are refused.
 /// It runs the real daemon on a temporary config and database, then sends two messages:
 /// the first fails on the cloud and goes out through the SMPP link; the second is sent after the
 /// SMSC stops accepting connections and goes out through the modem. Exits 0 only when both reach
