@@ -3,6 +3,7 @@ import Diagnostics
 import Foundation
 import Gateway
 import Store
+import Synchronization
 
 /// The running gateway: the store, the provider pool, the dispatcher with its delivery tracker,
 /// the cross-process wake-up listener, health probes and the published status snapshot.
@@ -47,7 +48,7 @@ actor Daemon {
             await provider.start(reports: { report in await dispatcher.deliveryTracker.handle(report) })
         }
         let listener = try QueueWakeListener(databasePath: config.database, logger: logger.child(label: "wake"))
-        let background = startBackgroundTasks(dispatcher: dispatcher, providers: providers, listener: listener)
+        let background = startBackgroundTasks(dispatcher: dispatcher, providers: providers, listener: listener, store: store)
 
         logger.info("Daemon started", metadata: ["providers": providers.map { $0.id }.joined(separator: ","), "database": config.database])
         notifier.ready(status: "sending through \(providers.count) providers")
@@ -71,7 +72,8 @@ actor Daemon {
     private func startBackgroundTasks(
         dispatcher: Dispatcher,
         providers: [any Provider],
-        listener: QueueWakeListener
+        listener: QueueWakeListener,
+        store: SQLiteStore
     ) -> [Task<Void, Never>] {
         let wakeTask = Task {
             for await _ in listener.wakeUps { dispatcher.wake() }
@@ -90,7 +92,64 @@ actor Daemon {
                 try? await Task.sleep(for: Daemon.snapshotInterval)
             }
         }
-        return [wakeTask, probeTask, snapshotTask]
+        var tasks = [wakeTask, probeTask, snapshotTask]
+        if let interval = notifier.watchdogInterval {
+            tasks.append(watchdogTask(interval: interval, dispatcher: dispatcher, store: store))
+        }
+        return tasks
+    }
+
+    /// Pings systemd's watchdog at half its interval, but only after the dispatcher and the store
+    /// have each answered a call within that half interval. A wedged dispatcher actor or a store
+    /// writer stuck in SQLite stops the pings, so systemd restarts the daemon; a timer alone never pings.
+    private func watchdogTask(interval: Duration, dispatcher: Dispatcher, store: SQLiteStore) -> Task<Void, Never> {
+        let notifier = notifier
+        let logger = logger
+        return Task {
+            let period = interval / 2
+            var reportedStall = false
+            while !Task.isCancelled {
+                let healthy = await Daemon.respondsWithin(period) {
+                    _ = await dispatcher.messagesInFlight
+                    _ = try await store.queueDepth()
+                }
+                if healthy {
+                    notifier.watchdogPing()
+                    reportedStall = false
+                } else if !reportedStall {
+                    logger.critical("Dispatcher or store stopped responding; withholding watchdog pings")
+                    reportedStall = true
+                }
+                try? await Task.sleep(for: period)
+            }
+        }
+    }
+
+    /// Runs `check` and returns whether it finished without error before `limit`. Returns at the
+    /// limit even when `check` hangs; the hung call is left behind, which is what a stall means.
+    static func respondsWithin(_ limit: Duration, _ check: @escaping @Sendable () async throws -> Void) async -> Bool {
+        await withCheckedContinuation { continuation in
+            let resumed = Mutex(false)
+            let finish: @Sendable (Bool) -> Void = { healthy in
+                let first = resumed.withLock { done in
+                    defer { done = true }
+                    return !done
+                }
+                if first { continuation.resume(returning: healthy) }
+            }
+            Task {
+                do {
+                    try await check()
+                    finish(true)
+                } catch {
+                    finish(false)
+                }
+            }
+            Task {
+                try? await Task.sleep(for: limit)
+                finish(false)
+            }
+        }
     }
 
     /// Probes one provider when its breaker allows it, and feeds the result to the breaker.

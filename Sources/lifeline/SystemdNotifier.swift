@@ -22,6 +22,14 @@ struct SystemdNotifier: Sendable {
         send("WATCHDOG=1")
     }
 
+    /// The watchdog interval systemd expects pings within (`WatchdogSec=`), or `nil` when the
+    /// watchdog is off for this process.
+    var watchdogInterval: Duration? {
+        var microseconds: UInt64 = 0
+        guard sd_watchdog_enabled(0, &microseconds) > 0, microseconds > 0 else { return nil }
+        return .microseconds(Int64(clamping: microseconds))
+    }
+
     private func send(_ state: String) {
         _ = sd_notify(0, state)
     }

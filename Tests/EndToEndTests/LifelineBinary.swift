@@ -48,12 +48,13 @@ enum LifelineBinary {
     }
 
     /// Starts `lifeline serve` in the background, logging to `logPath`.
-    static func startDaemon(configPath: String, logPath: String) throws -> Process {
+    static func startDaemon(configPath: String, logPath: String, environment: [String: String] = [:]) throws -> Process {
         FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         let process = Process()
         process.executableURL = url
         process.arguments = ["serve", "--config", configPath]
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         process.standardOutput = log
         process.standardError = log
         process.standardInput = FileHandle.nullDevice
