@@ -78,11 +78,17 @@ public final class SQLiteStore: MessageStore {
             throw StoreError.schemaTooNew(path: connection.path, found: current, supported: StoreMigrations.latestVersion)
         }
         for migration in StoreMigrations.all where migration.version > current {
-            try connection.transaction {
+            // Another process (the daemon and a CLI command starting together) may have applied this
+            // step since the version was read, so it is checked again under the write lock.
+            let applied = try connection.transaction {
+                guard try connection.userVersion() < migration.version else { return false }
                 try connection.execute(sql: migration.sql)
                 try connection.setUserVersion(migration.version)
+                return true
             }
-            logger.debug("Applied schema migration", metadata: ["store.schema.version": "\(migration.version)"])
+            if applied {
+                logger.debug("Applied schema migration", metadata: ["store.schema.version": "\(migration.version)"])
+            }
         }
     }
 

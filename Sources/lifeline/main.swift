@@ -1,1 +1,4 @@
-print("lifeline: placeholder")
+import Foundation
+
+let exitCode = await LifelineCommand.main(Array(CommandLine.arguments.dropFirst()))
+exit(exitCode.rawValue)

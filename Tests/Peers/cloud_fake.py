@@ -54,7 +54,7 @@ It also acts as a plain HTTP proxy for these requests: an absolute-form request 
 (POST http://any.host/2010-04-01/...) is served the same way and recorded as proxied, with the
 Proxy-Authorization it carried checked against --proxy-user and --proxy-password.
 
-Usage: cloud_fake.py [--lifetime SECONDS] --account-sid AC... --auth-token TOKEN
+Usage: cloud_fake.py [--port N] [--lifetime SECONDS] --account-sid AC... --auth-token TOKEN
                      [--api-key SK... --api-secret SECRET]
                      [--vonage-key KEY --vonage-secret SECRET]
                      [--aws-access-key KEY --aws-secret-key SECRET]
@@ -543,6 +543,7 @@ def exit_when_stdin_closes():
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lifetime", type=float, default=120.0)
+    parser.add_argument("--port", type=int, default=0, help="port to listen on; 0 picks a free one")
     parser.add_argument("--account-sid", required=True)
     parser.add_argument("--auth-token", required=True)
     parser.add_argument("--api-key")
@@ -557,7 +558,7 @@ def main():
     args = parser.parse_args()
 
     Handler.fake = Fake(args)
-    server = Server(("127.0.0.1", 0), Handler)
+    server = Server(("127.0.0.1", args.port), Handler)
     print(server.server_address[1], flush=True)
 
     threading.Thread(target=exit_when_stdin_closes, daemon=True).start()

@@ -23,6 +23,23 @@ import Testing
         }
     }
 
+    /// Several stores opening one new file at once, as the daemon and a CLI command do, all succeed.
+    @Test func concurrentFirstOpens() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory + "/queue.sqlite"
+            let stores = try await withThrowingTaskGroup(of: SQLiteStore.self) { group in
+                for _ in 0..<4 {
+                    group.addTask { try await SQLiteStore(path: path, notifiesWakeListener: false) }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(stores.count == 4)
+            let ids = try await stores[0].enqueue([submission(1)], now: epoch)
+            #expect(try await stores[3].message(ids[0]) != nil)
+            for store in stores { await store.close() }
+        }
+    }
+
     /// Reopening a migrated file applies nothing again and keeps the rows.
     @Test func reopenIsIdempotent() async throws {
         try await withTemporaryDirectory { directory in

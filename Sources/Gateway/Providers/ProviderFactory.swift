@@ -1,0 +1,28 @@
+import CloudSMS
+import Config
+import Diagnostics
+
+/// Builds the provider pool from the config, in the config's order.
+public enum ProviderFactory {
+    /// - Throws: an SMPP settings error for a link SMPP 3.4 does not allow (the config loader
+    ///   already rejects the common cases, so this is a second line of defence).
+    public static func makeProviders(config: LifelineConfig, logger: Logger) throws -> [any Provider] {
+        let http = HTTPClient(logger: logger.child(label: "http"))
+        let publicURL = config.http?.publicURL
+        return try config.providers.map { provider throws -> any Provider in
+            let providerLogger = logger.child(label: "provider")
+            switch provider.kind {
+            case .twilio(let settings):
+                return CloudProvider.twilio(id: provider.id, settings: settings, publicURL: publicURL, http: http, logger: providerLogger)
+            case .vonage(let settings):
+                return CloudProvider.vonage(id: provider.id, settings: settings, publicURL: publicURL, http: http, logger: providerLogger)
+            case .sns(let settings):
+                return CloudProvider.sns(id: provider.id, settings: settings, http: http, logger: providerLogger)
+            case .smpp(let settings):
+                return try SMPPProvider(id: provider.id, settings: settings, logger: providerLogger)
+            case .modem(let settings):
+                return ModemProvider(id: provider.id, settings: settings, logger: providerLogger)
+            }
+        }
+    }
+}

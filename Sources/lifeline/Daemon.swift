@@ -1,0 +1,212 @@
+import Config
+import Diagnostics
+import Foundation
+import Gateway
+import Store
+import Synchronization
+
+/// The running gateway: the store, the provider pool, the dispatcher with its delivery tracker,
+/// the cross-process wake-up listener, health probes and the published status snapshot.
+///
+/// `run()` starts the parts in dependency order and returns after `stop()` has drained the
+/// dispatcher: no new claims, sends in flight finished, providers stopped, store closed.
+actor Daemon {
+    /// How often each provider is probed without sending a message.
+    static let probeInterval: Duration = .seconds(10)
+    /// How often the status snapshot is rewritten when nothing changes.
+    static let snapshotInterval: Duration = .seconds(2)
+
+    let config: LifelineConfig
+    let logger: Logger
+    let notifier = SystemdNotifier()
+    private var dispatcher: Dispatcher?
+    private var stopRequested = false
+    private var health: [String: String] = [:]
+    private let startedAt = Date()
+
+    init(config: LifelineConfig, logger: Logger) {
+        self.config = config
+        self.logger = logger
+    }
+
+    /// Runs until `stop()`. Throws when the store cannot be opened or the pool cannot be built.
+    func run() async throws {
+        let store = try await SQLiteStore(path: config.database, logger: logger.child(label: "store"))
+        let providers = try ProviderFactory.makeProviders(config: config, logger: logger)
+        let policy = PoolPolicy(config: config)
+        let dispatcher = try Dispatcher(
+            store: store,
+            providers: providers,
+            policy: policy,
+            logger: logger.child(label: "dispatcher")
+        )
+        self.dispatcher = dispatcher
+
+        let recovery = try await dispatcher.recoverInterruptedAttempts()
+        logger.info("Recovered interrupted attempts", metadata: ["recovery": "\(recovery)"])
+        for provider in providers {
+            await provider.start(reports: { report in await dispatcher.deliveryTracker.handle(report) })
+        }
+        let listener = try QueueWakeListener(databasePath: config.database, logger: logger.child(label: "wake"))
+        let background = startBackgroundTasks(dispatcher: dispatcher, providers: providers, listener: listener, store: store)
+
+        logger.info("Daemon started", metadata: ["providers": providers.map { $0.id }.joined(separator: ","), "database": config.database])
+        notifier.ready(status: "sending through \(providers.count) providers")
+        if stopRequested { await dispatcher.stop() }
+        try await dispatcher.run()
+
+        notifier.stopping()
+        for task in background { task.cancel() }
+        listener.close()
+        for provider in providers { await provider.stop() }
+        await store.close()
+        logger.info("Daemon stopped")
+    }
+
+    /// Drains and stops the daemon; `run()` then returns.
+    func stop() async {
+        stopRequested = true
+        await dispatcher?.stop()
+    }
+
+    private func startBackgroundTasks(
+        dispatcher: Dispatcher,
+        providers: [any Provider],
+        listener: QueueWakeListener,
+        store: SQLiteStore
+    ) -> [Task<Void, Never>] {
+        let wakeTask = Task {
+            for await _ in listener.wakeUps { dispatcher.wake() }
+        }
+        let probeTask = Task { [weak self] in
+            while !Task.isCancelled {
+                for provider in providers {
+                    await self?.probe(provider, dispatcher: dispatcher)
+                }
+                try? await Task.sleep(for: Daemon.probeInterval)
+            }
+        }
+        let snapshotTask = Task { [weak self] in
+            while !Task.isCancelled {
+                await self?.publishSnapshot(dispatcher: dispatcher)
+                try? await Task.sleep(for: Daemon.snapshotInterval)
+            }
+        }
+        var tasks = [wakeTask, probeTask, snapshotTask]
+        if let interval = notifier.watchdogInterval {
+            tasks.append(watchdogTask(interval: interval, dispatcher: dispatcher, store: store))
+        }
+        return tasks
+    }
+
+    /// Pings systemd's watchdog at half its interval, but only after the dispatcher and the store
+    /// have each answered a call within that half interval. A wedged dispatcher actor or a store
+    /// writer stuck in SQLite stops the pings, so systemd restarts the daemon; a timer alone never pings.
+    private func watchdogTask(interval: Duration, dispatcher: Dispatcher, store: SQLiteStore) -> Task<Void, Never> {
+        let notifier = notifier
+        let logger = logger
+        return Task {
+            let period = interval / 2
+            var reportedStall = false
+            while !Task.isCancelled {
+                let healthy = await Daemon.respondsWithin(period) {
+                    _ = await dispatcher.messagesInFlight
+                    _ = try await store.queueDepth()
+                }
+                if healthy {
+                    notifier.watchdogPing()
+                    reportedStall = false
+                } else if !reportedStall {
+                    logger.critical("Dispatcher or store stopped responding; withholding watchdog pings")
+                    reportedStall = true
+                }
+                try? await Task.sleep(for: period)
+            }
+        }
+    }
+
+    /// Runs `check` and returns whether it finished without error before `limit`. Returns at the
+    /// limit even when `check` hangs; the hung call is left behind, which is what a stall means.
+    static func respondsWithin(_ limit: Duration, _ check: @escaping @Sendable () async throws -> Void) async -> Bool {
+        await withCheckedContinuation { continuation in
+            let resumed = Mutex(false)
+            let finish: @Sendable (Bool) -> Void = { healthy in
+                let first = resumed.withLock { done in
+                    defer { done = true }
+                    return !done
+                }
+                if first { continuation.resume(returning: healthy) }
+            }
+            Task {
+                do {
+                    try await check()
+                    finish(true)
+                } catch {
+                    finish(false)
+                }
+            }
+            Task {
+                try? await Task.sleep(for: limit)
+                finish(false)
+            }
+        }
+    }
+
+    /// Probes one provider when its breaker allows it, and feeds the result to the breaker.
+    private func probe(_ provider: any Provider, dispatcher: Dispatcher) async {
+        guard await dispatcher.beginProbe(providerID: provider.id) else { return }
+        let result = await provider.probe()
+        await dispatcher.recordProbe(result, providerID: provider.id)
+        let previous = health[provider.id]
+        switch result {
+        case .healthy:
+            health[provider.id] = "healthy"
+            if let previous, previous != "healthy" {
+                logger.notice("Provider recovered", metadata: ["provider.id": provider.id])
+            }
+        case .unhealthy(let reason):
+            health[provider.id] = reason
+            if previous == nil || previous == "healthy" {
+                logger.warning("Provider unhealthy", metadata: ["provider.id": provider.id, "reason": reason])
+            }
+        }
+    }
+
+    private func publishSnapshot(dispatcher: Dispatcher) async {
+        let now = Date()
+        let statuses = await dispatcher.providerStatuses()
+        let types = Dictionary(config.providers.map { ($0.id, $0.type.rawValue) }, uniquingKeysWith: { first, _ in first })
+        let entries = statuses.map { status in
+            DaemonStatusSnapshot.ProviderEntry(
+                id: status.id,
+                type: types[status.id] ?? "unknown",
+                breaker: status.breaker.name,
+                openUntil: status.breaker.openUntil,
+                health: health[status.id] ?? "not probed yet",
+                sendsInFlight: status.sendsInFlight
+            )
+        }
+        let snapshot = DaemonStatusSnapshot(pid: getpid(), startedAt: startedAt, updatedAt: now, providers: entries)
+        do {
+            try snapshot.write(toDatabase: config.database)
+        } catch {
+            logger.warning("Status snapshot not written", metadata: ["error": "\(error)"])
+        }
+    }
+}
+
+extension CircuitBreaker.Status {
+    /// `closed`, `open` or `half-open`, as `lifeline status` prints it.
+    var name: String {
+        switch self {
+        case .closed: "closed"
+        case .open: "open"
+        case .halfOpen: "half-open"
+        }
+    }
+
+    var openUntil: Date? {
+        if case .open(let until) = self { return until }
+        return nil
+    }
+}

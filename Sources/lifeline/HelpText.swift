@@ -1,0 +1,34 @@
+/// The text of `lifeline --help`.
+enum HelpText {
+    static let overview = """
+        lifeline: an on-site SMS gateway with a failover pool of providers.
+
+        USAGE
+          lifeline serve    [--config FILE]                 run the daemon
+          lifeline send     [--config FILE] --to NUMBER --text TEXT [--priority P] [--json]
+                                                            queue one message (the daemon need not run)
+          lifeline messages [--config FILE] [--limit N] [--json]
+                                                            list messages, newest first
+          lifeline messages [--config FILE] --id N [--json] one message with its attempts and events
+          lifeline status   [--config FILE] [--json]        providers, breakers and queue depth
+          lifeline config check FILE                        validate a config file, secrets masked
+          lifeline sms inspect --text TEXT [--json]         encoding and segments of a text
+          lifeline sms decode HEX [--no-smsc] [--json]      decode an SMS TPDU
+          lifeline demo                                     show the failover pool on simulated peers
+
+        OPTIONS
+          --config FILE   the config file; default $LIFELINE_CONFIG, else /etc/lifeline/lifeline.yaml
+          --priority P    emergency, high, normal (default) or bulk
+          --json          machine-readable output
+
+        EXIT CODES
+          0   success
+          1   the demo saw a message take an unexpected path
+          64  usage error: unknown command or option, missing value
+          65  invalid input: phone number, empty text, malformed PDU
+          66  the config file does not exist
+          69  the database cannot be used: read-only, locked, full or damaged
+          70  internal error
+          78  invalid config file
+        """
+}
