@@ -1,5 +1,6 @@
 import Diagnostics
 import Foundation
+import Gateway
 import Store
 
 extension APIEndpoints {
@@ -57,33 +58,28 @@ extension APIEndpoints {
         return JSONResponse.make(status: 201, APIBodies.Broadcast(record, messageIDs: result.messageIDs))
     }
 
-    /// Runs intake on every recipient and collects every bad entry before failing.
+    /// Runs intake on every recipient and collects every bad number before failing. A text that
+    /// cannot be sent fails at once, since it fails for every recipient.
     private func check(
         _ recipients: [String],
         text: String,
         priority: Priority,
         key: String?
     ) throws(APIError) -> [Submission] {
-        do {
-            _ = try intake.plan(text: text)
-        } catch {
-            throw error.apiError
-        }
         var submissions: [Submission] = []
         var rejected: [APIError.RejectedRecipient] = []
         for (index, raw) in recipients.enumerated() {
             do {
-                let number = try intake.normalise(recipient: raw)
-                submissions.append(
-                    Submission(
-                        recipient: number,
-                        text: text,
-                        priority: priority,
-                        idempotencyKey: key.map { "\($0)#\(index)" }
-                    )
+                let checked = try intake.check(
+                    recipient: raw,
+                    text: text,
+                    priority: priority,
+                    idempotencyKey: key.map { "\($0)#\(index)" }
                 )
+                submissions.append(checked.submission)
             } catch {
-                rejected.append(APIError.RejectedRecipient(index: index, value: raw, reason: error.reason))
+                guard case .invalidNumber = error else { throw error.apiError }
+                rejected.append(APIError.RejectedRecipient(index: index, value: raw, reason: error.recipientReason))
             }
         }
         guard rejected.isEmpty else {

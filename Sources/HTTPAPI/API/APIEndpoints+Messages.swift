@@ -1,5 +1,6 @@
 import Diagnostics
 import Foundation
+import Gateway
 import Store
 
 extension APIEndpoints {
@@ -16,7 +17,7 @@ extension APIEndpoints {
         let text = try reader.string("text")
         let priority = try Self.priority(try reader.optionalString("priority"))
         let key = try Self.idempotencyKey(try reader.optionalString("idempotency_key"))
-        let checked: MessageIntake.Checked
+        let checked: Intake.Checked
         do {
             checked = try intake.check(recipient: recipient, text: text, priority: priority, idempotencyKey: key)
         } catch {

@@ -1,6 +1,7 @@
 import Config
 import Diagnostics
 import Foundation
+import Gateway
 import Store
 
 /// The route handlers and what they share. Each facet lives in its own extension file.
@@ -11,7 +12,7 @@ struct APIEndpoints: Sendable {
     let context: APIContext
     let logger: Logger
     let events: EventStreamHub
-    let intake: MessageIntake
+    let intake: Intake
     let clock = SubmissionClock()
 
     init(
@@ -28,7 +29,7 @@ struct APIEndpoints: Sendable {
         self.context = context
         self.logger = logger
         self.events = events
-        intake = MessageIntake(config: config)
+        intake = Intake(config: config)
     }
 
     /// A positive integer path parameter, or the not-found error for it.
@@ -69,11 +70,5 @@ struct APIEndpoints: Sendable {
             throw APIError(.invalidValue, "idempotency_key must have 1 to 200 characters", field: "idempotency_key")
         }
         return text
-    }
-}
-
-extension MessageIntake.Rejection {
-    var apiError: APIError {
-        APIError(code, reason, field: field)
     }
 }
