@@ -133,7 +133,10 @@ final class HTTPServer: @unchecked Sendable {
             return .YES
         }
         let pending = Unmanaged<PendingRequest>.fromOpaque(existing).takeUnretainedValue()
-        if pending.answered { return .YES }
+        if pending.answered {
+            uploadSize.pointee = 0
+            return .YES
+        }
         let size = uploadSize.pointee
         if size > 0 {
             uploadSize.pointee = 0
@@ -152,7 +155,10 @@ final class HTTPServer: @unchecked Sendable {
         return respond(to: pending, on: connection)
     }
 
-    /// Runs the handler in a task and blocks this connection thread until it answers.
+    /// Runs the handler in a task and blocks this connection thread until it returns a response.
+    ///
+    /// A handler that takes longer than `handlerTimeout` loses its connection, which is closed
+    /// without a response; the task itself runs on and its late response is dropped.
     private func respond(to pending: PendingRequest, on connection: OpaquePointer) -> MHD_Result {
         pending.answered = true
         let request = pending.request()
@@ -163,8 +169,13 @@ final class HTTPServer: @unchecked Sendable {
             box.response = await handler(request)
             done.signal()
         }
-        done.wait()
-        guard let response = box.response else { return .NO }
+        guard done.wait(timeout: .now() + limits.handlerTimeout) == .success, let response = box.response else {
+            logger.error(
+                "Request handler timed out",
+                metadata: ["http.method": request.method, "http.path": request.path]
+            )
+            return .NO
+        }
         return queue(response, on: connection)
     }
 
@@ -263,7 +274,8 @@ private struct DaemonHandle: @unchecked Sendable {
 
 /// Carries the handler's response from its task to the waiting connection thread.
 private final class ResponseBox: @unchecked Sendable {
-    // @unchecked: written once by the task before it signals the semaphore, read after the wait.
+    // @unchecked: written once by the task before it signals the semaphore, and read only after a
+    // wait that saw the signal; after a timed-out wait it is never read.
     var response: HTTPResponse?
 }
 

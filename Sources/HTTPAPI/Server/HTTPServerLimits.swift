@@ -1,3 +1,5 @@
+import Dispatch
+
 /// The resource limits of the HTTP server, so that a slow or hostile client costs bounded memory
 /// and threads.
 struct HTTPServerLimits: Sendable, Equatable {
@@ -18,4 +20,7 @@ struct HTTPServerLimits: Sendable, Equatable {
     /// Bytes per connection for the request line, headers and read buffer. Default 64 KiB; a
     /// request whose headers do not fit is answered by libmicrohttpd with an error status.
     var connectionMemoryBytes = 64 << 10
+    /// The longest a connection waits for its handler before it is closed without a response.
+    /// Default 60 s, beyond the store's 10 s wait for another process's write lock.
+    var handlerTimeout: DispatchTimeInterval = .seconds(60)
 }
