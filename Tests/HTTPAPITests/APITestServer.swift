@@ -39,10 +39,17 @@ final class APITestServer: Sendable {
     var port: Int { server.port }
 
     /// Starts a server with three tokens (read, send, admin), a Twilio and a Vonage provider.
-    static func start(limits: HTTPServerLimits = HTTPServerLimits(), maxEventStreams: Int = 8) async throws -> APITestServer {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lifeline-http-\(UUID().uuidString)")
+    static func start(limits: HTTPServerLimits = HTTPServerLimits(), maxEventStreams: Int = 8) async throws
+        -> APITestServer
+    {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "lifeline-http-\(UUID().uuidString)"
+        )
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let store = try await SQLiteStore(path: directory.appendingPathComponent("queue.sqlite").path, notifiesWakeListener: false)
+        let store = try await SQLiteStore(
+            path: directory.appendingPathComponent("queue.sqlite").path,
+            notifiesWakeListener: false
+        )
         let recorder = ContextRecorder()
         await recorder.setOverviews([
             ProviderOverview(
@@ -94,7 +101,13 @@ final class APITestServer: Sendable {
         return APITestServer(server: server, store: store, recorder: recorder, directory: directory, logs: logs)
     }
 
-    private init(server: APIServer, store: SQLiteStore, recorder: ContextRecorder, directory: URL, logs: InMemoryLogHandler) {
+    private init(
+        server: APIServer,
+        store: SQLiteStore,
+        recorder: ContextRecorder,
+        directory: URL,
+        logs: InMemoryLogHandler
+    ) {
         self.server = server
         self.store = store
         self.recorder = recorder
@@ -118,7 +131,13 @@ final class APITestServer: Sendable {
                 ),
                 ProviderSettings(
                     id: "vonage-backup",
-                    kind: .vonage(Config.VonageSettings(apiKey: "abcd1234", apiSecret: Secret("vonage-secret-123"), from: "Lifeline"))
+                    kind: .vonage(
+                        Config.VonageSettings(
+                            apiKey: "abcd1234",
+                            apiSecret: Secret("vonage-secret-123"),
+                            from: "Lifeline"
+                        )
+                    )
                 ),
             ]
         )
@@ -154,7 +173,13 @@ final class APITestServer: Sendable {
             bytes = Array(try JSONSerialization.data(withJSONObject: json))
             allHeaders.append(("Content-Type", "application/json"))
         }
-        let response = try await RawHTTPClient.send(port: port, method: method, path: path, headers: allHeaders, body: bytes)
+        let response = try await RawHTTPClient.send(
+            port: port,
+            method: method,
+            path: path,
+            headers: allHeaders,
+            body: bytes
+        )
         exchanges.record(
             method: method,
             path: path,
@@ -172,7 +197,13 @@ final class ExchangeLog: @unchecked Sendable {
     private let lock = NSLock()
     private var entries: [[String: Any]] = []
 
-    func record(method: String, path: String, requestHeaders: [(String, String)], requestBody: [UInt8], response: RawResponse) {
+    func record(
+        method: String,
+        path: String,
+        requestHeaders: [(String, String)],
+        requestBody: [UInt8],
+        response: RawResponse
+    ) {
         let parts = path.split(separator: "?", maxSplits: 1)
         var headers: [String: String] = [:]
         for (name, value) in requestHeaders { headers[name.lowercased()] = value }

@@ -5,7 +5,7 @@ import Testing
 @testable import HTTPAPI
 
 @Suite struct BroadcastAPITests {
-    /// A broadcast queues one message per number, answers 201 with counts, and can be read and cancelled.
+    /// A broadcast queues one message per number, returns 201 with counts, and can be read and cancelled.
     @Test func createReadAndCancel() async throws {
         let server = try await APITestServer.start()
         defer { Task { await server.shutdown() } }
@@ -60,7 +60,7 @@ import Testing
         #expect(try await server.store.broadcasts(limit: 10).isEmpty)
     }
 
-    /// A repeat with the same idempotency key answers 200 with the first broadcast and queues nothing new.
+    /// A repeat with the same idempotency key returns 200 with the first broadcast and queues nothing new.
     @Test func idempotentBroadcast() async throws {
         let server = try await APITestServer.start()
         defer { Task { await server.shutdown() } }

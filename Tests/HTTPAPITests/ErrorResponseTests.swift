@@ -18,26 +18,156 @@ import Testing
 
     static let send = APITestServer.sendToken
     static let cases: [Case] = [
-        Case(name: "malformed JSON", method: "POST", path: "/v1/messages", token: send, body: #"{"to": "+44"#, status: 400, code: "malformed_json"),
-        Case(name: "empty body", method: "POST", path: "/v1/messages", token: send, body: "", status: 400, code: "malformed_json"),
-        Case(name: "array body", method: "POST", path: "/v1/messages", token: send, body: "[1]", status: 422, code: "invalid_type", field: ""),
-        Case(name: "number for to", method: "POST", path: "/v1/messages", token: send, body: #"{"to": 447700900123, "text": "x"}"#, status: 422, code: "invalid_type", field: "to"),
-        Case(name: "bool for text", method: "POST", path: "/v1/messages", token: send, body: #"{"to": "+447700900123", "text": true}"#, status: 422, code: "invalid_type", field: "text"),
-        Case(name: "string for broadcast list", method: "POST", path: "/v1/broadcasts", token: send, body: #"{"to": "+447700900123", "text": "x"}"#, status: 422, code: "invalid_type", field: "to"),
-        Case(name: "number in broadcast list", method: "POST", path: "/v1/broadcasts", token: send, body: #"{"to": ["+447700900123", 5], "text": "x"}"#, status: 422, code: "invalid_type", field: "to[1]"),
-        Case(name: "unknown fields", method: "POST", path: "/v1/messages", token: send, body: #"{"to": "+447700900123", "text": "x", "sender": "a", "flash": true}"#, status: 422, code: "unknown_field", field: "flash,sender"),
-        Case(name: "missing text", method: "POST", path: "/v1/messages", token: send, body: #"{"to": "+447700900123"}"#, status: 422, code: "missing_field", field: "text"),
+        Case(
+            name: "malformed JSON",
+            method: "POST",
+            path: "/v1/messages",
+            token: send,
+            body: #"{"to": "+44"#,
+            status: 400,
+            code: "malformed_json"
+        ),
+        Case(
+            name: "empty body",
+            method: "POST",
+            path: "/v1/messages",
+            token: send,
+            body: "",
+            status: 400,
+            code: "malformed_json"
+        ),
+        Case(
+            name: "array body",
+            method: "POST",
+            path: "/v1/messages",
+            token: send,
+            body: "[1]",
+            status: 422,
+            code: "invalid_type",
+            field: ""
+        ),
+        Case(
+            name: "number for to",
+            method: "POST",
+            path: "/v1/messages",
+            token: send,
+            body: #"{"to": 447700900123, "text": "x"}"#,
+            status: 422,
+            code: "invalid_type",
+            field: "to"
+        ),
+        Case(
+            name: "bool for text",
+            method: "POST",
+            path: "/v1/messages",
+            token: send,
+            body: #"{"to": "+447700900123", "text": true}"#,
+            status: 422,
+            code: "invalid_type",
+            field: "text"
+        ),
+        Case(
+            name: "string for broadcast list",
+            method: "POST",
+            path: "/v1/broadcasts",
+            token: send,
+            body: #"{"to": "+447700900123", "text": "x"}"#,
+            status: 422,
+            code: "invalid_type",
+            field: "to"
+        ),
+        Case(
+            name: "number in broadcast list",
+            method: "POST",
+            path: "/v1/broadcasts",
+            token: send,
+            body: #"{"to": ["+447700900123", 5], "text": "x"}"#,
+            status: 422,
+            code: "invalid_type",
+            field: "to[1]"
+        ),
+        Case(
+            name: "unknown fields",
+            method: "POST",
+            path: "/v1/messages",
+            token: send,
+            body: #"{"to": "+447700900123", "text": "x", "sender": "a", "flash": true}"#,
+            status: 422,
+            code: "unknown_field",
+            field: "flash,sender"
+        ),
+        Case(
+            name: "missing text",
+            method: "POST",
+            path: "/v1/messages",
+            token: send,
+            body: #"{"to": "+447700900123"}"#,
+            status: 422,
+            code: "missing_field",
+            field: "text"
+        ),
         Case(name: "missing token", method: "GET", path: "/v1/queue", token: nil, status: 401, code: "missing_token"),
-        Case(name: "wrong token", method: "GET", path: "/v1/queue", token: "not-a-configured-token-at-all", status: 401, code: "invalid_token"),
-        Case(name: "read token sends", method: "POST", path: "/v1/messages", token: APITestServer.readToken, body: #"{"to": "+447700900123", "text": "x"}"#, status: 403, code: "forbidden"),
-        Case(name: "read token cancels", method: "POST", path: "/v1/broadcasts/1/cancel", token: APITestServer.readToken, status: 403, code: "forbidden"),
-        Case(name: "unknown route", method: "GET", path: "/v1/nothing", token: send, status: 404, code: "route_not_found"),
-        Case(name: "trailing slash", method: "GET", path: "/v1/queue/", token: send, status: 404, code: "route_not_found"),
-        Case(name: "wrong method", method: "DELETE", path: "/v1/messages", token: send, status: 405, code: "method_not_allowed"),
-        Case(name: "bad limit", method: "GET", path: "/v1/messages?limit=0", token: send, status: 422, code: "invalid_value", field: "limit"),
+        Case(
+            name: "wrong token",
+            method: "GET",
+            path: "/v1/queue",
+            token: "not-a-configured-token-at-all",
+            status: 401,
+            code: "invalid_token"
+        ),
+        Case(
+            name: "read token sends",
+            method: "POST",
+            path: "/v1/messages",
+            token: APITestServer.readToken,
+            body: #"{"to": "+447700900123", "text": "x"}"#,
+            status: 403,
+            code: "forbidden"
+        ),
+        Case(
+            name: "read token cancels",
+            method: "POST",
+            path: "/v1/broadcasts/1/cancel",
+            token: APITestServer.readToken,
+            status: 403,
+            code: "forbidden"
+        ),
+        Case(
+            name: "unknown route",
+            method: "GET",
+            path: "/v1/nothing",
+            token: send,
+            status: 404,
+            code: "route_not_found"
+        ),
+        Case(
+            name: "trailing slash",
+            method: "GET",
+            path: "/v1/queue/",
+            token: send,
+            status: 404,
+            code: "route_not_found"
+        ),
+        Case(
+            name: "wrong method",
+            method: "DELETE",
+            path: "/v1/messages",
+            token: send,
+            status: 405,
+            code: "method_not_allowed"
+        ),
+        Case(
+            name: "bad limit",
+            method: "GET",
+            path: "/v1/messages?limit=0",
+            token: send,
+            status: 422,
+            code: "invalid_value",
+            field: "limit"
+        ),
     ]
 
-    /// Each error class answers its status with a JSON error naming a stable code and the field.
+    /// Each error class returns its status with a JSON error naming a stable code and the field.
     @Test(arguments: cases)
     func errorClass(_ testCase: Case) async throws {
         let server = try await APITestServer.start()
@@ -86,7 +216,7 @@ import Testing
         #expect(read.status == 200)
     }
 
-    /// A body over 1 MiB is 413 and nothing is queued; the server still answers afterwards.
+    /// A body over 1 MiB is 413 and nothing is queued; the server still responds afterwards.
     @Test func hugeBodyIsRejected() async throws {
         let server = try await APITestServer.start()
         defer { Task { await server.shutdown() } }
@@ -106,7 +236,8 @@ import Testing
     @Test func announcedHugeBodyIsRefusedEarly() async throws {
         let server = try await APITestServer.start()
         defer { Task { await server.shutdown() } }
-        let head = "POST /v1/messages HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(APITestServer.sendToken)\r\n"
+        let head =
+            "POST /v1/messages HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(APITestServer.sendToken)\r\n"
             + "Content-Length: 100000000\r\nConnection: close\r\n\r\n{\"to\":"
 
         let response = try await RawHTTPClient.exchange(port: server.port, bytes: Array(head.utf8))

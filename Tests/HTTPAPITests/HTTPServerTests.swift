@@ -18,7 +18,8 @@ import Testing
     @Test func busyPortFailsToStart() async throws {
         let first = HTTPServer(host: "127.0.0.1", port: 0, logger: .disabled) { _ in HTTPResponse(status: 204) }
         try first.start()
-        let second = HTTPServer(host: "127.0.0.1", port: first.port, logger: .disabled) { _ in HTTPResponse(status: 204) }
+        let second = HTTPServer(host: "127.0.0.1", port: first.port, logger: .disabled) { _ in HTTPResponse(status: 204)
+        }
 
         #expect(throws: HTTPServerError.self) { try second.start() }
         #expect(throws: HTTPServerError.alreadyStarted) { try first.start() }
@@ -26,7 +27,7 @@ import Testing
         await first.stop()
     }
 
-    /// The handler sees method, path, decoded query, lower-cased headers and the whole body.
+    /// The handler gets method, path, decoded query, lower-cased headers and the whole body.
     @Test func requestReachesHandler() async throws {
         let seen = RequestBox()
         let server = HTTPServer(host: "127.0.0.1", port: 0, logger: .disabled) { request in
@@ -85,7 +86,9 @@ import Testing
     }
 
     /// The constant-time comparison matches equal byte strings only, whatever their lengths.
-    @Test(arguments: [("abc", "abc", true), ("abc", "abd", false), ("abc", "abcd", false), ("", "", true), ("a", "", false)])
+    @Test(arguments: [
+        ("abc", "abc", true), ("abc", "abd", false), ("abc", "abcd", false), ("", "", true), ("a", "", false),
+    ])
     func constantTimeComparison(lhs: String, rhs: String, equal: Bool) {
         #expect(BearerAuthenticator.constantTimeEquals(Array(lhs.utf8), Array(rhs.utf8)) == equal)
     }

@@ -5,7 +5,7 @@ import Testing
 @testable import HTTPAPI
 
 @Suite struct MessagesAPITests {
-    /// A valid submission is queued, answered 201 with its plan, and wakes the dispatcher.
+    /// A valid submission is queued, returns 201 with its plan, and wakes the dispatcher.
     @Test func submitQueuesMessage() async throws {
         let server = try await APITestServer.start()
         defer { Task { await server.shutdown() } }
@@ -31,7 +31,7 @@ import Testing
         #expect(await eventually { await server.recorder.wakes >= 1 })
     }
 
-    /// A repeat with the same idempotency key answers 200 with the first id and queues nothing new.
+    /// A repeat with the same idempotency key returns 200 with the first id and queues nothing new.
     @Test func idempotencyKeyReturnsSameMessage() async throws {
         let server = try await APITestServer.start()
         defer { Task { await server.shutdown() } }
@@ -113,7 +113,7 @@ import Testing
     }
 }
 
-/// Polls `condition` until it holds or 10 s pass; for effects that happen in a detached task.
+/// Polls `condition` until it is true or 10 s pass, for effects that happen in a detached task.
 func eventually(_ condition: @Sendable () async throws -> Bool) async rethrows -> Bool {
     let deadline = ContinuousClock.now + .seconds(10)
     while ContinuousClock.now < deadline {

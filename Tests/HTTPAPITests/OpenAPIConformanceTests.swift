@@ -7,7 +7,7 @@ import Testing
     static let packageRoot = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    /// Every route's answers, successes and errors alike, conform to docs/openapi.yaml as
+    /// Every route's responses, successes and errors alike, conform to docs/openapi.yaml as
     /// openapi-core reads it, and the valid requests do too.
     @Test func responsesConformToSpecification() async throws {
         let server = try await APITestServer.start()
@@ -15,8 +15,18 @@ import Testing
         let send = APITestServer.sendToken
         let read = APITestServer.readToken
 
-        let message = try await server.send("POST", "/v1/messages", token: send, json: ["to": "+447700900123", "text": "Drill", "idempotency_key": "k"])
-        _ = try await server.send("POST", "/v1/messages", token: send, json: ["to": "+447700900123", "text": "Drill", "idempotency_key": "k"])
+        let message = try await server.send(
+            "POST",
+            "/v1/messages",
+            token: send,
+            json: ["to": "+447700900123", "text": "Drill", "idempotency_key": "k"]
+        )
+        _ = try await server.send(
+            "POST",
+            "/v1/messages",
+            token: send,
+            json: ["to": "+447700900123", "text": "Drill", "idempotency_key": "k"]
+        )
         let id = try #require(message.json["id"] as? Int)
         _ = try await server.send("GET", "/v1/messages?limit=10", token: read)
         _ = try await server.send("GET", "/v1/messages/\(id)", token: read)
@@ -27,13 +37,20 @@ import Testing
             "POST",
             "/v1/broadcasts",
             token: send,
-            json: ["to": ["+447700900123", "+447700900124"], "text": "Evacuate", "priority": "emergency", "name": "Hall"]
+            json: [
+                "to": ["+447700900123", "+447700900124"], "text": "Evacuate", "priority": "emergency", "name": "Hall",
+            ]
         )
         let broadcastID = try #require(broadcast.json["id"] as? Int)
         _ = try await server.send("GET", "/v1/broadcasts/\(broadcastID)", token: read)
         _ = try await server.send("GET", "/v1/broadcasts", token: read)
         _ = try await server.send("POST", "/v1/broadcasts/\(broadcastID)/cancel", token: send)
-        _ = try await server.send("POST", "/v1/broadcasts", token: send, json: ["to": ["+447700900123", "bad"], "text": "x"])
+        _ = try await server.send(
+            "POST",
+            "/v1/broadcasts",
+            token: send,
+            json: ["to": ["+447700900123", "bad"], "text": "x"]
+        )
         _ = try await server.send("GET", "/v1/providers", token: read)
         _ = try await server.send("GET", "/v1/queue", token: read)
         _ = try await server.send("GET", "/v1/queue")
@@ -41,7 +58,12 @@ import Testing
         _ = try await server.send("POST", "/v1/messages", token: read, json: ["to": "+447700900123", "text": "x"])
         _ = try await server.send("POST", "/v1/messages", token: send, body: Array("{".utf8))
         _ = try await server.send("POST", "/v1/messages", token: send, json: ["to": 5, "text": "x"])
-        _ = try await server.send("POST", "/v1/messages", token: send, json: ["to": "+447700900123", "text": "x", "extra": 1])
+        _ = try await server.send(
+            "POST",
+            "/v1/messages",
+            token: send,
+            json: ["to": "+447700900123", "text": "x", "extra": 1]
+        )
         _ = try await server.send("GET", "/healthz")
         _ = try await server.send("GET", "/metrics")
         _ = try await server.send("GET", "/")
@@ -51,7 +73,12 @@ import Testing
             body: Array(WebhookTests.body.utf8),
             headers: WebhookTests.form + [("X-Twilio-Signature", WebhookTests.signature)]
         )
-        _ = try await server.send("POST", "/webhooks/twilio", body: Array(WebhookTests.body.utf8), headers: WebhookTests.form)
+        _ = try await server.send(
+            "POST",
+            "/webhooks/twilio",
+            body: Array(WebhookTests.body.utf8),
+            headers: WebhookTests.form
+        )
         _ = try await server.send(
             "POST",
             "/webhooks/vonage",
@@ -76,7 +103,9 @@ import Testing
 
     /// The checker catches a response that breaks the specification, so the test above can fail.
     @Test func checkerRejectsNonConformingResponse() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lifeline-openapi-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "lifeline-openapi-\(UUID().uuidString)"
+        )
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let exchanges: [[String: Any]] = [

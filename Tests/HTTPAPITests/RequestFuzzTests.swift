@@ -18,7 +18,8 @@ struct SeededGenerator: RandomNumberGenerator {
 
 @Suite struct RequestFuzzTests {
     static let valid: [String: String] = [
-        "/v1/messages": #"{"to": "+447700900123", "text": "Evacuate now", "priority": "emergency", "idempotency_key": "k1"}"#,
+        "/v1/messages":
+            #"{"to": "+447700900123", "text": "Evacuate now", "priority": "emergency", "idempotency_key": "k1"}"#,
         "/v1/broadcasts": #"{"to": ["+447700900123", "07700 900124"], "text": "Drill", "name": "B"}"#,
     ]
 
@@ -47,7 +48,9 @@ struct SeededGenerator: RandomNumberGenerator {
             bodies.append(mutated)
         }
         bodies.append(Array(String(repeating: "[", count: 100_000).utf8))
-        bodies.append(Array((String(repeating: "{\"a\":", count: 50_000) + "1" + String(repeating: "}", count: 50_000)).utf8))
+        bodies.append(
+            Array((String(repeating: "{\"a\":", count: 50_000) + "1" + String(repeating: "}", count: 50_000)).utf8)
+        )
 
         for body in bodies {
             let request = HTTPRequest(
@@ -64,7 +67,10 @@ struct SeededGenerator: RandomNumberGenerator {
             let json = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any]
             let isCreated = response.status == 201 || response.status == 200
             if !isCreated {
-                #expect((400..<500).contains(response.status), "status \(response.status) for \(String(decoding: body.prefix(80), as: UTF8.self))")
+                #expect(
+                    (400..<500).contains(response.status),
+                    "status \(response.status) for \(String(decoding: body.prefix(80), as: UTF8.self))"
+                )
                 #expect((json?["error"] as? [String: Any])?["code"] is String)
             }
         }
@@ -78,7 +84,8 @@ struct SeededGenerator: RandomNumberGenerator {
         let server = try await APITestServer.start()
         defer { Task { await server.shutdown() } }
         let body = Self.valid["/v1/messages"]!
-        let full = "POST /v1/messages HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(APITestServer.sendToken)\r\n"
+        let full =
+            "POST /v1/messages HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(APITestServer.sendToken)\r\n"
             + "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
         let bytes = Array(full.utf8)
         var generator = SeededGenerator(state: 0x5EED_0002)

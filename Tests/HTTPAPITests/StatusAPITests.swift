@@ -27,8 +27,18 @@ import Testing
     @Test func queueDepthByPriority() async throws {
         let server = try await APITestServer.start()
         defer { Task { await server.shutdown() } }
-        _ = try await server.send("POST", "/v1/messages", token: APITestServer.sendToken, json: ["to": "+447700900123", "text": "a", "priority": "emergency"])
-        _ = try await server.send("POST", "/v1/messages", token: APITestServer.sendToken, json: ["to": "+447700900123", "text": "b"])
+        _ = try await server.send(
+            "POST",
+            "/v1/messages",
+            token: APITestServer.sendToken,
+            json: ["to": "+447700900123", "text": "a", "priority": "emergency"]
+        )
+        _ = try await server.send(
+            "POST",
+            "/v1/messages",
+            token: APITestServer.sendToken,
+            json: ["to": "+447700900123", "text": "b"]
+        )
 
         let response = try await server.send("GET", "/v1/queue", token: APITestServer.readToken)
 
@@ -55,7 +65,12 @@ import Testing
     @Test func metricsParseAsPrometheusText() async throws {
         let server = try await APITestServer.start()
         defer { Task { await server.shutdown() } }
-        _ = try await server.send("POST", "/v1/messages", token: APITestServer.sendToken, json: ["to": "+447700900123", "text": "a"])
+        _ = try await server.send(
+            "POST",
+            "/v1/messages",
+            token: APITestServer.sendToken,
+            json: ["to": "+447700900123", "text": "a"]
+        )
 
         let response = try await server.send("GET", "/metrics")
 
@@ -68,9 +83,21 @@ import Testing
         ] {
             #expect(names.contains(family), "missing \(family)")
         }
-        #expect(samples.contains { $0.name == "lifeline_messages" && $0.labels == ["state": "queued", "provider": ""] && $0.value == 1 })
-        #expect(samples.contains { $0.name == "lifeline_breaker_state" && $0.labels == ["provider": "modem-1"] && $0.value == 2 })
-        #expect(samples.contains { $0.name == "lifeline_queue_depth" && $0.labels == ["priority": "normal"] && $0.value == 1 })
+        #expect(
+            samples.contains {
+                $0.name == "lifeline_messages" && $0.labels == ["state": "queued", "provider": ""] && $0.value == 1
+            }
+        )
+        #expect(
+            samples.contains {
+                $0.name == "lifeline_breaker_state" && $0.labels == ["provider": "modem-1"] && $0.value == 2
+            }
+        )
+        #expect(
+            samples.contains {
+                $0.name == "lifeline_queue_depth" && $0.labels == ["priority": "normal"] && $0.value == 1
+            }
+        )
     }
 
     /// The parser used above rejects lines that are not Prometheus text, so the test can fail.
@@ -130,7 +157,9 @@ enum PrometheusTextParser {
             rest = rest.dropFirst()
             while rest.first != "}" {
                 let labelName = rest.prefix { $0.isLetter || $0.isNumber || $0 == "_" }
-                guard !labelName.isEmpty, rest.dropFirst(labelName.count).hasPrefix("=\"") else { throw Failure(line: line) }
+                guard !labelName.isEmpty, rest.dropFirst(labelName.count).hasPrefix("=\"") else {
+                    throw Failure(line: line)
+                }
                 rest = rest.dropFirst(labelName.count + 2)
                 var value = ""
                 while let character = rest.first, character != "\"" {

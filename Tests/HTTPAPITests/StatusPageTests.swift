@@ -31,7 +31,9 @@ import Testing
         let start = try #require(page.range(of: "<script>"))
         let end = try #require(page.range(of: "</script>"))
         let script = String(page[start.upperBound..<end.lowerBound])
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("lifeline-page-\(UUID().uuidString).js")
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "lifeline-page-\(UUID().uuidString).js"
+        )
         try script.write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
 

@@ -92,7 +92,12 @@ import Testing
         #expect(response.status == 204)
         #expect(
             await server.recorder.reports == [
-                DeliveryReport(providerID: "vonage-backup", providerMessageID: "0A0000001234", status: .delivered, reason: "delivered")
+                DeliveryReport(
+                    providerID: "vonage-backup",
+                    providerMessageID: "0A0000001234",
+                    status: .delivered,
+                    reason: "delivered"
+                )
             ]
         )
     }
@@ -102,7 +107,12 @@ import Testing
         let server = try await APITestServer.start()
         defer { Task { await server.shutdown() } }
 
-        let response = try await server.send("POST", "/webhooks/vonage", body: Array("status=delivered".utf8), headers: Self.form)
+        let response = try await server.send(
+            "POST",
+            "/webhooks/vonage",
+            body: Array("status=delivered".utf8),
+            headers: Self.form
+        )
 
         #expect(response.status == 422)
         #expect(response.errorField == "messageId")

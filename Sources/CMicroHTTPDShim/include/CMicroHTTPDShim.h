@@ -19,7 +19,7 @@ typedef enum MHD_Result (*lifeline_mhd_access_handler)(
     size_t *upload_data_size,
     void **request_context);
 
-/// Called once a request is finished (answered, or the connection died), to free its context.
+/// Called once a request is finished (responded to, or the connection died), to free its context.
 typedef void (*lifeline_mhd_completed_handler)(
     void *closure,
     struct MHD_Connection *connection,
@@ -35,14 +35,14 @@ typedef struct lifeline_mhd_limits {
     /// Seconds of inactivity after which a connection is closed.
     unsigned int connection_timeout_seconds;
     /// Bytes of memory per connection for the request line, the headers and buffering; a
-    /// request whose headers do not fit is answered by libmicrohttpd with an error status.
+    /// request whose headers do not fit gets an error status from libmicrohttpd.
     size_t connection_memory_limit;
 } lifeline_mhd_limits;
 
 /// Starts a daemon with one thread per connection and an internal listening thread.
 ///
 /// `bind_address` is an IPv4 or IPv6 literal; `port` 0 lets the kernel choose. Returns NULL when
-/// the address is not a literal or the socket cannot be bound; `*error_number` then holds errno
+/// the address is not a literal or the socket cannot be bound; `*error_number` then contains errno
 /// (EINVAL for a bad address).
 struct MHD_Daemon *lifeline_mhd_start(
     const char *bind_address,

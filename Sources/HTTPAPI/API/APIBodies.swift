@@ -1,9 +1,9 @@
 import Foundation
 import Store
 
-/// The JSON shapes the API answers with; keys are written in snake_case.
+/// The JSON bodies of the API's responses, encoded with snake_case keys.
 enum APIBodies {
-    /// The answer to `POST /v1/messages`.
+    /// The response body of `POST /v1/messages`.
     struct AcceptedMessage: Encodable {
         var id: MessageID
         var recipient: String
@@ -105,9 +105,9 @@ enum APIBodies {
         var cancelledAt: Date?
         var total: Int
         var counts: [String: Int]
-        /// The message ids in recipient order; only in the answer to `POST /v1/broadcasts`.
+        /// The message ids in recipient order; only in the response to `POST /v1/broadcasts`.
         var messageIds: [MessageID]?
-        /// Messages cancelled by this call; only in the answer to a cancel.
+        /// Messages cancelled by this call; only in the response to a cancel.
         var cancelled: Int?
 
         init(_ record: BroadcastRecord, messageIDs: [MessageID]? = nil, cancelled: Int? = nil) {

@@ -1,6 +1,6 @@
 import Gateway
 
-/// What the HTTP API needs from the running daemon, as closures the daemon supplies.
+/// The daemon's side of the HTTP API: closures the daemon supplies.
 ///
 /// Every closure may be called from any task at any time while the server runs, several at
 /// once, so each must be safe to call concurrently and should return quickly.
@@ -12,7 +12,7 @@ public struct APIContext: Sendable {
     /// `GET /v1/providers`, `/metrics`, the status page and its event stream.
     public var providers: @Sendable () async -> [ProviderOverview]
     /// Receives each delivery report from a webhook whose signature checked out (normally
-    /// `DeliveryTracker.handle`). The webhook answers after it returns.
+    /// `DeliveryTracker.handle`). The webhook responds after it returns.
     public var deliveryReport: DeliveryReportHandler
     /// Whether the dispatcher is making progress (or idle and healthy), for `GET /healthz`.
     public var dispatcherHealthy: @Sendable () async -> Bool

@@ -4,15 +4,15 @@ import Gateway
 import Store
 
 extension APIEndpoints {
-    /// The most recipients one broadcast accepts.
+    /// The maximum number of recipients in one broadcast.
     static let maxBroadcastRecipients = 10_000
 
     /// `POST /v1/broadcasts`: checks every number first; one bad entry rejects the whole request
     /// with the list of bad entries. Otherwise the broadcast and its messages commit in one
     /// transaction.
     ///
-    /// With an `idempotency_key`, message `i` carries the key `<key>#<i>`. A repeat answers 200
-    /// with the first broadcast; the store cannot look a key up without inserting, so the repeat
+    /// With an `idempotency_key`, message `i` carries the key `<key>#<i>`. A repeat returns 200
+    /// with the first broadcast. The store cannot look a key up without inserting, so the repeat
     /// leaves an empty broadcast row behind, marked cancelled.
     func submitBroadcast(_ request: HTTPRequest) async throws -> HTTPResponse {
         let reader = try JSONObjectReader(
@@ -98,7 +98,10 @@ extension APIEndpoints {
     func listBroadcasts(_ request: HTTPRequest) async throws -> HTTPResponse {
         let limit = try limit(request)
         let records = try await store.broadcasts(limit: limit)
-        return JSONResponse.make(status: 200, APIBodies.BroadcastList(broadcasts: records.map { APIBodies.Broadcast($0) }))
+        return JSONResponse.make(
+            status: 200,
+            APIBodies.BroadcastList(broadcasts: records.map { APIBodies.Broadcast($0) })
+        )
     }
 
     /// `GET /v1/broadcasts/{id}`: the broadcast with a count for every state.
@@ -123,7 +126,10 @@ extension APIEndpoints {
         guard let record = try await store.broadcast(id) else {
             throw APIError(.broadcastNotFound, "no broadcast has id \(id)")
         }
-        logger.debug("Cancelled broadcast", metadata: ["broadcast.id": "\(id)", "broadcast.cancelled": "\(cancelled.count)"])
+        logger.debug(
+            "Cancelled broadcast",
+            metadata: ["broadcast.id": "\(id)", "broadcast.cancelled": "\(cancelled.count)"]
+        )
         return JSONResponse.make(status: 200, APIBodies.Broadcast(record, cancelled: cancelled.count))
     }
 }

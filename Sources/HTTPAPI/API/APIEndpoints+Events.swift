@@ -36,14 +36,22 @@ extension APIEndpoints {
         )
     }
 
-    /// What the status page shows: providers, queue depth, recent failures, broadcasts in progress.
+    /// Reads the status page's data: providers, queue depth, recent failures, broadcasts in progress.
     func snapshot() async throws -> StatusSnapshot {
         let providers = await context.providers().map { provider($0) }
         let depth = try await store.queueDepth()
         let recent = try await store.messages(limit: 200)
         let failures = recent.filter { $0.state == .failed || $0.state == .undelivered || $0.state == .unknown }
             .prefix(20)
-            .map { StatusSnapshot.Failure(id: $0.id, state: $0.state, provider: $0.providerID, reason: $0.lastReason, updatedAt: $0.updatedAt) }
+            .map {
+                StatusSnapshot.Failure(
+                    id: $0.id,
+                    state: $0.state,
+                    provider: $0.providerID,
+                    reason: $0.lastReason,
+                    updatedAt: $0.updatedAt
+                )
+            }
         let broadcasts = try await store.broadcasts(limit: 20).filter { record in
             record.cancelledAt == nil
                 && ((record.countsByState[.queued] ?? 0) > 0 || (record.countsByState[.sending] ?? 0) > 0

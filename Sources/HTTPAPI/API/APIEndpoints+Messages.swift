@@ -53,7 +53,10 @@ extension APIEndpoints {
     func listMessages(_ request: HTTPRequest) async throws -> HTTPResponse {
         let limit = try limit(request)
         let records = try await store.messages(limit: limit)
-        return JSONResponse.make(status: 200, APIBodies.MessageList(messages: records.map(APIBodies.MessageSummary.init)))
+        return JSONResponse.make(
+            status: 200,
+            APIBodies.MessageList(messages: records.map(APIBodies.MessageSummary.init))
+        )
     }
 
     /// `GET /v1/messages/{id}`: the message with its attempts and events.

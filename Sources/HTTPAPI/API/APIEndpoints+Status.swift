@@ -22,7 +22,7 @@ extension APIEndpoints {
         return JSONResponse.make(status: healthy ? 200 : 503, APIBodies.Health(status: healthy ? "ok" : "stalled"))
     }
 
-    /// The JSON shape of one provider.
+    /// Builds the JSON body of one provider.
     func provider(_ overview: ProviderOverview) -> ProviderBody {
         let status = overview.status
         let type = config.providers.first { $0.id == status.id }?.type.rawValue

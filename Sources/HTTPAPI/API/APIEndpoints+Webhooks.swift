@@ -10,7 +10,7 @@ extension APIEndpoints {
     /// reverse proxy checks the URL Twilio called, not the one the proxy forwarded to. A query
     /// string on the callback URL is not part of the check: configure the URL at Twilio without one.
     /// With several Twilio providers the form's `AccountSid` picks the one whose auth token signs.
-    /// Answers 204 after the report handler returned; 403 for a bad or missing signature.
+    /// Returns 204 after the report handler returned, and 403 for a bad or missing signature.
     func twilioWebhook(_ request: HTTPRequest) async throws -> HTTPResponse {
         let providers = config.providers.compactMap { provider -> (id: String, settings: Config.TwilioSettings)? in
             if case .twilio(let settings) = provider.kind { return (provider.id, settings) }
@@ -30,7 +30,8 @@ extension APIEndpoints {
         }
 
         let account = fields.last { $0.name == "AccountSid" }?.value
-        let chosen = providers.first { $0.settings.accountSID == account } ?? (providers.count == 1 ? providers[0] : nil)
+        let chosen =
+            providers.first { $0.settings.accountSID == account } ?? (providers.count == 1 ? providers[0] : nil)
         let url = Self.signedURL(publicURL: publicURL, path: request.path)
         let signature = request.header("x-twilio-signature")
         guard let chosen,
@@ -69,9 +70,9 @@ extension APIEndpoints {
 
     /// `GET|POST /webhooks/vonage`: a delivery receipt as a query, a form or JSON.
     ///
-    /// The config has no Vonage signature secret, so receipts are accepted unsigned; keep the
-    /// webhook path off the public internet or behind a proxy that filters Vonage's addresses.
-    /// With several Vonage providers the receipt's `api-key` picks the provider. Answers 204.
+    /// The config has no Vonage signature secret, so receipts are accepted unsigned. Keep the
+    /// webhook path off the public internet, or behind a proxy that filters Vonage's addresses.
+    /// With several Vonage providers the receipt's `api-key` picks the provider. Returns 204.
     func vonageWebhook(_ request: HTTPRequest) async throws -> HTTPResponse {
         let providers = config.providers.compactMap { provider -> (id: String, settings: Config.VonageSettings)? in
             if case .vonage(let settings) = provider.kind { return (provider.id, settings) }
@@ -96,11 +97,13 @@ extension APIEndpoints {
         return HTTPResponse(status: 204)
     }
 
-    /// The receipt from the query (GET), a JSON body or a form body.
+    /// Reads the receipt from the query (GET), a JSON body or a form body.
     private static func vonageReceipt(_ request: HTTPRequest) throws(APIError) -> VonageDeliveryReceipt {
         do {
             if request.method == "GET" {
-                return try VonageDeliveryReceipt(fields: request.query.map { FormField(name: $0.name, value: $0.value) })
+                return try VonageDeliveryReceipt(
+                    fields: request.query.map { FormField(name: $0.name, value: $0.value) }
+                )
             }
             if request.header("content-type")?.lowercased().hasPrefix("application/json") == true {
                 return try VonageDeliveryReceipt(json: request.body)

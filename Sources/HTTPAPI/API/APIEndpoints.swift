@@ -32,7 +32,7 @@ struct APIEndpoints: Sendable {
         intake = Intake(config: config)
     }
 
-    /// A positive integer path parameter, or the not-found error for it.
+    /// Parses the positive integer `id` path parameter, throwing `notFound` for anything else.
     func identifier(_ match: APIRouter.Match, notFound: APIError.Code, noun: String) throws(APIError) -> Int64 {
         let text = match.parameters["id"] ?? ""
         guard let id = Int64(text), id > 0 else {
@@ -41,7 +41,7 @@ struct APIEndpoints: Sendable {
         return id
     }
 
-    /// The `limit` query parameter: `defaultValue` when absent, else 1 to `maximum`.
+    /// Parses the `limit` query parameter: `defaultValue` when absent, else 1 to `maximum`.
     func limit(_ request: HTTPRequest, defaultValue: Int = 50, maximum: Int = 500) throws(APIError) -> Int {
         guard let text = request.queryValue("limit") else { return defaultValue }
         guard let value = Int(text), (1...maximum).contains(value) else {
@@ -50,7 +50,7 @@ struct APIEndpoints: Sendable {
         return value
     }
 
-    /// The optional `priority` field.
+    /// Parses the optional `priority` field, `normal` when absent.
     static func priority(_ text: String?) throws(APIError) -> Priority {
         guard let text else { return .normal }
         guard let priority = Priority(rawValue: text) else {
@@ -63,7 +63,7 @@ struct APIEndpoints: Sendable {
         return priority
     }
 
-    /// The optional `idempotency_key` field: 1 to 200 characters.
+    /// Checks the optional `idempotency_key` field: 1 to 200 characters.
     static func idempotencyKey(_ text: String?) throws(APIError) -> String? {
         guard let text else { return nil }
         guard (1...200).contains(text.count) else {

@@ -6,7 +6,7 @@ import Config
 /// methods it accepts. Paths match segment by segment, so `/v1/messages/` and `/v1/messages`
 /// differ: the trailing slash is 404.
 struct APIRouter: Sendable {
-    /// What a route needs from the caller.
+    /// The credential a route requires.
     enum Access: Sendable, Equatable {
         /// No token: webhooks check provider signatures instead, health and metrics are open.
         case open
@@ -37,7 +37,7 @@ struct APIRouter: Sendable {
         )
     }
 
-    /// The route for the request with its parameters.
+    /// Finds the route for the request, with its path parameters.
     /// - Throws: `APIError.routeNotFound` or `.methodNotAllowed`.
     func route(method: String, path: String) throws(APIError) -> (Route, Match) {
         let segments = Self.segments(of: path)

@@ -84,7 +84,7 @@ public final class APIServer: Sendable {
         }
     }
 
-    /// The bound port: the kernel's choice when the settings say 0; 0 before `start()`.
+    /// The bound port: the kernel's choice when the settings give port 0, and 0 before `start()`.
     public var port: Int { server.port }
 
     /// Binds the listen address and starts serving on libmicrohttpd's threads.
@@ -112,7 +112,7 @@ public final class APIServer: Sendable {
     /// The event stream registry, for tests of its limit.
     var eventHubForTesting: EventStreamHub { endpoints.events }
 
-    /// Answers one request in-process, as the server does for a request off the wire.
+    /// Handles one request in-process, as the server does for a request off the wire.
     func respond(to request: HTTPRequest) async -> HTTPResponse {
         await APIServer.handle(request, router: router, authenticator: authenticator, logger: logger)
     }
@@ -126,11 +126,17 @@ public final class APIServer: Sendable {
     ) async -> HTTPResponse {
         do {
             guard !request.bodyExceededLimit else {
-                throw APIError(.payloadTooLarge, "the request body is larger than the server accepts; send at most 1 MiB")
+                throw APIError(
+                    .payloadTooLarge,
+                    "the request body is larger than the server accepts; send at most 1 MiB"
+                )
             }
             let (route, match) = try router.route(method: request.method, path: request.path)
             if case .token(let role) = route.access {
-                let caller = try authenticator.authenticate(authorization: request.header("authorization"), required: role)
+                let caller = try authenticator.authenticate(
+                    authorization: request.header("authorization"),
+                    required: role
+                )
                 logger.trace(
                     "Authenticated request",
                     metadata: ["http.method": request.method, "http.path": request.path, "api.token": caller.name]
@@ -159,7 +165,7 @@ public final class APIServer: Sendable {
 }
 
 extension APIRouter {
-    /// Every route of the API.
+    /// Builds the router with every route of the API.
     static func lifeline(_ endpoints: APIEndpoints) -> APIRouter {
         var router = APIRouter()
         router.add("POST", "/v1/messages", access: .token(.send)) { request, _ in

@@ -1,10 +1,10 @@
-import Foundation
 import Config
+import Foundation
 
 /// Checks `Authorization: Bearer …` against the configured API tokens and their roles.
 ///
 /// Every configured token is compared in constant time, and all of them are compared on each
-/// request, so the time taken says nothing about how much of a token matched or which one did.
+/// request, so the time taken reveals neither how much of a token matched nor which one did.
 struct BearerAuthenticator: Sendable {
     /// The caller a valid token belongs to.
     struct Caller: Sendable, Equatable {
@@ -18,7 +18,7 @@ struct BearerAuthenticator: Sendable {
         self.tokens = tokens
     }
 
-    /// The caller for the request's `Authorization` header.
+    /// Identifies the caller from the request's `Authorization` header.
     /// - Throws: `APIError.missingToken` without a bearer token, `.invalidToken` for an unknown one,
     ///   `.forbidden` when the token's role is below `required`.
     func authenticate(authorization: String?, required: APITokenSettings.Role) throws(APIError) -> Caller {
@@ -42,7 +42,7 @@ struct BearerAuthenticator: Sendable {
         return Caller(name: match.name, role: match.role)
     }
 
-    /// The token after `Bearer ` (scheme compared without case), or `nil`.
+    /// Returns the token after `Bearer ` (scheme compared without case), or `nil`.
     static func bearerToken(in header: String) -> String? {
         let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
@@ -73,7 +73,7 @@ extension APITokenSettings.Role {
         }
     }
 
-    /// Whether this role may make a call that needs `required`.
+    /// Tells whether this role may make a call that needs `required`.
     func includes(_ required: APITokenSettings.Role) -> Bool {
         rank >= required.rank
     }

@@ -10,7 +10,7 @@ actor EventStreamHub {
         self.maxStreams = maxStreams
     }
 
-    /// A new stream, or `nil` when `maxStreams` are open or the server is stopping.
+    /// Opens a new stream, or returns `nil` when `maxStreams` are open or the server is stopping.
     func open() -> EventStream? {
         guard !closed, streams.count < maxStreams else { return nil }
         let stream = EventStream()

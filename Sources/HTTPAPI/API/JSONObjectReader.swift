@@ -32,7 +32,7 @@ struct JSONObjectReader {
         self.object = object
     }
 
-    /// A required string.
+    /// Reads a required string.
     func string(_ key: String) throws(APIError) -> String {
         guard let value = try optionalString(key) else {
             throw APIError(.missingField, "the field \"\(key)\" is required", field: key)
@@ -40,7 +40,7 @@ struct JSONObjectReader {
         return value
     }
 
-    /// An optional string; `null` or absent gives `nil`.
+    /// Reads an optional string; `null` or absent gives `nil`.
     func optionalString(_ key: String) throws(APIError) -> String? {
         guard let raw = object[key], !(raw is NSNull) else { return nil }
         guard let value = raw as? String, !Self.isNumberOrBool(raw) else {
@@ -49,7 +49,7 @@ struct JSONObjectReader {
         return value
     }
 
-    /// A required array of strings.
+    /// Reads a required array of strings.
     func stringArray(_ key: String) throws(APIError) -> [String] {
         guard let raw = object[key], !(raw is NSNull) else {
             throw APIError(.missingField, "the field \"\(key)\" is required", field: key)

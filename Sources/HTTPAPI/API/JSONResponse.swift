@@ -2,9 +2,10 @@ import Foundation
 
 /// Encodes response bodies: snake_case keys, ISO 8601 dates in UTC, sorted keys.
 enum JSONResponse {
-    /// A JSON response with `Content-Type: application/json` and `Cache-Control: no-store`.
+    /// Makes a JSON response with `Content-Type: application/json` and `Cache-Control: no-store`.
     static func make<Body: Encodable>(status: Int, _ body: Body, headers: [HTTPField] = []) -> HTTPResponse {
-        let bytes = (try? encode(body)) ?? Array(#"{"error":{"code":"internal_error","message":"encoding failed"}}"#.utf8)
+        let bytes =
+            (try? encode(body)) ?? Array(#"{"error":{"code":"internal_error","message":"encoding failed"}}"#.utf8)
         return HTTPResponse(
             status: status,
             headers: [
@@ -15,7 +16,7 @@ enum JSONResponse {
         )
     }
 
-    /// The encoded bytes of `body`.
+    /// Encodes `body` to bytes.
     static func encode<Body: Encodable>(_ body: Body) throws -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase

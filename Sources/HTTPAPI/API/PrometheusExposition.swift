@@ -17,7 +17,7 @@ import Store
 struct PrometheusExposition {
     private var lines: [String] = []
 
-    /// The full exposition for one scrape.
+    /// Renders the full exposition for one scrape.
     static func render(counters: StoreCounters, depth: [Priority: Int], providers: [ProviderStatus]) -> String {
         var exposition = PrometheusExposition()
         exposition.family("lifeline_messages", type: "gauge", help: "Messages in the store by state and provider.")
@@ -30,11 +30,19 @@ struct PrometheusExposition {
             }
             exposition.sample("lifeline_messages", ["state": state.rawValue, "provider": ""], max(untouched, 0))
         }
-        exposition.family("lifeline_attempts_total", type: "counter", help: "Finished attempts by provider and outcome.")
+        exposition.family(
+            "lifeline_attempts_total",
+            type: "counter",
+            help: "Finished attempts by provider and outcome."
+        )
         for provider in counters.attemptsByProvider.keys.sorted() {
             for outcome in AttemptOutcome.allCases {
                 let count = counters.attemptsByProvider[provider]?[outcome] ?? 0
-                exposition.sample("lifeline_attempts_total", ["provider": provider, "outcome": outcome.rawValue], count)
+                exposition.sample(
+                    "lifeline_attempts_total",
+                    ["provider": provider, "outcome": outcome.rawValue],
+                    count
+                )
             }
         }
         exposition.family(

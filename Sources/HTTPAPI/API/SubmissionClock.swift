@@ -10,7 +10,7 @@ final class SubmissionClock: @unchecked Sendable {
     private let lock = NSLock()
     private var last: Int64 = 0
 
-    /// The current time, at least one millisecond after the previous call's.
+    /// Returns the current time, at least one millisecond after the previous call's.
     func now() -> Date {
         let current = Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
         let chosen = lock.withLock {
@@ -20,7 +20,7 @@ final class SubmissionClock: @unchecked Sendable {
         return Date(timeIntervalSince1970: Double(chosen) / 1000)
     }
 
-    /// Whether a stored date is the same millisecond as `date`.
+    /// Tells whether two dates fall in the same millisecond.
     static func sameMillisecond(_ lhs: Date, _ rhs: Date) -> Bool {
         Int64((lhs.timeIntervalSince1970 * 1000).rounded()) == Int64((rhs.timeIntervalSince1970 * 1000).rounded())
     }

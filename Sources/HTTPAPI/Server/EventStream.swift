@@ -18,7 +18,7 @@ final class EventStream: @unchecked Sendable {
     private var finishHandlers: [@Sendable () -> Void] = []
     /// How long a read waits for bytes before it returns a keep-alive comment.
     let idleWait: TimeInterval
-    /// The most bytes held for a client that has not read them yet.
+    /// The maximum number of bytes held for a client that has not read them yet.
     let maxBuffered: Int
 
     init(idleWait: TimeInterval = 15, maxBuffered: Int = 1 << 20) {

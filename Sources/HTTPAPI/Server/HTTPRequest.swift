@@ -1,7 +1,7 @@
 /// A request as the server hands it to the handler: method, path, query, headers and body.
 ///
 /// The body is complete when the handler runs. A body longer than the server's limit is dropped
-/// while it arrives and `bodyExceededLimit` is set, so the handler can answer 413 in the same
+/// while it arrives and `bodyExceededLimit` is set, so the handler can return 413 in the same
 /// place as every other error.
 struct HTTPRequest: Sendable {
     var method: String
@@ -31,13 +31,13 @@ struct HTTPRequest: Sendable {
         self.bodyExceededLimit = bodyExceededLimit
     }
 
-    /// The first header with this name, compared without case.
+    /// Returns the first header with this name, compared without case.
     func header(_ name: String) -> String? {
         let name = name.lowercased()
         return headers.first { $0.name == name }?.value
     }
 
-    /// The last query parameter with this name.
+    /// Returns the last query parameter with this name.
     func queryValue(_ name: String) -> String? {
         query.last { $0.name == name }?.value
     }

@@ -1,6 +1,6 @@
 /// A response for the server to send: status, headers and either a body or an event stream.
 struct HTTPResponse: Sendable {
-    /// What follows the headers.
+    /// The content after the headers.
     enum Body: Sendable {
         /// A complete body, sent with its `Content-Length`.
         case bytes([UInt8])
@@ -18,7 +18,7 @@ struct HTTPResponse: Sendable {
         self.body = body
     }
 
-    /// A response with a text body and its content type.
+    /// Makes a response with a text body and its content type.
     init(status: Int, contentType: String, text: String, headers: [HTTPField] = []) {
         self.init(
             status: status,

@@ -11,7 +11,7 @@ import Foundation
 /// Swift's cooperative pool, the code stays straight-line, and streamed responses (server-sent
 /// events) can block in the same way between events. The connection limit bounds the threads.
 ///
-/// Limits: the body is capped at `maxBodyBytes` (the handler sees `bodyExceededLimit` and answers
+/// Limits: the body is capped at `maxBodyBytes` (the handler gets `bodyExceededLimit` and returns
 /// 413); headers must fit in `connectionMemoryBytes`; an idle connection is closed after
 /// `connectionTimeoutSeconds`.
 ///
@@ -32,7 +32,13 @@ final class HTTPServer: @unchecked Sendable {
     private var boundPort = 0
     private var retained: Unmanaged<HTTPServer>?
 
-    init(host: String, port: Int, limits: HTTPServerLimits = HTTPServerLimits(), logger: Logger, handler: @escaping Handler) {
+    init(
+        host: String,
+        port: Int,
+        limits: HTTPServerLimits = HTTPServerLimits(),
+        logger: Logger,
+        handler: @escaping Handler
+    ) {
         self.host = host
         self.requestedPort = port
         self.limits = limits
@@ -114,7 +120,7 @@ final class HTTPServer: @unchecked Sendable {
     // MARK: Callbacks on libmicrohttpd's threads
 
     /// Collects one request across the access handler's calls: the first call creates the
-    /// context, the middle ones deliver body bytes, the last one (no bytes) answers.
+    /// context, the middle ones deliver body bytes, the last one (no bytes) responds.
     fileprivate func handleAccess(
         connection: OpaquePointer,
         url: String,

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Why the HTTP server could not start.
+/// The reason the HTTP server could not start.
 public enum HTTPServerError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The listen address is not an IPv4 or IPv6 literal.
     case invalidAddress(String)
