@@ -39,9 +39,12 @@ final class APITestServer: Sendable {
     var port: Int { server.port }
 
     /// Starts a server with three tokens (read, send, admin), a Twilio and a Vonage provider.
-    static func start(limits: HTTPServerLimits = HTTPServerLimits(), maxEventStreams: Int = 8) async throws
-        -> APITestServer
-    {
+    static func start(
+        limits: HTTPServerLimits = HTTPServerLimits(),
+        maxEventStreams: Int = 8,
+        host: String = "127.0.0.1",
+        publicURL: String? = publicURL + "/"
+    ) async throws -> APITestServer {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "lifeline-http-\(UUID().uuidString)"
         )
@@ -84,9 +87,9 @@ final class APITestServer: Sendable {
             dispatcherHealthy: { await recorder.healthy }
         )
         var settings = HTTPSettings()
-        settings.listenHost = "127.0.0.1"
+        settings.listenHost = host
         settings.listenPort = 0
-        settings.publicURL = publicURL + "/"
+        settings.publicURL = publicURL
         let logs = InMemoryLogHandler()
         let server = APIServer(
             settings: settings,

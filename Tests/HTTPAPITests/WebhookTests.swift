@@ -119,3 +119,23 @@ import Testing
         #expect(await server.recorder.reports.isEmpty)
     }
 }
+
+@Suite struct WebhookConfigurationTests {
+    /// Without http.public_url the Twilio webhook is 404 and the server warns once at start.
+    @Test func twilioWithoutPublicURLIsNotConfigured() async throws {
+        let server = try await APITestServer.start(host: "localhost", publicURL: nil)
+        defer { Task { await server.shutdown() } }
+
+        let response = try await server.send(
+            "POST",
+            "/webhooks/twilio",
+            body: Array(WebhookTests.body.utf8),
+            headers: WebhookTests.form + [("X-Twilio-Signature", WebhookTests.signature)]
+        )
+
+        #expect(response.status == 404)
+        #expect(response.errorCode == "webhook_not_configured")
+        #expect(server.logs.records.contains { $0.level == .warning && $0.message.contains("http.public_url") })
+        #expect(await server.recorder.reports.isEmpty)
+    }
+}

@@ -78,8 +78,12 @@ public final class APIServer: Sendable {
         self.router = router
         self.authenticator = authenticator
         self.logger = logger
-        server = HTTPServer(host: settings.listenHost, port: settings.listenPort, limits: limits, logger: logger) {
-            request in
+        server = HTTPServer(
+            host: APIServer.bindAddress(for: settings.listenHost),
+            port: settings.listenPort,
+            limits: limits,
+            logger: logger
+        ) { request in
             await APIServer.handle(request, router: router, authenticator: authenticator, logger: requestLogger)
         }
     }
@@ -91,6 +95,19 @@ public final class APIServer: Sendable {
     /// - Throws: `HTTPServerError` when the address is not an IP literal or cannot be bound.
     public func start() throws(HTTPServerError) {
         try server.start()
+        let twilio = endpoints.config.providers.filter { $0.type == .twilio }
+        if !twilio.isEmpty, endpoints.settings.publicURL == nil {
+            logger.warning(
+                "Twilio status callbacks are rejected until http.public_url is set",
+                metadata: ["webhook.provider": twilio.map(\.id).joined(separator: ",")]
+            )
+        }
+    }
+
+    /// The address to bind: an IP literal as configured, with `localhost` read as 127.0.0.1 so
+    /// that starting never waits on a name lookup. Other host names fail at `start()`.
+    static func bindAddress(for host: String) -> String {
+        host.lowercased() == "localhost" ? "127.0.0.1" : host
     }
 
     /// Ends the event streams, stops accepting connections and waits for the requests under way.
