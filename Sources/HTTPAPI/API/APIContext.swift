@@ -3,7 +3,17 @@ import Gateway
 /// The daemon's side of the HTTP API: closures the daemon supplies.
 ///
 /// Every closure may be called from any task at any time while the server runs, several at
-/// once, so each must be safe to call concurrently and should return quickly.
+/// once, so each must be safe to call concurrently and should return quickly. A daemon with a
+/// `Dispatcher` wires it like this:
+///
+/// ```swift
+/// let context = APIContext(
+///     wakeDispatcher: { dispatcher.wake() },
+///     providers: { await daemon.providerOverviews() },  // statuses with the latest probe words
+///     deliveryReport: { await dispatcher.deliveryTracker.handle($0) },
+///     dispatcherHealthy: { await daemon.isMakingProgress() }
+/// )
+/// ```
 public struct APIContext: Sendable {
     /// Called after a message or broadcast was committed to the store, so the dispatcher claims it
     /// at once instead of at its next wake-up.

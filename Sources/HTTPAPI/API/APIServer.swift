@@ -17,9 +17,11 @@ import Store
 ///
 /// Roles rank read < send < admin; a token may do everything its role and lower roles may.
 /// Threads and limits are those of `HTTPServer`: one thread per connection up to 64, bodies up
-/// to 1 MiB, idle connections closed after 30 s, at most 8 event streams at once.
+/// to 1 MiB, headers within 64 KiB, idle connections closed after 30 s, a handler cut off after
+/// 60 s, at most 8 event streams at once.
 ///
 /// Call `start()` then `stop()`, or `run()` as a service that stops when its task is cancelled.
+/// `start()` binds at once on the calling thread (a socket call, no name lookup).
 public final class APIServer: Sendable {
     private let server: HTTPServer
     private let endpoints: APIEndpoints
