@@ -123,3 +123,32 @@ func eventually(_ condition: @Sendable () async throws -> Bool) async rethrows -
     }
     return try await condition()
 }
+
+@Suite struct ConcurrentSubmissionTests {
+    /// Forty submissions at once each get their own connection thread and their own message.
+    @Test func parallelSubmissionsAllQueue() async throws {
+        let server = try await APITestServer.start()
+        defer { Task { await server.shutdown() } }
+
+        let statuses = try await withThrowingTaskGroup(of: (Int, Int?).self) { group in
+            for index in 0..<40 {
+                group.addTask {
+                    let response = try await server.send(
+                        "POST",
+                        "/v1/messages",
+                        token: APITestServer.sendToken,
+                        json: ["to": "+4477009001\(10 + index)", "text": "Message \(index)"]
+                    )
+                    return (response.status, response.json["id"] as? Int)
+                }
+            }
+            var results: [(Int, Int?)] = []
+            for try await result in group { results.append(result) }
+            return results
+        }
+
+        #expect(statuses.allSatisfy { $0.0 == 201 })
+        #expect(Set(statuses.compactMap(\.1)).count == 40)
+        #expect(try await server.store.messages(limit: 100).count == 40)
+    }
+}

@@ -196,3 +196,13 @@ enum PrometheusTextParser {
         return name.allSatisfy { ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "_" || $0 == ":" }
     }
 }
+
+@Suite struct PrometheusExpositionTests {
+    /// Label values escape backslash, double quote and line feed as the text format requires.
+    @Test(arguments: [
+        ("plain", "plain"), ("a\"b", "a\\\"b"), ("back\\slash", "back\\\\slash"), ("two\nlines", "two\\nlines"),
+    ])
+    func labelEscaping(raw: String, escaped: String) {
+        #expect(PrometheusExposition.escape(raw) == escaped)
+    }
+}
