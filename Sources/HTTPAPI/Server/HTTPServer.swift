@@ -18,7 +18,8 @@ import Foundation
 /// Stop: `stop()` closes the listening socket and waits for the connection threads, so every
 /// handler already running finishes first; close open event streams before calling it.
 final class HTTPServer: @unchecked Sendable {
-    // @unchecked: `lock` guards `daemon` and `retained`; the other stored properties are immutable.
+    // @unchecked: `lock` guards `daemon`, `started`, `boundPort` and `retained`; the other stored
+    // properties are immutable.
     typealias Handler = @Sendable (HTTPRequest) async -> HTTPResponse
 
     let host: String
