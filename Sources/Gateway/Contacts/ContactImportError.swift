@@ -1,0 +1,21 @@
+/// Why a contact file was not imported at all. Nothing is stored when one is thrown; row-level
+/// problems are listed in `ContactImportReport` instead.
+public enum ContactImportError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The file could not be read.
+    case cannotReadFile(path: String, reason: String)
+    /// The file is not a readable CSV contact list.
+    case csv(CSVError)
+    /// The group name is empty or spaces only.
+    case emptyGroupName
+
+    public var description: String {
+        switch self {
+        case .cannotReadFile(let path, let reason):
+            "cannot read \(path): \(reason)"
+        case .csv(let error):
+            "\(error)"
+        case .emptyGroupName:
+            "the group name is empty: give a name such as --group attendees"
+        }
+    }
+}
