@@ -15,9 +15,9 @@ import Store
 ///
 /// With an idempotency key the whole broadcast is created once: a repeated request with the same
 /// key returns the first broadcast (`isReplay`) without resolving or checking anything again, so
-/// a retry after a lost answer never sends twice, even if the group changed meanwhile.
+/// a retry after a lost response never sends twice, even if the group changed meanwhile.
 public struct BroadcastIntake: Sendable {
-    /// Who receives the broadcast.
+    /// The recipients of a broadcast.
     public enum Audience: Sendable, Equatable {
         /// The members of a contact group, with their stored variables.
         case group(String)
@@ -29,7 +29,7 @@ public struct BroadcastIntake: Sendable {
         case csv([UInt8])
     }
 
-    /// What is sent.
+    /// The text of a broadcast.
     public enum Content: Sendable, Equatable {
         /// The same text for everyone.
         case text(String)
@@ -68,7 +68,7 @@ public struct BroadcastIntake: Sendable {
 
     /// The region code for national-format numbers, such as "GB".
     public var defaultRegion: String?
-    /// The most segments one message may take (the config's `queue.max_segments`).
+    /// The maximum number of segments of one message (the config's `queue.max_segments`).
     public var maxSegments: Int
     /// Template texts by name, as in the config.
     public var templates: [String: String]
@@ -137,8 +137,8 @@ public struct BroadcastIntake: Sendable {
                         problems.append(Problem(recipient: accepted.label, reason: "the message text is empty"))
                         continue
                     }
-                    let plan = try SegmentPlanner.plan(text, options: options)
-                    summary.add(plan)
+                    let cost = try Self.cost(of: text, options: options)
+                    summary.add(encoding: cost.encoding, segments: cost.segments)
                     submissions.append(Submission(recipient: accepted.number, text: text, priority: request.priority))
                 } catch let error as TemplateRenderError {
                     problems.append(Problem(recipient: accepted.label, reason: error.reason))
@@ -245,12 +245,32 @@ public struct BroadcastIntake: Sendable {
         return rejected + accepted
     }
 
+    /// Returns the encoding and segment count of `text`, as `SegmentPlanner.plan` would give them.
+    ///
+    /// A text that fits one SMS (160 septets, or 70 UTF-16 units in UCS-2) is counted without
+    /// building its segments, because the planner sends such a text unsplit. Longer texts go
+    /// through the planner, which applies the splitting rules and the segment limit.
+    static func cost(
+        of text: String,
+        options: SegmentPlanner.Options
+    ) throws(SegmentPlanner.PlanningError) -> (encoding: SMSEncoding, segments: Int) {
+        if let septets = GSMAlphabet.septetCount(of: text) {
+            if septets <= SMSEncoding.gsm7.unitsPerSegment(headerLength: 0) { return (.gsm7, 1) }
+        } else if text.utf16.count <= SMSEncoding.ucs2.unitsPerSegment(headerLength: 0) {
+            return (.ucs2, 1)
+        }
+        let plan = try SegmentPlanner.plan(text, options: options)
+        return (plan.encoding, plan.segments.count)
+    }
+
     private func replayReceipt(_ broadcastID: Int64, store: SQLiteStore) async throws -> Receipt {
         let messages = try await store.messages(inBroadcast: broadcastID)
         var summary = PlanSummary()
         let options = SegmentPlanner.Options(maximumSegments: 255)
         for message in messages {
-            if let plan = try? SegmentPlanner.plan(message.text, options: options) { summary.add(plan) }
+            if let cost = try? Self.cost(of: message.text, options: options) {
+                summary.add(encoding: cost.encoding, segments: cost.segments)
+            }
         }
         logger.debug("Replayed broadcast", metadata: ["broadcast.id": "\(broadcastID)"])
         return Receipt(broadcastID: broadcastID, summary: summary, isReplay: true)
@@ -262,7 +282,7 @@ private enum ResolvedRecipient {
     struct Accepted {
         /// E.164.
         var number: String
-        /// How problems name this recipient.
+        /// The recipient's label in problems.
         var label: String
         var variables: [String: String]
     }
@@ -283,15 +303,15 @@ extension BroadcastIntake {
         public var summary: PlanSummary
     }
 
-    /// What the messages of a broadcast cost: encoding and segments, over every recipient.
+    /// The cost of a broadcast's messages: encoding and segments over every recipient.
     public struct PlanSummary: Sendable, Equatable, Codable {
         /// UCS-2 when any message needs it, else GSM 7-bit.
         public var encoding: SMSEncoding = .gsm7
         /// `true` when some messages are GSM 7-bit and others UCS-2 (a name with a non-GSM letter).
         public var encodingVaries = false
-        /// The most segments any one message takes.
+        /// The maximum number of segments of one message.
         public var maximumSegments = 0
-        /// The fewest segments any one message takes.
+        /// The minimum number of segments of one message.
         public var minimumSegments = 0
         /// Messages counted.
         public var messages = 0
@@ -303,12 +323,11 @@ extension BroadcastIntake {
 
         public init() {}
 
-        mutating func add(_ plan: SegmentPlan) {
-            let segments = plan.segments.count
+        mutating func add(encoding messageEncoding: SMSEncoding, segments: Int) {
             if messages == 0 {
-                encoding = plan.encoding
+                encoding = messageEncoding
                 minimumSegments = segments
-            } else if plan.encoding != encoding {
+            } else if messageEncoding != encoding {
                 encodingVaries = true
                 encoding = .ucs2
             }
@@ -319,7 +338,7 @@ extension BroadcastIntake {
         }
     }
 
-    /// The answer to a queued broadcast.
+    /// The result of a queued broadcast.
     public struct Receipt: Sendable, Equatable, Codable {
         public var broadcastID: Int64
         /// Messages queued: one per recipient.
@@ -338,7 +357,7 @@ extension BroadcastIntake {
 
     /// One recipient that stops a broadcast.
     public struct Problem: Sendable, Equatable, Codable, CustomStringConvertible {
-        /// How the recipient was named: "Ann (+447700900123)", a number as typed, a CSV line's number.
+        /// The recipient's label: "Ann (+447700900123)", a number as typed, a CSV line's number.
         public var recipient: String
         /// The CSV line, for a recipient from a file.
         public var line: Int?
@@ -357,7 +376,7 @@ extension BroadcastIntake {
     }
 }
 
-/// Why a broadcast was not queued. Nothing of it is queued when one is thrown.
+/// An error that rejects a broadcast. Nothing of the broadcast is queued when one is thrown.
 public enum BroadcastIntakeError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Recipients that cannot be sent to, each with the reason; the rest were fine.
     case problems([BroadcastIntake.Problem])

@@ -38,7 +38,7 @@ public struct ContactImport: Sendable, Equatable {
     }
 }
 
-/// What an import did to each row, in the order the rows were given.
+/// The result of an import for one row: a new contact or an updated one.
 public enum ContactImportOutcome: String, Sendable, Equatable, Codable {
     /// A new contact was created.
     case inserted

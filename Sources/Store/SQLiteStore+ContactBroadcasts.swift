@@ -70,7 +70,7 @@ extension SQLiteStore {
         return result
     }
 
-    /// The messages of a broadcast in id order; `[]` for an unknown id.
+    /// Returns the messages of a broadcast in id order, or `[]` for an unknown id.
     public func messages(inBroadcast id: Int64) async throws -> [MessageRecord] {
         try await writer.run { connection in
             try connection.statement(
@@ -79,7 +79,7 @@ extension SQLiteStore {
         }
     }
 
-    /// The id of the broadcast created under `idempotencyKey`, or `nil` when there is none.
+    /// Returns the id of the broadcast created under `idempotencyKey`, or `nil` when there is none.
     public func broadcastID(idempotencyKey: String) async throws -> Int64? {
         try await writer.run { connection in
             try connection.statement("SELECT id FROM broadcasts WHERE idempotency_key = ?1")

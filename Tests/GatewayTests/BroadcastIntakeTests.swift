@@ -1,4 +1,5 @@
 import Foundation
+import SMSCodec
 import Testing
 
 @testable import Gateway
@@ -54,7 +55,8 @@ import Testing
                 "Bob, leave by exit A now. Meet at the car park.",
             ])
             #expect(messages.map(\.recipient) == ["+447700900001", "+447700900002", "+447700900003"])
-            #expect(messages.allSatisfy { $0.priority == .emergency && $0.state == .queued })
+            #expect(messages.allSatisfy { $0.priority == .emergency })
+            #expect(messages.allSatisfy { $0.state == .queued })
             let record = try #require(try await store.broadcast(receipt.broadcastID))
             #expect(record.name == "evacuate")
         }
@@ -142,8 +144,8 @@ import Testing
     }
 
     /// A group that exists with no members, an unknown group, an unknown template and a broken
-    /// template are each refused before anything is written.
-    @Test func refusedRequests() async throws {
+    /// template are each rejected before anything is written.
+    @Test func rejectedRequests() async throws {
         try await withGatewayStore { store in
             _ = try await store.importContacts([ContactImport(number: "+447700900001")], intoGroup: "empty", now: epochDate)
             _ = try await store.deleteContactGroup("empty")
@@ -170,7 +172,7 @@ import Testing
         }
     }
 
-    /// Submitting twice with one idempotency key queues one broadcast; the second answer is a
+    /// Submitting twice with one idempotency key queues one broadcast, and the second result is a
     /// replay with the same id and count, even after the group changed.
     @Test func idempotentBroadcast() async throws {
         try await withGatewayStore { store in
@@ -189,6 +191,30 @@ import Testing
             #expect(second.summary == first.summary)
             #expect(try await store.messages(limit: 10).count == 3)
         }
+    }
+}
+
+@Suite struct BroadcastCostTests {
+    /// The one-segment shortcut gives the planner's encoding and segment count at and around the
+    /// single-SMS limits, with extension characters and surrogate pairs.
+    @Test(arguments: [
+        String(repeating: "a", count: 160),
+        String(repeating: "a", count: 161),
+        String(repeating: "a", count: 159) + "€",
+        String(repeating: "a", count: 158) + "€",
+        String(repeating: "é", count: 70) + "ł",
+        String(repeating: "ł", count: 70),
+        String(repeating: "ł", count: 71),
+        String(repeating: "a", count: 68) + "😀",
+        String(repeating: "a", count: 69) + "😀",
+        "Zoë, leave by exit C now.",
+    ])
+    func matchesPlanner(text: String) throws {
+        let options = SegmentPlanner.Options(maximumSegments: 10)
+        let plan = try SegmentPlanner.plan(text, options: options)
+        let cost = try BroadcastIntake.cost(of: text, options: options)
+        #expect(cost.encoding == plan.encoding)
+        #expect(cost.segments == plan.segments.count)
     }
 }
 

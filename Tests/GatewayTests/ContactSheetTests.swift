@@ -6,11 +6,11 @@ import Testing
 
 @Suite struct ContactSheetTests {
     /// Rows are validated one by one: invalid numbers, duplicates after normalisation, wrong field
-    /// counts and missing numbers are rejected with their line and reason; the rest are kept with
+    /// counts and missing numbers are rejected with their line and reason. The rest are kept, with
     /// every other column as a variable and empty values left out.
     @Test func validatesEachRow() throws {
         let csv = """
-            Phone,Name,Seat,Team
+            Phone,Name,Seat,Team Colour
             07700 900001,Ann,A1,red
             +44 7700 900002,Bob,,blue
             not-a-number,Cy,C3,red
@@ -21,10 +21,10 @@ import Testing
             +447700900005,"Lee, Eve",E5,""
             """
         let sheet = try ContactSheet(csv: Array(csv.utf8), defaultRegion: "GB")
-        #expect(sheet.variableColumns == ["Seat", "Team"])
+        #expect(sheet.variableColumns == ["seat", "team_colour"])
         #expect(sheet.rows.map(\.line) == [2, 3, 9])
-        #expect(sheet.rows[0].contact == ContactImport(number: "+447700900001", name: "Ann", variables: ["Seat": "A1", "Team": "red"]))
-        #expect(sheet.rows[1].contact.variables == ["Team": "blue"])
+        #expect(sheet.rows[0].contact == ContactImport(number: "+447700900001", name: "Ann", variables: ["seat": "A1", "team_colour": "red"]))
+        #expect(sheet.rows[1].contact.variables == ["team_colour": "blue"])
         #expect(sheet.rows[2].contact.name == "Lee, Eve")
 
         #expect(sheet.rejections.map(\.line) == [4, 5, 6, 7])
@@ -34,18 +34,26 @@ import Testing
         #expect(sheet.rejections[3].reason.contains("5 fields"))
     }
 
-    /// A file without a number column, or with two columns of the same name, is refused as a whole.
+    /// Headers become variable names in lower case with other characters joined by one `_`.
+    @Test(arguments: [
+        ("Seat", "seat"), ("First Name", "first_name"), (" Exit-Door (B) ", "exit_door_b"), ("row_2", "row_2"),
+    ])
+    func variableNames(header: String, expected: String) {
+        #expect(ContactSheet.variableName(forHeader: header) == expected)
+    }
+
+    /// A file without a number column, or with two columns of the same name, is rejected as a whole.
     @Test(arguments: [
         ("name,seat\nAnn,A1\n", CSVError.missingNumberColumn(header: ["name", "seat"])),
         ("number,Seat,seat\n+447700900001,1,2\n", .duplicateColumn("seat")),
         ("\n\n", .empty),
     ])
-    func refusedFiles(text: String, expected: CSVError) {
+    func rejectedFiles(text: String, expected: CSVError) {
         #expect(throws: expected) { try ContactSheet(csv: Array(text.utf8), defaultRegion: nil) }
     }
 
     /// An import stores the valid rows in one transaction and reports imported, updated and
-    /// rejected rows; a second import of the same file updates every row.
+    /// rejected rows. A second import of the same file updates every row.
     @Test func importReport() async throws {
         try await withGatewayStore { store in
             let csv = "number;name;seat\n+447700900001;Ann;A1\n+447700900002;Bob;B2\nbad;Cy;C3\n"

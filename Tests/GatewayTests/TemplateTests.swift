@@ -32,7 +32,7 @@ import Testing
     }
 
     /// A missing variable is an error naming the variable and the recipient, never a text with a
-    /// placeholder left in it; an empty value counts as missing.
+    /// placeholder left in it. An empty value counts as missing.
     @Test func missingVariableNamesVariableAndRecipient() throws {
         let template = try MessageTemplate("Hello {name}, seat {seat}, exit {exit}")
         let error = #expect(throws: TemplateRenderError.self) {

@@ -1,5 +1,5 @@
-/// Why a CSV file cannot be read at all. Row-level problems (a bad number, a duplicate) are not
-/// errors of the file: the import reports them per row.
+/// An error that makes a whole CSV file unreadable. Problems of single rows (an invalid number,
+/// a duplicate) are not file errors, because the import reports them per row.
 public enum CSVError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A quoted field opened on `line` never closes.
     case unterminatedQuote(line: Int)

@@ -1,8 +1,8 @@
 /// Reads comma- or semicolon-separated values as RFC 4180 describes, with the leniencies of
 /// spreadsheet exports.
 ///
-/// Accepted: quoted fields holding delimiters, line breaks and doubled quotes (`""`); CRLF, LF
-/// or CR line ends, mixed; a UTF-8 byte-order mark; a missing line end at the end of the file.
+/// Quoted fields may contain delimiters, line breaks and doubled quotes (`""`). Lines may end in
+/// CRLF, LF or CR, mixed in one file. A UTF-8 byte-order mark and a missing final line end are accepted.
 /// The delimiter is the one of `,` and `;` that occurs more often outside quotes in the first
 /// line (a comma on a tie), since spreadsheets in many locales export with semicolons. Lines that
 /// are empty or hold only delimiters and spaces are skipped. A quote inside an unquoted field is
@@ -31,7 +31,7 @@ public struct CSVReader: Sendable {
         delimiter = Self.detectDelimiter(bytes, from: start)
     }
 
-    /// Every non-blank record with the line it starts on (1-based, counting every line end,
+    /// Returns every non-blank record with the line it starts on (1-based, counting every line end,
     /// including those inside quoted fields).
     /// - Throws: `CSVError.unterminatedQuote` naming the line where the quoted field began,
     ///   `.textAfterClosingQuote` and `.invalidUTF8` naming the line.

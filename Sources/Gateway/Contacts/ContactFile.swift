@@ -3,7 +3,7 @@ import Foundation
 /// Reads a whole file on a thread of its own, so the blocking reads stay off Swift's
 /// cooperative pool.
 enum ContactFile {
-    /// The file's bytes.
+    /// Returns the file's bytes.
     /// - Throws: `ContactImportError.cannotReadFile` with the path and the system's reason.
     static func read(path: String) async throws(ContactImportError) -> [UInt8] {
         let result: Result<[UInt8], ContactImportError> = await withCheckedContinuation { continuation in

@@ -1,5 +1,5 @@
-/// Why a contact file was not imported at all. Nothing is stored when one is thrown; row-level
-/// problems are listed in `ContactImportReport` instead.
+/// An error that stops a whole contact import, so nothing is stored. Problems of single rows are
+/// listed in `ContactImportReport` instead.
 public enum ContactImportError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The file could not be read.
     case cannotReadFile(path: String, reason: String)

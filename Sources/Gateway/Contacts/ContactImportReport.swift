@@ -1,6 +1,6 @@
 import Store
 
-/// What an import did with each row of a contact file.
+/// The result of a contact import: the rows imported, updated and rejected.
 public struct ContactImportReport: Sendable, Equatable, Codable {
     /// A row that was stored.
     public struct StoredRow: Sendable, Equatable, Codable {

@@ -7,9 +7,11 @@ import Store
 ///
 /// The header row names the columns, compared case-insensitively after trimming spaces. The
 /// number column is the first of `number`, `phone`, `mobile`; it is required. `name` is
-/// optional. Every other named column becomes a template variable under its header as written
-/// (trimmed), so `Seat` is used as `{Seat}`; columns with an empty header are ignored. Values
-/// are trimmed and an empty value is left out, so a template using it reports it missing.
+/// optional. Every other named column becomes a template variable named as config templates
+/// name them: the header in lower case, with each run of other characters than letters, digits
+/// and `_` made one `_` (`First Name` becomes `{first_name}`). Columns with an empty header are
+/// ignored. Values are trimmed and an empty value is left out, so a template using it reports
+/// it missing.
 ///
 /// A row is rejected when its field count differs from the header's, its number is empty or
 /// cannot be normalised to E.164, or its number (after normalisation) repeats an earlier row's.
@@ -32,6 +34,24 @@ public struct ContactSheet: Sendable {
 
     /// The header names that may hold the number, in order of preference.
     public static let numberColumnNames = ["number", "phone", "mobile"]
+
+    /// Returns the template variable name for a column header: "First Name" gives "first_name".
+    public static func variableName(forHeader header: String) -> String {
+        var name = ""
+        var pendingSeparator = false
+        for character in header.lowercased() {
+            let isNameCharacter =
+                ("a"..."z").contains(character) || ("0"..."9").contains(character) || character == "_"
+            if isNameCharacter {
+                if pendingSeparator && !name.isEmpty { name.append("_") }
+                pendingSeparator = false
+                name.append(character)
+            } else {
+                pendingSeparator = true
+            }
+        }
+        return name
+    }
 
     /// The delimiter detected from the header line.
     public let delimiter: CSVReader.Delimiter
@@ -80,7 +100,7 @@ private enum RowReading {
     case rejection(ContactSheet.Rejection)
 }
 
-/// Where each kind of column is in a header.
+/// The column positions of a header: the number, the name and the variables.
 private struct ColumnLayout {
     struct Variable {
         var name: String
@@ -93,7 +113,7 @@ private struct ColumnLayout {
     var count: Int
 
     init(header: [String]) throws(CSVError) {
-        let lowered = header.map { $0.lowercased() }
+        let lowered = header.map { ContactSheet.variableName(forHeader: $0) }
         var seen: Set<String> = []
         for name in lowered where !name.isEmpty {
             guard seen.insert(name).inserted else { throw .duplicateColumn(name) }
@@ -104,7 +124,7 @@ private struct ColumnLayout {
         self.number = number
         name = lowered.firstIndex(of: "name")
         count = header.count
-        for (index, column) in header.enumerated() where index != number && index != name && !column.isEmpty {
+        for (index, column) in lowered.enumerated() where index != number && index != name && !column.isEmpty {
             variables.append(Variable(name: column, index: index))
         }
     }

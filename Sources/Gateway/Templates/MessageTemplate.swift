@@ -24,7 +24,7 @@ public struct MessageTemplate: Sendable, Equatable {
         self.parts = try Self.parse(source)
     }
 
-    /// A template that is all literal text: braces in `text` are kept as written.
+    /// Creates a template of literal text only, so braces in `text` are kept as written.
     public init(literal text: String) {
         source = text
         parts = text.isEmpty ? [] : [.literal(text)]
@@ -40,7 +40,7 @@ public struct MessageTemplate: Sendable, Equatable {
         return names
     }
 
-    /// The text for one recipient.
+    /// Renders the text for one recipient.
     ///
     /// - Parameters:
     ///   - variables: values by variable name; an empty value counts as missing.
@@ -107,7 +107,7 @@ public struct MessageTemplate: Sendable, Equatable {
 }
 
 extension String {
-    /// The text without leading and trailing spaces and tabs.
+    /// Returns the text without leading and trailing spaces and tabs.
     fileprivate func trimmingSpaces() -> String {
         let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
         guard let start = firstIndex(where: { !isSpace($0) }), let end = lastIndex(where: { !isSpace($0) }) else {

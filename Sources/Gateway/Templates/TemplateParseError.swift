@@ -1,4 +1,4 @@
-/// Why a template text cannot be parsed. Positions are 1-based character counts in the template.
+/// An error in a template's syntax. Positions are 1-based character counts in the template.
 public enum TemplateParseError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A `{` with no `}` after it.
     case unclosedBrace(position: Int)

@@ -1,4 +1,4 @@
-/// Why a template cannot be rendered for one recipient. Nothing is sent for that recipient.
+/// An error rendering a template for one recipient. Nothing is sent to that recipient.
 public enum TemplateRenderError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Variables the template uses that have no value (or an empty one) for this recipient.
     /// `recipient` is what the caller named it by: a number, a contact name, a CSV line.
