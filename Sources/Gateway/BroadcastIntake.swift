@@ -13,9 +13,9 @@ import Store
 /// variables come from the contact (its stored variables, `name` and `number`), then the
 /// request's `variables`, which win over a contact's value of the same name.
 ///
-/// With an idempotency key the whole broadcast is created once: a repeated request with the same
-/// key returns the first broadcast (`isReplay`) without resolving or checking anything again, so
-/// a retry after a lost response never sends twice, even if the group changed meanwhile.
+/// With an idempotency key the whole broadcast is created once. A repeated request with the same
+/// key returns the first broadcast (`isReplay`) without resolving or checking anything again.
+/// A retry after a lost response therefore never sends twice, even if the group changed since.
 public struct BroadcastIntake: Sendable {
     /// The recipients of a broadcast.
     public enum Audience: Sendable, Equatable {
