@@ -89,13 +89,30 @@ import Testing
         }
     }
 
+    /// A file on disk is read off the cooperative pool and imported like bytes in memory.
+    @Test func importsFileFromDisk() async throws {
+        try await withGatewayStore { store in
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("contacts-\(UUID().uuidString).csv").path
+            try Data("mobile,name\r\n+447700900001,Ann\r\n".utf8).write(to: URL(fileURLWithPath: path))
+            defer { try? FileManager.default.removeItem(atPath: path) }
+
+            let report = try await ContactImporter(defaultRegion: nil)
+                .importFile(atPath: path, intoGroup: " staff ", store: store, now: Date())
+            #expect(report.group == "staff")
+            #expect(report.imported.map(\.number) == ["+447700900001"])
+            let names = try await store.contacts(inGroup: "staff")?.map(\.name)
+            #expect(names == ["Ann"])
+        }
+    }
+
     /// A file that cannot be read is an error naming the path.
     @Test func unreadableFile() async throws {
         try await withGatewayStore { store in
             let path = "/nonexistent/contacts.csv"
-            await #expect(throws: ContactImportError.self) {
+            let error = await #expect(throws: ContactImportError.self) {
                 try await ContactImporter(defaultRegion: nil).importFile(atPath: path, intoGroup: "g", store: store, now: Date())
             }
+            #expect(error?.description.contains(path) == true)
         }
     }
 }

@@ -166,7 +166,9 @@ struct BroadcastProgress {
     let showsProgress: Bool
 
     /// Returns the final counts per state once every message is final (`MessageState.isFinal`).
-    /// Messages that stay `unknown` or `undelivered` keep it waiting until an operator acts.
+    ///
+    /// NOTE: a message that stays `sent` (a provider without delivery receipts), `unknown` or
+    /// `undelivered` is not final, so the wait goes on until it changes or the operator interrupts.
     func followUntilFinal() async throws -> [MessageState: Int] {
         let onTerminal = isatty(STDOUT_FILENO) == 1
         var lastLine = ""
