@@ -12,7 +12,8 @@ struct StoreMigration: Sendable {
 /// states and outcomes as their raw names.
 enum StoreMigrations {
     static let all: [StoreMigration] = [
-        StoreMigration(version: 1, sql: initialSchema)
+        StoreMigration(version: 1, sql: initialSchema),
+        StoreMigration(version: 2, sql: contactsSchema),
     ]
 
     /// The newest schema version this code can migrate to.
@@ -87,5 +88,38 @@ enum StoreMigrations {
             count INTEGER NOT NULL,
             PRIMARY KEY (day, state, provider_id)
         ) WITHOUT ROWID;
+        """
+
+    /// Contacts, their groups, and a broadcast-wide idempotency key.
+    ///
+    /// `contacts.variables` is a JSON object of text values (template variables from an import).
+    /// Deleting a group removes its memberships, not its contacts. The broadcast key is a partial
+    /// unique index because `ALTER TABLE ... ADD COLUMN` cannot add a `UNIQUE` constraint.
+    private static let contactsSchema = """
+        CREATE TABLE contacts (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            number TEXT NOT NULL UNIQUE,
+            name TEXT,
+            variables TEXT NOT NULL DEFAULT '{}',
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL
+        );
+
+        CREATE TABLE contact_groups (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            name TEXT NOT NULL UNIQUE,
+            created_at INTEGER NOT NULL
+        );
+
+        CREATE TABLE group_members (
+            group_id INTEGER NOT NULL REFERENCES contact_groups(id) ON DELETE CASCADE,
+            contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+            PRIMARY KEY (group_id, contact_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX group_members_contact ON group_members(contact_id);
+
+        ALTER TABLE broadcasts ADD COLUMN idempotency_key TEXT;
+        CREATE UNIQUE INDEX broadcasts_idempotency_key ON broadcasts(idempotency_key)
+            WHERE idempotency_key IS NOT NULL;
         """
 }

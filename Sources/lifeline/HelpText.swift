@@ -10,6 +10,14 @@ enum HelpText {
           lifeline messages [--config FILE] [--limit N] [--json]
                                                             list messages, newest first
           lifeline messages [--config FILE] --id N [--json] one message with its attempts and events
+          lifeline broadcast [--config FILE] (--group NAME | --to-file FILE)
+                            (--text TEXT | --template NAME [--var KEY=VALUE]...)
+                            [--priority P] [--idempotency-key K] [--json] [--wait]
+                                                            queue one message per recipient in one transaction
+          lifeline contacts import FILE --group NAME [--json]
+                                                            import contacts from CSV into a group
+          lifeline contacts list [--group NAME] [--json]    list contacts
+          lifeline contacts delete --group NAME             delete a group (its contacts stay)
           lifeline status   [--config FILE] [--json]        providers, breakers and queue depth
           lifeline config check FILE                        validate a config file, secrets masked
           lifeline sms inspect --text TEXT [--json]         encoding and segments of a text
@@ -23,9 +31,11 @@ enum HelpText {
 
         EXIT CODES
           0   success
-          1   the demo saw a message take an unexpected path
+          1   the demo saw a message take an unexpected path; broadcast --wait saw a message
+              end in a state other than delivered
           64  usage error: unknown command or option, missing value
-          65  invalid input: phone number, empty text, malformed PDU
+          65  invalid input: phone number, empty text, malformed PDU, a rejected broadcast,
+              rejected CSV rows (the valid rows are still imported)
           66  the config file does not exist
           69  the database cannot be used: read-only, locked, full or damaged
           70  internal error

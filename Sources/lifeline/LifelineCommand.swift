@@ -15,7 +15,7 @@ protocol Subcommand {
 /// The `lifeline` command line: lexes argv, picks the subcommand, and turns errors into exit codes.
 enum LifelineCommand {
     static let lexer = CommandLineLexer(valueOptions: [
-        "config", "to", "text", "priority", "limit", "id",
+        "config", "to", "text", "priority", "limit", "id", "group", "to-file", "template", "var", "idempotency-key",
     ])
 
     static func main(_ argv: [String]) async -> ExitCode {
@@ -46,6 +46,8 @@ enum LifelineCommand {
         case "demo": return try DemoCommand(arguments: &arguments)
         case "config": return try ConfigCheckCommand(arguments: &arguments)
         case "sms": return try SMSToolCommand(arguments: &arguments)
+        case "contacts": return try ContactsCommand(arguments: &arguments)
+        case "broadcast": return try BroadcastCommand(arguments: &arguments)
         default:
             throw UsageError("unknown command '\(name)'; run lifeline --help for the list")
         }
