@@ -47,13 +47,14 @@ import Testing
             "POST",
             "/v1/broadcasts",
             token: APITestServer.sendToken,
-            json: ["to": ["+447700900123", "not a number", "+447700900125", "+99"], "text": "Test"]
+            json: ["to": ["+447700900123", "not a number", "+447700900125", "+99", "07700 900123"], "text": "Test"]
         )
 
         #expect(response.status == 422)
         #expect(response.errorCode == "invalid_recipients")
         let rejected = try #require((response.json["error"] as? [String: Any])?["rejected"] as? [[String: Any]])
-        #expect(rejected.map { $0["index"] as? Int } == [1, 3])
+        #expect(rejected.map { $0["index"] as? Int } == [1, 3, 4])
+        #expect((rejected.last?["reason"] as? String)?.contains("listed twice") == true)
         #expect(rejected.first?["value"] as? String == "not a number")
         #expect(rejected.allSatisfy { ($0["reason"] as? String)?.isEmpty == false })
         #expect(try await server.store.messages(limit: 10).isEmpty)
@@ -72,7 +73,9 @@ import Testing
         #expect(first.status == 201)
         #expect(second.status == 200)
         #expect(first.json["id"] as? Int == second.json["id"] as? Int)
+        #expect(first.json["message_ids"] as? [Int] == second.json["message_ids"] as? [Int])
         #expect(try await server.store.messages(limit: 10).count == 2)
+        #expect(try await server.store.broadcasts(limit: 10).count == 1)
     }
 
     /// An unknown broadcast is 404 for reads and cancels.

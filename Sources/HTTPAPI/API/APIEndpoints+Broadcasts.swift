@@ -11,9 +11,9 @@ extension APIEndpoints {
     /// with the list of bad entries. Otherwise the broadcast and its messages commit in one
     /// transaction.
     ///
-    /// With an `idempotency_key`, message `i` carries the key `<key>#<i>`. A repeat returns 200
-    /// with the first broadcast. The store cannot look a key up without inserting, so the repeat
-    /// leaves an empty broadcast row behind, marked cancelled.
+    /// A number listed twice (after normalisation) is a bad entry, as on the command line. The
+    /// `idempotency_key` names the whole broadcast: a repeat returns 200 with the first broadcast
+    /// without checking the request again, even if its list differs.
     func submitBroadcast(_ request: HTTPRequest) async throws -> HTTPResponse {
         let reader = try JSONObjectReader(
             body: request.body,
@@ -27,60 +27,68 @@ extension APIEndpoints {
         guard (1...Self.maxBroadcastRecipients).contains(recipients.count) else {
             throw APIError(.invalidValue, "to must list 1 to \(Self.maxBroadcastRecipients) numbers", field: "to")
         }
-
-        let submissions = try check(recipients, text: text, priority: priority, key: key)
-        let now = clock.now()
-        let result = try await store.createBroadcast(name: name, text: text, submissions: submissions, now: now)
-        if let first = result.messageIDs.first, let record = try await store.message(first),
-            let original = record.broadcastID, original != result.broadcastID
-        {
-            _ = try await store.cancelBroadcast(
-                result.broadcastID,
-                reason: "repeat of broadcast \(original) with the same idempotency key",
-                now: now
-            )
-            guard let existing = try await store.broadcast(original) else {
-                throw APIError(.broadcastNotFound, "no broadcast has id \(original)")
-            }
-            return JSONResponse.make(status: 200, APIBodies.Broadcast(existing, messageIDs: result.messageIDs))
+        if let key, let existing = try await store.broadcastID(idempotencyKey: key) {
+            return try await replay(existing)
         }
+
+        let submissions = try check(recipients, text: text, priority: priority)
+        let creation = try await store.createBroadcast(
+            name: name,
+            text: text,
+            submissions: submissions,
+            idempotencyKey: key,
+            now: clock.now()
+        )
+        // Another request with the same key committed between the look-up and this transaction.
+        if creation.isReplay { return try await replay(creation.broadcastID) }
         context.wakeDispatcher()
         logger.debug(
             "Queued broadcast",
             metadata: [
-                "broadcast.id": "\(result.broadcastID)", "broadcast.count": "\(submissions.count)",
+                "broadcast.id": "\(creation.broadcastID)", "broadcast.count": "\(submissions.count)",
                 "message.priority": priority.rawValue,
             ]
         )
-        guard let record = try await store.broadcast(result.broadcastID) else {
+        guard let record = try await store.broadcast(creation.broadcastID) else {
             throw APIError(.internalError, "the broadcast was queued but could not be read back")
         }
-        return JSONResponse.make(status: 201, APIBodies.Broadcast(record, messageIDs: result.messageIDs))
+        return JSONResponse.make(status: 201, APIBodies.Broadcast(record, messageIDs: creation.messageIDs))
     }
 
-    /// Runs intake on every recipient and collects every bad number before failing. A text that
-    /// cannot be sent fails at once, since it fails for every recipient.
-    private func check(
-        _ recipients: [String],
-        text: String,
-        priority: Priority,
-        key: String?
-    ) throws(APIError) -> [Submission] {
+    /// Returns 200 with the broadcast an earlier request created under the same key.
+    private func replay(_ id: Int64) async throws -> HTTPResponse {
+        guard let record = try await store.broadcast(id) else {
+            throw APIError(.broadcastNotFound, "no broadcast has id \(id)")
+        }
+        let messageIDs = try await store.messages(inBroadcast: id).map(\.id)
+        logger.debug("Repeated broadcast submission", metadata: ["broadcast.id": "\(id)"])
+        return JSONResponse.make(status: 200, APIBodies.Broadcast(record, messageIDs: messageIDs))
+    }
+
+    /// Runs intake on every recipient and collects every bad or repeated number before failing.
+    /// A text that cannot be sent fails at once, since it fails for every recipient.
+    private func check(_ recipients: [String], text: String, priority: Priority) throws(APIError) -> [Submission] {
         var submissions: [Submission] = []
         var rejected: [APIError.RejectedRecipient] = []
+        var firstIndex: [String: Int] = [:]
+        submissions.reserveCapacity(recipients.count)
         for (index, raw) in recipients.enumerated() {
+            let checked: Intake.Checked
             do {
-                let checked = try intake.check(
-                    recipient: raw,
-                    text: text,
-                    priority: priority,
-                    idempotencyKey: key.map { "\($0)#\(index)" }
-                )
-                submissions.append(checked.submission)
+                checked = try intake.check(recipient: raw, text: text, priority: priority)
             } catch {
                 guard case .invalidNumber = error else { throw error.apiError }
                 rejected.append(APIError.RejectedRecipient(index: index, value: raw, reason: error.recipientReason))
+                continue
             }
+            let number = checked.submission.recipient
+            if let first = firstIndex[number] {
+                let reason = "\(number) is listed twice: first at index \(first)"
+                rejected.append(APIError.RejectedRecipient(index: index, value: raw, reason: reason))
+                continue
+            }
+            firstIndex[number] = index
+            submissions.append(checked.submission)
         }
         guard rejected.isEmpty else {
             var error = APIError(
