@@ -43,7 +43,7 @@ let package = Package(
         .target(name: "Simulators", dependencies: ["SMPP", "SMSCodec", "Diagnostics"]),
         .executableTarget(
             name: "lifeline",
-            dependencies: ["Gateway", "Simulators", "Config", "Store", "SMSCodec", "Diagnostics", "CSystemd"]
+            dependencies: ["Gateway", "HTTPAPI", "Simulators", "Config", "Store", "SMSCodec", "Diagnostics", "CSystemd"]
         ),
 
         .testTarget(name: "SMSCodecTests", dependencies: ["SMSCodec"]),

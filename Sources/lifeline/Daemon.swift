@@ -2,6 +2,7 @@ import Config
 import Diagnostics
 import Foundation
 import Gateway
+import HTTPAPI
 import Store
 import Synchronization
 
@@ -49,6 +50,7 @@ actor Daemon {
         }
         let listener = try QueueWakeListener(databasePath: config.database, logger: logger.child(label: "wake"))
         let background = startBackgroundTasks(dispatcher: dispatcher, providers: providers, listener: listener, store: store)
+        let apiServer = try startAPIServer(dispatcher: dispatcher, store: store)
 
         logger.info("Daemon started", metadata: ["providers": providers.map { $0.id }.joined(separator: ","), "database": config.database])
         notifier.ready(status: "sending through \(providers.count) providers")
@@ -56,6 +58,7 @@ actor Daemon {
         try await dispatcher.run()
 
         notifier.stopping()
+        await apiServer?.stop()
         for task in background { task.cancel() }
         listener.close()
         for provider in providers { await provider.stop() }
@@ -149,6 +152,33 @@ actor Daemon {
                 try? await Task.sleep(for: limit)
                 finish(false)
             }
+        }
+    }
+
+    /// Starts the HTTP API when the config has an `http` section; `nil` otherwise.
+    private func startAPIServer(dispatcher: Dispatcher, store: SQLiteStore) throws -> APIServer? {
+        guard let settings = config.http else { return nil }
+        let context = APIContext(
+            wakeDispatcher: { dispatcher.wake() },
+            providers: { [weak self] in await self?.providerOverviews(dispatcher: dispatcher) ?? [] },
+            deliveryReport: { report in await dispatcher.deliveryTracker.handle(report) },
+            dispatcherHealthy: {
+                await Daemon.respondsWithin(.seconds(2)) {
+                    _ = await dispatcher.messagesInFlight
+                    _ = try await store.queueDepth()
+                }
+            }
+        )
+        let server = APIServer(settings: settings, config: config, store: store, context: context, logger: logger.child(label: "http"))
+        try server.start()
+        logger.info("HTTP API listening", metadata: ["http.address": settings.listenHost, "http.port": "\(server.port)"])
+        return server
+    }
+
+    /// Each provider's routing state with the latest probe's words, for the HTTP API.
+    private func providerOverviews(dispatcher: Dispatcher) async -> [ProviderOverview] {
+        await dispatcher.providerStatuses().map { status in
+            ProviderOverview(status: status, health: health[status.id] ?? "not probed yet")
         }
     }
 
