@@ -54,7 +54,7 @@ let package = Package(
         .testTarget(name: "ConfigTests", dependencies: ["Config"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Simulators", "Store", "Diagnostics"]),
         .testTarget(name: "HTTPAPITests", dependencies: ["HTTPAPI", "Gateway", "Store", "Config", "Diagnostics"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["lifeline", "Simulators"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["lifeline", "Simulators", "Store"]),
     ],
     swiftLanguageModes: [.v6]
 )
