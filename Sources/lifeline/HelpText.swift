@@ -20,7 +20,8 @@ enum HelpText {
           lifeline contacts delete --group NAME             delete a group (its contacts stay)
           lifeline status   [--config FILE] [--json]        providers, breakers and queue depth
           lifeline config check FILE                        validate a config file, secrets masked
-          lifeline sms inspect --text TEXT [--json]         encoding and segments of a text
+          lifeline sms inspect --text TEXT [--transliterate] [--json]
+                                                            encoding and segments of a text
           lifeline sms decode HEX [--no-smsc] [--json]      decode an SMS TPDU
           lifeline demo                                     show the failover pool on simulated peers
 
