@@ -23,6 +23,8 @@ actor Daemon {
     private var dispatcher: Dispatcher?
     private var stopRequested = false
     private var health: [String: String] = [:]
+    private var alertPolicy = AdminAlertPolicy()
+    private var store: SQLiteStore?
     private let startedAt = Date()
 
     init(config: LifelineConfig, logger: Logger) {
@@ -33,6 +35,7 @@ actor Daemon {
     /// Runs until `stop()`. Throws when the store cannot be opened or the pool cannot be built.
     func run() async throws {
         let store = try await SQLiteStore(path: config.database, logger: logger.child(label: "store"))
+        self.store = store
         let providers = try ProviderFactory.makeProviders(config: config, logger: logger)
         let policy = PoolPolicy(config: config)
         let dispatcher = try Dispatcher(
@@ -193,12 +196,34 @@ actor Daemon {
             health[provider.id] = "healthy"
             if let previous, previous != "healthy" {
                 logger.notice("Provider recovered", metadata: ["provider.id": provider.id])
+                await alertAdmins(providerID: provider.id, isUp: true, reason: nil)
             }
         case .unhealthy(let reason):
             health[provider.id] = reason
             if previous == nil || previous == "healthy" {
                 logger.warning("Provider unhealthy", metadata: ["provider.id": provider.id, "reason": reason])
+                await alertAdmins(providerID: provider.id, isUp: false, reason: reason)
             }
+        }
+    }
+
+    /// Queues an emergency SMS to each admin number, so it leaves through the best provider still
+    /// up. Rate-limited by `AdminAlertPolicy`; a suppressed alert is only logged.
+    private func alertAdmins(providerID: String, isUp: Bool, reason: String?) async {
+        guard !config.admins.isEmpty, let store else { return }
+        guard alertPolicy.admit(providerID: providerID, now: Date()) else {
+            logger.info("Admin alert suppressed by its rate limit", metadata: ["provider.id": providerID])
+            return
+        }
+        let host = ProcessInfo.processInfo.hostName
+        let text = AdminAlertPolicy.text(providerID: providerID, isUp: isUp, reason: reason, host: host)
+        let intake = Intake(config: config)
+        do {
+            let submissions = try config.admins.map { try intake.check(recipient: $0, text: text, priority: .emergency).submission }
+            let ids = try await store.enqueue(submissions, now: Date())
+            logger.notice("Admin alert queued", metadata: ["provider.id": providerID, "message.ids": ids.map(String.init).joined(separator: ",")])
+        } catch {
+            logger.error("Admin alert not queued", metadata: ["provider.id": providerID, "error": "\(error)"])
         }
     }
 
