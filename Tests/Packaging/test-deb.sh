@@ -309,4 +309,58 @@ expect "purge deletes /var/lib/lifeline and the database" test ! -e "$root/var/l
 expect "purge keeps the user lifeline (files elsewhere may belong to it)" grep -q '^lifeline:' "$root/etc/passwd"
 expect "the host's users and groups are still untouched" test "$(cat /etc/passwd /etc/group | sha256sum)" = "$host_users"
 
+# --- The scripts on a live system, in a private mount namespace -------------------------------
+
+# dpkg --root runs the scripts in their DPKG_ROOT form. Their normal form (getent, useradd
+# without --prefix, plain paths) runs here against a copy of /etc and an empty /var/lib,
+# bind-mounted in a mount namespace of its own. /run/systemd and /run/udev are hidden the same
+# way, so the scripts find no running systemd or udev and leave the host's alone.
+if command -v unshare >/dev/null; then
+    live=$work/live
+    mkdir -p "$live/etc" "$live/var-lib" "$live/empty" "$work/control"
+    cp -a /etc/. "$live/etc/"
+    mkdir -p "$live/etc/lifeline/credentials"
+    install -m 0644 "$top/deploy/lifeline.example.yaml" "$live/etc/lifeline/lifeline.yaml"
+    chmod 0700 "$live/etc/lifeline/credentials"
+    dpkg-deb --control "$deb" "$work/control"
+    live_had_user=$(grep -c '^lifeline:' "$live/etc/passwd")
+
+    # run_live SCRIPT ARGUMENTS...: runs a maintainer script with the copies mounted.
+    run_live() {
+        unshare --mount sh -c '
+            live=$1
+            shift
+            mount --bind "$live/etc" /etc || exit 90
+            mount --bind "$live/var-lib" /var/lib || exit 90
+            for hidden in /run/systemd /run/udev; do
+                if [ -d "$hidden" ]; then mount --bind "$live/empty" "$hidden" || exit 90; fi
+            done
+            exec "$@"' sh "$live" "$@"
+    }
+
+    expect "postinst configures a live system" run_live sh "$work/control/postinst" configure
+    expect "postinst configures it a second time (upgrade)" run_live sh "$work/control/postinst" configure "$version"
+    live_uid=$(awk -F: '$1 == "lifeline" { print $3 }' "$live/etc/passwd")
+    live_gid=$(awk -F: '$1 == "lifeline" { print $3 }' "$live/etc/group")
+    expect "live: one user lifeline exists" test "$(grep -c '^lifeline:' "$live/etc/passwd")" -eq 1
+    if [[ $live_had_user -eq 0 ]]; then
+        expect "live: the new user has a system uid" test "${live_uid:-9999}" -lt 1000
+    fi
+    expect "live: the user is in dialout" grep -qE '^dialout:[^:]*:[0-9]+:(.*,)?lifeline(,|$)' "$live/etc/group"
+    expect "live: /var/lib/lifeline is owned by lifeline, mode 750" \
+        test "$(stat -c %u:%g:%a "$live/var-lib/lifeline")" = "$live_uid:$live_gid:750"
+    expect "live: the config is root:lifeline 640" \
+        test "$(stat -c %u:%g:%a "$live/etc/lifeline/lifeline.yaml")" = "0:$live_gid:640"
+
+    # dpkg deletes the conffile itself before it runs postrm purge.
+    rm "$live/etc/lifeline/lifeline.yaml"
+    expect "postrm purges a live system" run_live sh "$work/control/postrm" purge
+    expect "live: purge deletes /var/lib/lifeline" test ! -e "$live/var-lib/lifeline"
+    expect "live: purge deletes /etc/lifeline" test ! -e "$live/etc/lifeline"
+    expect "the host's users and groups are untouched by the live run" \
+        test "$(cat /etc/passwd /etc/group | sha256sum)" = "$host_users"
+else
+    echo "skip    unshare is missing; the scripts' live form is not run"
+fi
+
 finish
