@@ -9,7 +9,9 @@
 #   OUTDIR   where lifeline_VERSION_ARCH.deb is written; created if missing
 #
 # The Swift runtime. A binary from a plain `swift build` needs libswiftCore.so, libFoundation.so
-# and the rest of /opt/swift/usr/lib/swift/linux at run time, which no Debian package provides.
+# and the rest of the toolchain's lib/swift/linux at run time, and finds them through a RUNPATH
+# pointing into the toolchain (/opt/swift/usr/lib/swift/linux here). No Debian package provides
+# them, and a box has no toolchain.
 # --static-swift-stdlib links them into the executable instead (Foundation's ICU data included),
 # so the package depends only on Debian libraries. This script refuses a binary that still
 # needs a Swift runtime library, unless --allow-shared-swift-runtime is given: the package is
