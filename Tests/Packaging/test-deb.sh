@@ -98,6 +98,7 @@ expect_failure "build-deb.sh refuses a version that is not a Debian version" \
 expect_failure "build-deb.sh refuses a missing binary" \
     "$top/deploy/build-deb.sh" "$work/no-such-binary" "$version" "$work/refused"
 
+export LIFELINE_MAINTAINER="Lifeline test build <lifeline-test@example.org>"
 if ! deb=$("$top/deploy/build-deb.sh" "${build_options[@]}" "$binary" "$version" "$work/out" 2>"$work/build.err"); then
     fail "build-deb.sh builds the package" "$(tail -n 5 "$work/build.err" | tr '\n' ' ')"
     finish
@@ -105,6 +106,19 @@ fi
 pass "build-deb.sh builds the package"
 expect "the package is named lifeline_VERSION_ARCH.deb" \
     test "$deb" = "$work/out/lifeline_${version}_$(dpkg --print-architecture).deb"
+
+if command -v lintian >/dev/null; then
+    lintian_errors=$(lintian "$deb" 2>/dev/null | grep '^E:')
+    if [[ ${#build_options[@]} -gt 0 ]]; then
+        # A shared-runtime binary carries a RUNPATH into the toolchain, the very reason such a
+        # package is only good for inspection.
+        lintian_errors=$(grep -v 'custom-library-search-path' <<<"$lintian_errors")
+    fi
+    lintian_errors=$(tr '\n' ' ' <<<"$lintian_errors" | sed 's/ *$//')
+    expect "lintian reports no error${lintian_errors:+ ($lintian_errors)}" test -z "$lintian_errors"
+else
+    echo "skip    lintian is not installed; the package is not linted"
+fi
 
 # --- Metadata -------------------------------------------------------------------------------
 
