@@ -223,9 +223,9 @@ fi
 
 # --- The udev rules -------------------------------------------------------------------------
 
-# `udevadm verify` arrived in systemd 253; Debian 12 has 252. Its `udevadm test` parses every
-# rules file in /run/udev/rules.d among others, so the packaged file is placed there through a
-# bind mount in a private mount namespace, invisible to the host.
+# systemd 252 (Debian 12) has no `udevadm verify`; its `udevadm test` parses every rules file
+# in /run/udev/rules.d among others, so the packaged file is placed there through a bind mount
+# in a private mount namespace, invisible to the host. Newer systems get `udevadm verify` too.
 tty_device=$(find /sys/class/tty -mindepth 1 -maxdepth 1 | head -n 1)
 if command -v udevadm >/dev/null && command -v unshare >/dev/null && [[ -n "$tty_device" ]]; then
     rules_dir=$work/udev-rules
@@ -237,6 +237,9 @@ if command -v udevadm >/dev/null && command -v unshare >/dev/null && [[ -n "$tty
     complaints=$(grep '99-lifeline-modems.rules:' "$work/udev.out" | tr '\n' ' ')
     expect "udevadm reads the rules file" test "$read_ok" -ge 1
     expect "udevadm parses the rules without a complaint${complaints:+ ($complaints)}" test -z "$complaints"
+    if udevadm verify --help >/dev/null 2>&1; then
+        expect "udevadm verify accepts the rules" udevadm verify "$rules_dir/99-lifeline-modems.rules"
+    fi
 else
     echo "skip    udevadm, unshare or a tty device is missing; the udev rules are not parsed"
 fi
