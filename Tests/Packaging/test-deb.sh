@@ -199,12 +199,19 @@ expect "the packaged config is the example config" \
 # --- The unit -------------------------------------------------------------------------------
 
 if command -v systemd-analyze >/dev/null; then
-    # verify needs the unit's binary and the standard targets; both come from a scratch root.
+    # verify needs the unit's commands (the binary, and /bin/kill for ExecReload) and the
+    # standard targets; all come from a scratch root.
     verify_root=$work/verify
-    mkdir -p "$verify_root/lib/systemd" "$verify_root/usr/bin"
+    mkdir -p "$verify_root/lib/systemd" "$verify_root/usr/bin" "$verify_root/bin"
     cp -a /lib/systemd/system "$verify_root/lib/systemd/"
     cp "$work/extract/lib/systemd/system/lifeline.service" "$verify_root/lib/systemd/system/"
     cp "$packaged_binary" "$verify_root/usr/bin/lifeline"
+    if [[ -x /bin/kill ]]; then
+        cp /bin/kill "$verify_root/bin/kill"
+    else
+        printf '#!/bin/sh\n' >"$verify_root/bin/kill"
+        chmod 755 "$verify_root/bin/kill"
+    fi
     systemd-analyze --root="$verify_root" verify lifeline.service >"$work/verify.out" 2>&1
     status=$?
     complaints=$(grep 'lifeline' "$work/verify.out")
