@@ -16,6 +16,12 @@ actor Daemon {
     static let probeInterval: Duration = .seconds(10)
     /// How often the status snapshot is rewritten when nothing changes.
     static let snapshotInterval: Duration = .seconds(2)
+    /// How often finished messages are pruned and due messages expired.
+    static let maintenanceInterval: Duration = .seconds(3600)
+    /// Finished messages (delivered, failed, expired, cancelled) older than this many days are
+    /// deleted with their attempts and events; their counts stay in `sms_daily_summary`.
+    /// NOTE: fixed, not yet a config key.
+    static let retentionDays = 90
 
     let config: LifelineConfig
     let logger: Logger
@@ -98,7 +104,13 @@ actor Daemon {
                 try? await Task.sleep(for: Daemon.snapshotInterval)
             }
         }
-        var tasks = [wakeTask, probeTask, snapshotTask]
+        let maintenanceTask = Task { [logger] in
+            while !Task.isCancelled {
+                await Daemon.runMaintenance(store: store, logger: logger)
+                try? await Task.sleep(for: Daemon.maintenanceInterval)
+            }
+        }
+        var tasks = [wakeTask, probeTask, snapshotTask, maintenanceTask]
         if let interval = notifier.watchdogInterval {
             tasks.append(watchdogTask(interval: interval, dispatcher: dispatcher, store: store))
         }
@@ -155,6 +167,20 @@ actor Daemon {
                 try? await Task.sleep(for: limit)
                 finish(false)
             }
+        }
+    }
+
+    /// Expires queued messages past their deadline and prunes old finished ones. Errors are
+    /// logged and retried at the next run; nothing queued is touched by pruning.
+    static func runMaintenance(store: SQLiteStore, logger: Logger) async {
+        do {
+            let expired = try await store.expireMessages(now: Date())
+            let pruned = try await store.pruneFinishedMessages(olderThanDays: retentionDays, now: Date())
+            if !expired.isEmpty || pruned > 0 {
+                logger.info("Queue maintenance ran", metadata: ["expired": "\(expired.count)", "pruned": "\(pruned)"])
+            }
+        } catch {
+            logger.error("Queue maintenance failed; retrying at the next run", metadata: ["error": "\(error)"])
         }
     }
 
