@@ -16,6 +16,7 @@ protocol Subcommand {
 enum LifelineCommand {
     static let lexer = CommandLineLexer(valueOptions: [
         "config", "to", "text", "priority", "limit", "id",
+        "port", "system-id", "password", "receipt-delay", "messages", "window", "smsc-port",
     ])
 
     static func main(_ argv: [String]) async -> ExitCode {
@@ -46,6 +47,8 @@ enum LifelineCommand {
         case "demo": return try DemoCommand(arguments: &arguments)
         case "config": return try ConfigCheckCommand(arguments: &arguments)
         case "sms": return try SMSToolCommand(arguments: &arguments)
+        case "simulate": return try SimulateCommand(arguments: &arguments)
+        case "bench": return try BenchCommand(arguments: &arguments)
         default:
             throw UsageError("unknown command '\(name)'; run lifeline --help for the list")
         }
