@@ -7,7 +7,8 @@ import Simulators
 ///
 /// The first line on stdout is the bound port, flushed at once, so a script can read it before
 /// anything else. Runs until SIGINT or SIGTERM, then closes every connection and prints how many
-/// submits it received on stderr. With `--verbose` every PDU is logged on stdout at debug level.
+/// submits it received on stderr. With `--verbose` every PDU is logged on stderr at debug level,
+/// so stdout carries the port line alone.
 struct SimulateCommand: Subcommand {
     let port: UInt16
     let configuration: SMSCSimulatorConfiguration
@@ -43,7 +44,11 @@ struct SimulateCommand: Subcommand {
 
     func run() async throws -> ExitCode {
         let logger = verbose
-            ? Logger(label: "smsc-simulator", level: .debug, handler: StdoutLogHandler(prefixesPriority: false))
+            ? Logger(
+                label: "smsc-simulator",
+                level: .debug,
+                handler: StdoutLogHandler(handle: .standardError, prefixesPriority: false)
+            )
             : Logger.disabled
         let simulator = SMSCSimulator(configuration: configuration, logger: logger)
         let bound = try await simulator.start(port: port)
