@@ -21,7 +21,7 @@ struct KannelInteropTests {
     }
 
     /// A message sent through smsbox reaches the simulator as a submit_sm on a transceiver bind,
-    /// and Kannel answers the receipt with deliver_sm_resp and counts it as a DLR.
+    /// and Kannel acknowledges the receipt with deliver_sm_resp and counts it as a DLR.
     @Test(.enabled(if: kannelInstalled, "bearerbox is not installed (apt-get install kannel); Kannel interop not tested"))
     func submitThroughKannel() async throws {
         let stage = try await KannelStage.start()

@@ -2,7 +2,7 @@
 """Load generator and delivery-receipt counter for the Kannel side of the SMPP benchmark.
 
 Sends N messages through smsbox's sendsms interface from a fixed number of client threads
-(each with one keep-alive HTTP connection), asks Kannel for final delivery receipts
+(each with one keep-alive HTTP connection), requests final delivery receipts from Kannel
 (dlr-mask 3: delivered or failed) with a dlr-url that points at a small HTTP counter in this
 process, and waits until every message has a receipt or the deadline passes.
 
@@ -99,7 +99,7 @@ class Sender:
         self.connection.close()
 
     def send(self, index):
-        to = "+44770090%04d" % index
+        to = "+447700900%03d" % (index % 1000)
         dlr_url = "%s?i=%d&t=%%d" % (self.dlr_base, index)
         query = urllib.parse.urlencode({
             "username": self.args.user,

@@ -14,7 +14,8 @@
 #
 # Environment: COUNTS ("5000 20000"), WINDOW (10), CLIENTS (20), RECEIPT_DELAY (20ms),
 # LIFELINE (the binary; default .build/release/lifeline, built unless SKIP_BUILD=1),
-# RUN_TIMEOUT (seconds per run, 600), KEEP_WORK=1 keeps the configs and logs.
+# RUN_TIMEOUT (seconds per run, 600), KANNEL_STORE (empty, spool or file), KEEP_WORK=1 keeps
+# the configs and logs.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -95,6 +96,19 @@ start_simulator() {
     SIM_PORT=$(head -n 1 "$WORK/$name-sim.out")
 }
 
+# Kannel keeps queued messages in memory unless a store is configured; KANNEL_STORE=spool or
+# KANNEL_STORE=file turns one on, for a run closer to Lifeline's durable queue.
+kannel_store_lines() {
+    if [[ -n "${KANNEL_STORE:-}" ]]; then
+        mkdir -p "$WORK/store"
+        if [[ $KANNEL_STORE == spool ]]; then
+            printf 'store-type = spool\nstore-location = "%s/store"\n' "$WORK"
+        else
+            printf 'store-type = file\nstore-location = "%s/store/kannel.store"\n' "$WORK"
+        fi
+    fi
+}
+
 write_kannel_config() {
     local conf=$1 admin_port=$2 box_port=$3 sendsms_port=$4
     cat >"$conf" <<EOF
@@ -107,6 +121,7 @@ box-allow-ip = 127.0.0.1
 log-file = "$WORK/bearerbox.log"
 log-level = ${KANNEL_LOG_LEVEL:-3}
 dlr-storage = internal
+$(kannel_store_lines)
 
 group = smsc
 smsc = smpp

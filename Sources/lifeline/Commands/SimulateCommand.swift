@@ -16,16 +16,16 @@ struct SimulateCommand: Subcommand {
 
     init(arguments: inout CommandLineArguments) throws(UsageError) {
         guard let kind = arguments.nextWord() else {
-            throw UsageError("simulate needs a kind: lifeline simulate smsc [--port N]")
+            throw UsageError("missing simulator kind: run lifeline simulate smsc [--port N]")
         }
         guard kind == "smsc" else {
-            throw UsageError("unknown simulator '\(kind)'; the only one is smsc")
+            throw UsageError("unknown simulator '\(kind)': the only one is smsc")
         }
         port = try Self.port(try arguments.option("port"))
         var configuration = SMSCSimulatorConfiguration()
         if let systemID = try arguments.option("system-id") {
             guard !systemID.isEmpty, systemID.utf8.count <= 15 else {
-                throw UsageError("--system-id must have 1 to 15 characters (SMPP 3.4 limit), got '\(systemID)'")
+                throw UsageError("invalid --system-id '\(systemID)': give 1 to 15 characters (the SMPP 3.4 limit)")
             }
             configuration.systemID = systemID
         }
@@ -34,7 +34,7 @@ struct SimulateCommand: Subcommand {
         }
         if let text = try arguments.option("receipt-delay") {
             guard let delay = Self.parseDuration(text) else {
-                throw UsageError("--receipt-delay takes a duration such as 0ms, 20ms or 2s, got '\(text)'")
+                throw UsageError("invalid --receipt-delay '\(text)': give a duration such as 0ms, 20ms or 2s")
             }
             configuration.receiptDelay = delay
         }
@@ -75,7 +75,7 @@ struct SimulateCommand: Subcommand {
     private static func port(_ text: String?) throws(UsageError) -> UInt16 {
         guard let text else { return 0 }
         guard let value = UInt16(text) else {
-            throw UsageError("--port takes a TCP port from 0 to 65535 (0 picks a free one), got '\(text)'")
+            throw UsageError("invalid --port '\(text)': give a TCP port from 0 to 65535 (0 picks a free one)")
         }
         return value
     }
