@@ -123,16 +123,21 @@ struct BenchCommand: Subcommand {
         return "+447700900" + String(repeating: "0", count: 3 - digits.count) + digits
     }
 
-    /// Polls the store's counters until no message is queued, sending or waiting for its
-    /// receipt (`sent`), at most `timeout`. Returns whether that happened in time.
+    /// Polls the store until no message is queued, sending or waiting for its receipt (`sent`),
+    /// at most `timeout`. Returns whether that happened in time.
+    ///
+    /// The poll shares the store's writer with the daemon, so it stays light: the indexed queue
+    /// depth every 250 ms while messages wait to be sent, then the full counters.
     private func waitUntilSettled(_ store: SQLiteStore, timeout: Duration) async -> Bool {
         let end = ContinuousClock.now + timeout
         while ContinuousClock.now < end {
-            if let counters = try? await store.counters() {
-                let open = [MessageState.queued, .sending, .sent].reduce(0) { $0 + (counters.messagesByState[$1] ?? 0) }
-                if open == 0 { return true }
+            if let depth = try? await store.queueDepth(), depth.values.reduce(0, +) == 0,
+                let counters = try? await store.counters(),
+                [MessageState.queued, .sending, .sent].allSatisfy({ (counters.messagesByState[$0] ?? 0) == 0 })
+            {
+                return true
             }
-            try? await Task.sleep(for: .milliseconds(100))
+            try? await Task.sleep(for: .milliseconds(250))
         }
         return false
     }
