@@ -24,6 +24,10 @@ enum HelpText {
                                                             encoding and segments of a text
           lifeline sms decode HEX [--no-smsc] [--json]      decode an SMS TPDU
           lifeline demo                                     show the failover pool on simulated peers
+          lifeline simulate smsc [--port N] [--system-id ID] [--password PW] [--receipt-delay DURATION] [--verbose]
+                                                            run the SMSC simulator on 127.0.0.1 until SIGINT/SIGTERM
+          lifeline bench smpp --messages N [--window W] [--smsc-port P]
+                                                            measure end-to-end SMPP throughput of the daemon
 
         OPTIONS
           --config FILE   the config file; default $LIFELINE_CONFIG, else /etc/lifeline/lifeline.yaml
