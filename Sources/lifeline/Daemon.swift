@@ -14,6 +14,9 @@ import Synchronization
 actor Daemon {
     /// How often each provider is probed without sending a message.
     static let probeInterval: Duration = .seconds(10)
+    /// The wait before the first probe, so links still binding and modems still initialising at
+    /// start-up are not reported down and their breakers not opened for a whole cool-down.
+    static let firstProbeDelay: Duration = .seconds(5)
     /// How often the status snapshot is rewritten when nothing changes.
     static let snapshotInterval: Duration = .seconds(2)
     /// How often finished messages are pruned and due messages expired.
@@ -91,6 +94,7 @@ actor Daemon {
             for await _ in listener.wakeUps { dispatcher.wake() }
         }
         let probeTask = Task { [weak self] in
+            try? await Task.sleep(for: Daemon.firstProbeDelay)
             while !Task.isCancelled {
                 for provider in providers {
                     await self?.probe(provider, dispatcher: dispatcher)
