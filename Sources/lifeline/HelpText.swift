@@ -22,6 +22,9 @@ enum HelpText {
           lifeline config check FILE                        validate a config file, secrets masked
           lifeline sms inspect --text TEXT [--json]         encoding and segments of a text
           lifeline sms decode HEX [--no-smsc] [--json]      decode an SMS TPDU
+          lifeline modem probe DEVICE [--baud N] [--pin-file FILE] [--json]
+                                                            check a modem before it goes into the config
+                                                            (0 healthy, 69 not usable, 66 no such device)
           lifeline demo                                     show the failover pool on simulated peers
 
         OPTIONS

@@ -16,6 +16,7 @@ protocol Subcommand {
 enum LifelineCommand {
     static let lexer = CommandLineLexer(valueOptions: [
         "config", "to", "text", "priority", "limit", "id", "group", "to-file", "template", "var", "idempotency-key",
+        "baud", "pin-file",
     ])
 
     static func main(_ argv: [String]) async -> ExitCode {
@@ -48,6 +49,7 @@ enum LifelineCommand {
         case "sms": return try SMSToolCommand(arguments: &arguments)
         case "contacts": return try ContactsCommand(arguments: &arguments)
         case "broadcast": return try BroadcastCommand(arguments: &arguments)
+        case "modem": return try ModemCommand(arguments: &arguments)
         default:
             throw UsageError("unknown command '\(name)'; run lifeline --help for the list")
         }
