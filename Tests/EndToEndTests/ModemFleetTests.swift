@@ -199,7 +199,7 @@ extension ModemFleetTests {
             throw WaitFailure(description: "timed out waiting until \(what)")
         }
 
-        /// The recipient digits of every SMS-SUBMIT a modem received, in order.
+        /// Returns the recipient digits of every SMS-SUBMIT a modem received, in order.
         func recipientsReceived(by modem: ModemSimulator) -> [String] {
             modem.receivedPDUs.map { SubmitPDUFields($0)?.recipientDigits ?? "malformed PDU" }
         }
@@ -225,7 +225,7 @@ extension ModemFleetTests {
 /// The fields of an SMS-SUBMIT PDU as a modem receives it after `AT+CMGS`, decoded by hand
 /// (3GPP TS 23.040 9.2.2.2), so that the PDU is checked independently of the codec that built it.
 struct SubmitPDUFields: Equatable {
-    /// The SMSC field: its length octet, then the address; `[0]` asks the modem to use the SIM's SMSC.
+    /// The SMSC field: its length octet, then the address; `[0]` makes the modem use the SIM's SMSC.
     var smscField: [UInt8]
     /// TP-MTI, TP-RD, TP-VPF, TP-SRR, TP-UDHI, TP-RP.
     var firstOctet: UInt8

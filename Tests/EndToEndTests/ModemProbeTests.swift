@@ -60,7 +60,8 @@ struct ModemProbeTests {
             #expect(result.stdout.contains(word), "'\(word)' missing from:\n\(result.stdout)")
         }
         for secret in [Self.pin, "8642"] {
-            #expect(!result.stdout.contains(secret) && !result.stderr.contains(secret), "the PIN was printed")
+            #expect(!result.stdout.contains(secret), "the PIN was printed on stdout")
+            #expect(!result.stderr.contains(secret), "the PIN was printed on stderr")
         }
     }
 
@@ -111,7 +112,7 @@ struct ModemProbeTests {
         #expect(result.stderr.contains(words), "stderr: \(result.stderr)")
     }
 
-    /// A PIN file that holds something other than 4 to 8 digits is refused without showing it.
+    /// A PIN file that contains something other than 4 to 8 digits is rejected without printing it.
     @Test func malformedPINFile() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -121,6 +122,7 @@ struct ModemProbeTests {
         let result = try await LifelineBinary.run(["modem", "probe", "/dev/null", "--pin-file", path])
 
         #expect(result.status == 65, "stderr: \(result.stderr)")
+        #expect(result.stderr.contains("invalid PIN file"))
         #expect(result.stderr.contains("4 to 8 digits"))
         #expect(!result.stderr.contains("12x4"))
     }

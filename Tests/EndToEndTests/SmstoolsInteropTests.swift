@@ -3,8 +3,8 @@ import Simulators
 import Testing
 
 /// The modem simulator against SMS software written by others: gammu (`gammu sendsms`), which
-/// drives a modem over AT commands as a real deployment would, and must be satisfied with the
-/// simulator's answers to send a message. Skipped when gammu is not installed.
+/// drives a modem over AT commands as a real deployment would, and must accept the simulator's
+/// responses to send a message. Skipped when gammu is not installed.
 @Suite(.timeLimit(.minutes(2)))
 struct SmstoolsInteropTests {
     /// Where Debian's `gammu` package installs the command line tool, if it is installed.
@@ -44,7 +44,7 @@ struct SmstoolsInteropTests {
         let context = "gammu exit \(result.status)\nstdout:\n\(result.stdout)\nstderr:\n\(result.stderr)\nlog:\n\(log)"
 
         // gammu reads and chooses the TE character set before anything else and gives up when
-        // AT+CSCS=? fails. Until the simulator answers it, the rest cannot be checked.
+        // AT+CSCS=? fails. Until the simulator supports it, the rest cannot be checked.
         if log.contains("\"AT+CSCS=?\""), !modem.receivedCommands.contains(where: { $0.uppercased().hasPrefix("AT+CMGS=") }) {
             withKnownIssue("the modem simulator answers AT+CSCS? and AT+CSCS=? (TS 27.007 5.5) with an error") {
                 Issue.record("gammu stopped at AT+CSCS=? before sending\n\(context)")

@@ -5,16 +5,16 @@ import Foundation
 /// `lifeline modem probe DEVICE [--baud N] [--pin-file FILE] [--json]`: the check an admin runs
 /// while installing the box, before the modem goes into the config.
 ///
-/// Opens the port, initialises the modem (entering the PIN from `--pin-file` when the SIM asks for
-/// it), then reads identity, SIM state, registration, operator, signal and SMSC address, and says
-/// in words what is wrong. Exits 0 when the modem can send, 69 when it answers but cannot send (or
+/// Opens the port, initialises the modem (entering the PIN from `--pin-file` when the SIM requires
+/// it), then reads identity, SIM state, registration, operator, signal and SMSC address, and prints
+/// each problem found with its fix. Exits 0 when the modem can send, 69 when it answers but cannot send (or
 /// does not answer), 66 when the device or the PIN file does not exist, 65 for a malformed baud
 /// rate or PIN file. The PIN is never printed, not even inside an error from the modem.
 ///
 /// A silent modem costs about four command timeouts (3 s each) before the probe gives up: three
 /// `AT` tries during initialisation and one during the probe.
 struct ModemCommand: Subcommand {
-    /// How long each command may take; the probe sends no message, so no command waits for the network.
+    /// The timeout of each command. The probe sends no message, so no command waits for the network.
     static let commandTimeout = Duration.seconds(3)
 
     let device: String
@@ -71,7 +71,7 @@ struct ModemCommand: Subcommand {
         return report.healthy ? .success : .unavailable
     }
 
-    /// The baud rate from `--baud`, default 115200; USB modems ignore it.
+    /// Parses `--baud` (default 115200). USB modems ignore the line speed.
     private func parsedBaudRate() throws(InputError) -> Int {
         guard let baudText else { return 115_200 }
         let supported = SerialPort.supportedBaudRates.keys.sorted()
@@ -87,22 +87,22 @@ struct ModemCommand: Subcommand {
     /// Reads the PIN: the file's content without surrounding white space, 4 to 8 digits.
     private func readPIN(from path: String) throws(InputError) -> String {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw InputError("PIN file \(path) cannot be read: check its permissions")
+            throw InputError("PIN file \(path) cannot be read: check that its permissions allow reading")
         }
         let pin = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         guard (4...8).contains(pin.count), pin.allSatisfy({ $0.isASCII && $0.isNumber }) else {
-            throw InputError("PIN file \(path) must hold the SIM PIN alone: 4 to 8 digits")
+            throw InputError("invalid PIN file \(path): it must contain only the SIM PIN, 4 to 8 digits")
         }
         return pin
     }
 
-    /// The probe's findings, completed with what initialisation learnt. Never contains the PIN.
+    /// Combines the probe's findings with the initialisation error. The result never contains the PIN.
     private func diagnosis(of status: ModemStatus, _ initialisationError: ModemError?) -> [String] {
         var findings = status.diagnosis
         guard let initialisationError, status.responsive else { return findings }
         switch initialisationError {
         case .commandFailed(let command, let result) where command.uppercased().hasPrefix("AT+CPIN="):
-            // The failing command carries the PIN, so it is named here without it.
+            // "SIM asks for a PIN: set pin_file" would mislead when the file is set, so report a wrong PIN.
             findings.removeAll { $0.hasPrefix("SIM asks for a PIN") }
             findings.insert(
                 "the SIM rejected the PIN in \(pinFile ?? "the PIN file") (\(result.meaning)): correct the file; "
@@ -127,7 +127,7 @@ struct ModemCommand: Subcommand {
     }
 }
 
-/// What `lifeline modem probe` prints, as text or JSON.
+/// The output of `lifeline modem probe`, as text or JSON.
 struct ModemProbeReport: Encodable {
     var device: String
     var responsive: Bool
@@ -162,7 +162,7 @@ struct ModemProbeReport: Encodable {
         healthy = status.responsive && diagnosis.isEmpty
     }
 
-    /// One field per line, then the verdict.
+    /// Renders one field per line, then the verdict.
     func renderText() -> String {
         let fields: [(String, String?)] = [
             ("device", device), ("manufacturer", manufacturer), ("model", model), ("IMEI", imei), ("IMSI", imsi),
