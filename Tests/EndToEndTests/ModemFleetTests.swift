@@ -273,11 +273,13 @@ final class RawPort {
 
     private let descriptor: Int32
 
+    /// Opens the slave side; the simulator set it to raw mode, so bytes pass unchanged.
     init(path: String) throws {
         descriptor = open(path, O_RDWR | O_NOCTTY)
         guard descriptor >= 0 else { throw Failure(description: "cannot open \(path): errno \(errno)") }
     }
 
+    /// Writes `text` in one call; a pseudo terminal takes these few bytes at once.
     func write(_ text: String) throws {
         let bytes = Array(text.utf8)
         let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress!, $0.count) }
@@ -299,6 +301,7 @@ final class RawPort {
         return String(decoding: collected, as: UTF8.self)
     }
 
+    /// Closes the port, which the simulator sees as a hang-up.
     func close() {
         _ = Glibc.close(descriptor)
     }

@@ -129,22 +129,36 @@ struct ModemCommand: Subcommand {
 
 /// The output of `lifeline modem probe`, as text or JSON.
 struct ModemProbeReport: Encodable {
+    /// The device path as given.
     var device: String
+    /// Whether the modem answered `AT`.
     var responsive: Bool
+    /// From `AT+CGMI`.
     var manufacturer: String?
+    /// From `AT+CGMM`.
     var model: String?
+    /// From `AT+CGSN`.
     var imei: String?
+    /// From `AT+CIMI`.
     var imsi: String?
+    /// From `AT+CCID`.
     var iccid: String?
+    /// The `AT+CPIN?` state in words: ready, PIN required, PUK required, not inserted, busy, unknown.
     var simState: String
+    /// The registration in words, from the better of `AT+CREG?` and `AT+CEREG?`.
     var registration: String?
+    /// From `AT+COPS?`.
     var operatorName: String?
+    /// The signal from `AT+CSQ` in dBm; absent when the modem does not know it.
     var signalDBm: Int?
+    /// From `AT+CSCA?`.
     var smscAddress: String?
     /// Problems found and the fix for each; empty when the modem can send.
     var diagnosis: [String]
+    /// Whether the modem answers and `diagnosis` is empty.
     var healthy: Bool
 
+    /// Copies the probe's fields and puts SIM and registration states in words.
     init(status: ModemStatus, diagnosis: [String]) {
         device = status.device
         responsive = status.responsive
@@ -177,6 +191,7 @@ struct ModemProbeReport: Encodable {
         return text
     }
 
+    /// Returns the SIM state as the text output shows it.
     static func words(for state: SIMState) -> String {
         switch state {
         case .ready: "ready"
@@ -189,6 +204,7 @@ struct ModemProbeReport: Encodable {
         }
     }
 
+    /// Returns the registration state as the text output shows it.
     static func words(for state: RegistrationState) -> String {
         switch state {
         case .notRegistered: "not registered"
