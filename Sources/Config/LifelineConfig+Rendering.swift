@@ -124,6 +124,9 @@ extension ProviderSettings {
         if let rate {
             writer.field("rate", raw: "{per_second: \(ConfigValue.format(rate.perSecond)), burst: \(rate.burst)}")
         }
+        if transliterate {
+            writer.field("transliterate", true)
+        }
     }
 }
 

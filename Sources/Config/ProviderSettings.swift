@@ -26,11 +26,16 @@ public struct ProviderSettings: Sendable, Equatable {
     /// The token bucket; `nil` when none is configured, leaving only the transport's own limits
     /// (an SMPP window, one send at a time on a modem).
     public var rate: RateLimitSettings?
+    /// Replaces common characters outside GSM 7-bit (curly quotes, dashes, accented letters without
+    /// a GSM code) with their nearest GSM form before sending through this provider, so a text stays
+    /// in 7-bit segments; default `false`.
+    public var transliterate: Bool
 
-    public init(id: String, kind: Kind, rate: RateLimitSettings? = nil) {
+    public init(id: String, kind: Kind, rate: RateLimitSettings? = nil, transliterate: Bool = false) {
         self.id = id
         self.kind = kind
         self.rate = rate
+        self.transliterate = transliterate
     }
 
     public var type: ProviderType {
@@ -56,6 +61,7 @@ public struct ProviderSettings: Sendable, Equatable {
                 $0.enumeration(ProviderType.self)
             }
             let rate = reader.optional("rate", RateLimitSettings.decode)
+            let transliterate = reader.optional("transliterate") { $0.bool() } ?? false
             guard let type else {
                 // The other keys depend on the type, so they cannot be judged.
                 reader.reportsUnknownKeys = false
@@ -70,7 +76,7 @@ public struct ProviderSettings: Sendable, Equatable {
                 case .modem: ModemSettings.decode(reader).map(Kind.modem)
                 }
             guard let id, let kind else { return nil }
-            return ProviderSettings(id: id, kind: kind, rate: rate)
+            return ProviderSettings(id: id, kind: kind, rate: rate, transliterate: transliterate)
         }
     }
 

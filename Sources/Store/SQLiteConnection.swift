@@ -86,6 +86,17 @@ public final class SQLiteConnection {
     /// `IMMEDIATE` takes the write lock at the start, so a read followed by a write in the same
     /// transaction cannot fail half-way with `.busy` because another process wrote in between.
     /// Transactions do not nest.
+    /// Runs `body` in a transaction whose commit survives a power loss (`synchronous=FULL`, an
+    /// fsync of the WAL at commit), then returns the connection to `synchronous=NORMAL`.
+    ///
+    /// Intake uses it, because a submission is acknowledged only once it is on disk. In WAL mode
+    /// the FULL commit also makes every NORMAL commit before it durable.
+    public func durableTransaction<Result>(_ body: () throws -> Result) throws -> Result {
+        try execute(sql: "PRAGMA synchronous = FULL")
+        defer { try? execute(sql: "PRAGMA synchronous = NORMAL") }
+        return try transaction(body)
+    }
+
     public func transaction<Result>(_ body: () throws -> Result) throws -> Result {
         try execute(sql: "BEGIN IMMEDIATE")
         do {

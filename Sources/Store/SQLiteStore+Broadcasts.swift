@@ -15,7 +15,7 @@ extension SQLiteStore {
         now: Date
     ) async throws -> (broadcastID: Int64, messageIDs: [MessageID]) {
         let result = try await writer.run { connection in
-            try connection.transaction {
+            try connection.durableTransaction {
                 try connection.execute(
                     "INSERT INTO broadcasts (name, text, created_at) VALUES (?1, ?2, ?3)",
                     [SQLiteValue(name), .text(text), SQLiteValue(now)]

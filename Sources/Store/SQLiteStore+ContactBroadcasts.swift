@@ -34,7 +34,7 @@ extension SQLiteStore {
         now: Date
     ) async throws -> BroadcastCreation {
         let result = try await writer.run { connection in
-            try connection.transaction {
+            try connection.durableTransaction {
                 if let idempotencyKey,
                     let existing = try connection.statement("SELECT id FROM broadcasts WHERE idempotency_key = ?1")
                         .firstRow([.text(idempotencyKey)], { $0.int64(0) })

@@ -14,8 +14,17 @@ import Synchronization
 actor Daemon {
     /// How often each provider is probed without sending a message.
     static let probeInterval: Duration = .seconds(10)
+    /// The wait before the first probe, so links still binding and modems still initialising at
+    /// start-up are not reported down and their breakers not opened for a whole cool-down.
+    static let firstProbeDelay: Duration = .seconds(5)
     /// How often the status snapshot is rewritten when nothing changes.
     static let snapshotInterval: Duration = .seconds(2)
+    /// How often finished messages are pruned and due messages expired.
+    static let maintenanceInterval: Duration = .seconds(3600)
+    /// Finished messages (delivered, failed, expired, cancelled) older than this many days are
+    /// deleted with their attempts and events; their counts stay in `sms_daily_summary`.
+    /// NOTE: fixed, not yet a config key.
+    static let retentionDays = 90
 
     let config: LifelineConfig
     let logger: Logger
@@ -23,6 +32,8 @@ actor Daemon {
     private var dispatcher: Dispatcher?
     private var stopRequested = false
     private var health: [String: String] = [:]
+    private var alertPolicy = AdminAlertPolicy()
+    private var store: SQLiteStore?
     private let startedAt = Date()
 
     init(config: LifelineConfig, logger: Logger) {
@@ -33,6 +44,7 @@ actor Daemon {
     /// Runs until `stop()`. Throws when the store cannot be opened or the pool cannot be built.
     func run() async throws {
         let store = try await SQLiteStore(path: config.database, logger: logger.child(label: "store"))
+        self.store = store
         let providers = try ProviderFactory.makeProviders(config: config, logger: logger)
         let policy = PoolPolicy(config: config)
         let dispatcher = try Dispatcher(
@@ -82,6 +94,7 @@ actor Daemon {
             for await _ in listener.wakeUps { dispatcher.wake() }
         }
         let probeTask = Task { [weak self] in
+            try? await Task.sleep(for: Daemon.firstProbeDelay)
             while !Task.isCancelled {
                 for provider in providers {
                     await self?.probe(provider, dispatcher: dispatcher)
@@ -95,7 +108,13 @@ actor Daemon {
                 try? await Task.sleep(for: Daemon.snapshotInterval)
             }
         }
-        var tasks = [wakeTask, probeTask, snapshotTask]
+        let maintenanceTask = Task { [logger] in
+            while !Task.isCancelled {
+                await Daemon.runMaintenance(store: store, logger: logger)
+                try? await Task.sleep(for: Daemon.maintenanceInterval)
+            }
+        }
+        var tasks = [wakeTask, probeTask, snapshotTask, maintenanceTask]
         if let interval = notifier.watchdogInterval {
             tasks.append(watchdogTask(interval: interval, dispatcher: dispatcher, store: store))
         }
@@ -155,6 +174,20 @@ actor Daemon {
         }
     }
 
+    /// Expires queued messages past their deadline and prunes old finished ones. Errors are
+    /// logged and retried at the next run; nothing queued is touched by pruning.
+    static func runMaintenance(store: SQLiteStore, logger: Logger) async {
+        do {
+            let expired = try await store.expireMessages(now: Date())
+            let pruned = try await store.pruneFinishedMessages(olderThanDays: retentionDays, now: Date())
+            if !expired.isEmpty || pruned > 0 {
+                logger.info("Queue maintenance ran", metadata: ["expired": "\(expired.count)", "pruned": "\(pruned)"])
+            }
+        } catch {
+            logger.error("Queue maintenance failed; retrying at the next run", metadata: ["error": "\(error)"])
+        }
+    }
+
     /// Starts the HTTP API when the config has an `http` section; `nil` otherwise.
     private func startAPIServer(dispatcher: Dispatcher, store: SQLiteStore) throws -> APIServer? {
         guard let settings = config.http else { return nil }
@@ -193,12 +226,34 @@ actor Daemon {
             health[provider.id] = "healthy"
             if let previous, previous != "healthy" {
                 logger.notice("Provider recovered", metadata: ["provider.id": provider.id])
+                await alertAdmins(providerID: provider.id, isUp: true, reason: nil)
             }
         case .unhealthy(let reason):
             health[provider.id] = reason
             if previous == nil || previous == "healthy" {
                 logger.warning("Provider unhealthy", metadata: ["provider.id": provider.id, "reason": reason])
+                await alertAdmins(providerID: provider.id, isUp: false, reason: reason)
             }
+        }
+    }
+
+    /// Queues an emergency SMS to each admin number, so it leaves through the best provider still
+    /// up. Rate-limited by `AdminAlertPolicy`; a suppressed alert is only logged.
+    private func alertAdmins(providerID: String, isUp: Bool, reason: String?) async {
+        guard !config.admins.isEmpty, let store else { return }
+        guard alertPolicy.admit(providerID: providerID, now: Date()) else {
+            logger.info("Admin alert suppressed by its rate limit", metadata: ["provider.id": providerID])
+            return
+        }
+        let host = ProcessInfo.processInfo.hostName
+        let text = AdminAlertPolicy.text(providerID: providerID, isUp: isUp, reason: reason, host: host)
+        let intake = Intake(config: config)
+        do {
+            let submissions = try config.admins.map { try intake.check(recipient: $0, text: text, priority: .emergency).submission }
+            let ids = try await store.enqueue(submissions, now: Date())
+            logger.notice("Admin alert queued", metadata: ["provider.id": providerID, "message.ids": ids.map(String.init).joined(separator: ",")])
+        } catch {
+            logger.error("Admin alert not queued", metadata: ["provider.id": providerID, "error": "\(error)"])
         }
     }
 

@@ -20,12 +20,17 @@ enum HelpText {
           lifeline contacts delete --group NAME             delete a group (its contacts stay)
           lifeline status   [--config FILE] [--json]        providers, breakers and queue depth
           lifeline config check FILE                        validate a config file, secrets masked
-          lifeline sms inspect --text TEXT [--json]         encoding and segments of a text
+          lifeline sms inspect --text TEXT [--transliterate] [--json]
+                                                            encoding and segments of a text
           lifeline sms decode HEX [--no-smsc] [--json]      decode an SMS TPDU
           lifeline modem probe DEVICE [--baud N] [--pin-file FILE] [--json]
                                                             check a modem before it goes into the config
                                                             (0 healthy, 69 not usable, 66 no such device)
           lifeline demo                                     show the failover pool on simulated peers
+          lifeline simulate smsc [--port N] [--system-id ID] [--password PW] [--receipt-delay DURATION] [--verbose]
+                                                            run the SMSC simulator on 127.0.0.1 until SIGINT/SIGTERM
+          lifeline bench smpp --messages N [--window W] [--smsc-port P]
+                                                            measure end-to-end SMPP throughput of the daemon
 
         OPTIONS
           --config FILE   the config file; default $LIFELINE_CONFIG, else /etc/lifeline/lifeline.yaml

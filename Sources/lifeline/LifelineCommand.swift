@@ -16,6 +16,7 @@ protocol Subcommand {
 enum LifelineCommand {
     static let lexer = CommandLineLexer(valueOptions: [
         "config", "to", "text", "priority", "limit", "id", "group", "to-file", "template", "var", "idempotency-key",
+        "port", "system-id", "password", "receipt-delay", "messages", "window", "smsc-port",
         "baud", "pin-file",
     ])
 
@@ -49,6 +50,8 @@ enum LifelineCommand {
         case "sms": return try SMSToolCommand(arguments: &arguments)
         case "contacts": return try ContactsCommand(arguments: &arguments)
         case "broadcast": return try BroadcastCommand(arguments: &arguments)
+        case "simulate": return try SimulateCommand(arguments: &arguments)
+        case "bench": return try BenchCommand(arguments: &arguments)
         case "modem": return try ModemCommand(arguments: &arguments)
         default:
             throw UsageError("unknown command '\(name)'; run lifeline --help for the list")

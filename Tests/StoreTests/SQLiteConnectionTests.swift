@@ -4,6 +4,20 @@ import Testing
 @testable import Store
 
 @Suite struct SQLiteConnectionTests {
+    /// A durable transaction commits with synchronous=FULL (2) and leaves the connection at NORMAL (1).
+    @Test func durableTransactionSwitchesSynchronous() async throws {
+        try await withStore { _, path in
+            let connection = try SQLiteConnection(path: path)
+            try connection.execute(sql: "PRAGMA synchronous = NORMAL")
+            let inside = try connection.durableTransaction {
+                try connection.statement("PRAGMA synchronous").firstRow { $0.int(0) }
+            }
+            let after = try connection.statement("PRAGMA synchronous").firstRow { $0.int(0) }
+            #expect(inside == 2)
+            #expect(after == 1)
+        }
+    }
+
     /// Text with quotes, semicolons and NUL characters is bound, stored and read back unchanged.
     @Test func boundTextRoundTrips() async throws {
         try await withTemporaryDirectory { directory in

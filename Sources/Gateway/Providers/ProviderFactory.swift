@@ -10,7 +10,17 @@ public enum ProviderFactory {
         let http = HTTPClient(logger: logger.child(label: "http"))
         let publicURL = config.http?.publicURL
         return try config.providers.map { provider throws -> any Provider in
-            let providerLogger = logger.child(label: "provider")
+            let base = try makeProvider(provider, publicURL: publicURL, http: http, logger: logger.child(label: "provider"))
+            return provider.transliterate ? TransliteratingProvider(wrapping: base, logger: logger.child(label: "provider")) : base
+        }
+    }
+
+    private static func makeProvider(
+        _ provider: ProviderSettings,
+        publicURL: String?,
+        http: HTTPClient,
+        logger providerLogger: Logger
+    ) throws -> any Provider {
             switch provider.kind {
             case .twilio(let settings):
                 return CloudProvider.twilio(id: provider.id, settings: settings, publicURL: publicURL, http: http, logger: providerLogger)
@@ -23,6 +33,5 @@ public enum ProviderFactory {
             case .modem(let settings):
                 return ModemProvider(id: provider.id, settings: settings, logger: providerLogger)
             }
-        }
     }
 }

@@ -5,7 +5,7 @@ import SMSCodec
 /// for when a handset shows the wrong characters.
 struct SMSToolCommand: Subcommand {
     enum Action {
-        case inspect(text: String)
+        case inspect(text: String, transliterate: Bool)
         case decode(hex: String, hasSMSC: Bool?)
     }
 
@@ -19,7 +19,7 @@ struct SMSToolCommand: Subcommand {
             guard let text = try arguments.option("text") else {
                 throw UsageError("sms inspect needs --text TEXT")
             }
-            action = .inspect(text: text)
+            action = .inspect(text: text, transliterate: arguments.flag("transliterate"))
         case "decode":
             guard let hex = arguments.nextWord() else {
                 throw UsageError("sms decode needs the PDU in hex, for example: lifeline sms decode 0001000B91...")
@@ -35,7 +35,13 @@ struct SMSToolCommand: Subcommand {
 
     func run() async throws -> ExitCode {
         switch action {
-        case .inspect(let text):
+        case .inspect(let original, let transliterate):
+            var text = original
+            if transliterate {
+                let result = GSMTransliterator.transliterate(original)
+                text = result.text
+                if !json { print(Self.describe(result)) }
+            }
             let inspection: SMSInspection
             do {
                 inspection = try SMSInspection.inspect(text, options: SegmentPlanner.Options(maximumSegments: 255))
@@ -53,5 +59,17 @@ struct SMSToolCommand: Subcommand {
             printBlock(json ? try MessageListing.json(description) : description.renderText())
         }
         return .success
+    }
+
+    /// Describes what transliteration changed, as a provider with `transliterate: true` would send it.
+    static func describe(_ result: GSMTransliterator.Result) -> String {
+        var lines = ["transliterated: \"\(result.text)\""]
+        for replacement in result.replacements {
+            lines.append("  position \(replacement.offset): \"\(replacement.original)\" -> \"\(replacement.replacement)\"")
+        }
+        if !result.untranslatable.isEmpty {
+            lines.append("  no GSM form, stays UCS-2: " + result.untranslatable.map { "\"\($0)\"" }.joined(separator: " "))
+        }
+        return lines.joined(separator: "\n") + "\n"
     }
 }
