@@ -23,6 +23,9 @@ enum HelpText {
           lifeline sms inspect --text TEXT [--transliterate] [--json]
                                                             encoding and segments of a text
           lifeline sms decode HEX [--no-smsc] [--json]      decode an SMS TPDU
+          lifeline modem probe DEVICE [--baud N] [--pin-file FILE] [--json]
+                                                            check a modem before it goes into the config
+                                                            (0 healthy, 69 not usable, 66 no such device)
           lifeline demo                                     show the failover pool on simulated peers
           lifeline simulate smsc [--port N] [--system-id ID] [--password PW] [--receipt-delay DURATION] [--verbose]
                                                             run the SMSC simulator on 127.0.0.1 until SIGINT/SIGTERM

@@ -17,6 +17,7 @@ enum LifelineCommand {
     static let lexer = CommandLineLexer(valueOptions: [
         "config", "to", "text", "priority", "limit", "id", "group", "to-file", "template", "var", "idempotency-key",
         "port", "system-id", "password", "receipt-delay", "messages", "window", "smsc-port",
+        "baud", "pin-file",
     ])
 
     static func main(_ argv: [String]) async -> ExitCode {
@@ -51,6 +52,7 @@ enum LifelineCommand {
         case "broadcast": return try BroadcastCommand(arguments: &arguments)
         case "simulate": return try SimulateCommand(arguments: &arguments)
         case "bench": return try BenchCommand(arguments: &arguments)
+        case "modem": return try ModemCommand(arguments: &arguments)
         default:
             throw UsageError("unknown command '\(name)'; run lifeline --help for the list")
         }
