@@ -19,6 +19,10 @@ debian_packages=(
     python3
     python3-venv
     python3-pip
+    # Protocol peers written by others: Kannel's SMPP client against the SMSC simulator, gammu
+    # against the modem simulator.
+    kannel
+    gammu
 )
 
 # Pinned so that a test run today and one next year talk to the same peers.

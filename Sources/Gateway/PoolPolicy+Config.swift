@@ -19,7 +19,8 @@ extension PoolPolicy {
                 breaker: CircuitBreaker.Settings(
                     failureThreshold: config.breaker.failureThreshold,
                     cooldown: config.breaker.cooldown
-                )
+                ),
+                tier: provider.type == .modem ? "modem" : nil
             )
         }
         var priorities: [Priority: PriorityPolicy] = [:]

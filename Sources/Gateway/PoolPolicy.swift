@@ -14,15 +14,21 @@ public struct PoolPolicy: Sendable, Equatable {
         /// Sends in flight at once: 1 for a modem, the window for an SMPP link, a few for a cloud API.
         public var maxConcurrentSends: Int
         public var breaker: CircuitBreaker.Settings
+        /// Providers of one tier stand in for each other (two modems): when this one's send slots
+        /// are full, a message goes to a free provider of the same tier before it waits. `nil`
+        /// puts the provider in a tier of its own, so the pool order always wins.
+        public var tier: String?
 
         public init(
             id: String,
             ratePerSecond: Double? = nil,
             burst: Int = 1,
             maxConcurrentSends: Int = 1,
-            breaker: CircuitBreaker.Settings = CircuitBreaker.Settings()
+            breaker: CircuitBreaker.Settings = CircuitBreaker.Settings(),
+            tier: String? = nil
         ) {
             self.id = id
+            self.tier = tier
             self.ratePerSecond = ratePerSecond
             self.burst = max(1, burst)
             self.maxConcurrentSends = max(1, maxConcurrentSends)

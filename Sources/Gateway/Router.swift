@@ -65,20 +65,26 @@ public struct Router: Sendable {
         let waitLimit = now.adding(maxWait ?? policy.settings(for: priority).maxWait)
         var earliest: Date?
         var anyCandidate = false
+        // When the first usable provider's send slots are all taken, a provider of the same tier
+        // that is free now (a second modem) takes the message; providers of other tiers are not
+        // used for it, so a busy cloud API does not spill its broadcast onto the modems.
+        var firstBusy: (id: String, tier: String?)?
         for index in states.indices where !tried.contains(states[index].policy.id) {
             anyCandidate = true
             let id = states[index].policy.id
+            if let firstBusy, firstBusy.tier == nil || states[index].policy.tier != firstBusy.tier { continue }
             switch availability(of: states[index], now: now) {
             case .now:
                 reserve(index, now: now)
                 return .send(providerID: id)
             case .at(let date):
-                if date <= waitLimit { return .wait(until: date, providerID: id) }
+                if date <= waitLimit, firstBusy == nil { return .wait(until: date, providerID: id) }
                 earliest = min(earliest ?? date, date)
             case .afterSendFinishes:
-                if waitLimit > now { return .wait(until: nil, providerID: id) }
+                if waitLimit > now, firstBusy == nil { firstBusy = (id, states[index].policy.tier) }
             }
         }
+        if let firstBusy { return .wait(until: nil, providerID: firstBusy.id) }
         return anyCandidate ? .unusable(earliest: earliest) : .exhausted
     }
 

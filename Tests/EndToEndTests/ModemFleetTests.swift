@@ -30,9 +30,7 @@ struct ModemFleetTests {
             let first = stage.recipientsReceived(by: stage.modems[0])
             let second = stage.recipientsReceived(by: stage.modems[1])
             #expect(!first.isEmpty, "modem-1 received no PDU")
-            withKnownIssue("the Router waits for the busy first modem instead of taking the idle second one") {
-                #expect(!second.isEmpty, "modem-2 received no PDU")
-            }
+            #expect(!second.isEmpty, "modem-2 received no PDU")
             #expect(Set(first + second) == Set(Self.recipients.map { String($0.dropFirst()) }))
             #expect(first.count + second.count == 20, "no duplicates without a fault")
         } catch {
@@ -122,9 +120,7 @@ struct ModemFleetTests {
         #expect(received.sevenBitText == "hi")
         let reply = port.read(until: "OK", timeout: .seconds(1))
 
-        withKnownIssue("the simulator still answers +CMGS for a PDU that arrives after hang()") {
-            #expect(!reply.contains("+CMGS"), "a hung modem confirmed the PDU: \(reply.debugDescription)")
-        }
+        #expect(!reply.contains("+CMGS"), "a hung modem confirmed the PDU: \(reply.debugDescription)")
     }
 
     /// Waits until the simulator recorded the PDU, for at most 5 s.

@@ -138,6 +138,31 @@ import Testing
         #expect(decision11 == .exhausted)
     }
 
+    /// A busy modem hands the next message to a free modem of its tier; a busy provider without a
+    /// tier still makes the message wait rather than move down the pool.
+    @Test func busyModemHandsOverWithinTier() {
+        let modems = PoolPolicy(
+            providers: [
+                PoolPolicy.ProviderPolicy(id: "cloud", maxConcurrentSends: 1),
+                PoolPolicy.ProviderPolicy(id: "modem-1", maxConcurrentSends: 1, tier: "modem"),
+                PoolPolicy.ProviderPolicy(id: "modem-2", maxConcurrentSends: 1, tier: "modem"),
+            ],
+            defaultPriorityPolicy: PoolPolicy.PriorityPolicy(maxWait: .seconds(10), deliveryDeadline: .seconds(600))
+        )
+        var router = Router(policy: modems, now: start)
+        let first = router.nextProvider(for: .normal, excluding: ["cloud"], now: start)
+        let second = router.nextProvider(for: .normal, excluding: ["cloud"], now: start)
+        let third = router.nextProvider(for: .normal, excluding: ["cloud"], now: start)
+        #expect(first == .send(providerID: "modem-1"))
+        #expect(second == .send(providerID: "modem-2"))
+        #expect(third == .wait(until: nil, providerID: "modem-1"))
+
+        let cloudFirst = router.nextProvider(for: .normal, excluding: [], now: start)
+        let cloudBusy = router.nextProvider(for: .normal, excluding: [], now: start)
+        #expect(cloudFirst == .send(providerID: "cloud"))
+        #expect(cloudBusy == .wait(until: nil, providerID: "cloud"))
+    }
+
     /// After the cool-down the half-open provider takes one trial, then others wait for its outcome.
     @Test func halfOpenSingleTrial() {
         var router = Router(policy: policy(), now: start)

@@ -26,6 +26,8 @@ extension ModemSimulator {
             state.silentUntil = nil
             state.powerCycle()
         }
+        // A hung modem writes nothing; what it had scheduled comes out if it recovers.
+        if state.hung { return [] }
         var output: [UInt8] = []
         state.scheduled.sort { $0.deadline < $1.deadline }
         while let first = state.scheduled.first, first.deadline <= now {
@@ -40,7 +42,9 @@ extension ModemSimulator {
         case 0x1A:
             let hex = String(decoding: state.input, as: UTF8.self)
             state.input = []
-            return finishSend(hex: hex)
+            // A hung modem takes the PDU but never confirms it: the outcome the gateway cannot know.
+            let reply = finishSend(hex: hex)
+            return state.hung ? [] : reply
         case 0x1B:
             state.input = []
             state.pendingSend = nil
@@ -106,7 +110,24 @@ extension ModemSimulator {
         }
     }
 
+    /// `AT+CSCS` (TS 27.007 5.5): reads, lists or selects the TE character set.
+    private func respondToCharacterSet(_ line: String, upper: String) -> [UInt8] {
+        let supported = ["IRA", "GSM", "UCS2"]
+        switch upper {
+        case "AT+CSCS?": return ok(["+CSCS: \"\(state.characterSet)\""])
+        case "AT+CSCS=?": return ok(["+CSCS: (" + supported.map { "\"\($0)\"" }.joined(separator: ",") + ")"])
+        default:
+            let requested = upper.dropFirst("AT+CSCS=".count).filter { $0 != "\"" }
+            guard upper.hasPrefix("AT+CSCS="), supported.contains(String(requested)) else { return cmeError(4) }
+            state.characterSet = String(requested)
+            return ok()
+        }
+    }
+
     private func respondWithArgument(_ line: String, upper: String) -> [UInt8] {
+        if upper.hasPrefix("AT+CSCS") {
+            return respondToCharacterSet(line, upper: upper)
+        }
         if upper.hasPrefix("AT+CMEE="), let mode = Int(upper.dropFirst(8)) {
             state.errorMode = mode
             return ok()

@@ -169,7 +169,10 @@ public final class ModemSimulator: @unchecked Sendable {
 
     /// Computes the poll timeout in ms until the next scheduled write or the end of a reset, -1 for none.
     private func nextTimeout() -> Int32 {
-        let deadlines = lock.withLock { state.scheduled.map(\.deadline) + [state.silentUntil].compactMap { $0 } }
+        // While hung, scheduled writes wait, so they must not wake the loop either.
+        let deadlines = lock.withLock {
+            (state.hung ? [] : state.scheduled.map(\.deadline)) + [state.silentUntil].compactMap { $0 }
+        }
         guard let next = deadlines.min() else { return -1 }
         let remaining = next - ContinuousClock.now
         guard remaining > .zero else { return 0 }

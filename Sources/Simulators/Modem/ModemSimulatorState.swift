@@ -8,6 +8,8 @@ struct ModemSimulatorState {
     var nextReference: Int
     var failNextSend: Int?
     var hung = false
+    /// The TE character set chosen with `AT+CSCS`; "IRA" after power-up.
+    var characterSet = "IRA"
     var hangOutlastsReopen = false
     var silentUntil: ContinuousClock.Instant?
     var receivedPDUs: [[UInt8]] = []
@@ -34,6 +36,7 @@ struct ModemSimulatorState {
         simBusyLeft = 0
         hung = false
         hangOutlastsReopen = false
+        characterSet = "IRA"
         pendingSend = nil
         input = []
     }
