@@ -1,6 +1,24 @@
 import Foundation
 
 extension SQLiteStore {
+    /// Makes every queued message that waits for a back-off (`notBefore` after `now`) claimable at
+    /// once. The daemon calls it when it starts or reloads its config: the back-off was computed
+    /// from breakers and pauses of a pool that no longer exists.
+    /// - Returns: the number of messages released.
+    public func releaseBackoffs(now: Date) async throws -> Int {
+        let released = try await writer.run { connection in
+            try connection.transaction {
+                try connection.execute(
+                    "UPDATE sms_queue SET not_before = NULL WHERE state = 'queued' AND not_before > ?1",
+                    [SQLiteValue(now)]
+                )
+                return connection.changes
+            }
+        }
+        if released > 0 { wakeListener() }
+        return released
+    }
+
     /// Moves every queued message whose `expiresAt` is not after `now` to `expired`, with an
     /// event each, in one transaction. Messages in flight are left alone.
     ///

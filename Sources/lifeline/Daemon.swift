@@ -57,6 +57,10 @@ actor Daemon {
 
         let recovery = try await dispatcher.recoverInterruptedAttempts()
         logger.info("Recovered interrupted attempts", metadata: ["recovery": "\(recovery)"])
+        let released = try await store.releaseBackoffs(now: Date())
+        if released > 0 {
+            logger.info("Released queued messages from their back-off for the new pool", metadata: ["count": "\(released)"])
+        }
         for provider in providers {
             await provider.start(reports: { report in await dispatcher.deliveryTracker.handle(report) })
         }

@@ -137,6 +137,21 @@ import Testing
         }
     }
 
+    /// Releasing back-offs makes a waiting message claimable at once and leaves others alone.
+    @Test func releaseBackoffsMakesWaitingClaimable() async throws {
+        try await withStore { store, _ in
+            let waiting = try await store.enqueue([submission(1)], now: epoch)[0]
+            _ = try await store.claimNext(now: at(1), lease: 60)
+            try await store.transition(waiting, Transition(to: .queued, reason: "no provider", notBefore: at(100)), now: at(2))
+            _ = try await store.enqueue([submission(2)], now: at(3))
+
+            let released = try await store.releaseBackoffs(now: at(4))
+            #expect(released == 1)
+            #expect(try await store.claimNext(now: at(5), lease: 60)?.id == waiting)
+            #expect(try await store.nextWakeDate(now: at(5)) != at(100))
+        }
+    }
+
     /// nextWakeDate is nil when nothing waits for a time.
     @Test func nextWakeDateWithoutWaitingMessages() async throws {
         try await withStore { store, _ in
