@@ -61,7 +61,12 @@ extension Dispatcher {
     /// store, because it treats every attempt in flight as interrupted.
     public func recoverInterruptedAttempts() async throws -> AmbiguityRecovery.Summary {
         let now = clock.now
-        let ids = try await store.recoverInterruptedAttempts(now: now)
+        let interrupted = try await store.recoverInterruptedAttempts(now: now)
+        // A message left `unknown` by an earlier run, whose failover was still in memory when the
+        // process died, has no open attempt; it gets the ambiguity rule again here.
+        // NOTE: scans the newest 10,000 messages; a store query by state would cover all.
+        let stranded = try await store.messages(limit: 10_000).filter { $0.state == .unknown }.map(\.id)
+        let ids = Array(Set(interrupted + stranded)).sorted()
         let summary = try await AmbiguityRecovery.apply(to: ids, store: store, policy: policy, now: now, logger: logger)
         if !summary.requeued.isEmpty { signal.ring() }
         return summary

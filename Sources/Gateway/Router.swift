@@ -73,6 +73,16 @@ public struct Router: Sendable {
             anyCandidate = true
             let id = states[index].policy.id
             if let firstBusy, firstBusy.tier == nil || states[index].policy.tier != firstBusy.tier { continue }
+            // A provider whose breaker is open, or whose half-open trial is in flight, is skipped
+            // rather than waited for, so a dead provider never holds the queue.
+            switch states[index].breaker.availability(now: now) {
+            case .now: break
+            case .at(let until):
+                earliest = min(earliest ?? until, until)
+                continue
+            case .afterTrial:
+                continue
+            }
             switch availability(of: states[index], now: now) {
             case .now:
                 reserve(index, now: now)

@@ -361,6 +361,14 @@ public final class SQLiteStore: MessageStore {
                     )
                     recovered.append(id)
                 }
+                // Messages claimed but not yet attempted had no open attempt, so they are still
+                // `sending` under a lease of the dead process: end those leases now, which puts
+                // them back in the queue (or to `sent` when an earlier attempt was accepted).
+                try connection.execute(
+                    "UPDATE sms_queue SET lease_until = ?1 WHERE state = 'sending'",
+                    [SQLiteValue(now.addingTimeInterval(-0.001))]
+                )
+                try SQLiteStore.requeueExpiredLeases(now: now, on: connection)
                 return recovered
             }
         }
