@@ -34,6 +34,8 @@ struct ChaosAudit: Sendable {
     /// Messages in a state that is neither final nor `sent`.
     var unsettled: [MessageID]
     var duplicates: [Duplicate]
+    /// For each unsettled message: its state, attempts with outcomes, and latest event.
+    var unsettledDetails: [String] = []
 
     /// Messages without a row, left in an unsettled state, or failed without a reason.
     var lost: Int { max(expected - rows, 0) + unsettled.count + failedWithoutReason.count }
@@ -104,6 +106,7 @@ struct ChaosAudit: Sendable {
                 audit.awaitingReport.append((message.id, inFlight))
             case .queued, .sending, .undelivered, .unknown, .expired, .cancelled:
                 audit.unsettled.append(message.id)
+                audit.unsettledDetails.append(try await describe(message, store: store))
             }
         }
         for (recipient, count) in copies.sorted(by: { $0.key < $1.key }) where count > 1 {
@@ -115,6 +118,14 @@ struct ChaosAudit: Sendable {
             )
         }
         return audit
+    }
+
+    /// Describes a message for a failure report: state, attempts with outcomes, latest event.
+    static func describe(_ message: MessageRecord, store: SQLiteStore) async throws -> String {
+        let attempts = try await store.attempts(for: message.id).map { "\($0.providerID):\($0.outcome?.rawValue ?? "open")" }
+        let last = try await store.events(for: message.id).max { $0.at < $1.at }
+        return "message \(message.id) \(message.state.rawValue), attempts \(attempts), "
+            + "last event \(last.map { "\($0.state.rawValue) at \($0.at) (\($0.reason ?? "no reason"))" } ?? "none")"
     }
 
     /// Whether the message had an ambiguous attempt, an attempt open at a fault, or was between

@@ -9,8 +9,8 @@ final class ChaosStage: Sendable {
     enum PoolMember: Sendable {
         /// Twilio's API at a loopback port.
         case cloud(port: UInt16)
-        /// The stage's SMSC simulator at its port.
-        case carrier(port: UInt16)
+        /// The stage's SMSC simulator at its port, with a rate limit when `perSecond` is set.
+        case carrier(port: UInt16, perSecond: Double? = nil)
         /// A modem simulator at a pseudo terminal path.
         case modem(path: String)
     }
@@ -69,7 +69,7 @@ final class ChaosStage: Sendable {
     private func config(pool: [PoolMember]) -> String {
         var text = """
             database: \(databasePath)
-            log_level: info
+            log_level: debug
             queue:
               lease: 5s
               max_attempts: 5
@@ -94,7 +94,7 @@ final class ChaosStage: Sendable {
                         connect_timeout: 1s
 
                     """
-            case .carrier(let port):
+            case .carrier(let port, let perSecond):
                 text += """
                       - id: carrier
                         type: smpp
@@ -106,6 +106,9 @@ final class ChaosStage: Sendable {
                         response_timeout: 3s
 
                     """
+                if let perSecond {
+                    text += "    rate: {per_second: \(perSecond), burst: 1}\n"
+                }
             case .modem(let path):
                 text += """
                       - id: modem-1
@@ -136,6 +139,33 @@ final class ChaosStage: Sendable {
         }
         struct Receipt: Decodable { var broadcastID: Int64 }
         return try JSONDecoder().decode(Receipt.self, from: Data(result.stdout.utf8)).broadcastID
+    }
+
+    /// Queues one message with the CLI and returns its id.
+    func send(to number: String, priority: String) async throws -> MessageID {
+        let result = try await LifelineBinary.run([
+            "send", "--config", configPath, "--to", number, "--text", "Chaos single", "--priority", priority, "--json",
+        ])
+        guard result.status == 0 else {
+            throw FailoverPoolTests.WaitFailure(description: "send failed (\(result.status)): \(result.stderr)")
+        }
+        struct Receipt: Decodable { var id: Int64 }
+        return try JSONDecoder().decode(Receipt.self, from: Data(result.stdout.utf8)).id
+    }
+
+    /// Re-reads the message every 200 ms until its state is one of `states`, for at most
+    /// `timeout`, and returns the last state read.
+    func waitForState(_ id: MessageID, in states: Set<MessageState>, timeout: Duration) async throws -> MessageState {
+        let store = try await SQLiteStore(path: databasePath, notifiesWakeListener: false)
+        let start = ContinuousClock.now
+        var state = MessageState.queued
+        while ContinuousClock.now - start < timeout {
+            state = try await store.message(id)?.state ?? state
+            if states.contains(state) { break }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        await store.close()
+        return state
     }
 
     /// Copies per recipient (digits only) that the SMSC simulator received.
@@ -195,10 +225,15 @@ final class ChaosStage: Sendable {
         return DrainResult(settled: settled, elapsed: ContinuousClock.now - start, receiptsResent: resent)
     }
 
-    /// Stops the daemon and the simulator and removes the directory.
+    /// Stops the daemon and the simulator and removes the directory, unless `LIFELINE_CHAOS_KEEP`
+    /// is set (then the directory, with the database and the daemon's logs, is left for reading).
     func cleanUp() async {
         await daemon.stop()
         await smsc.stop()
+        if ProcessInfo.processInfo.environment["LIFELINE_CHAOS_KEEP"] != nil {
+            print("chaos: kept \(directory)")
+            return
+        }
         try? FileManager.default.removeItem(atPath: directory)
     }
 }
