@@ -58,6 +58,17 @@ actor ChaosDaemon {
     /// Whether the current run is still alive (it may have exited on its own).
     var isRunning: Bool { process?.isRunning ?? false }
 
+    /// Re-reads the current run's log every 200 ms until it contains `text`, for at most
+    /// `timeout`. Returns whether it appeared.
+    func waitForLog(_ text: String, timeout: Duration) async -> Bool {
+        let start = ContinuousClock.now
+        while ContinuousClock.now - start < timeout {
+            if let log = try? String(contentsOfFile: logPath(run: runs), encoding: .utf8), log.contains(text) { return true }
+            try? await Task.sleep(for: .milliseconds(200))
+        }
+        return false
+    }
+
     /// Every run's output, oldest first, each under a header line.
     func logs() -> String {
         (1...max(runs, 1)).map { run in

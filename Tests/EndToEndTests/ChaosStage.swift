@@ -11,8 +11,8 @@ final class ChaosStage: Sendable {
         case cloud(port: UInt16)
         /// The stage's SMSC simulator at its port, with a rate limit when `perSecond` is set.
         case carrier(port: UInt16, perSecond: Double? = nil)
-        /// A modem simulator at a pseudo terminal path.
-        case modem(path: String)
+        /// A modem simulator at a pseudo terminal path, with a rate limit when `perSecond` is set.
+        case modem(path: String, perSecond: Double? = nil)
     }
 
     static let smppSystemID = "lifeline"
@@ -109,13 +109,16 @@ final class ChaosStage: Sendable {
                 if let perSecond {
                     text += "    rate: {per_second: \(perSecond), burst: 1}\n"
                 }
-            case .modem(let path):
+            case .modem(let path, let perSecond):
                 text += """
                       - id: modem-1
                         type: modem
                         device: \(path)
 
                     """
+                if let perSecond {
+                    text += "    rate: {per_second: \(perSecond), burst: 1}\n"
+                }
             }
         }
         return text

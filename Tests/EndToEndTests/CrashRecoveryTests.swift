@@ -74,6 +74,46 @@ struct CrashRecoveryTests {
         modem.stop()
     }
 
+    /// A bulk message whose SMPP attempt turned ambiguous, killed while it waits as `unknown` for
+    /// the rate-limited modem, goes back to the queue after the restart instead of staying `unknown`.
+    @Test func unknownMessageRequeuedAfterKill() async throws {
+        let modem = ModemSimulator(profile: .healthy)
+        let modemPath = try modem.start()
+        let stage = try await ChaosStage.start(smscResponseDelay: .zero) {
+            [.carrier(port: $0), .modem(path: modemPath, perSecond: 0.02)]
+        }
+        do {
+            try await stage.daemon.start()
+            #expect(await stage.smsc.waitForBinds(count: 1, timeout: .seconds(20)))
+            #expect(await stage.daemon.waitForLog("Modem ready", timeout: .seconds(20)))
+            await stage.smsc.setAnswersSubmits(false)
+            let file = try stage.writeNumbers(name: "pair.csv", first: 300, count: 2)
+            _ = try await stage.broadcast(file: file.path, text: "Ambiguous pair", priority: "bulk")
+
+            // Both submits go unanswered; one message takes the modem's only token, the other waits as unknown.
+            var waiting: MessageID?
+            for id: MessageID in [1, 2] {
+                let state = try await stage.waitForState(id, in: [.sent, .delivered], timeout: .seconds(20))
+                if state == .unknown { waiting = id }
+            }
+            let stranded = try #require(waiting, "neither message waited as unknown for the modem")
+            await stage.daemon.kill()
+            await stage.smsc.setAnswersSubmits(true)
+            try await stage.daemon.start()
+
+            let resumed = try await stage.waitForState(
+                stranded,
+                in: [.queued, .sending, .sent, .delivered, .failed],
+                timeout: .seconds(30)
+            )
+            #expect(resumed != .unknown, "message \(stranded) is still unknown 30 s after the restart")
+        } catch {
+            Issue.record("\(error)\n\(await stage.daemon.logs().suffix(20_000))")
+        }
+        await stage.cleanUp()
+        modem.stop()
+    }
+
     private func run(_ stage: ChaosStage, random: inout ChaosRandom) async throws {
         let numbers = try stage.writeNumbers(name: "numbers.csv", first: 0, count: Self.messageCount)
         try await stage.daemon.start()
