@@ -6,9 +6,9 @@ import Store
 ///
 /// A message is lost when its row is missing, when it is left queued, sending, unknown or
 /// undelivered, or when it failed without a reason. A recipient that received more than one
-/// copy is a duplicate; each is marked with whether its message was in flight at a fault: an
-/// `ambiguous` attempt, an attempt open across a fault's moment, or a `sending`, `sent` or
-/// `unknown` state at that moment.
+/// copy is a duplicate. Each duplicate is marked with whether its message was in flight at a
+/// fault: an `ambiguous` attempt, an attempt open across a fault's moment, or a `sending`,
+/// `sent` or `unknown` state at that moment.
 struct ChaosAudit: Sendable {
     /// A recipient that received more than one copy.
     struct Duplicate: Sendable, CustomStringConvertible {
@@ -128,8 +128,8 @@ struct ChaosAudit: Sendable {
             + "last event \(last.map { "\($0.state.rawValue) at \($0.at) (\($0.reason ?? "no reason"))" } ?? "none")"
     }
 
-    /// Whether the message had an ambiguous attempt, an attempt open at a fault, or was between
-    /// claim and final report when a fault happened.
+    /// Returns whether the message had an ambiguous attempt, an attempt open at a fault, or was
+    /// between claim and final report when a fault happened.
     static func wasInFlight(_ id: MessageID, store: SQLiteStore, faults: [Date]) async throws -> Bool {
         let attempts = try await store.attempts(for: id)
         if attempts.contains(where: { $0.outcome == .ambiguous }) { return true }
@@ -145,12 +145,12 @@ struct ChaosAudit: Sendable {
         return false
     }
 
-    /// The digits of a number, without `+` or spaces, as SMPP and TP-DA carry it.
+    /// Returns the digits of a number, without `+` or spaces, as SMPP and TP-DA carry it.
     static func digits(_ number: String) -> String {
         String(number.filter(\.isNumber))
     }
 
-    /// The recipient digits of an SMS-SUBMIT PDU that starts with its SMSC field (TS 23.040
+    /// Returns the recipient digits of an SMS-SUBMIT PDU that starts with its SMSC field (TS 23.040
     /// 9.2.2.2: first octet, TP-MR, then TP-DA as a digit count, a type octet and swapped
     /// semi-octets). `nil` when the PDU is too short.
     static func submitRecipient(_ pdu: [UInt8]) -> String? {

@@ -1,7 +1,7 @@
 import Foundation
 
-/// A TCP listener on 127.0.0.1 that accepts connections and never reads or answers: a client
-/// sees its request leave and waits until its own timeout.
+/// A TCP listener on 127.0.0.1 that accepts connections and never reads or responds, so a
+/// client sees its request leave and waits until its own timeout.
 ///
 /// Accepted sockets stay open until `close()`, which stops the accepting thread (within 200 ms)
 /// and closes every socket.

@@ -69,7 +69,7 @@ actor ChaosDaemon {
         return false
     }
 
-    /// Every run's output, oldest first, each under a header line.
+    /// Returns every run's output, oldest first, each under a header line.
     func logs() -> String {
         (1...max(runs, 1)).map { run in
             let text = (try? String(contentsOfFile: logPath(run: run), encoding: .utf8)) ?? "(no log)"

@@ -6,8 +6,8 @@ enum ChaosFault: String, CaseIterable, Sendable, Codable {
     case smscDrop = "smsc-drop"
     /// The SMSC closes its connections and rejects new ones until the next fault.
     case smscRefuse = "smsc-refuse"
-    /// The modem stops answering AT commands.
+    /// The modem stops responding to AT commands.
     case modemHang = "modem-hang"
-    /// The cloud endpoint, which rejected connections so far, accepts them and never answers.
+    /// The cloud endpoint, which rejected connections so far, accepts them and never responds.
     case cloudBlackHole = "cloud-black-hole"
 }

@@ -46,12 +46,14 @@ enum ChaosHTTPClient {
             }
         }
         guard connected == 0 else { return Response(status: 0, raw: "connect: errno \(errno)") }
+
         var sent = 0
         while sent < request.count {
             let count = request[sent...].withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, 0) }
             guard count > 0 else { return Response(status: 0, raw: "send: errno \(errno)") }
             sent += count
         }
+
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 16_384)
         while true {

@@ -65,7 +65,7 @@ final class ChaosStage: Sendable {
         return stage
     }
 
-    /// The config: short leases and deadlines so that recovery happens within a test.
+    /// Renders the config, with short leases and deadlines so that recovery happens within a test.
     private func config(pool: [PoolMember]) -> String {
         var text = """
             database: \(databasePath)
@@ -187,9 +187,9 @@ final class ChaosStage: Sendable {
         var receiptsResent: Int
     }
 
-    /// Re-reads the store every 500 ms until all `expected` messages are final, or only messages
-    /// accepted by a provider other than the carrier wait for a report past `reportGrace`; at most
-    /// `timeout`.
+    /// Re-reads the store every 500 ms, for at most `timeout`, until all `expected` messages are
+    /// final. Messages accepted by a provider other than the carrier and waiting for a report
+    /// longer than `reportGrace` count as settled.
     ///
     /// A real SMSC keeps delivery receipts for an ESME that is not bound and sends them after the
     /// next bind; the simulator drops them. So for a message the carrier accepted that is still

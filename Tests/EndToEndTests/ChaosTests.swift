@@ -56,6 +56,7 @@ struct ChaosTests {
     @Test func openBreakerIsSkipped() async throws {
         let cloudPort = try unusedLoopbackPort()
         let blackHole = try ChaosBlackHole(port: cloudPort)
+        defer { blackHole.close() }
         let stage = try await ChaosStage.start(smscResponseDelay: .zero) { [.cloud(port: cloudPort), .carrier(port: $0)] }
         do {
             try await stage.daemon.start()
@@ -71,7 +72,6 @@ struct ChaosTests {
         } catch {
             Issue.record("\(error)\n\(await stage.daemon.logs().suffix(20_000))")
         }
-        blackHole.close()
         await stage.cleanUp()
     }
 
@@ -81,8 +81,14 @@ struct ChaosTests {
         let modem = ModemSimulator(profile: .healthy)
         let modemPath = try modem.start()
         let cloudPort = try unusedLoopbackPort()
-        let stage = try await ChaosStage.start(smscResponseDelay: .milliseconds(20)) { smscPort in
-            [.cloud(port: cloudPort), .carrier(port: smscPort), .modem(path: modemPath)]
+        let stage: ChaosStage
+        do {
+            stage = try await ChaosStage.start(smscResponseDelay: .milliseconds(20)) { smscPort in
+                [.cloud(port: cloudPort), .carrier(port: smscPort), .modem(path: modemPath)]
+            }
+        } catch {
+            modem.stop()
+            throw error
         }
         var run = ChaosRun(stage: stage, modem: modem, cloudPort: cloudPort)
         let figures: Figures
@@ -118,7 +124,7 @@ struct ChaosTests {
 
 /// One seeded run: the broadcasts, the fault schedule, the drain and the audit.
 struct ChaosRun {
-    /// The longest wait for progress before the next fault fires anyway.
+    /// The maximum wait for progress before the next fault fires anyway.
     static let stepTimeout: Duration = .seconds(5)
 
     let stage: ChaosStage

@@ -12,7 +12,7 @@ struct CrashRecoveryTests {
     static let messageCount = 2_000
     static let killCount = 4
 
-    /// The seed: `LIFELINE_CRASH_SEED` when set, else a fixed one so CI runs are repeatable.
+    /// The generator's start value: `LIFELINE_CRASH_SEED` when set, else a fixed value, so CI runs repeat.
     static var seed: UInt64 {
         ProcessInfo.processInfo.environment["LIFELINE_CRASH_SEED"].flatMap { UInt64($0) } ?? 0x5EED_0001
     }
@@ -37,14 +37,15 @@ struct CrashRecoveryTests {
     @Test func claimedMessageResumesAfterKill() async throws {
         let modem = ModemSimulator(profile: .healthy)
         let modemPath = try modem.start()
+        defer { modem.stop() }
         let stage = try await ChaosStage.start(smscResponseDelay: .zero) {
             [.carrier(port: $0, perSecond: 0.02), .modem(path: modemPath)]
         }
         do {
             try await stage.daemon.start()
             #expect(await stage.smsc.waitForBinds(count: 1, timeout: .seconds(20)))
-            // Until the carrier's breaker closes after the start-up probe, the modem takes the
-            // messages; send one at a time until the carrier has taken one and spent its token.
+            // The modem takes messages until the carrier's breaker closes after the start-up probe.
+            // So send one at a time until the carrier has taken one and spent its only token.
             var first: MessageID?
             for index in 0..<20 where first == nil {
                 let id = try await stage.send(to: String(format: "+4477009003%02d", index), priority: "bulk")
@@ -71,7 +72,6 @@ struct CrashRecoveryTests {
             Issue.record("\(error)\n\(await stage.daemon.logs().suffix(20_000))")
         }
         await stage.cleanUp()
-        modem.stop()
     }
 
     /// A bulk message whose SMPP attempt turned ambiguous, killed while it waits as `unknown` for
@@ -79,6 +79,7 @@ struct CrashRecoveryTests {
     @Test func unknownMessageRequeuedAfterKill() async throws {
         let modem = ModemSimulator(profile: .healthy)
         let modemPath = try modem.start()
+        defer { modem.stop() }
         let stage = try await ChaosStage.start(smscResponseDelay: .zero) {
             [.carrier(port: $0), .modem(path: modemPath, perSecond: 0.02)]
         }
@@ -111,7 +112,6 @@ struct CrashRecoveryTests {
             Issue.record("\(error)\n\(await stage.daemon.logs().suffix(20_000))")
         }
         await stage.cleanUp()
-        modem.stop()
     }
 
     private func run(_ stage: ChaosStage, random: inout ChaosRandom) async throws {

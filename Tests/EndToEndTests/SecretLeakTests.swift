@@ -3,8 +3,8 @@ import Simulators
 import Testing
 
 /// The daemon at log level trace with every secret set to a distinctive string, exercised
-/// through each provider kind, the HTTP API and the CLI: no secret may appear in anything it or
-/// the CLI printed, in the status snapshot, or in an HTTP response. Every `/v1` route refuses a
+/// through each provider kind, the HTTP API and the CLI. No secret may appear in anything it or
+/// the CLI printed, in the status snapshot, or in an HTTP response. Every `/v1` route rejects a
 /// missing token, and a read token cannot send.
 @Suite(.serialized, .timeLimit(.minutes(3)))
 struct SecretLeakTests {
@@ -185,23 +185,33 @@ extension SecretLeakTests {
             let smsc = SMSCSimulator(
                 configuration: SMSCSimulatorConfiguration(systemID: "lifeline", password: SecretLeakTests.smppPassword)
             )
-            let smscPort = try await smsc.start()
-            let cloud = try await PeerProcess.start(
-                script: "cloud_fake.py",
-                arguments: ["--port", "0", "--account-sid", SecretLeakTests.accountSID, "--auth-token", SecretLeakTests.twilioToken]
-            )
+            var cloud: PeerProcess?
             let modem = ModemSimulator(profile: .pinLocked(SecretLeakTests.modemPIN))
-            let modemPath = try modem.start()
-            let httpPort = try unusedLoopbackPort()
-            let configPath = directory + "/lifeline.yaml"
-            try config(directory: directory, smscPort: smscPort, cloudPort: cloud.port, modemPath: modemPath, httpPort: httpPort)
-                .write(toFile: configPath, atomically: true, encoding: .utf8)
-            try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: configPath)
-            let daemon = try launch(configPath: configPath, directory: directory)
-            return Stage(
-                directory: directory, configPath: configPath, smsc: smsc, cloud: cloud, modem: modem,
-                httpPort: httpPort, daemon: daemon
-            )
+            do {
+                let smscPort = try await smsc.start()
+                let started = try await PeerProcess.start(
+                    script: "cloud_fake.py",
+                    arguments: ["--port", "0", "--account-sid", SecretLeakTests.accountSID, "--auth-token", SecretLeakTests.twilioToken]
+                )
+                cloud = started
+                let modemPath = try modem.start()
+                let httpPort = try unusedLoopbackPort()
+                let configPath = directory + "/lifeline.yaml"
+                try config(directory: directory, smscPort: smscPort, cloudPort: started.port, modemPath: modemPath, httpPort: httpPort)
+                    .write(toFile: configPath, atomically: true, encoding: .utf8)
+                try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: configPath)
+                let daemon = try launch(configPath: configPath, directory: directory)
+                return Stage(
+                    directory: directory, configPath: configPath, smsc: smsc, cloud: started, modem: modem,
+                    httpPort: httpPort, daemon: daemon
+                )
+            } catch {
+                await cloud?.stop()
+                await smsc.stop()
+                modem.stop()
+                try? FileManager.default.removeItem(atPath: directory)
+                throw error
+            }
         }
 
         private static func config(directory: String, smscPort: UInt16, cloudPort: UInt16, modemPath: String, httpPort: UInt16) -> String {
@@ -256,7 +266,7 @@ extension SecretLeakTests {
             return process
         }
 
-        /// Polls `/healthz` until it answers, for at most 20 s.
+        /// Polls `/healthz` until it responds, for at most 20 s.
         func waitForHealth() async throws {
             for _ in 0..<100 {
                 if await ChaosHTTPClient.request(port: httpPort, method: "GET", path: "/healthz").status != 0 { return }
