@@ -111,4 +111,23 @@ public protocol Provider: Sendable {
 
     /// Stops background work; sends in flight finish or end as `ambiguous`.
     func stop() async
+
+    /// Returns once the provider can take a send (a link bound, a modem initialised) or `timeout`
+    /// has passed, whichever is first. The daemon waits for this before it starts dispatching, so
+    /// the first messages after a start are not failed over while links are still coming up.
+    func waitUntilReady(timeout: Duration) async
+}
+
+extension Provider {
+    /// Providers with nothing to bring up are ready at once.
+    public func waitUntilReady(timeout: Duration) async {}
+}
+
+/// Re-checks `isReady` every 50 ms until it returns true or `timeout` passes.
+func waitUntil(timeout: Duration, _ isReady: () async -> Bool) async {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if await isReady() { return }
+        try? await Task.sleep(for: .milliseconds(50))
+    }
 }

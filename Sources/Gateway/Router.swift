@@ -106,7 +106,12 @@ public struct Router: Sendable {
         switch outcome {
         case .accepted:
             states[index].breaker.recordSuccess()
-        case .unavailable, .ambiguous:
+        case .unavailable:
+            states[index].breaker.recordFailure(now: now)
+            // Nothing reached the provider (not bound, refused, no network), so the send does not
+            // count against its rate.
+            states[index].bucket?.refund(now: now)
+        case .ambiguous:
             states[index].breaker.recordFailure(now: now)
         case .recipientError:
             states[index].breaker.releasePermission()

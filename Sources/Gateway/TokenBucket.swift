@@ -30,6 +30,12 @@ public struct TokenBucket: Sendable, Equatable {
         return true
     }
 
+    /// Gives back one token taken for a send that never reached the provider, up to `burst`.
+    public mutating func refund(now: Date) {
+        refill(now: now)
+        tokens = min(Double(burst), tokens + 1)
+    }
+
     /// Returns the time until one token is available, or zero when one is available now.
     public func timeUntilAvailable(now: Date) -> Duration {
         let current = tokens(at: now)

@@ -17,6 +17,8 @@ actor Daemon {
     /// The wait before the first probe, so links still binding and modems still initialising at
     /// start-up are not reported down and their breakers not opened for a whole cool-down.
     static let firstProbeDelay: Duration = .seconds(5)
+    /// The longest the daemon waits at start for its providers to bind or initialise.
+    static let readinessWait: Duration = .seconds(5)
     /// How often the status snapshot is rewritten when nothing changes.
     static let snapshotInterval: Duration = .seconds(2)
     /// How often finished messages are pruned and due messages expired.
@@ -63,6 +65,13 @@ actor Daemon {
         }
         for provider in providers {
             await provider.start(reports: { report in await dispatcher.deliveryTracker.handle(report) })
+        }
+        // Links bind and modems initialise in the background; give them a bounded moment so the
+        // first messages are not failed over past a provider that is seconds from ready.
+        await withTaskGroup(of: Void.self) { group in
+            for provider in providers {
+                group.addTask { await provider.waitUntilReady(timeout: Daemon.readinessWait) }
+            }
         }
         let listener = try QueueWakeListener(databasePath: config.database, logger: logger.child(label: "wake"))
         let background = startBackgroundTasks(dispatcher: dispatcher, providers: providers, listener: listener, store: store)

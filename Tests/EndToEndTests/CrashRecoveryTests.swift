@@ -64,9 +64,10 @@ struct CrashRecoveryTests {
             try await stage.daemon.start()
 
             let resumed = try await stage.waitForState(second, in: [.sent, .delivered], timeout: .seconds(30))
+            let logs = await stage.daemon.logs().suffix(20_000)
             #expect(
                 resumed == .sent || resumed == .delivered,
-                "message \(second) is still \(resumed.rawValue) 30 s after the restart (message \(first ?? 0) went first)"
+                "message \(second) is still \(resumed.rawValue) 30 s after the restart (message \(first ?? 0) went first)\n\(logs)"
             )
         } catch {
             Issue.record("\(error)\n\(await stage.daemon.logs().suffix(20_000))")

@@ -29,6 +29,7 @@ struct FailoverPoolTests {
         struct Provider: Decodable {
             var id: String
             var breaker: String
+            var health: String
         }
 
         var daemonRunning: Bool
@@ -68,7 +69,7 @@ struct FailoverPoolTests {
             try await waitForBreaker(stage, provider: "twilio", state: "closed")
             let third = try await send(stage, to: "+447700900789", text: "Doors open again")
             let thirdDetail = try await waitForState(stage, id: third, states: ["sent", "delivered"])
-            #expect(thirdDetail.message.providerID == "twilio")
+            #expect(thirdDetail.message.providerID == "twilio", "daemon log:\n\(stage.daemonLog().suffix(6000))")
             #expect(thirdDetail.attempts.count == 1)
         } catch {
             Issue.record("\(error)\ndaemon log:\n\(stage.daemonLog())")
@@ -102,13 +103,17 @@ struct FailoverPoolTests {
         throw WaitFailure(description: "message \(id) never reached \(states); last state \(last?.message.state ?? "none")")
     }
 
-    /// Re-reads `lifeline status --json` until the provider's breaker is in `state`, for at most 60 s.
+    /// Re-reads `lifeline status --json` until the provider's breaker is in `state` after a
+    /// successful probe, for at most 60 s.
     private func waitForBreaker(_ stage: Stage, provider: String, state: String) async throws {
         for _ in 0..<300 {
             let result = try await LifelineBinary.run(["status", "--config", stage.configPath, "--json"])
             try #require(result.status == 0, "status failed: \(result.stderr)")
             let report = try JSONDecoder().decode(StatusReport.self, from: Data(result.stdout.utf8))
-            if report.daemonRunning, report.providers.first(where: { $0.id == provider })?.breaker == state { return }
+            // A probe must have succeeded since the cloud came back: a snapshot from before the
+            // first failure also says "closed".
+            let entry = report.providers.first { $0.id == provider }
+            if report.daemonRunning, entry?.breaker == state, entry?.health == "healthy" { return }
             try await Task.sleep(for: .milliseconds(200))
         }
         throw WaitFailure(description: "the \(provider) breaker never became \(state)")

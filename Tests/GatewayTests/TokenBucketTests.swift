@@ -58,3 +58,21 @@ import Testing
         #expect(took13)
     }
 }
+
+@Suite struct TokenBucketRefundTests {
+    /// A refunded token is available again at once, and refunds never pass the burst.
+    @Test func refundReturnsToken() {
+        let start = Date(timeIntervalSince1970: 1_780_000_000)
+        var bucket = TokenBucket(rate: 0.02, burst: 1, now: start)
+        let first = bucket.tryTake(now: start)
+        let second = bucket.tryTake(now: start)
+        bucket.refund(now: start)
+        let afterRefund = bucket.tryTake(now: start)
+        bucket.refund(now: start)
+        bucket.refund(now: start)
+        #expect(first)
+        #expect(!second)
+        #expect(afterRefund)
+        #expect(bucket.availableTokens(now: start) == 1)
+    }
+}

@@ -93,6 +93,10 @@ public final class ModemProvider: Provider {
         return status.isHealthy ? .healthy : .unhealthy(reason: status.diagnosis.joined(separator: "; "))
     }
 
+    public func waitUntilReady(timeout: Duration) async {
+        await waitUntil(timeout: timeout) { await session.state == .ready }
+    }
+
     public func stop() async {
         initialiseTask.get()?.cancel()
         await session.close()

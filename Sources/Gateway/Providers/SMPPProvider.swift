@@ -73,6 +73,10 @@ public final class SMPPProvider: Provider {
         return .unhealthy(reason: "SMPP link down: \(reason)")
     }
 
+    public func waitUntilReady(timeout: Duration) async {
+        await waitUntil(timeout: timeout) { await client.isBound }
+    }
+
     public func stop() async {
         await client.stop()
         eventTask.get()?.cancel()

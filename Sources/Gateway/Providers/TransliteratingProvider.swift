@@ -45,6 +45,10 @@ public final class TransliteratingProvider: Provider {
         await base.probe()
     }
 
+    public func waitUntilReady(timeout: Duration) async {
+        await base.waitUntilReady(timeout: timeout)
+    }
+
     public func stop() async {
         await base.stop()
     }
