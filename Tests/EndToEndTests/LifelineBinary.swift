@@ -24,10 +24,15 @@ enum LifelineBinary {
         return packageRoot().appendingPathComponent(".build/debug/lifeline")
     }
 
-    /// Runs one command to completion with a bounded wait.
+    /// Runs one `lifeline` command to completion with a bounded wait.
     static func run(_ arguments: [String], timeout: Duration = .seconds(60)) async throws -> Result {
+        try await run(executable: url, arguments, timeout: timeout)
+    }
+
+    /// Runs any program to completion with a bounded wait, collecting stdout and stderr.
+    static func run(executable: URL, _ arguments: [String], timeout: Duration) async throws -> Result {
         let process = Process()
-        process.executableURL = url
+        process.executableURL = executable
         process.arguments = arguments
         let stdout = Pipe()
         let stderr = Pipe()

@@ -67,33 +67,6 @@ struct SmstoolsInteropTests {
 /// A program other than `lifeline`, run to completion with a bounded wait.
 enum ExternalTool {
     static func run(_ path: String, _ arguments: [String], timeout: Duration) async throws -> LifelineBinary.Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        let stdout = Pipe()
-        let stderr = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let timer = Task {
-            try await Task.sleep(for: timeout)
-            process.terminate()
-        }
-        async let output = readToEnd(stdout)
-        async let errors = readToEnd(stderr)
-        let (out, err) = await (output, errors)
-        await waitForExit(process)
-        timer.cancel()
-        return LifelineBinary.Result(status: process.terminationStatus, stdout: out, stderr: err)
-    }
-
-    private static func readToEnd(_ pipe: Pipe) async -> String {
-        await withCheckedContinuation { continuation in
-            Thread {
-                let data = pipe.fileHandleForReading.readDataToEndOfFile()
-                continuation.resume(returning: String(decoding: data, as: UTF8.self))
-            }.start()
-        }
+        try await LifelineBinary.run(executable: URL(fileURLWithPath: path), arguments, timeout: timeout)
     }
 }
