@@ -1,7 +1,7 @@
 import Foundation
 import Store
 
-/// One message as a provider sees it for one attempt.
+/// One message as a provider receives it for one attempt.
 public struct OutboundSMS: Sendable, Equatable {
     public var messageID: MessageID
     /// 1 for the first attempt of this message over all providers.
@@ -90,7 +90,7 @@ public typealias DeliveryReportHandler = @Sendable (DeliveryReport) async -> Voi
 
 /// A way out for messages: a cloud API, an SMPP carrier link or a GSM modem.
 ///
-/// The pool holds providers in the order of the config file. A provider classifies its own
+/// The pool keeps providers in the order of the config file. A provider classifies its own
 /// failures into `SendOutcome`; the router and breakers decide what to do with them.
 public protocol Provider: Sendable {
     /// The id from the config file, used in the store, logs and metrics.

@@ -66,7 +66,7 @@ public struct Router: Sendable {
         var earliest: Date?
         var anyCandidate = false
         // When the first usable provider's send slots are all taken, a provider of the same tier
-        // that is free now (a second modem) takes the message; providers of other tiers are not
+        // that is free now (a second modem) takes the message. Providers of other tiers are not
         // used for it, so a busy cloud API does not spill its broadcast onto the modems.
         var firstBusy: (id: String, tier: String?)?
         for index in states.indices where !tried.contains(states[index].policy.id) {
@@ -74,7 +74,7 @@ public struct Router: Sendable {
             let id = states[index].policy.id
             if let firstBusy, firstBusy.tier == nil || states[index].policy.tier != firstBusy.tier { continue }
             // A provider whose breaker is open, or whose half-open trial is in flight, is skipped
-            // rather than waited for, so a dead provider never holds the queue.
+            // rather than waited for, so a dead provider never blocks the queue.
             switch states[index].breaker.availability(now: now) {
             case .now: break
             case .at(let until):

@@ -17,7 +17,7 @@ actor Daemon {
     /// The wait before the first probe, so links still binding and modems still initialising at
     /// start-up are not reported down and their breakers not opened for a whole cool-down.
     static let firstProbeDelay: Duration = .seconds(5)
-    /// The longest the daemon waits at start for its providers to bind or initialise.
+    /// The maximum wait at start for the providers to bind or initialise.
     static let readinessWait: Duration = .seconds(5)
     /// How often the status snapshot is rewritten when nothing changes.
     static let snapshotInterval: Duration = .seconds(2)
@@ -66,8 +66,8 @@ actor Daemon {
         for provider in providers {
             await provider.start(reports: { report in await dispatcher.deliveryTracker.handle(report) })
         }
-        // Links bind and modems initialise in the background; give them a bounded moment so the
-        // first messages are not failed over past a provider that is seconds from ready.
+        // Links bind and modems initialise in the background. A bounded wait for them keeps the
+        // first messages from failing over past a provider that is seconds from ready.
         await withTaskGroup(of: Void.self) { group in
             for provider in providers {
                 group.addTask { await provider.waitUntilReady(timeout: Daemon.readinessWait) }
@@ -135,7 +135,7 @@ actor Daemon {
     }
 
     /// Pings systemd's watchdog at half its interval, but only after the dispatcher and the store
-    /// have each answered a call within that half interval. A wedged dispatcher actor or a store
+    /// have each returned from a call within that half interval. A wedged dispatcher actor or a store
     /// writer stuck in SQLite stops the pings, so systemd restarts the daemon; a timer alone never pings.
     private func watchdogTask(interval: Duration, dispatcher: Dispatcher, store: SQLiteStore) -> Task<Void, Never> {
         let notifier = notifier
@@ -221,7 +221,7 @@ actor Daemon {
         return server
     }
 
-    /// Each provider's routing state with the latest probe's words, for the HTTP API.
+    /// Returns each provider's routing state with the latest probe result, for the HTTP API.
     private func providerOverviews(dispatcher: Dispatcher) async -> [ProviderOverview] {
         await dispatcher.providerStatuses().map { status in
             ProviderOverview(status: status, health: health[status.id] ?? "not probed yet")

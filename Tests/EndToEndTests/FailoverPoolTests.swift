@@ -111,7 +111,7 @@ struct FailoverPoolTests {
             try #require(result.status == 0, "status failed: \(result.stderr)")
             let report = try JSONDecoder().decode(StatusReport.self, from: Data(result.stdout.utf8))
             // A probe must have succeeded since the cloud came back: a snapshot from before the
-            // first failure also says "closed".
+            // first failure also shows "closed".
             let entry = report.providers.first { $0.id == provider }
             if report.daemonRunning, entry?.breaker == state, entry?.health == "healthy" { return }
             try await Task.sleep(for: .milliseconds(200))

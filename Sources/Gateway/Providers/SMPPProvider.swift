@@ -111,7 +111,7 @@ public final class SMPPProvider: Provider {
         }
     }
 
-    /// One `submit_sm` per segment, with the destination as TON 1 / NPI 1 digits without '+'.
+    /// Builds one `submit_sm` per segment, with the destination as TON 1 / NPI 1 digits without '+'.
     func makeSubmits(for message: OutboundSMS) throws -> [SubmitSM] {
         let number = try PhoneNumber(e164: message.recipient)
         let plan = try SegmentPlanner.plan(
