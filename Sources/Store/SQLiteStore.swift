@@ -69,7 +69,7 @@ public final class SQLiteStore: MessageStore {
         }
         try connection.setBusyTimeout(busyTimeout)
         try connection.execute(sql: "PRAGMA foreign_keys = ON")
-        try connection.execute(sql: "PRAGMA journal_mode = WAL")
+        try enableWriteAheadLog(on: connection)
         // State changes after intake commit with NORMAL: in WAL mode they survive a crash of the
         // process, and a power loss can roll back only the last few, which repeats a send at
         // worst. Intake commits with `durableTransaction` (FULL), so no acknowledged submission
@@ -77,6 +77,28 @@ public final class SQLiteStore: MessageStore {
         try connection.execute(sql: "PRAGMA synchronous = NORMAL")
         try migrate(connection, logger: logger)
         return connection
+    }
+
+    /// Switches a new file to WAL. The switch needs an exclusive lock and SQLite answers `busy`
+    /// at once, without calling the busy handler, while another process opens the same new file
+    /// (the daemon and a CLI command starting together). So it is tried again every 20 ms for
+    /// at most `busyTimeout`; on a file already in WAL mode it succeeds the first time.
+    private static func enableWriteAheadLog(on connection: SQLiteConnection) throws {
+        let deadline = ContinuousClock.now + busyTimeout
+        while !(try switchedToWriteAheadLog(connection, retryable: ContinuousClock.now < deadline)) {
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+    }
+
+    /// One try of the switch: `false` when SQLite answered `busy` and `retryable` allows another.
+    private static func switchedToWriteAheadLog(_ connection: SQLiteConnection, retryable: Bool) throws -> Bool {
+        do {
+            try connection.execute(sql: "PRAGMA journal_mode = WAL")
+            return true
+        } catch {
+            guard error.code == .busy, retryable else { throw error }
+            return false
+        }
     }
 
     private static func migrate(_ connection: SQLiteConnection, logger: Logger) throws {

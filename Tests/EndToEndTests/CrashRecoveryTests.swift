@@ -127,7 +127,8 @@ struct CrashRecoveryTests {
         var kills = 0
         for threshold in thresholds {
             guard await stage.smsc.waitForSubmits(count: threshold, timeout: .seconds(30)) else {
-                Issue.record("the SMSC never received \(threshold) submits")
+                let logs = await stage.daemon.logs().suffix(20_000)
+                Issue.record("the SMSC never received \(threshold) submits; daemon running: \(await stage.daemon.isRunning)\n\(logs)")
                 break
             }
             await stage.daemon.kill()

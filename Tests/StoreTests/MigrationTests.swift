@@ -23,20 +23,24 @@ import Testing
         }
     }
 
-    /// Several stores opening one new file at once, as the daemon and a CLI command do, all succeed.
+    /// Several stores opening one new file at once, as the daemon and a CLI command do, all
+    /// succeed. The switch to WAL mode on a new file answers `busy` at once to all but one of
+    /// them, so the race is run on 30 new files to meet it.
     @Test func concurrentFirstOpens() async throws {
         try await withTemporaryDirectory { directory in
-            let path = directory + "/queue.sqlite"
-            let stores = try await withThrowingTaskGroup(of: SQLiteStore.self) { group in
-                for _ in 0..<4 {
-                    group.addTask { try await SQLiteStore(path: path, notifiesWakeListener: false) }
+            for round in 0..<30 {
+                let path = directory + "/queue-\(round).sqlite"
+                let stores = try await withThrowingTaskGroup(of: SQLiteStore.self) { group in
+                    for _ in 0..<4 {
+                        group.addTask { try await SQLiteStore(path: path, notifiesWakeListener: false) }
+                    }
+                    return try await group.reduce(into: []) { $0.append($1) }
                 }
-                return try await group.reduce(into: []) { $0.append($1) }
+                #expect(stores.count == 4)
+                let ids = try await stores[0].enqueue([submission(1)], now: epoch)
+                #expect(try await stores[3].message(ids[0]) != nil)
+                for store in stores { await store.close() }
             }
-            #expect(stores.count == 4)
-            let ids = try await stores[0].enqueue([submission(1)], now: epoch)
-            #expect(try await stores[3].message(ids[0]) != nil)
-            for store in stores { await store.close() }
         }
     }
 
