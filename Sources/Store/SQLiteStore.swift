@@ -79,10 +79,10 @@ public final class SQLiteStore: MessageStore {
         return connection
     }
 
-    /// Switches a new file to WAL. The switch needs an exclusive lock and SQLite answers `busy`
-    /// at once, without calling the busy handler, while another process opens the same new file
-    /// (the daemon and a CLI command starting together). So it is tried again every 20 ms for
-    /// at most `busyTimeout`; on a file already in WAL mode it succeeds the first time.
+    /// Switches a new file to WAL mode. The switch needs an exclusive lock, and SQLite returns
+    /// `busy` at once, without calling the busy handler, while another process opens the same new
+    /// file (the daemon and a CLI command starting together). So the switch is retried every 20 ms
+    /// for at most `busyTimeout`. On a file already in WAL mode it succeeds the first time.
     private static func enableWriteAheadLog(on connection: SQLiteConnection) throws {
         let deadline = ContinuousClock.now + busyTimeout
         while !(try switchedToWriteAheadLog(connection, retryable: ContinuousClock.now < deadline)) {
@@ -90,7 +90,7 @@ public final class SQLiteStore: MessageStore {
         }
     }
 
-    /// One try of the switch: `false` when SQLite answered `busy` and `retryable` allows another.
+    /// Tries the switch once. Returns `false` when SQLite returned `busy` and `retryable` allows a retry.
     private static func switchedToWriteAheadLog(_ connection: SQLiteConnection, retryable: Bool) throws -> Bool {
         do {
             try connection.execute(sql: "PRAGMA journal_mode = WAL")

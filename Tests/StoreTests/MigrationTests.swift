@@ -24,8 +24,8 @@ import Testing
     }
 
     /// Several stores opening one new file at once, as the daemon and a CLI command do, all
-    /// succeed. The switch to WAL mode on a new file answers `busy` at once to all but one of
-    /// them, so the race is run on 30 new files to meet it.
+    /// succeed. On a new file, the switch to WAL mode returns `busy` at once to all but one of
+    /// them, so the race runs on 30 new files to make it likely.
     @Test func concurrentFirstOpens() async throws {
         try await withTemporaryDirectory { directory in
             for round in 0..<30 {
