@@ -3,7 +3,7 @@
 Usage: status_page_browser.py CHROMIUM URL TOKEN SIGNAL_FILE
 
 Talks to chromium over the DevTools protocol on a pipe (--remote-debugging-pipe: the browser
-reads commands on its fd 3 and writes answers on its fd 4, each message ended by a NUL byte), so
+reads commands on its fd 3 and writes responses and events on its fd 4, each message ended by a NUL byte), so
 no debugging port is opened. Only the standard library is used.
 
 The session, each step waiting for the DOM with a bounded deadline:
@@ -65,7 +65,7 @@ class Browser:
         self.from_browser, from_browser_write = os.pipe()
 
         def place_pipes():
-            # The browser expects its command pipe on fd 3 and its answer pipe on fd 4.
+            # The browser reads commands from fd 3 and writes responses to fd 4.
             high_read = os.dup(to_browser_read)
             high_write = os.dup(from_browser_write)
             os.dup2(high_read, 3)
@@ -117,7 +117,7 @@ class Browser:
         while b"\0" not in self.buffer:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise Timeout("no answer from chromium")
+                raise Timeout("chromium sent no response within the step timeout")
             ready, _, _ = select.select([self.from_browser], [], [], remaining)
             if ready:
                 chunk = os.read(self.from_browser, 65536)
@@ -154,7 +154,7 @@ class Browser:
         return result["result"].get("value")
 
     def wait_for(self, expression, step):
-        """Re-evaluates `expression` every 100 ms until it is truthy; returns its value."""
+        """Re-evaluates `expression` every 100 ms until it is truthy, and returns that value."""
         deadline = time.monotonic() + STEP_TIMEOUT
         while True:
             value = self.evaluate(expression)
