@@ -13,9 +13,9 @@ public struct ModemRadio: Sendable, Equatable {
         public var isRegistered: Bool { self == .home || self == .roaming }
     }
 
-    /// From `AT+CSQ`, in dBm; `nil` when the modem does not know (99) or did not answer.
+    /// From `AT+CSQ`, in dBm; `nil` when the modem reports 99 (not known) or did not respond.
     public var signalDBm: Int?
-    /// From `AT+CREG?`/`AT+CEREG?`; `nil` when the modem did not answer.
+    /// From `AT+CREG?`/`AT+CEREG?`; `nil` when the modem did not respond.
     public var registration: Registration?
 
     public init(signalDBm: Int?, registration: Registration?) {

@@ -4,8 +4,8 @@ import Synchronization
 /// `createdAt`) to the provider accepting it, in fixed buckets as Prometheus histograms count.
 ///
 /// The dispatcher records one observation per accepted attempt, so a message re-routed after an
-/// undelivered receipt is observed again, measured from its first acknowledgement: what the
-/// person waiting for the SMS sees. Kept in memory only; counts start from zero when the daemon
+/// undelivered receipt is observed again, measured from its first acknowledgement, because that
+/// is the wait of the person expecting the SMS. Kept in memory only; counts start from zero when the daemon
 /// starts, which Prometheus treats as a counter reset. Safe to use from any thread.
 public final class SendLatencyHistogram: Sendable {
     /// The upper bounds of the buckets in seconds, before `+Inf`. From well under a second (a
@@ -24,7 +24,7 @@ public final class SendLatencyHistogram: Sendable {
         /// The number of observations.
         public var count: Int
 
-        /// An empty histogram over `bounds`.
+        /// Creates an empty histogram over `bounds`.
         public init(bounds: [Double]) {
             self.bounds = bounds
             bucketCounts = Array(repeating: 0, count: bounds.count + 1)
@@ -68,7 +68,7 @@ public final class SendLatencyHistogram: Sendable {
         }
     }
 
-    /// Every provider that has accepted a message since the start, with its histogram.
+    /// Returns each provider that has accepted a message since the start, with its histogram.
     public func snapshot() -> [String: Snapshot] {
         providers.withLock { $0 }
     }

@@ -12,7 +12,7 @@ import Store
 /// - `lifeline_queue_depth{priority}` gauge: queued and sending messages.
 /// - `lifeline_provider_sends_in_flight{provider}` gauge.
 /// - `lifeline_send_latency_seconds{provider}` histogram: acknowledgement to provider acceptance,
-///   counted in the daemon's memory since it started (`SendLatencyHistogram`); a provider that has
+///   counted in the daemon's memory since it started (`SendLatencyHistogram`). A provider that has
 ///   accepted nothing yet has no series.
 /// - `lifeline_modem_signal_dbm{provider}` gauge: `AT+CSQ` at the latest probe; no sample while
 ///   the modem does not know its signal.
@@ -20,7 +20,7 @@ import Store
 /// - `lifeline_modem_registration{provider,state}` gauge: 1 for the state the latest probe read,
 ///   0 for the others; no samples while the modem does not answer.
 struct PrometheusExposition {
-    /// What one scrape reads.
+    /// The data one scrape reads.
     struct Inputs {
         var counters: StoreCounters
         var depth: [Priority: Int]
@@ -147,7 +147,7 @@ struct PrometheusExposition {
         lines.append("\(name){\(rendered)} \(value)")
     }
 
-    /// A float as the text format writes it: `1` rather than `1.0`, `0.25`, `1e-05`.
+    /// Formats a float as the text format writes it: `1` rather than `1.0`, `0.25`, `1e-05`.
     static func number(_ value: Double) -> String {
         if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
         return "\(value)"
