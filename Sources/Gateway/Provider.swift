@@ -117,8 +117,8 @@ public protocol Provider: Sendable {
     /// the first messages after a start are not failed over while links are still coming up.
     func waitUntilReady(timeout: Duration) async
 
-    /// The radio as the latest probe read it, for a provider that has one (a GSM modem); `nil`
-    /// for the others and before the first probe.
+    /// The radio as the latest probe read it, for a provider that has one (a GSM modem). It is
+    /// `nil` for the others and before the first probe.
     var radio: ModemRadio? { get }
 }
 

@@ -5,8 +5,8 @@ import Synchronization
 ///
 /// The dispatcher records one observation per accepted attempt, so a message re-routed after an
 /// undelivered receipt is observed again, measured from its first acknowledgement, because that
-/// is the wait of the person expecting the SMS. Kept in memory only; counts start from zero when the daemon
-/// starts, which Prometheus treats as a counter reset. Safe to use from any thread.
+/// is the wait of the person expecting the SMS. Kept in memory only: counts start from zero when
+/// the daemon starts, which Prometheus treats as a counter reset. Safe to use from any thread.
 public final class SendLatencyHistogram: Sendable {
     /// The upper bounds of the buckets in seconds, before `+Inf`. From well under a second (a
     /// cloud API on an idle queue) to a quarter of an hour (a bulk broadcast behind a rate limit).

@@ -98,7 +98,7 @@ public final class ModemProvider: Provider {
     /// Signal and registration from the latest `probe()`; `nil` before the first.
     public var radio: ModemRadio? { lastRadio.get() }
 
-    /// The radio fields of a probe; a modem that did not answer reports neither.
+    /// Returns the radio fields of a probe. A modem that did not respond reports neither.
     static func radio(of status: ModemStatus) -> ModemRadio {
         let registration: ModemRadio.Registration? =
             switch status.registration {
