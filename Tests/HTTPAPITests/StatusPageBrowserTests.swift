@@ -61,11 +61,15 @@ import Testing
         let movedRow = try #require((report["broadcasts_moved"] as? [[String]])?.first)
         #expect(movedRow[3].contains("sent 1"))
         #expect(movedRow[3].hasSuffix("of 2"))
+        #expect(queuedRow[2].isEmpty)
+        #expect(movedRow[2].hasPrefix("about "))
+        #expect(movedRow[2].hasSuffix(" left"))
 
         let requests = try #require(report["requests"] as? [String])
         #expect(requests.contains(origin + "/v1/events"))
         #expect(requests.contains(origin + "/v1/broadcasts"))
         #expect(requests.allSatisfy { $0.hasPrefix(origin + "/") }, "\(requests)")
+        #expect((report["blocked_by_policy"] as? [Any])?.isEmpty == true, "\(report["blocked_by_policy"] ?? "")")
         #expect((report["exceptions"] as? [Any])?.isEmpty == true, "\(report["exceptions"] ?? "")")
 
         let stored = try await server.store.messages(limit: 10)

@@ -2,9 +2,9 @@
 
 Usage: status_page_browser.py CHROMIUM URL TOKEN SIGNAL_FILE
 
-Talks to chromium over the DevTools protocol on a pipe (--remote-debugging-pipe: the browser
-reads commands on its fd 3 and writes responses and events on its fd 4, each message ended by a NUL byte), so
-no debugging port is opened. Only the standard library is used.
+Talks to chromium over the DevTools protocol on a pipe, so no debugging port is opened. With
+--remote-debugging-pipe the browser reads commands on its fd 3 and writes responses and events
+on its fd 4, each message ended by a NUL byte. Only the standard library is used.
 
 The session, each step waiting for the DOM with a bounded deadline:
   1. open URL with no token: the token dialog shows;
@@ -14,8 +14,9 @@ The session, each step waiting for the DOM with a bounded deadline:
   5. the page's counts move to show a message sent: the script creates SIGNAL_FILE once step 4
      is seen, and the test then marks a message sent in the store.
 
-Prints one JSON object: what each step saw, every URL the page requested, script exceptions,
-and "error" naming the step that timed out, if any. Exits 0 when every step completed.
+Prints one JSON object: what each step saw, every URL the page requested, loads the page's
+Content-Security-Policy blocked, script exceptions, and "error" naming the step that timed out,
+if any. Exits 0 when every step completed.
 Chromium is told not to contact anything: background networking, updates, sync and metrics are
 off, and every host name except 127.0.0.1 resolves to nothing.
 """
@@ -86,6 +87,7 @@ class Browser:
         self.session = None
         self.requests = []
         self.exceptions = []
+        self.blocked = []
 
     def close(self):
         self.process.terminate()
@@ -132,6 +134,12 @@ class Browser:
         params = event.get("params", {})
         if method == "Network.requestWillBeSent":
             self.requests.append(params["request"]["url"])
+        elif method == "Log.entryAdded":
+            # Chromium logs each load the Content-Security-Policy blocked, so an outside
+            # resource is caught here even if it never showed as a request.
+            entry = params["entry"]
+            if entry.get("source") in ("security", "violation") or "Content Security Policy" in entry.get("text", ""):
+                self.blocked.append(entry.get("text"))
         elif method == "Runtime.exceptionThrown":
             details = params.get("exceptionDetails", {})
             self.exceptions.append(details.get("exception", {}).get("description") or details.get("text"))
@@ -144,6 +152,7 @@ class Browser:
         )
         self.session = attached["sessionId"]
         self.command("Network.enable")
+        self.command("Log.enable")
         self.command("Runtime.enable")
         self.command("Page.enable")
 
@@ -229,6 +238,7 @@ def main():
     finally:
         report["requests"] = browser.requests
         report["exceptions"] = browser.exceptions
+        report["blocked_by_policy"] = browser.blocked
         browser.close()
         shutil.rmtree(profile, ignore_errors=True)
     print(json.dumps(report))
