@@ -25,6 +25,7 @@ import json
 import os
 import select
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -79,6 +80,7 @@ class Browser:
             stderr=subprocess.DEVNULL,
             preexec_fn=place_pipes,
             pass_fds=(3, 4),
+            start_new_session=True,
         )
         os.close(to_browser_read)
         os.close(from_browser_write)
@@ -90,11 +92,12 @@ class Browser:
         self.blocked = []
 
     def close(self):
-        self.process.terminate()
+        """Ends the browser and its helper processes, which share its process group."""
+        os.killpg(self.process.pid, signal.SIGTERM)
         try:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
-            self.process.kill()
+            os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
         os.close(self.to_browser)
         os.close(self.from_browser)
