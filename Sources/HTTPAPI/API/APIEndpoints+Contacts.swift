@@ -11,10 +11,10 @@ extension APIEndpoints {
     /// The body is the CSV file itself, at most the server's body limit of 1 MiB (an estimated
     /// 30,000 rows of number and name). A file that cannot be read as a contact list (broken
     /// quoting, not UTF-8, no header, no number column, a repeated column) is 422 `invalid_csv`
-    /// naming the line where it can.
-    /// Otherwise the valid rows are stored in one transaction and the response is 200 with every
-    /// row's fate: imported, updated, or rejected with its line and reason. Rejected rows do not
-    /// stop the others, as on the command line; when no row is valid nothing is stored.
+    /// naming the line where it can. Otherwise the valid rows are stored in one transaction and
+    /// the response is 200 with every row's fate: imported, updated, or rejected with its line
+    /// and reason. Rejected rows do not stop the others, as on the command line. When no row is
+    /// valid, nothing is stored.
     func importContacts(_ request: HTTPRequest) async throws -> HTTPResponse {
         let mediaType = request.header("content-type")?.split(separator: ";").first
             .map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
