@@ -23,6 +23,8 @@ debian_packages=(
     # against the modem simulator.
     kannel
     gammu
+    # The status page's browser test drives Debian's headless chromium over its DevTools pipe.
+    chromium
 )
 
 # Pinned so that a test run today and one next year talk to the same peers.

@@ -1,12 +1,15 @@
 /// A bearer token for the HTTP API and the role it grants.
 public struct APITokenSettings: Sendable, Equatable {
-    /// The permission a token grants.
+    /// The permission a token grants. Roles rank read < send < admin, and a token may make every
+    /// call its role or a lower role may.
     public enum Role: String, Sendable, Equatable, CaseIterable {
-        /// Submit messages and broadcasts, and read their status.
+        /// Submit messages and broadcasts, and cancel queued messages and broadcasts (any
+        /// token's, since messages are not owned by a token), besides everything `read` may.
         case send
-        /// Read status, messages and metrics only.
+        /// Read messages, broadcasts, providers, the queue and the status event stream.
         case read
-        /// Everything, including cancelling broadcasts and provider control.
+        /// Import contact lists into groups, besides everything `send` may. The status page needs
+        /// an admin token.
         case admin
     }
 

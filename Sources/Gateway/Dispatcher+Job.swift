@@ -191,6 +191,7 @@ extension Dispatcher {
         case .accepted(let providerMessageID):
             let sent = Transition(to: .sent, providerID: providerID, providerMessageID: providerMessageID)
             guard await transition(job, to: sent) else { return .finished }
+            sendLatency.observe(now.timeIntervalSince(job.message.createdAt), provider: providerID)
             await deliveryTracker.recordAccepted(
                 messageID: job.id,
                 providerID: providerID,

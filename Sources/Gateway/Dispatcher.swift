@@ -24,6 +24,8 @@ import Store
 public actor Dispatcher {
     /// Receives the pool's delivery reports; wakes this dispatcher when it re-queues a message.
     public nonisolated let deliveryTracker: DeliveryTracker
+    /// Seconds from each message's acknowledgement to its acceptance, per provider, for `/metrics`.
+    public nonisolated let sendLatency = SendLatencyHistogram()
 
     let store: any MessageStore
     let providers: [String: any Provider]

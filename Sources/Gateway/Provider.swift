@@ -116,11 +116,18 @@ public protocol Provider: Sendable {
     /// has passed, whichever is first. The daemon waits for this before it starts dispatching, so
     /// the first messages after a start are not failed over while links are still coming up.
     func waitUntilReady(timeout: Duration) async
+
+    /// The radio as the latest probe read it, for a provider that has one (a GSM modem). It is
+    /// `nil` for the others and before the first probe.
+    var radio: ModemRadio? { get }
 }
 
 extension Provider {
     /// Providers with nothing to bring up are ready at once.
     public func waitUntilReady(timeout: Duration) async {}
+
+    /// Providers without a radio report none.
+    public var radio: ModemRadio? { nil }
 }
 
 /// Re-checks `isReady` every 50 ms until it returns true or `timeout` passes.

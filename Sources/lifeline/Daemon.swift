@@ -75,7 +75,7 @@ actor Daemon {
         }
         let listener = try QueueWakeListener(databasePath: config.database, logger: logger.child(label: "wake"))
         let background = startBackgroundTasks(dispatcher: dispatcher, providers: providers, listener: listener, store: store)
-        let apiServer = try startAPIServer(dispatcher: dispatcher, store: store)
+        let apiServer = try startAPIServer(dispatcher: dispatcher, store: store, providers: providers)
 
         logger.info("Daemon started", metadata: ["providers": providers.map { $0.id }.joined(separator: ","), "database": config.database])
         notifier.ready(status: "sending through \(providers.count) providers")
@@ -202,7 +202,7 @@ actor Daemon {
     }
 
     /// Starts the HTTP API when the config has an `http` section; `nil` otherwise.
-    private func startAPIServer(dispatcher: Dispatcher, store: SQLiteStore) throws -> APIServer? {
+    private func startAPIServer(dispatcher: Dispatcher, store: SQLiteStore, providers: [any Provider]) throws -> APIServer? {
         guard let settings = config.http else { return nil }
         let context = APIContext(
             wakeDispatcher: { dispatcher.wake() },
@@ -213,6 +213,12 @@ actor Daemon {
                     _ = await dispatcher.messagesInFlight
                     _ = try await store.queueDepth()
                 }
+            },
+            sendLatency: { dispatcher.sendLatency.snapshot() },
+            modemRadios: {
+                var radios: [String: ModemRadio] = [:]
+                for provider in providers { radios[provider.id] = provider.radio }
+                return radios
             }
         )
         let server = APIServer(settings: settings, config: config, store: store, context: context, logger: logger.child(label: "http"))

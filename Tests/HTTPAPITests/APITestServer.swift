@@ -12,11 +12,13 @@ actor ContextRecorder {
     private(set) var reports: [DeliveryReport] = []
     var healthy = true
     var overviews: [ProviderOverview] = []
+    var radios: [String: ModemRadio] = [:]
 
     func wake() { wakes += 1 }
     func record(_ report: DeliveryReport) { reports.append(report) }
     func setHealthy(_ value: Bool) { healthy = value }
     func setOverviews(_ value: [ProviderOverview]) { overviews = value }
+    func setRadios(_ value: [String: ModemRadio]) { radios = value }
 }
 
 /// A running API server on 127.0.0.1 with a real SQLite file in a temporary directory.
@@ -33,6 +35,8 @@ final class APITestServer: Sendable {
     let recorder: ContextRecorder
     let directory: URL
     let logs: InMemoryLogHandler
+    /// The send latencies `/metrics` reports; tests record into it.
+    let sendLatency: SendLatencyHistogram
     /// Every exchange made through `send`, for the OpenAPI check.
     let exchanges = ExchangeLog()
 
@@ -54,6 +58,7 @@ final class APITestServer: Sendable {
             notifiesWakeListener: false
         )
         let recorder = ContextRecorder()
+        let sendLatency = SendLatencyHistogram()
         await recorder.setOverviews([
             ProviderOverview(
                 status: ProviderStatus(
@@ -84,7 +89,9 @@ final class APITestServer: Sendable {
             wakeDispatcher: { Task { await recorder.wake() } },
             providers: { await recorder.overviews },
             deliveryReport: { await recorder.record($0) },
-            dispatcherHealthy: { await recorder.healthy }
+            dispatcherHealthy: { await recorder.healthy },
+            sendLatency: { sendLatency.snapshot() },
+            modemRadios: { await recorder.radios }
         )
         var settings = HTTPSettings()
         settings.listenHost = host
@@ -101,7 +108,14 @@ final class APITestServer: Sendable {
             maxEventStreams: maxEventStreams
         )
         try server.start()
-        return APITestServer(server: server, store: store, recorder: recorder, directory: directory, logs: logs)
+        return APITestServer(
+            server: server,
+            store: store,
+            recorder: recorder,
+            directory: directory,
+            logs: logs,
+            sendLatency: sendLatency
+        )
     }
 
     private init(
@@ -109,13 +123,15 @@ final class APITestServer: Sendable {
         store: SQLiteStore,
         recorder: ContextRecorder,
         directory: URL,
-        logs: InMemoryLogHandler
+        logs: InMemoryLogHandler,
+        sendLatency: SendLatencyHistogram
     ) {
         self.server = server
         self.store = store
         self.recorder = recorder
         self.directory = directory
         self.logs = logs
+        self.sendLatency = sendLatency
     }
 
     static func config() -> LifelineConfig {

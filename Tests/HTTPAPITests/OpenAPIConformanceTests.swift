@@ -1,4 +1,5 @@
 import Foundation
+import Store
 import Testing
 
 @testable import HTTPAPI
@@ -50,6 +51,52 @@ import Testing
             "/v1/broadcasts",
             token: send,
             json: ["to": ["+447700900123", "bad"], "text": "x"]
+        )
+        let progressing = try await server.send(
+            "POST",
+            "/v1/broadcasts",
+            token: send,
+            json: ["to": ["+447700900125", "+447700900126"], "text": "Go"]
+        )
+        let progressingID = try #require(progressing.json["id"] as? Int)
+        let next = try #require(try await server.store.claimNext(now: Date(), lease: 60))
+        try await server.store.transition(
+            next.id,
+            Transition(to: .sent, providerID: "twilio-main", providerMessageID: "SM1"),
+            now: Date()
+        )
+        let estimated = try await server.send("GET", "/v1/broadcasts/\(progressingID)", token: read)
+        #expect(estimated.json["estimated_seconds_left"] as? Int != nil)
+        let admin = APITestServer.adminToken
+        let csv = [("Content-Type", "text/csv")]
+        let imported = try await server.send(
+            "POST",
+            "/v1/contacts/import?group=attendees",
+            token: admin,
+            body: Array(ContactsAPITests.list.utf8),
+            headers: csv
+        )
+        #expect(imported.status == 200)
+        _ = try await server.send(
+            "POST",
+            "/v1/contacts/import?group=attendees",
+            token: admin,
+            body: Array("number,name\n\"+447700900123,Ada\n".utf8),
+            headers: csv
+        )
+        _ = try await server.send(
+            "POST",
+            "/v1/contacts/import?group=attendees",
+            token: send,
+            body: Array("number\n+447700900123\n".utf8),
+            headers: csv
+        )
+        _ = try await server.send(
+            "POST",
+            "/v1/contacts/import?group=attendees",
+            token: admin,
+            body: Array("number\n+447700900123\n".utf8),
+            headers: [("Content-Type", "application/json")]
         )
         _ = try await server.send("GET", "/v1/providers", token: read)
         _ = try await server.send("GET", "/v1/queue", token: read)

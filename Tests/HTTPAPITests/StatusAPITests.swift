@@ -101,9 +101,32 @@ import Testing
     }
 
     /// The parser used above rejects lines that are not Prometheus text, so the test can fail.
-    @Test(arguments: ["lifeline_x{a=\"b\"}", "lifeline x 1", "lifeline_x{a=b} 1", "# TYPE lifeline_x widget"])
+    @Test(arguments: [
+        "lifeline_x{a=\"b\"}", "lifeline x 1", "lifeline_x{a=b} 1", "# TYPE lifeline_x widget", "lifeline_undeclared 1",
+    ])
     func parserRejectsInvalidLines(line: String) {
         #expect(throws: PrometheusTextParser.Failure.self) { try PrometheusTextParser.parse(line + "\n") }
+    }
+
+    /// The parser rejects a histogram that is not whole: no +Inf bucket, a decreasing bucket, a
+    /// `_count` unlike the +Inf bucket, a missing `_sum`.
+    @Test(arguments: [
+        ["h_bucket{le=\"1\"} 1", "h_sum 1", "h_count 1"],
+        ["h_bucket{le=\"1\"} 2", "h_bucket{le=\"+Inf\"} 1", "h_sum 1", "h_count 1"],
+        ["h_bucket{le=\"1\"} 1", "h_bucket{le=\"+Inf\"} 2", "h_sum 1", "h_count 3"],
+        ["h_bucket{le=\"1\"} 1", "h_bucket{le=\"+Inf\"} 2", "h_count 2"],
+    ])
+    func parserRejectsBrokenHistogram(lines: [String]) {
+        let text = (["# TYPE h histogram"] + lines).joined(separator: "\n") + "\n"
+        #expect(throws: PrometheusTextParser.Failure.self) { try PrometheusTextParser.parse(text) }
+    }
+
+    /// A whole histogram passes the parser, so the rejections above are about the breakage alone.
+    @Test func parserAcceptsWholeHistogram() throws {
+        let text = ["# TYPE h histogram", "h_bucket{le=\"1\"} 1", "h_bucket{le=\"+Inf\"} 2", "h_sum 3.5", "h_count 2"]
+            .joined(separator: "\n") + "\n"
+
+        #expect(try PrometheusTextParser.parse(text).count == 4)
     }
 }
 
@@ -120,31 +143,95 @@ enum PrometheusTextParser {
         var description: String { "not Prometheus text: \(line)" }
     }
 
+    /// Parses every line, then checks that each sample belongs to a family declared by an earlier
+    /// `# TYPE` line and that each histogram is whole (see `checkHistograms`).
     static func parse(_ text: String) throws -> [Sample] {
         guard text.hasSuffix("\n") else { throw Failure(line: "(no final line feed)") }
         var samples: [Sample] = []
+        var types: [String: String] = [:]
         for line in text.split(separator: "\n", omittingEmptySubsequences: false).dropLast() {
             let line = String(line)
             if line.hasPrefix("#") {
-                try comment(line)
+                if let (name, type) = try comment(line) {
+                    guard types[name] == nil else { throw Failure(line: line + " (family declared twice)") }
+                    types[name] = type
+                }
             } else {
-                samples.append(try sample(line))
+                let sample = try sample(line)
+                guard family(of: sample.name, types: types) != nil else {
+                    throw Failure(line: line + " (no # TYPE line before it)")
+                }
+                samples.append(sample)
             }
         }
+        try checkHistograms(samples, types: types)
         return samples
     }
 
-    private static func comment(_ line: String) throws {
-        let parts = line.split(separator: " ", maxSplits: 3)
-        guard parts.count >= 3, parts[0] == "#", isMetricName(parts[2]) else {
-            if parts.count >= 2, parts[1] != "HELP", parts[1] != "TYPE" { return }
-            throw Failure(line: line)
+    /// Returns the declared family a sample name belongs to: itself, or a histogram's or summary's
+    /// name before `_bucket`, `_sum` or `_count`.
+    private static func family(of name: String, types: [String: String]) -> String? {
+        if types[name] != nil { return name }
+        for suffix in ["_bucket", "_sum", "_count"] where name.hasSuffix(suffix) {
+            let base = String(name.dropLast(suffix.count))
+            if types[base] == "histogram" || (types[base] == "summary" && suffix != "_bucket") { return base }
         }
-        if parts[1] == "TYPE" {
-            guard parts.count == 4, ["counter", "gauge", "histogram", "summary", "untyped"].contains(parts[3]) else {
-                throw Failure(line: line)
+        return nil
+    }
+
+    /// Checks each histogram series: buckets with distinct `le` bounds including `+Inf`, counts
+    /// that never decrease as the bound grows, a `_count` equal to the `+Inf` bucket, and a `_sum`.
+    static func checkHistograms(_ samples: [Sample], types: [String: String]) throws {
+        for (family, type) in types where type == "histogram" {
+            var buckets: [[String: String]: [(bound: Double, count: Double)]] = [:]
+            var counts: [[String: String]: Double] = [:]
+            var sums: Set<[String: String]> = []
+            for sample in samples {
+                switch sample.name {
+                case family + "_bucket":
+                    var series = sample.labels
+                    guard let text = series.removeValue(forKey: "le"),
+                        let bound = text == "+Inf" ? Double.infinity : Double(text)
+                    else { throw Failure(line: "\(sample) (a bucket without a numeric le)") }
+                    buckets[series, default: []].append((bound, sample.value))
+                case family + "_count":
+                    counts[sample.labels] = sample.value
+                case family + "_sum":
+                    sums.insert(sample.labels)
+                default:
+                    continue
+                }
+            }
+            for (series, seriesBuckets) in buckets {
+                let sorted = seriesBuckets.sorted { $0.bound < $1.bound }
+                guard Set(sorted.map(\.bound)).count == sorted.count, sorted.last?.bound == .infinity else {
+                    throw Failure(line: "\(family)\(series): repeated le bounds or no +Inf bucket")
+                }
+                guard zip(sorted, sorted.dropFirst()).allSatisfy({ $0.count <= $1.count }) else {
+                    throw Failure(line: "\(family)\(series): bucket counts decrease")
+                }
+                guard counts[series] == sorted.last?.count, sums.contains(series) else {
+                    throw Failure(line: "\(family)\(series): _count differs from the +Inf bucket or _sum is missing")
+                }
+            }
+            guard Set(counts.keys) == Set(buckets.keys), sums == Set(buckets.keys) else {
+                throw Failure(line: "\(family): a _count or _sum without buckets")
             }
         }
+    }
+
+    /// Checks a comment line; returns the family name and type of a `# TYPE` line.
+    private static func comment(_ line: String) throws -> (String, String)? {
+        let parts = line.split(separator: " ", maxSplits: 3)
+        guard parts.count >= 3, parts[0] == "#", isMetricName(parts[2]) else {
+            if parts.count >= 2, parts[1] != "HELP", parts[1] != "TYPE" { return nil }
+            throw Failure(line: line)
+        }
+        guard parts[1] == "TYPE" else { return nil }
+        guard parts.count == 4, ["counter", "gauge", "histogram", "summary", "untyped"].contains(parts[3]) else {
+            throw Failure(line: line)
+        }
+        return (String(parts[2]), String(parts[3]))
     }
 
     private static func sample(_ line: String) throws -> Sample {

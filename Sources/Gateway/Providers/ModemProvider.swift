@@ -18,6 +18,7 @@ public final class ModemProvider: Provider {
     let logger: Logger
     private let eventTask = LockedValue<Task<Void, Never>?>(nil)
     private let initialiseTask = LockedValue<Task<Void, Never>?>(nil)
+    private let lastRadio = LockedValue<ModemRadio?>(nil)
 
     public init(id: String, settings: ModemSettings, logger: Logger) {
         self.id = id
@@ -90,7 +91,26 @@ public final class ModemProvider: Provider {
             break
         }
         let status = await session.probe()
+        lastRadio.set(ModemProvider.radio(of: status))
         return status.isHealthy ? .healthy : .unhealthy(reason: status.diagnosis.joined(separator: "; "))
+    }
+
+    /// Signal and registration from the latest `probe()`; `nil` before the first.
+    public var radio: ModemRadio? { lastRadio.get() }
+
+    /// Returns the radio fields of a probe. A modem that did not respond reports neither.
+    static func radio(of status: ModemStatus) -> ModemRadio {
+        let registration: ModemRadio.Registration? =
+            switch status.registration {
+            case .notRegistered?: .notRegistered
+            case .home?: .home
+            case .searching?: .searching
+            case .denied?: .denied
+            case .unknown?: .unknown
+            case .roaming?: .roaming
+            case nil: nil
+            }
+        return ModemRadio(signalDBm: status.signalDBm, registration: registration)
     }
 
     public func waitUntilReady(timeout: Duration) async {

@@ -21,6 +21,7 @@ public final class TransliteratingProvider: Provider {
 
     public var id: String { base.id }
     public var sendsDeliveryReports: Bool { base.sendsDeliveryReports }
+    public var radio: ModemRadio? { base.radio }
 
     public func start(reports: @escaping DeliveryReportHandler) async {
         await base.start(reports: reports)

@@ -109,8 +109,20 @@ enum APIBodies {
         var messageIds: [MessageID]?
         /// Messages cancelled by this call; only in the response to a cancel.
         var cancelled: Int?
+        /// Seconds until no message is left queued or sending, rounded up, at the recent send
+        /// rate (`BroadcastRateEstimator`). It is 0 when nothing is left, and absent while the
+        /// rate is unknown or zero, for a cancelled broadcast, and in submit and cancel responses.
+        var estimatedSecondsLeft: Int?
+        /// Messages per second that recently left the queue, to two decimals; absent before the
+        /// rate can be measured.
+        var sendRatePerSecond: Double?
 
-        init(_ record: BroadcastRecord, messageIDs: [MessageID]? = nil, cancelled: Int? = nil) {
+        init(
+            _ record: BroadcastRecord,
+            messageIDs: [MessageID]? = nil,
+            cancelled: Int? = nil,
+            estimate: BroadcastRateEstimator.Estimate? = nil
+        ) {
             id = record.id
             name = record.name
             text = record.text
@@ -122,6 +134,8 @@ enum APIBodies {
             self.counts = counts
             messageIds = messageIDs
             self.cancelled = cancelled
+            estimatedSecondsLeft = estimate?.secondsLeft.map { Int($0.rounded(.up)) }
+            sendRatePerSecond = estimate?.ratePerSecond.map { ($0 * 100).rounded() / 100 }
         }
     }
 

@@ -11,7 +11,9 @@ import Gateway
 ///     wakeDispatcher: { dispatcher.wake() },
 ///     providers: { await daemon.providerOverviews() },  // statuses with the latest probe words
 ///     deliveryReport: { await dispatcher.deliveryTracker.handle($0) },
-///     dispatcherHealthy: { await daemon.isMakingProgress() }
+///     dispatcherHealthy: { await daemon.isMakingProgress() },
+///     sendLatency: { dispatcher.sendLatency.snapshot() },
+///     modemRadios: { daemon.modemRadios() }
 /// )
 /// ```
 public struct APIContext: Sendable {
@@ -26,17 +28,30 @@ public struct APIContext: Sendable {
     public var deliveryReport: DeliveryReportHandler
     /// Whether the dispatcher is making progress (or idle and healthy), for `GET /healthz`.
     public var dispatcherHealthy: @Sendable () async -> Bool
+    /// Send latency per provider since the daemon started (normally `Dispatcher.sendLatency`), for
+    /// `/metrics`. Called on each scrape, so it must be cheap.
+    public var sendLatency: @Sendable () -> [String: SendLatencyHistogram.Snapshot]
+    /// Each modem's radio from its latest probe, by provider id (`Provider.radio`), for `/metrics`.
+    /// Modems not yet probed are left out.
+    public var modemRadios: @Sendable () async -> [String: ModemRadio]
 
+    /// - Parameters:
+    ///   - sendLatency: defaults to no observations, for a server without a dispatcher.
+    ///   - modemRadios: defaults to no modems.
     public init(
         wakeDispatcher: @escaping @Sendable () -> Void,
         providers: @escaping @Sendable () async -> [ProviderOverview],
         deliveryReport: @escaping DeliveryReportHandler,
-        dispatcherHealthy: @escaping @Sendable () async -> Bool
+        dispatcherHealthy: @escaping @Sendable () async -> Bool,
+        sendLatency: @escaping @Sendable () -> [String: SendLatencyHistogram.Snapshot] = { [:] },
+        modemRadios: @escaping @Sendable () async -> [String: ModemRadio] = { [:] }
     ) {
         self.wakeDispatcher = wakeDispatcher
         self.providers = providers
         self.deliveryReport = deliveryReport
         self.dispatcherHealthy = dispatcherHealthy
+        self.sendLatency = sendLatency
+        self.modemRadios = modemRadios
     }
 }
 

@@ -102,23 +102,37 @@ extension APIEndpoints {
         return submissions
     }
 
-    /// `GET /v1/broadcasts?limit=`: the newest broadcasts with their counts (default 50).
+    /// `GET /v1/broadcasts?limit=`: the newest broadcasts with their counts (default 50) and,
+    /// for those still sending, the estimate of time left.
     func listBroadcasts(_ request: HTTPRequest) async throws -> HTTPResponse {
         let limit = try limit(request)
         let records = try await store.broadcasts(limit: limit)
         return JSONResponse.make(
             status: 200,
-            APIBodies.BroadcastList(broadcasts: records.map { APIBodies.Broadcast($0) })
+            APIBodies.BroadcastList(broadcasts: records.map { broadcastBody($0) })
         )
     }
 
-    /// `GET /v1/broadcasts/{id}`: the broadcast with a count for every state.
+    /// `GET /v1/broadcasts/{id}`: the broadcast with a count for every state, its recent send
+    /// rate and its estimated time left.
     func broadcast(_ match: APIRouter.Match) async throws -> HTTPResponse {
         let id = try identifier(match, notFound: .broadcastNotFound, noun: "broadcast")
         guard let record = try await store.broadcast(id) else {
             throw APIError(.broadcastNotFound, "no broadcast has id \(id)")
         }
-        return JSONResponse.make(status: 200, APIBodies.Broadcast(record))
+        return JSONResponse.make(status: 200, broadcastBody(record))
+    }
+
+    /// Builds a broadcast's body with its estimate. A broadcast with nothing left to send shows
+    /// 0 seconds left and a cancelled one no estimate. Neither is recorded in the rate tracker,
+    /// so reading old broadcasts does not push the live ones out of it.
+    func broadcastBody(_ record: BroadcastRecord) -> APIBodies.Broadcast {
+        guard record.cancelledAt == nil else { return APIBodies.Broadcast(record) }
+        guard BroadcastRateEstimator.remaining(record) > 0 else {
+            let done = BroadcastRateEstimator.Estimate(remaining: 0, ratePerSecond: nil, secondsLeft: 0)
+            return APIBodies.Broadcast(record, estimate: done)
+        }
+        return APIBodies.Broadcast(record, estimate: rates.estimate(for: record, now: Date()))
     }
 
     /// `POST /v1/broadcasts/{id}/cancel`: cancels the broadcast's queued messages; messages in

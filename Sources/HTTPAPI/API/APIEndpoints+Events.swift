@@ -62,7 +62,7 @@ extension APIEndpoints {
             providers: providers,
             queue: APIBodies.Queue(depth),
             recentFailures: Array(failures),
-            broadcasts: broadcasts.map { APIBodies.Broadcast($0) }
+            broadcasts: broadcasts.map { broadcastBody($0) }
         )
     }
 }

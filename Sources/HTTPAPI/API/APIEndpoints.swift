@@ -14,6 +14,8 @@ struct APIEndpoints: Sendable {
     let events: EventStreamHub
     let intake: Intake
     let clock = SubmissionClock()
+    /// Each recently read broadcast's send rate, for its estimate of time left.
+    let rates = BroadcastRateTracker()
 
     init(
         settings: HTTPSettings,

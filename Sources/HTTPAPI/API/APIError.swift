@@ -16,6 +16,8 @@ struct APIError: Error, Sendable, Equatable {
         case invalidRecipient = "invalid_recipient"
         case invalidRecipients = "invalid_recipients"
         case textNotSendable = "text_not_sendable"
+        case invalidCSV = "invalid_csv"
+        case unsupportedMediaType = "unsupported_media_type"
         case missingToken = "missing_token"
         case invalidToken = "invalid_token"
         case forbidden
@@ -45,6 +47,8 @@ struct APIError: Error, Sendable, Equatable {
     var rejected: [RejectedRecipient] = []
     /// Methods the path accepts, for `method_not_allowed`.
     var allowedMethods: [String] = []
+    /// The 1-based line of an uploaded file at fault, for `invalid_csv`.
+    var line: Int?
 
     init(_ code: Code, _ message: String, field: String? = nil) {
         self.code = code
@@ -62,8 +66,9 @@ struct APIError: Error, Sendable, Equatable {
         case .methodNotAllowed: 405
         case .notCancellable: 409
         case .payloadTooLarge: 413
+        case .unsupportedMediaType: 415
         case .invalidType, .unknownField, .missingField, .invalidValue, .invalidRecipient, .invalidRecipients,
-            .textNotSendable:
+            .textNotSendable, .invalidCSV:
             422
         case .tooManyStreams: 503
         case .internalError: 500
@@ -90,6 +95,7 @@ struct APIError: Error, Sendable, Equatable {
                 code: code.rawValue,
                 message: message,
                 field: field,
+                line: line,
                 rejected: rejected.isEmpty ? nil : rejected
             )
         )
@@ -101,6 +107,7 @@ struct APIError: Error, Sendable, Equatable {
             var code: String
             var message: String
             var field: String?
+            var line: Int?
             var rejected: [RejectedRecipient]?
         }
         var error: Detail

@@ -9,6 +9,7 @@ import Store
 /// Routes and the role each needs:
 /// - `POST /v1/messages`, `POST /v1/messages/{id}/cancel`, `POST /v1/broadcasts`,
 ///   `POST /v1/broadcasts/{id}/cancel`: send.
+/// - `POST /v1/contacts/import`: admin, because it changes the groups broadcasts go to.
 /// - `GET /v1/messages`, `GET /v1/messages/{id}`, `GET /v1/broadcasts`, `GET /v1/broadcasts/{id}`,
 ///   `GET /v1/providers`, `GET /v1/queue`, `GET /v1/events`: read.
 /// - `POST /webhooks/twilio`, `GET|POST /webhooks/vonage`: no token; Twilio's signature is checked.
@@ -210,6 +211,9 @@ extension APIRouter {
         }
         router.add("POST", "/v1/broadcasts/{id}/cancel", access: .token(.send)) { _, match in
             try await endpoints.cancelBroadcast(match)
+        }
+        router.add("POST", "/v1/contacts/import", access: .token(.admin)) { request, _ in
+            try await endpoints.importContacts(request)
         }
         router.add("GET", "/v1/providers", access: .token(.read)) { _, _ in
             try await endpoints.providers()

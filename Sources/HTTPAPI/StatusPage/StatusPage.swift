@@ -5,7 +5,8 @@
 /// `sessionStorage`, which the browser clears when the tab closes. It reads `/v1/events` with
 /// `fetch` rather than `EventSource`, because only `fetch` can send the bearer token, and
 /// renders each snapshot: providers with health and breaker, queue depth, recent failures, and
-/// broadcasts in progress with live counts. The emergency form posts to `/v1/broadcasts`.
+/// broadcasts in progress with live counts and the estimated time left. The emergency form posts
+/// to `/v1/broadcasts`.
 /// Data from the server reaches the page through `textContent` only, never as markup.
 enum StatusPage {
     /// The page with headers that keep it out of caches and frames and forbid loading from elsewhere.
@@ -150,6 +151,12 @@ enum StatusPage {
           replaceRows($("queue"), rows);
         }
 
+        function duration(seconds) {
+          if (seconds < 60) return seconds + " s";
+          if (seconds < 3600) return Math.floor(seconds / 60) + " min " + (seconds % 60) + " s";
+          return Math.floor(seconds / 3600) + " h " + String(Math.floor((seconds % 3600) / 60)).padStart(2, "0") + " min";
+        }
+
         function renderBroadcasts(broadcasts) {
           replaceRows($("broadcasts"), broadcasts.map((b) => {
             const row = document.createElement("tr");
@@ -164,7 +171,14 @@ enum StatusPage {
               part.style.width = (b.total ? (100 * (b.counts[state] || 0) / b.total) : 0) + "%";
               bar.appendChild(part);
             }
-            cell(row, "").appendChild(bar);
+            const progress = cell(row, "");
+            progress.appendChild(bar);
+            if (typeof b.estimated_seconds_left === "number" && b.estimated_seconds_left > 0) {
+              const left = document.createElement("div");
+              left.className = "muted";
+              left.textContent = "about " + duration(b.estimated_seconds_left) + " left";
+              progress.appendChild(left);
+            }
             const counts = Object.entries(b.counts).filter(([, n]) => n > 0).map(([s, n]) => s + " " + n).join(", ");
             cell(row, counts + " of " + b.total);
             const button = document.createElement("button");

@@ -1,6 +1,7 @@
 import Config
 import Foundation
 import Gateway
+import HTTPAPI
 import SMSCodec
 import Store
 
@@ -11,7 +12,8 @@ import Store
 /// variable rejects the broadcast (exit 65) with the list of problems, and nothing is queued.
 /// With `--idempotency-key`, repeating the command returns the first broadcast instead of
 /// queuing a second. With `--wait`, the counts per state are re-read from the store each second
-/// (with a progress bar on a terminal) until every message is final. Interrupting the wait does
+/// (with a progress bar on a terminal) until every message is final, with an estimate of the
+/// time left from the recent send rate (`BroadcastRateEstimator`). Interrupting the wait does
 /// not stop the broadcast. After `--wait` the exit code is 1 when any message failed, expired or
 /// was cancelled.
 struct BroadcastCommand: Subcommand {
@@ -162,7 +164,8 @@ struct BroadcastCommand: Subcommand {
 struct BroadcastProgress {
     let store: SQLiteStore
     let broadcastID: Int64
-    /// Prints progress: a bar redrawn in place on a terminal, else a line whenever the counts change.
+    /// Prints progress: a bar redrawn in place on a terminal whenever it changes, else a line
+    /// whenever the counts change (a new estimate alone prints nothing, so a log stays short).
     let showsProgress: Bool
 
     /// Returns the final counts per state once every message is final (`MessageState.isFinal`).
@@ -172,19 +175,23 @@ struct BroadcastProgress {
     func followUntilFinal() async throws -> [MessageState: Int] {
         let onTerminal = isatty(STDOUT_FILENO) == 1
         var lastLine = ""
+        var estimator: BroadcastRateEstimator?
         while true {
             guard let record = try await store.broadcast(broadcastID) else {
                 throw InputError("broadcast \(broadcastID) no longer exists")
             }
+            var rates = estimator ?? BroadcastRateEstimator(createdAt: record.createdAt)
+            rates.record(record, at: Date())
+            estimator = rates
             let finished = record.countsByState.filter { $0.key.isFinal }.values.reduce(0, +)
-            let line = Self.line(record, finished: finished)
-            if showsProgress && line != lastLine {
-                if onTerminal {
-                    FileHandle.standardOutput.write(Data(("\r\u{1B}[K" + line).utf8))
-                } else {
-                    print(line)
-                }
+            let counts = Self.line(record, finished: finished)
+            let line = Self.line(record, finished: finished, estimate: rates.estimate(for: record))
+            if showsProgress && onTerminal && line != lastLine {
+                FileHandle.standardOutput.write(Data(("\r\u{1B}[K" + line).utf8))
                 lastLine = line
+            } else if showsProgress && !onTerminal && counts != lastLine {
+                print(line)
+                lastLine = counts
             }
             if finished == record.total {
                 if showsProgress && onTerminal { print("") }
@@ -194,12 +201,19 @@ struct BroadcastProgress {
         }
     }
 
+    /// Returns the progress line: the bar, the final count and the counts per state.
     static func line(_ record: BroadcastRecord, finished: Int) -> String {
         let width = 30
         let fraction = record.total == 0 ? 1 : Double(finished) / Double(record.total)
         let filled = Int((fraction * Double(width)).rounded(.down))
         let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
         return "[\(bar)] \(finished)/\(record.total) final  " + describe(record.countsByState)
+    }
+
+    /// Returns the progress line with the time left while messages are still queued or sending.
+    static func line(_ record: BroadcastRecord, finished: Int, estimate: BroadcastRateEstimator.Estimate) -> String {
+        let counts = line(record, finished: finished)
+        return estimate.remaining > 0 ? counts + "  (" + estimate.summary + ")" : counts
     }
 
     /// "delivered 120, sent 30, queued 4850", in the order of a message's life.
