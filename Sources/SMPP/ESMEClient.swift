@@ -167,9 +167,14 @@ public actor ESMEClient {
 
     private func run() async {
         if let acceptedConnection {
+            // An outbind session ends with its connection: the SMSC outbinds again when it needs to.
             self.acceptedConnection = nil
             _ = await serve(acceptedConnection)
             stopping = true
+            lastDownReason = .stopped
+            wakeWindowWaiters(slotFreed: false)
+            eventContinuation.finish()
+            return
         }
         while !stopping {
             let reason = await connectAndServe()

@@ -230,6 +230,21 @@ struct SMPPLinkTests {
         await harness.stop()
     }
 
+    /// Outbind sessions that end free their place, so more outbinds than the limit over time all bind.
+    @Test func endedOutbindSessionsFreeTheirPlace() async throws {
+        let harness = try await makeHarness(outbind: SMPPOutbindListener(address: "127.0.0.1", port: 0))
+        let port = try #require(await harness.link.outbindPort)
+        for round in 1...(SMPPLink.maximumOutbindSessions + 1) {
+            try await harness.simulator.outbind(toPort: port, password: "secret")
+            let bound = await harness.events.next { if case .bound(_, .receiver) = $0 { true } else { false } }
+            #expect(bound != nil, "outbind \(round) did not bind")
+            await harness.simulator.dropConnections()
+            let down = await harness.events.next { if case .receiverSessionDown = $0 { true } else { false } }
+            #expect(down != nil, "outbind session \(round) did not end")
+        }
+        await harness.stop()
+    }
+
     /// An outbind with the wrong password is closed without a bind.
     @Test func outbindWithWrongPasswordIsClosed() async throws {
         let harness = try await makeHarness(outbind: SMPPOutbindListener(address: "127.0.0.1", port: 0))
