@@ -15,7 +15,7 @@ public struct SMPPSettings: Sendable, Equatable {
         case transmitterReceiver = "transmitter_receiver"
     }
 
-    /// How a text longer than one SMS goes to the SMSC.
+    /// The form in which a text longer than one SMS goes to the SMSC.
     public enum LongMessages: String, Sendable, Equatable, CaseIterable {
         /// One `submit_sm` per segment with a concatenation header in the text (`esm_class` 0x40).
         case udh

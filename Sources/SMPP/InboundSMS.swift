@@ -83,7 +83,7 @@ public struct InboundSMSAssembler: Sendable {
             part = ConcatenationReassembler.Part(
                 sender: deliverSM.sourceAddress,
                 concatenation: nil,
-                alphabet: deliverSM.dataCoding == 0x08 ? .ucs2 : deliverSM.dataCoding == 0x00 ? .gsm7 : .eightBit,
+                alphabet: Self.alphabet(dataCoding: deliverSM.dataCoding),
                 payload: octets,
                 receivedAt: now
             )
@@ -125,7 +125,16 @@ public struct InboundSMSAssembler: Sendable {
         return expired
     }
 
-    /// The SAR parameters as concatenation fields, when all three are present and consistent.
+    /// Reads the SAR parameters as concatenation fields; `nil` unless all three are present and consistent.
+    /// Maps `data_coding` to an alphabet as `ConcatenationReassembler.Part` does.
+    private static func alphabet(dataCoding: UInt8) -> DataCodingScheme.Alphabet {
+        switch dataCoding {
+        case 0x00: .gsm7
+        case 0x08: .ucs2
+        default: .eightBit
+        }
+    }
+
     private static func sarInfo(_ parameters: [TLV]) -> ConcatenationInfo? {
         guard let reference = parameters.sarMessageReference,
             let total = parameters.sarTotalSegments,

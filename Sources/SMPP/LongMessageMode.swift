@@ -1,6 +1,6 @@
 import SMSCodec
 
-/// How an SMPP link sends a text that does not fit one SMS; carriers support one or more of these.
+/// The way an SMPP link sends a text that does not fit one SMS. Carriers support one or more of these.
 public enum LongMessageMode: String, Sendable, CaseIterable {
     /// One `submit_sm` per segment, each `short_message` starting with a concatenation UDH and
     /// `esm_class` 0x40: the SMSC passes the header through untouched.

@@ -1,7 +1,7 @@
 import Diagnostics
 import Foundation
 
-/// One SMPP carrier link as the gateway sees it: the sessions it needs, with their events merged.
+/// One SMPP carrier link as the gateway uses it: the sessions it needs, with their events merged.
 ///
 /// By default the link is one `ESMEClient` bound in `settings.bindMode`. With
 /// `settings.bindsTransmitterAndReceiver` it runs two: a transmitter that takes the submits and a
@@ -21,7 +21,7 @@ public actor SMPPLink {
     public nonisolated let events: AsyncStream<SMPPLinkEvent>
     /// The settings the link was made with.
     public nonisolated let settings: SMPPLinkSettings
-    /// The most outbind sessions served at once.
+    /// The maximum number of outbind sessions served at once.
     public static let maximumOutbindSessions = 4
 
     private let continuation: AsyncStream<SMPPLinkEvent>.Continuation
@@ -65,7 +65,7 @@ public actor SMPPLink {
         get async { await submitter.isBound }
     }
 
-    /// Why the submitting session last went down; `nil` while bound.
+    /// The reason the submitting session last went down; `nil` while bound.
     public var linkDownReason: LinkDownReason? {
         get async { await submitter.linkDownReason }
     }
@@ -169,7 +169,7 @@ public actor SMPPLink {
 
     private func accepted(_ connection: TCPConnection) async {
         guard !stopping, outbindClients.count < Self.maximumOutbindSessions else {
-            logger.debug("Outbind connection refused", metadata: ["smpp.peer": connection.peerDescription])
+            logger.debug("Outbind connection rejected", metadata: ["smpp.peer": connection.peerDescription])
             connection.close(flush: false)
             return
         }

@@ -45,12 +45,12 @@ public struct SMPPLinkSettings: Equatable, Sendable {
     public var messageIDMatching: MessageIDMatching
     /// TLS to the SMSC; `nil` for plain TCP.
     public var tls: SMPPTLSSettings?
-    /// How a text longer than one SMS is sent: UDH (default), SAR parameters, or `message_payload`.
+    /// The form for a text longer than one SMS: UDH (default), SAR parameters, or `message_payload`.
     public var longMessages: LongMessageMode
     /// Binds a transmitter and a separate receiver instead of one session in `bindMode`, for
     /// SMSCs that refuse `bind_transceiver`. Read by `SMPPLink`; one `ESMEClient` is always one session.
     public var bindsTransmitterAndReceiver: Bool
-    /// Where to accept the SMSC's `outbind`; `nil` to ignore outbinds. Read by `SMPPLink`.
+    /// The address and port that accept the SMSC's `outbind`; `nil` to ignore outbinds. Read by `SMPPLink`.
     public var outbindListener: SMPPOutbindListener?
 
     public init(
@@ -189,7 +189,7 @@ extension SMPPLinkSettings: CustomStringConvertible {
     }
 }
 
-/// Where an `SMPPLink` listens for the SMSC's `outbind` (plain TCP, IPv4).
+/// The address and port an `SMPPLink` listens on for the SMSC's `outbind` (plain TCP, IPv4).
 public struct SMPPOutbindListener: Equatable, Sendable {
     /// The IPv4 address to listen on: `0.0.0.0` for every interface.
     public var address: String

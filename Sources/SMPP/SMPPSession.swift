@@ -209,7 +209,7 @@ public struct SMPPSession: Sendable {
         case .binding(_, let deadline):
             return now >= deadline ? close(.bindTimeout) : []
         case .awaitingOutbind(let deadline):
-            return now >= deadline ? close(.protocolError("no outbind within the response timeout")) : []
+            return now >= deadline ? close(.protocolError("timed out waiting for the outbind")) : []
         case .unbinding(_, let deadline):
             return now >= deadline ? close(.unbound) : expireSubmits(now: now)
         case .bound:
@@ -314,7 +314,7 @@ public struct SMPPSession: Sendable {
             return [.outbindIgnored(smscSystemID: outbind.systemID)]
         }
         guard outbind.password == configuration.bind.password else {
-            return close(.protocolError("the outbind's password is not this link's password"))
+            return close(.protocolError("outbind rejected: its password does not match this link's password"))
         }
         return sendBind(now: now)
     }

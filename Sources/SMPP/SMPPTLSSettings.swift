@@ -4,8 +4,8 @@
 /// /etc/ssl/certs) and name the host the link connects to (a DNS name, or an IP address in its
 /// subjectAltName). TLS 1.2 is the oldest version offered.
 public struct SMPPTLSSettings: Equatable, Sendable {
-    /// A PEM file with the CA certificates that may sign the SMSC's certificate, instead of the
-    /// system store; carriers with a private CA hand one out.
+    /// A PEM file with the CA certificates that may sign the SMSC's certificate, used instead of
+    /// the system store. Carriers with a private CA provide one.
     public var caFile: String?
     /// Whether the certificate chain and host name are checked. `false` accepts any certificate,
     /// which lets anyone on the path read and change the traffic: for tests only.

@@ -169,7 +169,7 @@ package final class TCPConnection: SMPPTransport, @unchecked Sendable {
         }
     }
 
-    /// Resolves `host` and connects to the first address that answers, blocking the calling
+    /// Resolves `host` and connects to the first address that accepts, blocking the calling
     /// thread for at most `timeout` per address. Returns a blocking socket with `TCP_NODELAY` set.
     ///
     /// - Returns: the descriptor, owned by the caller, or the last address's error.

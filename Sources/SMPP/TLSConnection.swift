@@ -7,9 +7,9 @@ import Glibc
 /// OpenSSL must not read and write one `SSL` object from two threads at once, so a single thread
 /// owns it: it polls the socket and a wake-up pipe, moves ciphertext between the socket and two
 /// memory BIOs, and runs `SSL_read`/`SSL_write`. Socket writes use `send(2)` with `MSG_NOSIGNAL`,
-/// so a peer that vanishes cannot raise `SIGPIPE`. `send(_:)` queues and returns at once;
-/// `close(flush:)` sends `close_notify` after the queue is written (or at once without `flush`);
-/// the descriptor is closed when the thread ends. Only the client side exists: the SMSC listens.
+/// so a peer that vanishes cannot raise `SIGPIPE`. `send(_:)` queues and returns at once.
+/// `close(flush:)` sends `close_notify` after the queue is written, or at once without `flush`,
+/// and the descriptor is closed when the thread ends. Only the client side exists, because the SMSC listens.
 package final class TLSConnection: SMPPTransport, @unchecked Sendable {
     // @unchecked: `lock` guards `queue`, `closing` and `flushBeforeClose`. `ssl`, `inbound`,
     // `outbound` and `pendingCiphertext` belong to the one thread that runs `connect` and then
@@ -186,7 +186,7 @@ package final class TLSConnection: SMPPTransport, @unchecked Sendable {
         } else if SSL_CTX_set_default_verify_paths(context) != 1 {
             let reason = openSSLErrors()
             SSL_CTX_free(context)
-            return .failure(.context(reason: "cannot load the system CA store: \(reason)"))
+            return .failure(.context(reason: "failed to load the system CA store: \(reason)"))
         }
         return .success(context)
     }
@@ -461,7 +461,7 @@ package final class TLSConnection: SMPPTransport, @unchecked Sendable {
     }
 }
 
-/// Why a TLS connection to the SMSC could not be made; each text names the fix.
+/// A failure to make a TLS connection to the SMSC, with a description that names the fix.
 public enum TLSConnectionError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The TCP connect failed before TLS started.
     case connect(SocketError)

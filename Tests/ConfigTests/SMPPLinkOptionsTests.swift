@@ -4,7 +4,7 @@ import Testing
 
 /// The SMPP keys for TLS, long messages, paired sessions and outbind.
 struct SMPPLinkOptionsTests {
-    /// One SMPP provider with `extra` lines appended to it.
+    /// Returns a config with one SMPP provider and `extra` lines appended to it.
     func yaml(_ extra: String) -> String {
         """
         database: /tmp/lifeline.db

@@ -34,7 +34,7 @@ struct SMPPSessionOutbindTests {
         var session = waitingSession()
         _ = session.connectionOpened(now: now)
         let actions = session.received(outbindFrame(password: "guess"), now: now)
-        #expect(actions == [.close(.protocolError("the outbind's password is not this link's password"))])
+        #expect(actions == [.close(.protocolError("outbind rejected: its password does not match this link's password"))])
     }
 
     /// No outbind within the response timeout ends the session.
@@ -44,7 +44,7 @@ struct SMPPSessionOutbindTests {
         _ = session.connectionOpened(now: now)
         #expect(session.timerFired(now: now + .seconds(4)) == [])
         #expect(
-            session.timerFired(now: now + .seconds(5)) == [.close(.protocolError("no outbind within the response timeout"))]
+            session.timerFired(now: now + .seconds(5)) == [.close(.protocolError("timed out waiting for the outbind"))]
         )
     }
 

@@ -14,13 +14,13 @@ public typealias InboundSMSHandler = @Sendable (InboundSMS) async -> Void
 ///
 /// A long text goes out in the link's `long_messages` form: several `submit_sm` with a
 /// concatenation UDH or with SAR parameters, or one with `message_payload`. A multipart message
-/// counts as accepted when every part is; its provider message id is the last part's, so the
+/// counts as accepted when every part is. Its provider message id is the last part's, so the
 /// last part's receipt decides the message's state.
 /// NOTE: receipts of the earlier parts are reported too and counted as unknown ids by the tracker.
 ///
-/// Inbound SMS are answered with `deliver_sm_resp` by the session, joined when they come in
-/// parts, logged at info with the sender redacted, and handed to `onInbound`; without a handler
-/// they are only logged.
+/// The session acknowledges each inbound SMS with `deliver_sm_resp`. Parts are joined, and each
+/// complete message is logged at info with the sender redacted and handed to `onInbound`
+/// (without a handler it is only logged).
 public final class SMPPProvider: Provider {
     public let id: String
     public var sendsDeliveryReports: Bool { link.settings.registeredDelivery & 0x03 != 0 }
@@ -31,7 +31,7 @@ public final class SMPPProvider: Provider {
     private let eventTask = LockedValue<Task<Void, Never>?>(nil)
     private let inboundHandler = LockedValue<InboundSMSHandler?>(nil)
 
-    /// Where complete inbound SMS go; set it before `start(reports:)` so that none is missed.
+    /// The handler for complete inbound SMS. Set it before `start(reports:)` so that none is missed.
     public var onInbound: InboundSMSHandler? {
         get { inboundHandler.get() }
         set { inboundHandler.set(newValue) }
@@ -74,7 +74,7 @@ public final class SMPPProvider: Provider {
             try await link.start()
         } catch {
             logger.error(
-                "SMPP outbind port cannot be opened; outbinds will be refused",
+                "SMPP outbind port failed to open, so outbinds are rejected; free the port or change outbind_port",
                 metadata: ["smpp.outbind_port": "\(link.settings.outbindListener?.port ?? 0)", "error": "\(error)"]
             )
         }
@@ -173,7 +173,7 @@ public final class SMPPProvider: Provider {
         case .linkDown(let reason):
             if case .bindRejected(let status) = reason, status == .invalidCommandID || status == .bindFailed {
                 logger.warning(
-                    "SMPP bind refused; if the SMSC does not take this bind command, try bind: transmitter_receiver",
+                    "SMPP bind rejected; if the SMSC does not support this bind command, set bind: transmitter_receiver",
                     metadata: ["reason": "\(reason)"]
                 )
             } else {

@@ -20,7 +20,7 @@ public struct ReceivedSubmit: Equatable, Sendable {
 public struct ReassembledMessage: Equatable, Sendable {
     /// `destination_addr` of its submits.
     public var destination: String
-    /// How its parts were tied together; `nil` for a single SMS.
+    /// The form that tied its parts together; `nil` for a single SMS.
     public var form: LongMessageMode?
     /// The text, decoded per `data_coding` (GSM 7-bit read one septet per octet); `nil` for 8-bit data.
     public var text: String?

@@ -156,7 +156,7 @@ public actor SMSCSimulator {
 
     // MARK: Fault knobs
 
-    /// Answers binds with these commands with `generic_nack` (`ESME_RINVCMDID`), as SMSCs that do
+    /// Rejects binds with these commands by `generic_nack` (`ESME_RINVCMDID`), as SMSCs that do
     /// not implement them do.
     public func refuseBinds(_ modes: Set<BindMode>) {
         refusedBindModes = modes
@@ -417,7 +417,7 @@ public actor SMSCSimulator {
 
     private func handleBind(_ bind: BindRequest, sequenceNumber: UInt32, on connection: Connection) {
         if refusedBindModes.contains(bind.mode) {
-            logger.debug("SMSC bind refused", metadata: ["smsc.bind": bind.mode.rawValue])
+            logger.debug("SMSC bind rejected", metadata: ["smsc.bind": bind.mode.rawValue])
             send(
                 PDU(commandStatus: .invalidCommandID, sequenceNumber: sequenceNumber, body: .genericNack(GenericNack())),
                 on: connection
@@ -550,6 +550,7 @@ public actor SMSCSimulator {
             logger.debug("SMSC unreadable UDH", metadata: ["smsc.error": "\(error)"])
             return
         }
+
         var form: LongMessageMode?
         if part.concatenation != nil {
             form = .udh
@@ -567,6 +568,7 @@ public actor SMSCSimulator {
         } else if submitSM.shortMessage.isEmpty && payloadParameter != nil {
             form = .payload
         }
+
         let key = part.concatenation.map { "\(submitSM.destinationAddress)/\($0.reference)/\($0.totalParts)" } ?? ""
         var ids = partMessageIDs[key, default: []]
         ids.append(messageID)
