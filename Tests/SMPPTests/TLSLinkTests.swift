@@ -91,6 +91,37 @@ struct TLSLinkTests {
         await harness.stop()
     }
 
+    /// Hundreds of submits through a full window over TLS are all accepted and all their receipts arrive.
+    @Test func windowOverTLS() async throws {
+        let harness = try await makeHarness()
+        var settings = harness.settings(caFile: harness.server.certificatePath)
+        settings.windowSize = 10
+        let (client, events, first) = try await firstOutcome(settings)
+        #expect(first == .bound(smscSystemID: "SMSCSIM", mode: .transceiver))
+        let count = 300
+        let accepted = await withTaskGroup(of: Bool.self) { group in
+            for index in 0..<count {
+                let submit = client.settings.makeSubmitSM(destination: "447700900123", shortMessage: Array("m\(index)".utf8))
+                group.addTask {
+                    guard case .accepted? = try? await client.submit(submit) else { return false }
+                    return true
+                }
+            }
+            var accepted = 0
+            for await ok in group where ok { accepted += 1 }
+            return accepted
+        }
+        #expect(accepted == count)
+        for _ in 0..<count {
+            guard await events.next(where: { if case .deliveryReceipt = $0 { true } else { false } }) != nil else {
+                Issue.record("a receipt did not arrive")
+                break
+            }
+        }
+        await client.stop()
+        await harness.stop()
+    }
+
     /// A ca_file holding another CA fails the handshake with an error that names the file and the fix;
     /// nothing reaches the SMSC.
     @Test func wrongCAIsClearError() async throws {
