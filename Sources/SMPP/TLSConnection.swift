@@ -226,7 +226,7 @@ package final class TLSConnection: SMPPTransport, @unchecked Sendable {
             let result = SSL_do_handshake(ssl)
             let status = result == 1 ? SSL_ERROR_NONE : SSL_get_error(ssl, result)
             if let error = flushCiphertext() {
-                return .connect(error)
+                return .handshake(host: host, port: port, reason: Self.droppedReason(error), settings: settings)
             }
             if status == SSL_ERROR_NONE && pendingCiphertext.isEmpty { return nil }
             guard status == SSL_ERROR_NONE || status == SSL_ERROR_WANT_READ else {
@@ -255,9 +255,14 @@ package final class TLSConnection: SMPPTransport, @unchecked Sendable {
                     settings: settings
                 )
             case .failed(let error):
-                return .connect(error)
+                return .handshake(host: host, port: port, reason: Self.droppedReason(error), settings: settings)
             }
         }
+    }
+
+    /// Describes a socket error in the middle of a handshake, which usually means a plain-TCP port.
+    private static func droppedReason(_ error: SocketError) -> String {
+        "\(error) during the handshake (does this port speak TLS?)"
     }
 
     private func handshakeFailure(host: String, port: UInt16, settings: SMPPTLSSettings) -> TLSConnectionError {
