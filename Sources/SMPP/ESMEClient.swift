@@ -94,6 +94,9 @@ public actor ESMEClient {
     /// Unbinds, closes the connection, and finishes `events`. Safe to call more than once.
     public func stop() async {
         stopping = true
+        // An outbind connection that was never served is closed here, since no session owns it yet.
+        acceptedConnection?.close(flush: false)
+        acceptedConnection = nil
         if session?.isBound == true {
             perform(session?.unbindRequested(now: .now) ?? [])
         } else if let session, !session.isClosed {
