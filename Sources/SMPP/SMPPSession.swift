@@ -159,13 +159,6 @@ public struct SMPPSession: Sendable {
         return sendBind(now: now)
     }
 
-    private mutating func sendBind(now: ContinuousClock.Instant) -> [Action] {
-        let sequenceNumber = sequenceNumbers.next()
-        state = .binding(sequenceNumber: sequenceNumber, deadline: now + configuration.responseTimeout)
-        lastReceived = now
-        return [.send(PDU(sequenceNumber: sequenceNumber, body: .bind(configuration.bind)))]
-    }
-
     /// Asks to send a submit. Only `.send` puts it in the window.
     public mutating func submit(_ submitSM: SubmitSM, now: ContinuousClock.Instant) -> SubmitAction {
         guard case .bound = state, configuration.bind.mode.canSubmit else { return .notBound }
@@ -307,6 +300,13 @@ public struct SMPPSession: Sendable {
         case .unsupported(let commandID, _):
             return commandID.isResponse ? [] : [genericNack(for: pdu.sequenceNumber, status: .invalidCommandID)]
         }
+    }
+
+    private mutating func sendBind(now: ContinuousClock.Instant) -> [Action] {
+        let sequenceNumber = sequenceNumbers.next()
+        state = .binding(sequenceNumber: sequenceNumber, deadline: now + configuration.responseTimeout)
+        lastReceived = now
+        return [.send(PDU(sequenceNumber: sequenceNumber, body: .bind(configuration.bind)))]
     }
 
     private mutating func outbindReceived(_ outbind: Outbind, now: ContinuousClock.Instant) -> [Action] {
