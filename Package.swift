@@ -27,7 +27,7 @@ let package = Package(
         .target(name: "Diagnostics"),
 
         // Protocol stacks and adapters at the edges.
-        .target(name: "SMPP", dependencies: ["SMSCodec", "Diagnostics"]),
+        .target(name: "SMPP", dependencies: ["SMSCodec", "Diagnostics", "COpenSSL"]),
         .target(name: "ATModem", dependencies: ["SMSCodec", "Diagnostics", "CSerialPort"]),
         .target(name: "CloudSMS", dependencies: ["CCurlShim", "COpenSSL", "SMSCodec", "Diagnostics"]),
         .target(name: "Store", dependencies: ["CSQLite3", "Diagnostics"]),

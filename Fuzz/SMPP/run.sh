@@ -10,13 +10,16 @@ build="$root/.build/fuzz-smpp"
 swiftc="${SWIFTC:-swiftc}"
 mkdir -p "$build/corpus" "$build/modules"
 
-# Diagnostics is compiled first as its own module because the SMPP sources import it.
-"$swiftc" -sanitize=fuzzer,address -parse-as-library -swift-version 6 -emit-module -emit-object \
-    -module-name Diagnostics -emit-module-path "$build/modules/Diagnostics.swiftmodule" \
-    -o "$build/Diagnostics.o" -wmo "$root"/Sources/Diagnostics/*.swift
+# Diagnostics and SMSCodec are compiled first as their own modules because the SMPP sources
+# import them; OpenSSL (for TLS) comes in through the COpenSSL module map.
+for module in Diagnostics SMSCodec; do
+    "$swiftc" -sanitize=fuzzer,address -parse-as-library -swift-version 6 -emit-module -emit-object \
+        -module-name "$module" -emit-module-path "$build/modules/$module.swiftmodule" \
+        -o "$build/$module.o" -wmo "$root"/Sources/"$module"/*.swift
+done
 
 "$swiftc" -sanitize=fuzzer,address -parse-as-library -swift-version 6 -package-name Lifeline -module-name SMPPFuzz \
-    -I "$build/modules" "$build/Diagnostics.o" \
+    -I "$build/modules" -I "$root/Sources/COpenSSL" "$build/Diagnostics.o" "$build/SMSCodec.o" -lssl -lcrypto \
     "$root"/Sources/SMPP/*.swift "$here"/FuzzPDUDecoder.swift \
     -o "$build/fuzz-pdu-decoder"
 

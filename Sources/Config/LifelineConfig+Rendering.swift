@@ -149,6 +149,18 @@ extension SMPPSettings {
         writer.field("allow_long_password", allowLongPassword)
         writer.field("data_coding_gsm", raw: dataCodingGSM.rawValue)
         writer.field("message_id_format", raw: messageIDFormat.rawValue)
+        writer.field("long_messages", raw: longMessages.rawValue)
+        if tls {
+            writer.field("tls", true)
+            if let caFile {
+                writer.field("ca_file", caFile)
+            }
+            writer.field("verify", verify)
+        }
+        if let outbindPort {
+            writer.field("outbind_port", outbindPort)
+            writer.field("outbind_address", outbindAddress)
+        }
     }
 }
 

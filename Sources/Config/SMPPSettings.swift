@@ -1,3 +1,5 @@
+import Foundation
+
 /// An SMPP 3.4 link to a carrier's SMSC.
 public struct SMPPSettings: Sendable, Equatable {
     /// The bind PDU that opens the session.
@@ -8,6 +10,19 @@ public struct SMPPSettings: Sendable, Equatable {
         case transmitter
         /// `bind_receiver`: receipts and inbound messages only.
         case receiver
+        /// Two sessions, `bind_transmitter` for submits and `bind_receiver` for receipts and
+        /// inbound messages, for SMSCs that refuse `bind_transceiver`.
+        case transmitterReceiver = "transmitter_receiver"
+    }
+
+    /// The form in which a text longer than one SMS goes to the SMSC.
+    public enum LongMessages: String, Sendable, Equatable, CaseIterable {
+        /// One `submit_sm` per segment with a concatenation header in the text (`esm_class` 0x40).
+        case udh
+        /// One `submit_sm` per segment with the `sar_*` parameters; the SMSC adds the header.
+        case sar
+        /// One `submit_sm` with the whole text in `message_payload`; the SMSC splits it.
+        case payload
     }
 
     /// The layout of GSM 7-bit text the SMSC expects when `data_coding` is 0.
@@ -57,6 +72,20 @@ public struct SMPPSettings: Sendable, Equatable {
     public var dataCodingGSM: GSMPacking = .unpacked
     /// Default `as_is`.
     public var messageIDFormat: MessageIDFormat = .asIs
+    /// TLS to the SMSC; default false.
+    public var tls = false
+    /// A PEM file with the CA certificates that may sign the SMSC's certificate; `nil` uses the
+    /// system store. Only with `tls`.
+    public var caFile: String?
+    /// Whether the SMSC's certificate is checked; default true. False is for tests only and
+    /// draws a warning at load. Only with `tls`.
+    public var verify = true
+    /// Default `udh`.
+    public var longMessages: LongMessages = .udh
+    /// The TCP port to accept the SMSC's `outbind` on; `nil` (default) ignores outbinds.
+    public var outbindPort: Int?
+    /// The IPv4 address the outbind port listens on; default `0.0.0.0` (every interface).
+    public var outbindAddress = "0.0.0.0"
 
     public init(host: String, systemID: String, password: Secret) {
         self.host = host
@@ -91,6 +120,42 @@ public struct SMPPSettings: Sendable, Equatable {
         let allowLongPassword = reader.optional("allow_long_password") { $0.bool() } ?? false
         let packing = reader.optional("data_coding_gsm") { $0.enumeration(GSMPacking.self) }
         let idFormat = reader.optional("message_id_format") { $0.enumeration(MessageIDFormat.self) }
+        let tls = reader.optional("tls") { $0.bool() } ?? false
+        let caFile = reader.optional("ca_file") { value -> String? in
+            guard let path = value.string(expected: "the path of a PEM file with the SMSC's CA certificate") else {
+                return nil
+            }
+            let resolved = reader.decoder.resolve(path: path)
+            guard FileManager.default.isReadableFile(atPath: resolved) else {
+                let reason = FileManager.default.fileExists(atPath: resolved) ? "is not readable" : "does not exist"
+                return value.fail(
+                    "ca_file \(resolved) \(reason); give the PEM file with the CA certificate the carrier issued"
+                )
+            }
+            return resolved
+        }
+        let verify = reader.optional("verify") { $0.bool() }
+        let longMessages = reader.optional("long_messages") { $0.enumeration(LongMessages.self) }
+        let outbindPort = reader.optional("outbind_port") { $0.int(in: 1...65535) }
+        let outbindAddress = reader.optional("outbind_address") {
+            $0.string(expected: "an IPv4 address such as 0.0.0.0") { text in
+                var address = in_addr()
+                return inet_pton(AF_INET, text, &address) == 1
+            }
+        }
+        if !tls {
+            for key in ["ca_file", "verify"] where reader.child(key) != nil {
+                reader.child(key)?.report("\(key) applies only to TLS; add tls: true or remove \(key)")
+            }
+        }
+        if tls, verify == false {
+            reader.decoder.warn(
+                file: reader.decoder.fileName,
+                "\(reader.path(of: "verify")) is false: the SMSC's certificate is not checked, so anyone on the "
+                    + "path can read and change the traffic, password included. Use it for tests only; set ca_file "
+                    + "to the carrier's CA instead"
+            )
+        }
 
         if let password, password.count > maximumPasswordLength, !allowLongPassword,
             let origin = reader.secretOrigin("password")
@@ -113,6 +178,12 @@ public struct SMPPSettings: Sendable, Equatable {
         settings.allowLongPassword = allowLongPassword
         settings.dataCodingGSM = packing ?? settings.dataCodingGSM
         settings.messageIDFormat = idFormat ?? settings.messageIDFormat
+        settings.tls = tls
+        settings.caFile = caFile
+        settings.verify = verify ?? true
+        settings.longMessages = longMessages ?? settings.longMessages
+        settings.outbindPort = outbindPort
+        settings.outbindAddress = outbindAddress ?? settings.outbindAddress
         return settings
     }
 }

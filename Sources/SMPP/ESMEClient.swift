@@ -13,6 +13,11 @@ import Diagnostics
 /// timeout for `unbind_resp`), closes the socket, ends submits still in the window as
 /// `ambiguous`, and finishes `events`. The owner must consume `events`: it buffers without bound
 /// so that no receipt is lost.
+///
+/// With `settings.tls` the connection is TLS (OpenSSL); a failed handshake ends the attempt with
+/// `LinkDownReason.tlsFailed` and the usual backoff. One client is one session: `SMPPLink` pairs a
+/// transmitter with a receiver and serves outbinds. An `outbind` on this client's own connection
+/// is reported as `.outbindIgnored` and otherwise ignored.
 public actor ESMEClient {
     /// Link state changes, receipts and inbound SMS, in the order they happened.
     public nonisolated let events: AsyncStream<SMPPLinkEvent>
@@ -24,7 +29,10 @@ public actor ESMEClient {
     private var logger: Logger
 
     private var session: SMPPSession?
-    private var connection: TCPConnection?
+    private var connection: (any SMPPTransport)?
+    /// A connection the SMSC opened for an outbind; the client serves only it and never redials.
+    private var acceptedConnection: (any SMPPTransport)?
+    private let waitsForOutbind: Bool
     private var runTask: Task<Void, Never>?
     private var timerTask: Task<Void, Never>?
     private var timerDeadline: ContinuousClock.Instant?
@@ -44,8 +52,25 @@ public actor ESMEClient {
         try settings.validate()
         self.settings = settings
         self.backoff = backoff
+        self.waitsForOutbind = false
         var logger = logger
         logger[metadataKey: "smpp.peer"] = "\(settings.host):\(settings.port)"
+        logger[metadataKey: "smpp.system_id"] = settings.systemID
+        self.logger = logger
+        (events, eventContinuation) = AsyncStream.makeStream(of: SMPPLinkEvent.self, bufferingPolicy: .unbounded)
+    }
+
+    /// Makes a client that serves one connection the SMSC opened: it waits for the `outbind`, binds
+    /// as a receiver, and ends for good when that connection ends (the SMSC outbinds again).
+    init(outbindConnection: any SMPPTransport, settings: SMPPLinkSettings, logger: Logger) {
+        var settings = settings
+        settings.bindMode = .receiver
+        self.settings = settings
+        self.backoff = ReconnectBackoff()
+        self.waitsForOutbind = true
+        self.acceptedConnection = outbindConnection
+        var logger = logger
+        logger[metadataKey: "smpp.peer"] = outbindConnection.peerDescription
         logger[metadataKey: "smpp.system_id"] = settings.systemID
         self.logger = logger
         (events, eventContinuation) = AsyncStream.makeStream(of: SMPPLinkEvent.self, bufferingPolicy: .unbounded)
@@ -69,6 +94,9 @@ public actor ESMEClient {
     /// Unbinds, closes the connection, and finishes `events`. Safe to call more than once.
     public func stop() async {
         stopping = true
+        // An outbind connection that was never served is closed here, since no session owns it yet.
+        acceptedConnection?.close(flush: false)
+        acceptedConnection = nil
         if session?.isBound == true {
             perform(session?.unbindRequested(now: .now) ?? [])
         } else if let session, !session.isClosed {
@@ -141,6 +169,16 @@ public actor ESMEClient {
     // MARK: Connection loop
 
     private func run() async {
+        if let acceptedConnection {
+            // An outbind session ends with its connection: the SMSC outbinds again when it needs to.
+            self.acceptedConnection = nil
+            _ = await serve(acceptedConnection)
+            stopping = true
+            lastDownReason = .stopped
+            wakeWindowWaiters(slotFreed: false)
+            eventContinuation.finish()
+            return
+        }
         while !stopping {
             let reason = await connectAndServe()
             guard !stopping else { break }
@@ -163,16 +201,12 @@ public actor ESMEClient {
 
     /// Connects, binds and serves one connection until it ends, then returns the reason it ended.
     private func connectAndServe() async -> LinkDownReason {
-        logger.debug("Connecting")
-        let newConnection: TCPConnection
-        do {
-            newConnection = try await TCPConnection.connect(
-                host: settings.host,
-                port: settings.port,
-                timeout: settings.connectTimeout
-            )
-        } catch {
-            let reason = LinkDownReason.connectFailed(error.description)
+        logger.debug("Connecting", metadata: ["smpp.tls": "\(settings.tls != nil)"])
+        let newConnection: any SMPPTransport
+        switch await openConnection() {
+        case .success(let opened):
+            newConnection = opened
+        case .failure(let reason):
             linkWentDown(reason)
             return reason
         }
@@ -180,8 +214,45 @@ public actor ESMEClient {
             newConnection.close(flush: false)
             return .stopped
         }
+        return await serve(newConnection)
+    }
+
+    /// Dials the SMSC over TCP, or TLS when the settings ask for it.
+    private func openConnection() async -> Result<any SMPPTransport, LinkDownReason> {
+        guard let tls = settings.tls else {
+            do {
+                let opened = try await TCPConnection.connect(
+                    host: settings.host,
+                    port: settings.port,
+                    timeout: settings.connectTimeout
+                )
+                return .success(opened)
+            } catch {
+                return .failure(.connectFailed(error.description))
+            }
+        }
+        do {
+            let opened = try await TLSConnection.connect(
+                host: settings.host,
+                port: settings.port,
+                timeout: settings.connectTimeout,
+                settings: tls
+            )
+            return .success(opened)
+        } catch {
+            if case .connect(let socketError) = error {
+                return .failure(.connectFailed(socketError.description))
+            }
+            return .failure(.tlsFailed(error.description))
+        }
+    }
+
+    /// Binds over `newConnection` and serves it until it ends, then returns the reason it ended.
+    private func serve(_ newConnection: any SMPPTransport) async -> LinkDownReason {
         connection = newConnection
-        session = SMPPSession(configuration: SMPPSession.Configuration(settings: settings))
+        var configuration = SMPPSession.Configuration(settings: settings)
+        configuration.waitsForOutbind = waitsForOutbind
+        session = SMPPSession(configuration: configuration)
         perform(session?.connectionOpened(now: .now) ?? [])
         logger.trace("Bind sent", metadata: ["smpp.bind": settings.bindMode.rawValue])
 
@@ -232,6 +303,9 @@ public actor ESMEClient {
                 resumeProbes(alive: false)
             case .linkAlive:
                 resumeProbes(alive: true)
+            case .outbindIgnored(let smscSystemID):
+                logger.debug("Outbind ignored", metadata: ["smpp.smsc": smscSystemID])
+                emit(.outbindIgnored(smscSystemID: smscSystemID))
             }
         }
         rescheduleTimer()

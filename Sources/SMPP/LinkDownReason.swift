@@ -3,6 +3,9 @@
 public enum LinkDownReason: Error, Equatable, Sendable, CustomStringConvertible {
     /// The TCP connection could not be made; the text is the system's reason.
     case connectFailed(String)
+    /// The TLS handshake failed; the text names the cause and the fix (an untrusted certificate,
+    /// an unreadable `ca_file`, a name mismatch).
+    case tlsFailed(String)
     /// The SMSC answered the bind with an error status, for example `ESME_RINVPASWD`.
     case bindRejected(CommandStatus)
     /// No `bind_resp` came within the response timeout.
@@ -25,6 +28,7 @@ public enum LinkDownReason: Error, Equatable, Sendable, CustomStringConvertible 
     public var description: String {
         switch self {
         case .connectFailed(let reason): "connect failed: \(reason)"
+        case .tlsFailed(let reason): reason
         case .bindRejected(let status): "bind rejected: \(status)"
         case .bindTimeout: "no bind_resp within the response timeout"
         case .enquireLinkTimeout: "no enquire_link_resp within the response timeout"

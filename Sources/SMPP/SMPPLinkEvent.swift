@@ -5,12 +5,21 @@ public enum SMPPLinkEvent: Equatable, Sendable {
     /// The link is not usable any more (or could not be made); submits fail with `notBound` until
     /// the next `bound`. A refused bind comes as `.bindRejected(status)`.
     case linkDown(LinkDownReason)
+    /// A session other than the submitting one (a separate receiver, an outbind session) ended;
+    /// submits are not affected. A separate receiver re-binds on its own.
+    case receiverSessionDown(LinkDownReason)
     /// The client will try again after `delay`; `attempt` counts consecutive failures from 1.
     case reconnectScheduled(delay: Duration, attempt: Int)
     /// A delivery receipt; `messageIDKey` matches the `messageIDKey` of the accepted submit.
     case deliveryReceipt(DeliveryReceipt, messageIDKey: String)
     /// A `deliver_sm` marked as a receipt whose text and TLVs name no message.
     case unreadableReceipt(DeliverSM, DeliveryReceiptError)
-    /// An inbound SMS (mobile originated); `shortMessage` is encoded per `dataCoding`.
+    /// One `deliver_sm` of an inbound SMS (mobile originated), as it came: possibly one part of a
+    /// long message; `shortMessage` is encoded per `dataCoding`. `SMPPLink` turns these into `inboundSMS`.
     case inboundMessage(DeliverSM)
+    /// A complete inbound SMS, its parts joined; only `SMPPLink` reports these.
+    case inboundSMS(InboundSMS)
+    /// The SMSC sent `outbind` where none was expected (on a connection this side opened), and
+    /// it was ignored. To accept outbinds, give the link a port to listen on.
+    case outbindIgnored(smscSystemID: String)
 }

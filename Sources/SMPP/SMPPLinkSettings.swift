@@ -43,6 +43,15 @@ public struct SMPPLinkSettings: Equatable, Sendable {
     public var allowNonstandardPasswordLength: Bool
     /// The rule for comparing receipt ids with `submit_sm_resp` ids on this link.
     public var messageIDMatching: MessageIDMatching
+    /// TLS to the SMSC; `nil` for plain TCP.
+    public var tls: SMPPTLSSettings?
+    /// The form for a text longer than one SMS: UDH (default), SAR parameters, or `message_payload`.
+    public var longMessages: LongMessageMode
+    /// Binds a transmitter and a separate receiver instead of one session in `bindMode`, for
+    /// SMSCs that refuse `bind_transceiver`. Read by `SMPPLink`; one `ESMEClient` is always one session.
+    public var bindsTransmitterAndReceiver: Bool
+    /// The address and port that accept the SMSC's `outbind`; `nil` to ignore outbinds. Read by `SMPPLink`.
+    public var outbindListener: SMPPOutbindListener?
 
     public init(
         host: String,
@@ -63,7 +72,11 @@ public struct SMPPLinkSettings: Equatable, Sendable {
         sourceAddressNPI: UInt8 = 0,
         registeredDelivery: UInt8 = 1,
         allowNonstandardPasswordLength: Bool = false,
-        messageIDMatching: MessageIDMatching = .asIs
+        messageIDMatching: MessageIDMatching = .asIs,
+        tls: SMPPTLSSettings? = nil,
+        longMessages: LongMessageMode = .udh,
+        bindsTransmitterAndReceiver: Bool = false,
+        outbindListener: SMPPOutbindListener? = nil
     ) {
         self.host = host
         self.port = port
@@ -84,6 +97,10 @@ public struct SMPPLinkSettings: Equatable, Sendable {
         self.registeredDelivery = registeredDelivery
         self.allowNonstandardPasswordLength = allowNonstandardPasswordLength
         self.messageIDMatching = messageIDMatching
+        self.tls = tls
+        self.longMessages = longMessages
+        self.bindsTransmitterAndReceiver = bindsTransmitterAndReceiver
+        self.outbindListener = outbindListener
     }
 
     /// Checks every field against SMPP 3.4's limits and the timers against zero.
@@ -168,7 +185,20 @@ public struct SMPPLinkSettings: Equatable, Sendable {
 extension SMPPLinkSettings: CustomStringConvertible {
     /// The settings for logs, with the password masked.
     public var description: String {
-        "\(bindMode) \(systemID)@\(host):\(port) window=\(windowSize) password=*****"
+        "\(bindMode) \(systemID)@\(host):\(port)\(tls == nil ? "" : " tls") window=\(windowSize) password=*****"
+    }
+}
+
+/// The address and port an `SMPPLink` listens on for the SMSC's `outbind` (plain TCP, IPv4).
+public struct SMPPOutbindListener: Equatable, Sendable {
+    /// The IPv4 address to listen on: `0.0.0.0` for every interface.
+    public var address: String
+    /// The TCP port; 0 picks a free one (for tests).
+    public var port: UInt16
+
+    public init(address: String = "0.0.0.0", port: UInt16) {
+        self.address = address
+        self.port = port
     }
 }
 

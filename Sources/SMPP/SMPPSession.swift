@@ -22,19 +22,24 @@ public struct SMPPSession: Sendable {
         public var responseTimeout: Duration
         /// The largest `command_length` accepted from the SMSC.
         public var maximumPDULength: UInt32
+        /// Whether the connection was opened by the SMSC: the session then waits for its `outbind`
+        /// (at most the response timeout) and only binds after one whose password is the bind's.
+        public var waitsForOutbind: Bool
 
         public init(
             bind: BindRequest,
             windowSize: Int = 10,
             enquireLinkInterval: Duration = .seconds(30),
             responseTimeout: Duration = .seconds(10),
-            maximumPDULength: UInt32 = PDU.defaultMaximumLength
+            maximumPDULength: UInt32 = PDU.defaultMaximumLength,
+            waitsForOutbind: Bool = false
         ) {
             self.bind = bind
             self.windowSize = windowSize
             self.enquireLinkInterval = enquireLinkInterval
             self.responseTimeout = responseTimeout
             self.maximumPDULength = maximumPDULength
+            self.waitsForOutbind = waitsForOutbind
         }
 
         /// Makes the session parameters from a link's settings.
@@ -62,6 +67,8 @@ public struct SMPPSession: Sendable {
         case close(LinkDownReason)
         /// An `enquire_link_resp` (or a `generic_nack` to it) arrived: the link is alive.
         case linkAlive
+        /// An `outbind` arrived on a connection this side opened (or a second one); it was ignored.
+        case outbindIgnored(smscSystemID: String)
     }
 
     /// The session's decision on a submit request.
@@ -76,6 +83,7 @@ public struct SMPPSession: Sendable {
 
     private enum State: Sendable {
         case idle
+        case awaitingOutbind(deadline: ContinuousClock.Instant)
         case binding(sequenceNumber: UInt32, deadline: ContinuousClock.Instant)
         case bound
         case unbinding(sequenceNumber: UInt32, deadline: ContinuousClock.Instant)
@@ -123,7 +131,7 @@ public struct SMPPSession: Sendable {
     public var nextDeadline: ContinuousClock.Instant? {
         var deadlines: [ContinuousClock.Instant] = Array(outstandingSubmits.values)
         switch state {
-        case .binding(_, let deadline), .unbinding(_, let deadline):
+        case .binding(_, let deadline), .unbinding(_, let deadline), .awaitingOutbind(let deadline):
             deadlines.append(deadline)
         case .bound:
             if let enquireLink = outstandingEnquireLink {
@@ -139,13 +147,16 @@ public struct SMPPSession: Sendable {
 
     // MARK: Events
 
-    /// Handles the TCP connection coming up by sending the bind.
+    /// Handles the TCP connection coming up by sending the bind, or, on a connection the SMSC
+    /// opened, by starting to wait for its `outbind`.
     public mutating func connectionOpened(now: ContinuousClock.Instant) -> [Action] {
         guard case .idle = state else { return [] }
-        let sequenceNumber = sequenceNumbers.next()
-        state = .binding(sequenceNumber: sequenceNumber, deadline: now + configuration.responseTimeout)
         lastReceived = now
-        return [.send(PDU(sequenceNumber: sequenceNumber, body: .bind(configuration.bind)))]
+        if configuration.waitsForOutbind {
+            state = .awaitingOutbind(deadline: now + configuration.responseTimeout)
+            return []
+        }
+        return sendBind(now: now)
     }
 
     /// Asks to send a submit. Only `.send` puts it in the window.
@@ -190,6 +201,8 @@ public struct SMPPSession: Sendable {
             return []
         case .binding(_, let deadline):
             return now >= deadline ? close(.bindTimeout) : []
+        case .awaitingOutbind(let deadline):
+            return now >= deadline ? close(.protocolError("timed out waiting for the outbind")) : []
         case .unbinding(_, let deadline):
             return now >= deadline ? close(.unbound) : expireSubmits(now: now)
         case .bound:
@@ -220,7 +233,7 @@ public struct SMPPSession: Sendable {
             let sequenceNumber = sequenceNumbers.next()
             state = .unbinding(sequenceNumber: sequenceNumber, deadline: now + configuration.responseTimeout)
             return [.send(PDU(sequenceNumber: sequenceNumber, body: .unbind(Unbind())))]
-        case .idle, .binding:
+        case .idle, .binding, .awaitingOutbind:
             return close(.stopped)
         case .unbinding, .closed:
             return []
@@ -278,14 +291,32 @@ public struct SMPPSession: Sendable {
                 return close(.unbound)
             }
             return []
-        case .outbind, .deliverSMResponse:
-            // outbind is for an SMSC that dials out; this ESME dials in and binds on its own.
+        case .outbind(let outbind):
+            return outbindReceived(outbind, now: now)
+        case .deliverSMResponse:
             return []
         case .bind, .submitSM:
             return [genericNack(for: pdu.sequenceNumber, status: .invalidCommandID)]
         case .unsupported(let commandID, _):
             return commandID.isResponse ? [] : [genericNack(for: pdu.sequenceNumber, status: .invalidCommandID)]
         }
+    }
+
+    private mutating func sendBind(now: ContinuousClock.Instant) -> [Action] {
+        let sequenceNumber = sequenceNumbers.next()
+        state = .binding(sequenceNumber: sequenceNumber, deadline: now + configuration.responseTimeout)
+        lastReceived = now
+        return [.send(PDU(sequenceNumber: sequenceNumber, body: .bind(configuration.bind)))]
+    }
+
+    private mutating func outbindReceived(_ outbind: Outbind, now: ContinuousClock.Instant) -> [Action] {
+        guard case .awaitingOutbind = state else {
+            return [.outbindIgnored(smscSystemID: outbind.systemID)]
+        }
+        guard outbind.password == configuration.bind.password else {
+            return close(.protocolError("outbind rejected: its password does not match this link's password"))
+        }
+        return sendBind(now: now)
     }
 
     private mutating func bindAnswered(sequenceNumber: UInt32, status: CommandStatus, systemID: String) -> [Action] {

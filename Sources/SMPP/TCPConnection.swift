@@ -8,22 +8,15 @@ import Glibc
 /// returns at once. `close()` shuts the socket down after the queue is written (or at once with
 /// `flush: false`); the descriptor is closed when both threads have finished. Sockets have
 /// `TCP_NODELAY` set, because SMPP exchanges small PDUs that must not wait for Nagle.
-package final class TCPConnection: @unchecked Sendable {
+package final class TCPConnection: SMPPTransport, @unchecked Sendable {
     // @unchecked: `lock` (an NSCondition) guards `queue`, `closing`, `flushBeforeClose` and
     // `threadsRunning` and `descriptorClosed`; `descriptor` and `incoming` are immutable after init.
 
-    /// An event from the reader thread.
-    package enum ReadEvent: Sendable {
-        case bytes([UInt8])
-        /// The stream ended: `nil` for an orderly close by either side, else the read error.
-        case closed(SocketError?)
-    }
-
-    package let incoming: AsyncStream<ReadEvent>
+    package let incoming: AsyncStream<TransportEvent>
     /// `ip:port` of the peer, for logs.
     package let peerDescription: String
     private let descriptor: Int32
-    private let continuation: AsyncStream<ReadEvent>.Continuation
+    private let continuation: AsyncStream<TransportEvent>.Continuation
     private let lock = NSCondition()
     private var queue: [[UInt8]] = []
     private var closing = false
@@ -37,7 +30,7 @@ package final class TCPConnection: @unchecked Sendable {
         self.peerDescription = peerDescription
         var noDelay: Int32 = 1
         _ = setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &noDelay, socklen_t(MemoryLayout<Int32>.size))
-        (incoming, continuation) = AsyncStream.makeStream(of: ReadEvent.self, bufferingPolicy: .unbounded)
+        (incoming, continuation) = AsyncStream.makeStream(of: TransportEvent.self, bufferingPolicy: .unbounded)
         startThread(name: "tcp-read") { $0.readLoop() }
         startThread(name: "tcp-write") { $0.writeLoop() }
     }
@@ -171,6 +164,16 @@ package final class TCPConnection: @unchecked Sendable {
     private static func blockingConnect(host: String, port: UInt16, timeout: Duration) -> Result<
         TCPConnection, SocketError
     > {
+        connectedSocket(host: host, port: port, timeout: timeout).map {
+            TCPConnection(descriptor: $0, peerDescription: "\(host):\(port)")
+        }
+    }
+
+    /// Resolves `host` and connects to the first address that accepts, blocking the calling
+    /// thread for at most `timeout` per address. Returns a blocking socket with `TCP_NODELAY` set.
+    ///
+    /// - Returns: the descriptor, owned by the caller, or the last address's error.
+    package static func connectedSocket(host: String, port: UInt16, timeout: Duration) -> Result<Int32, SocketError> {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
@@ -186,8 +189,15 @@ package final class TCPConnection: @unchecked Sendable {
             candidate = info.pointee.ai_next
             switch connectOne(info.pointee, timeout: timeout) {
             case .success(let descriptor):
-                let peer = "\(host):\(port)"
-                return .success(TCPConnection(descriptor: descriptor, peerDescription: peer))
+                var noDelay: Int32 = 1
+                _ = setsockopt(
+                    descriptor,
+                    Int32(IPPROTO_TCP),
+                    TCP_NODELAY,
+                    &noDelay,
+                    socklen_t(MemoryLayout<Int32>.size)
+                )
+                return .success(descriptor)
             case .failure(let error):
                 lastError = error
             }

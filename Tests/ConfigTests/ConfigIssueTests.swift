@@ -140,7 +140,7 @@ private let issueCases: [IssueCase] = [
         column: 11,
         path: "providers[0].bind",
         message:
-            "expected one of transceiver, transmitter, receiver, got \"tranceiver\" (did you mean \"transceiver\"?)"
+            "expected one of transceiver, transmitter, receiver, transmitter_receiver, got \"tranceiver\" (did you mean \"transceiver\"?)"
     ),
     IssueCase(
         name: "yes for a boolean",

@@ -107,6 +107,37 @@ struct TwistedSMSCTests {
         await peer.stop()
     }
 
+    /// The peer decodes and accepts every part of a long text sent with SAR parameters and with
+    /// message_payload, so the optional parameters are encoded as another implementation expects.
+    @Test(arguments: [LongMessageMode.sar, .payload]) func longMessageParameters(_ mode: LongMessageMode) async throws {
+        let peer = try await Peer.start()
+        let settings = SMPPLinkSettings(
+            host: "127.0.0.1",
+            port: peer.port,
+            systemID: "lifeline",
+            password: "secret",
+            registeredDelivery: 0,
+            longMessages: mode
+        )
+        let client = try ESMEClient(settings: settings, logger: .disabled)
+        let events = EventLog(client.events)
+        await client.start()
+        _ = await events.next { if case .bound = $0 { true } else { false } }
+
+        let text = String(repeating: "Gas leak reported near the library. ", count: 6)
+        let submits = try settings.makeSubmits(destination: "447700900123", text: text, reference: 513)
+        #expect(submits.count == (mode == .sar ? 2 : 1))
+        for submit in submits {
+            let outcome = try await client.submit(submit)
+            guard case .accepted = outcome else {
+                Issue.record("the peer did not accept a \(mode) part: \(outcome)")
+                break
+            }
+        }
+        await client.stop()
+        await peer.stop()
+    }
+
     /// The peer's error bind_resp for a wrong password reads as ESME_RINVPASWD.
     @Test func wrongPasswordRejected() async throws {
         let peer = try await Peer.start()

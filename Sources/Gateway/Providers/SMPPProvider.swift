@@ -5,21 +5,37 @@ import SMPP
 import SMSCodec
 import Store
 
-/// An SMPP 3.4 carrier link in the pool: one `ESMEClient` that binds, re-binds after a drop, and
-/// reports delivery receipts.
+/// Receives each complete inbound SMS (mobile originated) from an SMPP link.
+public typealias InboundSMSHandler = @Sendable (InboundSMS) async -> Void
+
+/// An SMPP 3.4 carrier link in the pool: an `SMPPLink` (one transceiver session, or a
+/// transmitter and a receiver, plus outbind sessions when configured) that binds, re-binds after
+/// a drop, and reports delivery receipts and inbound SMS.
 ///
-/// A long text goes out as several `submit_sm` with a concatenation UDH (`esm_class` 0x40). The
-/// message counts as accepted when every part is; its provider message id is the last part's,
-/// so the last part's receipt decides the message's state.
+/// A long text goes out in the link's `long_messages` form: several `submit_sm` with a
+/// concatenation UDH or with SAR parameters, or one with `message_payload`. A multipart message
+/// counts as accepted when every part is. Its provider message id is the last part's, so the
+/// last part's receipt decides the message's state.
 /// NOTE: receipts of the earlier parts are reported too and counted as unknown ids by the tracker.
+///
+/// The session acknowledges each inbound SMS with `deliver_sm_resp`. Parts are joined, and each
+/// complete message is logged at info with the sender redacted and handed to `onInbound`
+/// (without a handler it is only logged).
 public final class SMPPProvider: Provider {
     public let id: String
-    public var sendsDeliveryReports: Bool { client.settings.registeredDelivery & 0x03 != 0 }
+    public var sendsDeliveryReports: Bool { link.settings.registeredDelivery & 0x03 != 0 }
 
-    let client: ESMEClient
+    let link: SMPPLink
     let packing: SMPPSettings.GSMPacking
     let logger: Logger
     private let eventTask = LockedValue<Task<Void, Never>?>(nil)
+    private let inboundHandler = LockedValue<InboundSMSHandler?>(nil)
+
+    /// The handler for complete inbound SMS. Set it before `start(reports:)` so that none is missed.
+    public var onInbound: InboundSMSHandler? {
+        get { inboundHandler.get() }
+        set { inboundHandler.set(newValue) }
+    }
 
     /// - Throws: `SMPPLinkSettingsError` for settings SMPP 3.4 does not allow.
     public init(id: String, settings: SMPPSettings, logger: Logger) throws {
@@ -28,19 +44,40 @@ public final class SMPPProvider: Provider {
         logger[metadataKey: "provider.id"] = id
         self.logger = logger
         self.packing = settings.dataCodingGSM
-        self.client = try ESMEClient(settings: SMPPProvider.linkSettings(settings), logger: logger)
+        self.link = try SMPPLink(settings: SMPPProvider.linkSettings(settings), logger: logger)
     }
 
     public func start(reports: @escaping DeliveryReportHandler) async {
         let providerID = id
         let logger = logger
-        let task = Task { [client] in
-            for await event in client.events {
-                await SMPPProvider.handle(event, providerID: providerID, reports: reports, logger: logger)
+        let inboundHandler = inboundHandler
+        let task = Task { [link] in
+            for await event in link.events {
+                await SMPPProvider.handle(
+                    event,
+                    providerID: providerID,
+                    reports: reports,
+                    inbound: inboundHandler.get(),
+                    logger: logger
+                )
             }
         }
         eventTask.set(task)
-        await client.start()
+        if let tls = link.settings.tls, !tls.verifiesPeer {
+            logger.warning(
+                "SMPP TLS certificate checking is OFF (verify: false): anyone on the path can read and change "
+                    + "this link's traffic, password included; set ca_file and remove verify: false",
+                metadata: ["smpp.peer": "\(link.settings.host):\(link.settings.port)"]
+            )
+        }
+        do {
+            try await link.start()
+        } catch {
+            logger.error(
+                "SMPP outbind port failed to open, so outbinds are rejected; free the port or change outbind_port",
+                metadata: ["smpp.outbind_port": "\(link.settings.outbindListener?.port ?? 0)", "error": "\(error)"]
+            )
+        }
     }
 
     public func send(_ message: OutboundSMS) async -> SendOutcome {
@@ -68,23 +105,23 @@ public final class SMPPProvider: Provider {
     }
 
     public func probe() async -> ProbeResult {
-        if await client.probe() { return .healthy }
-        let reason = await client.linkDownReason.map { "\($0)" } ?? "enquire_link not answered"
+        if await link.probe() { return .healthy }
+        let reason = await link.linkDownReason.map { "\($0)" } ?? "enquire_link not answered"
         return .unhealthy(reason: "SMPP link down: \(reason)")
     }
 
     public func waitUntilReady(timeout: Duration) async {
-        await waitUntil(timeout: timeout) { await client.isBound }
+        await waitUntil(timeout: timeout) { await link.isBound }
     }
 
     public func stop() async {
-        await client.stop()
+        await link.stop()
         eventTask.get()?.cancel()
     }
 
     private func submitOne(_ submit: SubmitSM) async -> SendOutcome {
         do {
-            switch try await client.submit(submit) {
+            switch try await link.submit(submit) {
             case .accepted(_, let key):
                 return .accepted(providerMessageID: key)
             case .rejected(let status):
@@ -111,36 +148,44 @@ public final class SMPPProvider: Provider {
         }
     }
 
-    /// Builds one `submit_sm` per segment, with the destination as TON 1 / NPI 1 digits without '+'.
+    /// Builds the `submit_sm`s of one message in the link's long-message form, with the
+    /// destination as TON 1 / NPI 1 digits without '+'.
     func makeSubmits(for message: OutboundSMS) throws -> [SubmitSM] {
         let number = try PhoneNumber(e164: message.recipient)
-        let plan = try SegmentPlanner.plan(
-            message.text,
-            options: SegmentPlanner.Options(reference: UInt16(truncatingIfNeeded: message.messageID))
+        return try link.settings.makeSubmits(
+            destination: number.smppAddress.address,
+            text: message.text,
+            reference: UInt16(truncatingIfNeeded: message.messageID),
+            packsGSM: packing == .packed
         )
-        let multipart = plan.segments.count > 1
-        return plan.segments.map { segment in
-            let userData = segment.encoding == .gsm7 && packing == .packed ? segment.packedUserData : segment.unpackedUserData
-            return client.settings.makeSubmitSM(
-                destination: number.smppAddress.address,
-                shortMessage: userData,
-                dataCoding: plan.dataCoding,
-                esmClass: multipart ? 0x40 : 0x00
-            )
-        }
     }
 
     private static func handle(
         _ event: SMPPLinkEvent,
         providerID: String,
         reports: DeliveryReportHandler,
+        inbound: InboundSMSHandler?,
         logger: Logger
     ) async {
         switch event {
         case .bound(let smscSystemID, let mode):
             logger.info("SMPP link bound", metadata: ["smpp.smsc": smscSystemID, "smpp.bind": "\(mode)"])
         case .linkDown(let reason):
-            logger.warning("SMPP link down", metadata: ["reason": "\(reason)"])
+            if case .bindRejected(let status) = reason, status == .invalidCommandID || status == .bindFailed {
+                logger.warning(
+                    "SMPP bind rejected; if the SMSC does not support this bind command, set bind: transmitter_receiver",
+                    metadata: ["reason": "\(reason)"]
+                )
+            } else {
+                logger.warning("SMPP link down", metadata: ["reason": "\(reason)"])
+            }
+        case .receiverSessionDown(let reason):
+            logger.warning("SMPP receiver session down", metadata: ["reason": "\(reason)"])
+        case .outbindIgnored(let smscSystemID):
+            logger.warning(
+                "SMPP outbind received and ignored: this link does not listen for outbinds; set outbind_port to accept them",
+                metadata: ["smpp.smsc": smscSystemID]
+            )
         case .reconnectScheduled(let delay, let attempt):
             logger.debug("SMPP reconnect scheduled", metadata: ["delay": "\(delay)", "attempt": "\(attempt)"])
         case .deliveryReceipt(let receipt, let key):
@@ -153,7 +198,17 @@ public final class SMPPProvider: Provider {
         case .unreadableReceipt(_, let error):
             logger.warning("SMPP receipt unreadable", metadata: ["error": "\(error)"])
         case .inboundMessage:
-            logger.debug("SMPP inbound message received")
+            // Parts; SMPPLink reports the joined message as inboundSMS.
+            break
+        case .inboundSMS(let message):
+            logger.info(
+                "SMPP inbound SMS",
+                metadata: [
+                    "smpp.source": redactedPhoneNumber(message.sender),
+                    "smpp.parts": "\(message.partCount)",
+                ]
+            )
+            await inbound?(message)
         }
     }
 
@@ -189,15 +244,29 @@ public final class SMPPProvider: Provider {
             sourceAddressNPI: source.numberingPlan,
             registeredDelivery: 1,
             allowNonstandardPasswordLength: settings.allowLongPassword,
-            messageIDMatching: idMatching(settings.messageIDFormat)
+            messageIDMatching: idMatching(settings.messageIDFormat),
+            tls: settings.tls ? SMPPTLSSettings(caFile: settings.caFile, verifiesPeer: settings.verify) : nil,
+            longMessages: longMessageMode(settings.longMessages),
+            bindsTransmitterAndReceiver: settings.bind == .transmitterReceiver,
+            outbindListener: settings.outbindPort.map {
+                SMPPOutbindListener(address: settings.outbindAddress, port: UInt16(clamping: $0))
+            }
         )
     }
 
     private static func bindMode(_ mode: SMPPSettings.BindMode) -> BindMode {
         switch mode {
         case .transceiver: .transceiver
-        case .transmitter: .transmitter
+        case .transmitter, .transmitterReceiver: .transmitter
         case .receiver: .receiver
+        }
+    }
+
+    private static func longMessageMode(_ mode: SMPPSettings.LongMessages) -> LongMessageMode {
+        switch mode {
+        case .udh: .udh
+        case .sar: .sar
+        case .payload: .payload
         }
     }
 

@@ -15,3 +15,17 @@ public struct ReceivedSubmit: Equatable, Sendable {
     /// The message id sent with `ESME_ROK`.
     public var messageID: String?
 }
+
+/// A message the simulator put together from its submits, as a carrier's SMSC would before delivery.
+public struct ReassembledMessage: Equatable, Sendable {
+    /// `destination_addr` of its submits.
+    public var destination: String
+    /// The form that tied its parts together; `nil` for a single SMS.
+    public var form: LongMessageMode?
+    /// The text, decoded per `data_coding` (GSM 7-bit read one septet per octet); `nil` for 8-bit data.
+    public var text: String?
+    /// How many submits carried it.
+    public var partCount: Int
+    /// The message ids the simulator gave its submits, in arrival order.
+    public var messageIDs: [String]
+}

@@ -1,6 +1,7 @@
 import Diagnostics
 import Foundation
 import SMPP
+import SMSCodec
 
 /// An SMPP 3.4 SMSC on 127.0.0.1 for tests and `lifeline demo`.
 ///
@@ -14,18 +15,22 @@ import SMPP
 ///
 /// Fault knobs: throttle or nack the next N submits, drop the connection on the Nth submit or
 /// at once, delay or withhold responses, stop answering `enquire_link`, send receipts for
-/// unknown ids or before the `submit_sm_resp`, and stop listening. `stop()` closes the port and
-/// every connection and returns when their tasks have ended. Logs at `debug`.
+/// unknown ids or before the `submit_sm_resp`, refuse some bind commands, and stop listening.
+///
+/// Long messages are joined as a carrier would, whichever form they came in (concatenation UDH,
+/// SAR parameters, `message_payload`), and recorded in `receivedMessages`. The simulator can also
+/// dial an ESME's outbind port and send `outbind`, then serve the receiver bind that follows.
+/// `stop()` closes the port and every connection and returns when their tasks have ended. Logs at `debug`.
 public actor SMSCSimulator {
     private final class Connection {
         let number: Int
-        let socket: TCPConnection
+        let socket: any SMPPTransport
         var mode: BindMode?
         var systemID = ""
         var sequenceNumbers = SequenceNumbers()
         var framer = PDUFramer()
 
-        init(number: Int, socket: TCPConnection) {
+        init(number: Int, socket: any SMPPTransport) {
             self.number = number
             self.socket = socket
         }
@@ -46,6 +51,10 @@ public actor SMSCSimulator {
     private var waiterCounter = 0
     private var bindCount = 0
     private var enquireLinkResponseCount = 0
+    private var reassembler = ConcatenationReassembler()
+    private var partMessageIDs: [String: [String]] = [:]
+    private var messages: [ReassembledMessage] = []
+    private var refusedBindModes: Set<BindMode> = []
 
     // Fault knobs.
     private var throttleRemaining = 0
@@ -124,6 +133,14 @@ public actor SMSCSimulator {
         await wait(for: .submits, count: count, current: submits.count, timeout: timeout)
     }
 
+    /// Every message whose parts have all arrived, in the order they completed.
+    public var receivedMessages: [ReassembledMessage] { messages }
+
+    /// Waits until at least `count` messages are complete, at most `timeout`.
+    public func waitForMessages(count: Int, timeout: Duration) async -> Bool {
+        await wait(for: .messages, count: count, current: messages.count, timeout: timeout)
+    }
+
     /// How many `enquire_link_resp` arrived for the simulator's own `enquire_link`s.
     public var enquireLinkResponsesReceived: Int { enquireLinkResponseCount }
 
@@ -138,6 +155,12 @@ public actor SMSCSimulator {
     }
 
     // MARK: Fault knobs
+
+    /// Rejects binds with these commands by `generic_nack` (`ESME_RINVCMDID`), as SMSCs that do
+    /// not implement them do.
+    public func refuseBinds(_ modes: Set<BindMode>) {
+        refusedBindModes = modes
+    }
 
     /// Responds to the next `count` submits with `ESME_RTHROTTLED`.
     public func throttleNextSubmits(_ count: Int) {
@@ -219,6 +242,36 @@ public actor SMSCSimulator {
         }
     }
 
+    /// Sends a `deliver_sm` as given to every connection bound as receiver or transceiver, for
+    /// inbound SMS in any form (UDH or SAR parts, `message_payload`).
+    public func sendDeliverSM(_ deliverSM: DeliverSM) {
+        for connection in connections.values where connection.receivesDeliveries {
+            sendRequest(.deliverSM(deliverSM), on: connection)
+        }
+    }
+
+    /// Sends `outbind` on every bound connection, where an ESME does not expect one.
+    public func sendOutbindOnBoundConnections(password: String) {
+        for connection in connections.values where connection.mode != nil {
+            sendRequest(.outbind(Outbind(systemID: configuration.smscSystemID, password: password)), on: connection)
+        }
+    }
+
+    /// Dials an ESME's outbind listener on 127.0.0.1, sends `outbind`, and serves the connection
+    /// like an accepted one, so the ESME's receiver bind and later deliveries go over it.
+    ///
+    /// - Throws: `SocketError` when the connection cannot be made.
+    public func outbind(toPort port: UInt16, password: String) async throws(SocketError) {
+        let socket = try await TCPConnection.connect(host: "127.0.0.1", port: port, timeout: .seconds(5))
+        accepted(socket)
+        socket.send(
+            PDU(
+                sequenceNumber: 1,
+                body: .outbind(Outbind(systemID: configuration.smscSystemID, password: password))
+            ).encoded()
+        )
+    }
+
     /// Sends `enquire_link` on every bound connection; responses are counted in `enquireLinkResponsesReceived`.
     public func sendEnquireLink() {
         for connection in connections.values where connection.mode != nil {
@@ -259,7 +312,7 @@ public actor SMSCSimulator {
 
     // MARK: Connections
 
-    private func accepted(_ socket: TCPConnection) {
+    private func accepted(_ socket: any SMPPTransport) {
         connectionCounter += 1
         let connection = Connection(number: connectionCounter, socket: socket)
         connections[connection.number] = connection
@@ -363,6 +416,14 @@ public actor SMSCSimulator {
     }
 
     private func handleBind(_ bind: BindRequest, sequenceNumber: UInt32, on connection: Connection) {
+        if refusedBindModes.contains(bind.mode) {
+            logger.debug("SMSC bind rejected", metadata: ["smsc.bind": bind.mode.rawValue])
+            send(
+                PDU(commandStatus: .invalidCommandID, sequenceNumber: sequenceNumber, body: .genericNack(GenericNack())),
+                on: connection
+            )
+            return
+        }
         let status: CommandStatus
         if connection.mode != nil {
             status = .alreadyBound
@@ -446,6 +507,7 @@ public actor SMSCSimulator {
         let messageID = String(nextMessageID)
         nextMessageID += 1
         record.messageID = messageID
+        reassemble(submitSM, messageID: messageID)
         let response = PDU(
             sequenceNumber: sequenceNumber,
             body: .submitSMResponse(SubmitSMResponse(messageID: messageID))
@@ -466,6 +528,65 @@ public actor SMSCSimulator {
             respond(response, on: connection)
             if wantsReceipt { scheduleReceipt(receipt, for: connection) }
         }
+    }
+
+    // MARK: Long messages
+
+    /// Feeds an accepted submit to the reassembler and records the message once complete.
+    private func reassemble(_ submitSM: SubmitSM, messageID: String) {
+        let payloadParameter = submitSM.parameters.messagePayload
+        let octets = submitSM.shortMessage.isEmpty ? payloadParameter ?? [] : submitSM.shortMessage
+        let hasHeader = submitSM.esmClass & 0x40 != 0
+        var part: ConcatenationReassembler.Part
+        do {
+            part = try ConcatenationReassembler.Part(
+                sender: submitSM.destinationAddress,
+                shortMessage: octets,
+                dataCoding: submitSM.dataCoding,
+                hasHeader: hasHeader,
+                receivedAt: Date()
+            )
+        } catch {
+            logger.debug("SMSC unreadable UDH", metadata: ["smsc.error": "\(error)"])
+            return
+        }
+
+        var form: LongMessageMode?
+        if part.concatenation != nil {
+            form = .udh
+        } else if let reference = submitSM.parameters.sarMessageReference,
+            let total = submitSM.parameters.sarTotalSegments,
+            let sequence = submitSM.parameters.sarSegmentSequenceNumber
+        {
+            form = .sar
+            part.concatenation = ConcatenationInfo(
+                referenceWidth: .sixteenBit,
+                reference: reference,
+                totalParts: total,
+                sequenceNumber: sequence
+            )
+        } else if submitSM.shortMessage.isEmpty && payloadParameter != nil {
+            form = .payload
+        }
+
+        let key = part.concatenation.map { "\(submitSM.destinationAddress)/\($0.reference)/\($0.totalParts)" } ?? ""
+        var ids = partMessageIDs[key, default: []]
+        ids.append(messageID)
+        guard let assembled = reassembler.receive(part) else {
+            partMessageIDs[key] = ids
+            return
+        }
+        partMessageIDs[key] = nil
+        messages.append(
+            ReassembledMessage(
+                destination: submitSM.destinationAddress,
+                form: form,
+                text: (try? assembled.text()) ?? nil,
+                partCount: assembled.partCount,
+                messageIDs: ids
+            )
+        )
+        resumeWaiters(.messages, reached: messages.count)
     }
 
     // MARK: Sending
@@ -568,7 +689,7 @@ public actor SMSCSimulator {
     // MARK: Waiting
 
     private enum WaitKind {
-        case submits, binds, enquireLinkResponses
+        case submits, binds, enquireLinkResponses, messages
     }
 
     private struct Waiter {
