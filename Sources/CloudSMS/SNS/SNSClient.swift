@@ -72,7 +72,8 @@ public struct SNSClient: Sendable {
             headers: [HTTPHeader(name: "Content-Type", value: "application/x-www-form-urlencoded; charset=utf-8")],
             body: Array(FormEncoding.encode(fields).utf8),
             connectTimeout: settings.connectTimeout,
-            timeout: settings.requestTimeout
+            timeout: settings.requestTimeout,
+            proxy: settings.proxy
         )
         AWSSignatureV4(credentials: settings.credentials, region: settings.region, service: "sns")
             .sign(&request, date: date)

@@ -23,8 +23,11 @@ enum SNSResponseClassifier {
         if response.status == 429 || throttledCodes.contains(code) {
             return .throttled(retryAfter: RetryAfter.parse(response.headerValue(named: "Retry-After")), reason: reason)
         }
-        // SNS reports a number it will not publish to as InvalidParameter naming PhoneNumber.
-        if code == "InvalidParameter" || code == "ParameterValueInvalid", message.contains("PhoneNumber") {
+        // SNS reports a number it will not publish to as InvalidParameter naming PhoneNumber;
+        // moto's server says "Phone number does not meet the E164 format".
+        if code == "InvalidParameter" || code == "ParameterValueInvalid",
+            message.contains("PhoneNumber") || message.lowercased().contains("phone number")
+        {
             return .recipientError(code: code, message: message)
         }
         return .unavailable(reason: "SNS rejected the request: \(reason)")
