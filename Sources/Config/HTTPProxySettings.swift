@@ -2,7 +2,7 @@
 /// `proxy_password` (or `proxy_password_file`) and `no_proxy` in the provider's mapping.
 ///
 /// The environment's `http_proxy`, `https_proxy` and `no_proxy` are never read, so the daemon
-/// behaves the same under systemd as in a shell; a provider without `proxy` connects directly.
+/// behaves the same under systemd as in a shell. A provider without `proxy` connects directly.
 public struct HTTPProxySettings: Sendable, Equatable {
     /// `http://host:port` or `https://host:port`, with no user name or password in it.
     public var url: String

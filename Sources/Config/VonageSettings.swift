@@ -2,7 +2,7 @@
 public struct VonageSettings: Sendable, Equatable {
     public static let defaultBaseURL = "https://rest.nexmo.com"
 
-    /// How Vonage signs callbacks, as chosen next to the signature secret in its dashboard.
+    /// The method Vonage signs callbacks with, chosen next to the signature secret in its dashboard.
     public enum SignatureMethod: String, Sendable, Equatable, CaseIterable {
         /// "MD5 hash", Vonage's default: MD5 of the parameters followed by the secret.
         case md5hash

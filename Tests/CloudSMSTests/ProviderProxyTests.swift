@@ -37,8 +37,8 @@ import Testing
         )
     }
 
-    /// A send through the provider's proxy is accepted and counted once by the proxy with its
-    /// credentials, while the shared client itself has no proxy; a host in `noProxy` bypasses it.
+    /// The provider's proxy forwards its send once, with the proxy credentials. A host in
+    /// `noProxy` and a provider without a proxy bypass it.
     @Test func proxyCarriesProviderRequests() async throws {
         let fake = try await CloudFake.start()
         let proxy = try await PeerServer.start(

@@ -80,9 +80,8 @@ import Testing
         #expect(messages == [RecordedSMS(messageID: id, phoneNumber: "+447700900123", message: text)])
     }
 
-    /// A wrong secret key fails moto's signature check and an unknown key its key lookup, both
-    /// `unavailable`; a number moto rejects as not E.164 is a recipient error; a text over SNS's
-    /// 1,600 bytes is refused. moto records none of them.
+    /// A wrong secret key and an unknown key are `unavailable`. A number that is not E.164 is a
+    /// recipient error, and a text over 1,600 bytes is rejected. moto records none of them.
     @Test func rejectionsAreClassified() async throws {
         let (peer, moto) = try await Self.start()
         defer { withExtendedLifetime(peer) {} }

@@ -18,7 +18,7 @@ import Testing
         var lifeline: String
     }
 
-    /// Runs the script over every vector and returns its answers in order.
+    /// Runs the script over every vector and returns its results in order.
     private func independent(_ vectors: [Vector]) async throws -> [String] {
         let input = try JSONSerialization.data(withJSONObject: vectors.map(\.input))
         let (status, output) = try await PeerServer.run(script: "signature_vectors.py", input: input)

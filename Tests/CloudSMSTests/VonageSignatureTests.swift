@@ -26,8 +26,8 @@ import Testing
         #expect(VonageSignature(secret: Self.secret, method: method).expectedSignature(parameters: Self.receipt) == expected)
     }
 
-    /// A matching sig is valid in either case of hex digits; a tampered field, a wrong sig, an
-    /// empty or missing sig, or a different method is not.
+    /// A matching sig is valid in upper or lower case. A tampered field, a wrong, empty or
+    /// missing sig, another method or another secret is invalid.
     @Test func validity() {
         let signer = VonageSignature(secret: Self.secret, method: .sha256)
         let sig = signer.expectedSignature(parameters: Self.receipt)

@@ -69,8 +69,8 @@ import Testing
         #expect(issues.first?.message.contains(words) == true, "\(issues)")
     }
 
-    /// A Vonage provider without a signature secret loads with a warning that its receipts are
-    /// unauthenticated; with one, the secret and method are read and nothing is warned.
+    /// A Vonage provider without a signature secret loads with a warning about unsigned receipts.
+    /// With one, the secret and method are read and there is no warning.
     @Test func unsignedVonageWebhookIsWarnedAbout() throws {
         let unsigned = try LifelineConfig.parse(
             yaml: Self.yaml(Self.vonage),

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// The daemon binary with a cloud provider whose endpoint accepts TCP connections and never
-/// answers (a black hole), in front of an SMPP link to smpp.twisted3's SMSC.
+/// responds (a black hole), in front of an SMPP link to smpp.twisted3's SMSC.
 @Suite(.serialized, .timeLimit(.minutes(3)))
 struct CloudBlackHoleTests {
     struct Attempt: Decodable {
@@ -34,9 +34,8 @@ struct CloudBlackHoleTests {
     /// The breaker opens after this many timeouts in a row.
     static let failureThreshold = 2
 
-    /// Each of the first messages waits for the black hole once, until the configured timeout,
-    /// and is then sent over the SMPP link; once the breaker opens, later messages go straight
-    /// to the link and nothing connects to the black hole again.
+    /// Each of the first messages waits once for the configured timeout, then goes out over the
+    /// SMPP link. Once the breaker opens, later messages skip the black hole.
     @Test func blackHoleCostsOneTimeoutPerMessageUntilTheBreakerOpens() async throws {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("lifeline-blackhole-\(UUID().uuidString.prefix(8))").path
@@ -147,8 +146,8 @@ struct CloudBlackHoleTests {
         throw FailoverPoolTests.WaitFailure(description: "message \(id) was never sent; last state \(last)")
     }
 
-    /// The provider's breaker as the daemon's next published snapshot shows it, waiting at most 20 s
-    /// for a snapshot of the running daemon.
+    /// Returns the provider's breaker from the running daemon's snapshot, waiting at most 20 s for
+    /// one that shows it other than closed.
     private static func breaker(_ configPath: String, provider: String) async throws -> String {
         for _ in 0..<100 {
             let result = try await LifelineBinary.run(["status", "--config", configPath, "--json"])

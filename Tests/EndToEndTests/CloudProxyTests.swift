@@ -5,7 +5,7 @@ import FoundationNetworking
 import Testing
 
 /// The daemon binary with a Twilio provider that must go through a proxy: the Twilio fake
-/// behind Tests/Peers/counting_proxy.py, which asks for credentials and records what it forwards.
+/// behind Tests/Peers/counting_proxy.py, which requires credentials and records what it forwards.
 @Suite(.serialized, .timeLimit(.minutes(2)))
 struct CloudProxyTests {
     struct ProxyRecord: Decodable {

@@ -89,7 +89,7 @@ import Testing
     }
 
     /// A tampered receipt, a wrong sig, a sig made for the other provider's method, or no sig at
-    /// all is 401 with a JSON error naming the fix; no report is made and no log line holds a secret.
+    /// all is 401 with a JSON error naming the fix; no report is made and no log line contains a secret.
     @Test(arguments: [
         ("tampered", formBody.replacingOccurrences(of: "delivered", with: "failed") + "&sig=\(formSig)", "does not match"),
         ("wrong sig", formBody + "&sig=" + String(repeating: "0", count: 64), "does not match"),
@@ -114,7 +114,8 @@ import Testing
         #expect(!logged.isEmpty, "\(name)")
         for record in logged {
             let line = "\(record.message) \(record.metadata)"
-            #expect(!line.contains(Self.signedSecret) && !line.contains(Self.legacySecret), "\(line)")
+            #expect(!line.contains(Self.signedSecret), "\(line)")
+            #expect(!line.contains(Self.legacySecret), "\(line)")
         }
     }
 

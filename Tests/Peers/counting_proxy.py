@@ -156,12 +156,12 @@ class Handler(socketserver.BaseRequestHandler):
             if not chunk:
                 break
             body += chunk
-        kept = [
+        forwarded_headers = [
             (name, value)
             for name, value in headers
             if name.lower() not in ("proxy-authorization", "proxy-connection", "connection", "keep-alive")
         ]
-        lines = [f"{method} {path} HTTP/1.1"] + [f"{name}: {value}" for name, value in kept] + ["Connection: close"]
+        lines = [f"{method} {path} HTTP/1.1"] + [f"{name}: {value}" for name, value in forwarded_headers] + ["Connection: close"]
         upstream.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body[:length])
 
         response_head, response_rest = read_head(upstream)
@@ -169,8 +169,8 @@ class Handler(socketserver.BaseRequestHandler):
             reply(client, 502, "Bad Gateway", b"the upstream closed without a response\n")
             return
         status_line, *response_lines = response_head.decode("latin-1").split("\r\n")
-        kept_lines = [line for line in response_lines if line.split(":", 1)[0].strip().lower() not in ("connection", "keep-alive")]
-        client.sendall(("\r\n".join([status_line] + kept_lines + ["Connection: close"]) + "\r\n\r\n").encode("latin-1"))
+        response_headers = [line for line in response_lines if line.split(":", 1)[0].strip().lower() not in ("connection", "keep-alive")]
+        client.sendall(("\r\n".join([status_line] + response_headers + ["Connection: close"]) + "\r\n\r\n").encode("latin-1"))
         declared = [line.split(":", 1)[1] for line in response_lines if line.lower().startswith("content-length:")]
         remaining = int(declared[0]) if declared else None
         if response_rest:

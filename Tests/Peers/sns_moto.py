@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """moto's AWS server on 127.0.0.1 with request signing enforced, for Lifeline's SNS tests.
 
-Starts moto's threaded server on a free port, creates an IAM user allowed to call sns:Publish
-and an access key for it, then turns on moto's authentication, so every later request must
-carry a Signature Version 4 signature that moto recomputes with botocore from that key. Messages
-that moto accepts are listed by GET /moto-api/data.json under sns.SMS.
+Starts moto's threaded server on a free port and creates an IAM user allowed to call sns:Publish,
+with an access key. Then it turns on moto's authentication. Every later request must carry a
+Signature Version 4 signature, which moto recomputes with botocore from that key. Messages that
+moto accepts are listed by GET /moto-api/data.json under sns.SMS.
 
 Usage: sns_moto.py [--lifetime SECONDS]
 The first line on stdout is a JSON object: {"port": N, "access_key_id": ..., "secret_access_key": ...}.

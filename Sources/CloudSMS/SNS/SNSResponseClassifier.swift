@@ -23,8 +23,8 @@ enum SNSResponseClassifier {
         if response.status == 429 || throttledCodes.contains(code) {
             return .throttled(retryAfter: RetryAfter.parse(response.headerValue(named: "Retry-After")), reason: reason)
         }
-        // SNS reports a number it will not publish to as InvalidParameter naming PhoneNumber;
-        // moto's server says "Phone number does not meet the E164 format".
+        // SNS reports a number it will not publish to as InvalidParameter naming PhoneNumber.
+        // moto's server returns the message "Phone number does not meet the E164 format".
         if code == "InvalidParameter" || code == "ParameterValueInvalid",
             message.contains("PhoneNumber") || message.lowercased().contains("phone number")
         {

@@ -32,7 +32,7 @@ public struct VonageDeliveryReceipt: Sendable, Equatable {
     }
 
     /// Returns the string and number members of a JSON receipt as fields, for reading and for
-    /// checking a signature; other members (objects, arrays, null) are left out.
+    /// checking a signature. Other members (objects, arrays, null) are left out.
     /// - Throws: `VonageReceiptError.malformedJSON` when the body is not a JSON object.
     public static func fields(json body: [UInt8]) throws(VonageReceiptError) -> [FormField] {
         guard let object = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] else {

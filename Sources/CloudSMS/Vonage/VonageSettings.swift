@@ -14,7 +14,7 @@ public struct VonageSettings: Sendable {
     public var connectTimeout: Duration
     /// Default 20 s for the whole exchange; past it the send is ambiguous.
     public var requestTimeout: Duration
-    /// The proxy for this provider's requests; nil uses the shared client's, which is none in the daemon.
+    /// The proxy for this provider's requests. Nil uses the shared client's proxy, and the daemon's client has none.
     public var proxy: HTTPProxy?
 
     public init(

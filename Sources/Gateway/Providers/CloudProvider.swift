@@ -198,7 +198,7 @@ extension CloudProvider {
         }
     }
 
-    /// The client's form of a provider's `proxy` settings; nil without one.
+    /// Converts a provider's `proxy` settings to the HTTP client's form; returns nil without them.
     static func httpProxy(_ settings: HTTPProxySettings?) -> HTTPProxy? {
         guard let settings else { return nil }
         let credentials = settings.username.flatMap { username in

@@ -72,7 +72,7 @@ extension APIEndpoints {
     ///
     /// With several Vonage providers the receipt's `api-key` picks the provider. When that
     /// provider has a `signature_secret`, the receipt's `sig` must match (Vonage's signed
-    /// webhooks) or the request is refused with 401; without one, receipts are accepted unsigned
+    /// webhooks) or the request is rejected with 401. Without one, receipts are accepted unsigned
     /// and the config loader warns about it. Returns 204 after the report handler returned.
     func vonageWebhook(_ request: HTTPRequest) async throws -> HTTPResponse {
         let providers = config.providers.compactMap { provider -> (id: String, settings: Config.VonageSettings)? in
