@@ -34,6 +34,7 @@ python_packages=(
     "Twisted==23.10.0"
     "openapi-core==0.23.1"
     "botocore==1.44.8"
+    "moto[server]==5.2.5"
 )
 
 missing=()

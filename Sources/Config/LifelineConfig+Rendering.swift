@@ -96,12 +96,18 @@ extension ProviderSettings {
             writer.field("from", settings.from)
             writer.field("base_url", settings.baseURL)
             settings.timeouts.render(&writer)
+            settings.proxy?.render(&writer)
         case .vonage(let settings):
             writer.field("api_key", settings.apiKey)
             writer.field("api_secret", settings.apiSecret)
             writer.field("from", settings.from)
             writer.field("base_url", settings.baseURL)
             settings.timeouts.render(&writer)
+            if let secret = settings.signatureSecret {
+                writer.field("signature_secret", secret)
+                writer.field("signature_method", raw: settings.signatureMethod.rawValue)
+            }
+            settings.proxy?.render(&writer)
         case .sns(let settings):
             writer.field("region", settings.region)
             writer.field("access_key_id", settings.accessKeyID)
@@ -111,6 +117,7 @@ extension ProviderSettings {
                 writer.field("sender_id", senderID)
             }
             settings.timeouts.render(&writer)
+            settings.proxy?.render(&writer)
         case .smpp(let settings):
             settings.render(&writer)
         case .modem(let settings):
@@ -168,5 +175,18 @@ extension HTTPTimeouts {
     fileprivate func render(_ writer: inout YAMLWriter) {
         writer.field("timeout", request)
         writer.field("connect_timeout", connect)
+    }
+}
+
+extension HTTPProxySettings {
+    fileprivate func render(_ writer: inout YAMLWriter) {
+        writer.field("proxy", url)
+        if let username, let password {
+            writer.field("proxy_username", username)
+            writer.field("proxy_password", password)
+        }
+        if !noProxy.isEmpty {
+            writer.field("no_proxy", raw: YAMLWriter.flowList(noProxy))
+        }
     }
 }

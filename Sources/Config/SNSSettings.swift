@@ -10,6 +10,8 @@ public struct SNSSettings: Sendable, Equatable {
     /// An alphanumeric sender ID where the destination country supports it.
     public var senderID: String?
     public var timeouts: HTTPTimeouts
+    /// The HTTP proxy for this provider's requests; nil connects directly.
+    public var proxy: HTTPProxySettings?
 
     public init(
         region: String,
@@ -17,7 +19,8 @@ public struct SNSSettings: Sendable, Equatable {
         secretAccessKey: Secret,
         endpoint: String? = nil,
         senderID: String? = nil,
-        timeouts: HTTPTimeouts = HTTPTimeouts()
+        timeouts: HTTPTimeouts = HTTPTimeouts(),
+        proxy: HTTPProxySettings? = nil
     ) {
         self.region = region
         self.accessKeyID = accessKeyID
@@ -25,6 +28,7 @@ public struct SNSSettings: Sendable, Equatable {
         self.endpoint = endpoint
         self.senderID = senderID
         self.timeouts = timeouts
+        self.proxy = proxy
     }
 
     /// `endpoint`, or the public endpoint of `region`.
@@ -45,6 +49,7 @@ public struct SNSSettings: Sendable, Equatable {
             $0.string(expected: senderForm) { ValueShape.isSender($0) && !ValueShape.isPhoneNumber($0) }
         }
         let timeouts = HTTPTimeouts.decode(reader)
+        let proxy = HTTPProxySettings.decode(reader)
         guard let region, let accessKeyID, let secretAccessKey else { return nil }
         return SNSSettings(
             region: region,
@@ -52,7 +57,8 @@ public struct SNSSettings: Sendable, Equatable {
             secretAccessKey: secretAccessKey,
             endpoint: endpoint,
             senderID: senderID,
-            timeouts: timeouts
+            timeouts: timeouts,
+            proxy: proxy
         )
     }
 }

@@ -10,19 +10,23 @@ public struct TwilioSettings: Sendable, Equatable {
     /// API root without a trailing `/`; default `https://api.twilio.com`, changed only for tests.
     public var baseURL: String
     public var timeouts: HTTPTimeouts
+    /// The HTTP proxy for this provider's requests; nil connects directly.
+    public var proxy: HTTPProxySettings?
 
     public init(
         accountSID: String,
         authToken: Secret,
         from: String,
         baseURL: String = defaultBaseURL,
-        timeouts: HTTPTimeouts = HTTPTimeouts()
+        timeouts: HTTPTimeouts = HTTPTimeouts(),
+        proxy: HTTPProxySettings? = nil
     ) {
         self.accountSID = accountSID
         self.authToken = authToken
         self.from = from
         self.baseURL = baseURL
         self.timeouts = timeouts
+        self.proxy = proxy
     }
 
     static func decode(_ reader: MappingReader) -> TwilioSettings? {
@@ -36,13 +40,15 @@ public struct TwilioSettings: Sendable, Equatable {
         }
         let baseURL = reader.optional("base_url", ProviderSettings.decodeBaseURL) ?? defaultBaseURL
         let timeouts = HTTPTimeouts.decode(reader)
+        let proxy = HTTPProxySettings.decode(reader)
         guard let accountSID, let authToken, let from else { return nil }
         return TwilioSettings(
             accountSID: accountSID,
             authToken: authToken,
             from: from,
             baseURL: baseURL,
-            timeouts: timeouts
+            timeouts: timeouts,
+            proxy: proxy
         )
     }
 }

@@ -12,6 +12,13 @@ import Testing
         #expect(FormEncoding.encode(fields) == "To=%2B447700900123&Body=a%20b%26c%3Dd%2F%C3%A9~")
     }
 
+    /// With `spacesAsPlus` a space is `+` while a literal `+` stays escaped, and the result decodes back.
+    @Test func encodesSpacesAsPlus() throws {
+        let fields = [FormField(name: "Message", value: "x +1 = two words")]
+        #expect(FormEncoding.encode(fields, spacesAsPlus: true) == "Message=x+%2B1+%3D+two+words")
+        #expect(try FormEncoding.decode(FormEncoding.encode(fields, spacesAsPlus: true)) == fields)
+    }
+
     /// Decoding turns `+` into a space and undoes escapes; it round-trips what it encodes.
     @Test func decodesAndRoundTrips() throws {
         #expect(try FormEncoding.decode("a=1+2&b=%2B3&c&&d=") == [

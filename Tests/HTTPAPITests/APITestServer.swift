@@ -47,7 +47,8 @@ final class APITestServer: Sendable {
         limits: HTTPServerLimits = HTTPServerLimits(),
         maxEventStreams: Int = 8,
         host: String = "127.0.0.1",
-        publicURL: String? = publicURL + "/"
+        publicURL: String? = publicURL + "/",
+        config: LifelineConfig = config()
     ) async throws -> APITestServer {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "lifeline-http-\(UUID().uuidString)"
@@ -100,7 +101,7 @@ final class APITestServer: Sendable {
         let logs = InMemoryLogHandler()
         let server = APIServer(
             settings: settings,
-            config: config(),
+            config: config,
             store: store,
             context: context,
             logger: Logger(label: "http-test", level: .trace, handler: logs),

@@ -64,7 +64,7 @@ final class CurlTransfer: @unchecked Sendable {
         try options.set(CURLOPT_TIMEOUT_MS, long: Self.milliseconds(request.timeout))
         try options.set(CURLOPT_USERAGENT, string: configuration.userAgent)
 
-        try setProxy(configuration.proxy, options: options)
+        try setProxy(request.proxy ?? configuration.proxy, options: options)
         if let path = configuration.caBundlePath {
             try options.set(CURLOPT_CAINFO, string: path)
         }
@@ -76,8 +76,10 @@ final class CurlTransfer: @unchecked Sendable {
     }
 
     private func setProxy(_ proxy: HTTPProxy?, options: CurlOptions) throws(HTTPClientError) {
-        // An empty string turns off the proxy environment variables, so only the config decides.
+        // Empty strings turn off the proxy environment variables, so only the config decides:
+        // libcurl reads no_proxy from the environment whenever CURLOPT_NOPROXY is unset.
         try options.set(CURLOPT_PROXY, string: proxy?.url ?? "")
+        try options.set(CURLOPT_NOPROXY, string: proxy?.noProxy.joined(separator: ",") ?? "")
         guard let credentials = proxy?.credentials else { return }
         try options.set(CURLOPT_PROXYUSERNAME, string: credentials.username)
         try options.set(CURLOPT_PROXYPASSWORD, string: credentials.password)

@@ -80,15 +80,23 @@ public final class HTTPClient: Sendable {
     }
 }
 
-/// An HTTP or HTTPS proxy for all of a client's requests.
+/// An HTTP or HTTPS proxy for a client's requests, or for one provider's.
+///
+/// Only this value decides: the `http_proxy`, `https_proxy` and `no_proxy` environment
+/// variables are ignored, so a daemon behaves the same under systemd and in a shell.
 public struct HTTPProxy: Sendable, Equatable {
-    /// For example `http://proxy.example:3128`, without credentials.
+    /// For example `http://proxy.example:3128`, without credentials (`CURLOPT_PROXY`).
     public var url: String
     /// Sent to the proxy only, never to the provider.
     public var credentials: BasicCredentials?
+    /// Hosts reached directly, without the proxy (`CURLOPT_NOPROXY`): a name matches itself and
+    /// its subdomains, `.example.org` matches the subdomains only, an address or a CIDR range
+    /// matches literally, and `*` turns the proxy off. Empty sends everything through the proxy.
+    public var noProxy: [String]
 
-    public init(url: String, credentials: BasicCredentials? = nil) {
+    public init(url: String, credentials: BasicCredentials? = nil, noProxy: [String] = []) {
         self.url = url
         self.credentials = credentials
+        self.noProxy = noProxy
     }
 }

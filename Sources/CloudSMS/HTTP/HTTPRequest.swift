@@ -24,6 +24,9 @@ public struct HTTPRequest: Sendable {
     /// The maximum duration of the whole exchange, connection included. A timeout after the request
     /// may have left is `timeoutAfterSend`, an ambiguous outcome.
     public var timeout: Duration
+    /// The proxy for this request; nil uses the client's `Configuration.proxy`. A provider with its
+    /// own proxy sets it here, so several providers can share one client and its connections.
+    public var proxy: HTTPProxy?
 
     public init(
         method: Method,
@@ -32,7 +35,8 @@ public struct HTTPRequest: Sendable {
         body: [UInt8] = [],
         credentials: BasicCredentials? = nil,
         connectTimeout: Duration = .seconds(5),
-        timeout: Duration = .seconds(15)
+        timeout: Duration = .seconds(15),
+        proxy: HTTPProxy? = nil
     ) {
         self.method = method
         self.url = url
@@ -41,6 +45,7 @@ public struct HTTPRequest: Sendable {
         self.credentials = credentials
         self.connectTimeout = connectTimeout
         self.timeout = timeout
+        self.proxy = proxy
     }
 
     /// Returns the value of the first header field with this name, compared without regard to case.

@@ -70,9 +70,12 @@ public struct SNSClient: Sendable {
             method: .post,
             url: settings.effectiveEndpoint + "/",
             headers: [HTTPHeader(name: "Content-Type", value: "application/x-www-form-urlencoded; charset=utf-8")],
-            body: Array(FormEncoding.encode(fields).utf8),
+            // Spaces as `+`, as AWS's SDKs send them: a server that re-encodes the parsed form
+            // before checking the signature (moto does) then computes the same text.
+            body: Array(FormEncoding.encode(fields, spacesAsPlus: true).utf8),
             connectTimeout: settings.connectTimeout,
-            timeout: settings.requestTimeout
+            timeout: settings.requestTimeout,
+            proxy: settings.proxy
         )
         AWSSignatureV4(credentials: settings.credentials, region: settings.region, service: "sns")
             .sign(&request, date: date)

@@ -24,7 +24,10 @@ enum SNSResponseClassifier {
             return .throttled(retryAfter: RetryAfter.parse(response.headerValue(named: "Retry-After")), reason: reason)
         }
         // SNS reports a number it will not publish to as InvalidParameter naming PhoneNumber.
-        if code == "InvalidParameter" || code == "ParameterValueInvalid", message.contains("PhoneNumber") {
+        // moto's server returns the message "Phone number does not meet the E164 format".
+        if code == "InvalidParameter" || code == "ParameterValueInvalid",
+            message.contains("PhoneNumber") || message.lowercased().contains("phone number")
+        {
             return .recipientError(code: code, message: message)
         }
         return .unavailable(reason: "SNS rejected the request: \(reason)")

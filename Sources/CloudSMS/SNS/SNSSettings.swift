@@ -23,6 +23,8 @@ public struct SNSSettings: Sendable {
     public var connectTimeout: Duration
     /// Default 20 s for the whole exchange; past it the send is ambiguous.
     public var requestTimeout: Duration
+    /// The proxy for this provider's requests. Nil uses the shared client's proxy, and the daemon's client has none.
+    public var proxy: HTTPProxy?
 
     public init(
         credentials: AWSSignatureV4.Credentials,
@@ -31,7 +33,8 @@ public struct SNSSettings: Sendable {
         smsType: SMSType = .transactional,
         senderID: String? = nil,
         connectTimeout: Duration = .seconds(5),
-        requestTimeout: Duration = .seconds(20)
+        requestTimeout: Duration = .seconds(20),
+        proxy: HTTPProxy? = nil
     ) {
         self.credentials = credentials
         self.region = region
@@ -40,6 +43,7 @@ public struct SNSSettings: Sendable {
         self.senderID = senderID
         self.connectTimeout = connectTimeout
         self.requestTimeout = requestTimeout
+        self.proxy = proxy
     }
 
     /// The endpoint in use, configured or derived from the region.

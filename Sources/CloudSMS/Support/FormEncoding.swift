@@ -18,9 +18,13 @@ public enum FormDecodingError: Error, Sendable, Equatable {
 /// `application/x-www-form-urlencoded` bodies, as the providers' APIs and webhooks use them.
 public enum FormEncoding {
     /// Encodes fields in the given order. Only `A-Z a-z 0-9 - . _ ~` stay as they are; every other
-    /// byte of the UTF-8 text is written `%XX`, a space included, so `+` in a phone number survives.
-    public static func encode(_ fields: [FormField]) -> String {
-        fields.map { "\(escape($0.name))=\(escape($0.value))" }.joined(separator: "&")
+    /// byte of the UTF-8 text is written `%XX`, so `+` in a phone number survives. A space is
+    /// `%20`, or `+` with `spacesAsPlus`, the form AWS's own SDKs send.
+    public static func encode(_ fields: [FormField], spacesAsPlus: Bool = false) -> String {
+        fields.map { field in
+            "\(escape(field.name, spacesAsPlus: spacesAsPlus))=\(escape(field.value, spacesAsPlus: spacesAsPlus))"
+        }
+        .joined(separator: "&")
     }
 
     /// Decodes a body into fields in arrival order; `+` means a space. A pair without `=` has an
@@ -37,11 +41,13 @@ public enum FormEncoding {
         return fields
     }
 
-    private static func escape(_ text: String) -> String {
+    private static func escape(_ text: String, spacesAsPlus: Bool) -> String {
         var result = ""
         for byte in text.utf8 {
             if isUnreserved(byte) {
                 result.unicodeScalars.append(Unicode.Scalar(byte))
+            } else if spacesAsPlus, byte == UInt8(ascii: " ") {
+                result += "+"
             } else {
                 result += "%" + String(byte >> 4, radix: 16, uppercase: true) + String(byte & 0xF, radix: 16, uppercase: true)
             }

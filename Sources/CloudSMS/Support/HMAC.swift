@@ -7,9 +7,31 @@ enum HMAC {
         compute(EVP_sha1(), key: key, message: message)
     }
 
-    /// HMAC-SHA256, 32 bytes: AWS Signature Version 4.
+    /// HMAC-SHA256, 32 bytes: AWS Signature Version 4 and Vonage signed webhooks.
     static func sha256(key: [UInt8], message: [UInt8]) -> [UInt8] {
         compute(EVP_sha256(), key: key, message: message)
+    }
+
+    /// HMAC-MD5, 16 bytes: one of Vonage's signature methods.
+    static func md5(key: [UInt8], message: [UInt8]) -> [UInt8] {
+        compute(EVP_md5(), key: key, message: message)
+    }
+
+    /// HMAC-SHA512, 64 bytes: one of Vonage's signature methods.
+    static func sha512(key: [UInt8], message: [UInt8]) -> [UInt8] {
+        compute(EVP_sha512(), key: key, message: message)
+    }
+
+    /// Plain MD5 of `message`, 16 bytes: Vonage's oldest signature method, kept for accounts set to it.
+    static func md5(_ message: [UInt8]) -> [UInt8] {
+        var output = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
+        var length: UInt32 = 0
+        message.withUnsafeBytes { buffer in
+            output.withUnsafeMutableBufferPointer { outputBuffer in
+                _ = EVP_Digest(buffer.baseAddress, buffer.count, outputBuffer.baseAddress, &length, EVP_md5(), nil)
+            }
+        }
+        return Array(output.prefix(Int(length)))
     }
 
     private static func compute(_ digest: OpaquePointer?, key: [UInt8], message: [UInt8]) -> [UInt8] {

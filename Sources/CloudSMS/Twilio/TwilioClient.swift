@@ -48,7 +48,8 @@ public struct TwilioClient: Sendable {
             headers: [HTTPHeader(name: "Accept", value: "application/json")],
             credentials: settings.basicCredentials,
             connectTimeout: settings.connectTimeout,
-            timeout: settings.requestTimeout
+            timeout: settings.requestTimeout,
+            proxy: settings.proxy
         )
         do {
             let response = try await http.execute(request)
@@ -91,7 +92,8 @@ public struct TwilioClient: Sendable {
             body: Array(FormEncoding.encode(fields).utf8),
             credentials: settings.basicCredentials,
             connectTimeout: settings.connectTimeout,
-            timeout: settings.requestTimeout
+            timeout: settings.requestTimeout,
+            proxy: settings.proxy
         )
     }
 }

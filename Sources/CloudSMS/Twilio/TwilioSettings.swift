@@ -38,6 +38,8 @@ public struct TwilioSettings: Sendable {
     public var connectTimeout: Duration
     /// Default 20 s for the whole exchange; past it the send is ambiguous.
     public var requestTimeout: Duration
+    /// The proxy for this provider's requests. Nil uses the shared client's proxy, and the daemon's client has none.
+    public var proxy: HTTPProxy?
 
     public init(
         accountSID: String,
@@ -47,7 +49,8 @@ public struct TwilioSettings: Sendable {
         statusCallbackURL: String? = nil,
         validityPeriod: Duration? = nil,
         connectTimeout: Duration = .seconds(5),
-        requestTimeout: Duration = .seconds(20)
+        requestTimeout: Duration = .seconds(20),
+        proxy: HTTPProxy? = nil
     ) {
         self.accountSID = accountSID
         self.credentials = credentials
@@ -57,6 +60,7 @@ public struct TwilioSettings: Sendable {
         self.validityPeriod = validityPeriod
         self.connectTimeout = connectTimeout
         self.requestTimeout = requestTimeout
+        self.proxy = proxy
     }
 
     /// The Basic credentials: Account SID and auth token, or API key SID and secret.

@@ -69,7 +69,8 @@ public struct VonageClient: Sendable {
             ],
             body: Array(FormEncoding.encode(fields).utf8),
             connectTimeout: settings.connectTimeout,
-            timeout: settings.requestTimeout
+            timeout: settings.requestTimeout,
+            proxy: settings.proxy
         )
     }
 

@@ -28,18 +28,25 @@ public struct VonageDeliveryReceipt: Sendable, Equatable {
     /// Reads a JSON receipt body.
     /// - Throws: `VonageReceiptError.malformedJSON` when the body is not a JSON object.
     public init(json body: [UInt8]) throws(VonageReceiptError) {
+        try self.init(fields: try Self.fields(json: body))
+    }
+
+    /// Returns the string and number members of a JSON receipt as fields, for reading and for
+    /// checking a signature. Other members (objects, arrays, null) are left out.
+    /// - Throws: `VonageReceiptError.malformedJSON` when the body is not a JSON object.
+    public static func fields(json body: [UInt8]) throws(VonageReceiptError) -> [FormField] {
         guard let object = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] else {
             throw .malformedJSON
         }
-        var values: [String: String] = [:]
+        var fields: [FormField] = []
         for (key, value) in object {
             if let text = value as? String {
-                values[key] = text
+                fields.append(FormField(name: key, value: text))
             } else if let number = value as? NSNumber {
-                values[key] = number.stringValue
+                fields.append(FormField(name: key, value: number.stringValue))
             }
         }
-        try self.init(values: values)
+        return fields
     }
 
     private init(values: [String: String]) throws(VonageReceiptError) {

@@ -14,6 +14,8 @@ public struct VonageSettings: Sendable {
     public var connectTimeout: Duration
     /// Default 20 s for the whole exchange; past it the send is ambiguous.
     public var requestTimeout: Duration
+    /// The proxy for this provider's requests. Nil uses the shared client's proxy, and the daemon's client has none.
+    public var proxy: HTTPProxy?
 
     public init(
         apiKey: String,
@@ -22,7 +24,8 @@ public struct VonageSettings: Sendable {
         baseURL: String = "https://rest.nexmo.com",
         deliveryReceiptURL: String? = nil,
         connectTimeout: Duration = .seconds(5),
-        requestTimeout: Duration = .seconds(20)
+        requestTimeout: Duration = .seconds(20),
+        proxy: HTTPProxy? = nil
     ) {
         self.apiKey = apiKey
         self.apiSecret = apiSecret
@@ -31,5 +34,6 @@ public struct VonageSettings: Sendable {
         self.deliveryReceiptURL = deliveryReceiptURL
         self.connectTimeout = connectTimeout
         self.requestTimeout = requestTimeout
+        self.proxy = proxy
     }
 }

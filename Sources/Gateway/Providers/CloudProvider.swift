@@ -69,7 +69,8 @@ extension CloudProvider {
                 baseURL: settings.baseURL,
                 statusCallbackURL: callbackURL,
                 connectTimeout: settings.timeouts.connect,
-                requestTimeout: settings.timeouts.request
+                requestTimeout: settings.timeouts.request,
+                proxy: httpProxy(settings.proxy)
             ),
             http: http,
             logger: logger
@@ -104,7 +105,8 @@ extension CloudProvider {
                 baseURL: settings.baseURL,
                 deliveryReceiptURL: receiptURL,
                 connectTimeout: settings.timeouts.connect,
-                requestTimeout: settings.timeouts.request
+                requestTimeout: settings.timeouts.request,
+                proxy: httpProxy(settings.proxy)
             ),
             http: http,
             logger: logger
@@ -115,7 +117,14 @@ extension CloudProvider {
             send: { message in
                 await client.send(to: message.recipient, body: message.text, clientReference: String(message.messageID))
             },
-            probe: { await reachability(of: settings.baseURL, http: http, timeouts: settings.timeouts) }
+            probe: {
+                await reachability(
+                    of: settings.baseURL,
+                    http: http,
+                    timeouts: settings.timeouts,
+                    proxy: httpProxy(settings.proxy)
+                )
+            }
         )
     }
 
@@ -139,7 +148,8 @@ extension CloudProvider {
                     smsType: type,
                     senderID: settings.senderID,
                     connectTimeout: settings.timeouts.connect,
-                    requestTimeout: settings.timeouts.request
+                    requestTimeout: settings.timeouts.request,
+                    proxy: httpProxy(settings.proxy)
                 ),
                 http: http,
                 logger: logger
@@ -154,19 +164,46 @@ extension CloudProvider {
                 let client = message.priority <= .high ? transactional : promotional
                 return await client.send(to: message.recipient, body: message.text)
             },
-            probe: { await reachability(of: settings.effectiveEndpoint, http: http, timeouts: settings.timeouts) }
+            probe: {
+                await reachability(
+                    of: settings.effectiveEndpoint,
+                    http: http,
+                    timeouts: settings.timeouts,
+                    proxy: httpProxy(settings.proxy)
+                )
+            }
         )
     }
 
     /// Checks that the API host resolves and responds to HTTP at all, without sending a message:
     /// any HTTP status counts as reachable.
-    static func reachability(of url: String, http: HTTPClient, timeouts: HTTPTimeouts) async -> ProbeResult {
-        let request = HTTPRequest(method: .get, url: url, connectTimeout: timeouts.connect, timeout: timeouts.request)
+    static func reachability(
+        of url: String,
+        http: HTTPClient,
+        timeouts: HTTPTimeouts,
+        proxy: HTTPProxy?
+    ) async -> ProbeResult {
+        let request = HTTPRequest(
+            method: .get,
+            url: url,
+            connectTimeout: timeouts.connect,
+            timeout: timeouts.request,
+            proxy: proxy
+        )
         do {
             _ = try await http.execute(request)
             return .healthy
         } catch {
             return .unhealthy(reason: "\(url) unreachable: \(error.detail)")
         }
+    }
+
+    /// Converts a provider's `proxy` settings to the HTTP client's form; returns nil without them.
+    static func httpProxy(_ settings: HTTPProxySettings?) -> HTTPProxy? {
+        guard let settings else { return nil }
+        let credentials = settings.username.flatMap { username in
+            settings.password.map { BasicCredentials(username: username, password: $0.revealed) }
+        }
+        return HTTPProxy(url: settings.url, credentials: credentials, noProxy: settings.noProxy)
     }
 }

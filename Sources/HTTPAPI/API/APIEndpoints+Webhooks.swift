@@ -70,9 +70,10 @@ extension APIEndpoints {
 
     /// `GET|POST /webhooks/vonage`: a delivery receipt as a query, a form or JSON.
     ///
-    /// The config has no Vonage signature secret, so receipts are accepted unsigned. Keep the
-    /// webhook path off the public internet, or behind a proxy that filters Vonage's addresses.
-    /// With several Vonage providers the receipt's `api-key` picks the provider. Returns 204.
+    /// With several Vonage providers the receipt's `api-key` picks the provider. When that
+    /// provider has a `signature_secret`, the receipt's `sig` must match (Vonage's signed
+    /// webhooks) or the request is rejected with 401. Without one, receipts are accepted unsigned
+    /// and the config loader warns about it. Returns 204 after the report handler returned.
     func vonageWebhook(_ request: HTTPRequest) async throws -> HTTPResponse {
         let providers = config.providers.compactMap { provider -> (id: String, settings: Config.VonageSettings)? in
             if case .vonage(let settings) = provider.kind { return (provider.id, settings) }
@@ -81,8 +82,22 @@ extension APIEndpoints {
         guard !providers.isEmpty else {
             throw APIError(.webhookNotConfigured, "no Vonage provider is configured")
         }
-        let receipt = try Self.vonageReceipt(request)
-        let chosen = providers.first { $0.settings.apiKey == receipt.apiKey } ?? providers[0]
+        let fields = try Self.vonageFields(request)
+        let apiKey = fields.last { $0.name == "api-key" }?.value
+        let chosen = providers.first { $0.settings.apiKey == apiKey } ?? providers[0]
+        try checkVonageSignature(fields, providerID: chosen.id, settings: chosen.settings)
+
+        let receipt: VonageDeliveryReceipt
+        do {
+            receipt = try VonageDeliveryReceipt(fields: fields)
+        } catch {
+            switch error {
+            case .missingField(let name):
+                throw APIError(.missingField, "the receipt has no \(name)", field: name)
+            case .malformedJSON:
+                throw APIError(.malformedJSON, "the receipt body is not a JSON object")
+            }
+        }
         let report = DeliveryReport(
             providerID: chosen.id,
             providerMessageID: receipt.messageID,
@@ -97,35 +112,58 @@ extension APIEndpoints {
         return HTTPResponse(status: 204)
     }
 
-    /// Reads the receipt from the query (GET), a JSON body or a form body.
-    private static func vonageReceipt(_ request: HTTPRequest) throws(APIError) -> VonageDeliveryReceipt {
-        do {
-            if request.method == "GET" {
-                return try VonageDeliveryReceipt(
-                    fields: request.query.map { FormField(name: $0.name, value: $0.value) }
-                )
-            }
-            if request.header("content-type")?.lowercased().hasPrefix("application/json") == true {
-                return try VonageDeliveryReceipt(json: request.body)
-            }
-            let fields: [FormField]
+    /// Checks the receipt's `sig` when the provider has a signature secret; does nothing otherwise.
+    /// - Throws: `APIError.signatureRejected` (401) for a missing or wrong `sig`, naming the fix.
+    private func checkVonageSignature(
+        _ fields: [FormField],
+        providerID: String,
+        settings: Config.VonageSettings
+    ) throws(APIError) {
+        guard let secret = settings.signatureSecret else { return }
+        let method = VonageSignature.Method(rawValue: settings.signatureMethod.rawValue) ?? .md5hash
+        let signature = VonageSignature(secret: secret.revealed, method: method)
+        let present = VonageSignature.signature(in: fields) != nil
+        guard !signature.isValid(parameters: fields) else { return }
+
+        logger.warning(
+            "Rejected a Vonage webhook with a bad signature",
+            metadata: [
+                "webhook.provider": providerID, "webhook.signature_present": "\(present)",
+                "webhook.signature_method": method.rawValue,
+            ]
+        )
+        if present {
+            throw APIError(
+                .signatureRejected,
+                "the sig parameter does not match this receipt; check that signature_secret and signature_method"
+                    + " (\(method.rawValue)) of provider \(providerID) match the Vonage dashboard",
+                field: VonageSignature.parameterName
+            )
+        }
+        throw APIError(
+            .signatureRejected,
+            "the receipt carries no sig parameter; turn on signed webhooks for API key \(settings.apiKey) in the"
+                + " Vonage dashboard, or remove signature_secret from provider \(providerID) to accept unsigned receipts",
+            field: VonageSignature.parameterName
+        )
+    }
+
+    /// Reads the receipt's fields from the query (GET), a JSON body or a form body.
+    private static func vonageFields(_ request: HTTPRequest) throws(APIError) -> [FormField] {
+        if request.method == "GET" {
+            return request.query.map { FormField(name: $0.name, value: $0.value) }
+        }
+        if request.header("content-type")?.lowercased().hasPrefix("application/json") == true {
             do {
-                fields = try FormEncoding.decode(String(decoding: request.body, as: UTF8.self))
+                return try VonageDeliveryReceipt.fields(json: request.body)
             } catch {
-                throw APIError(.malformedForm, "the body is not a valid form encoding")
-            }
-            return try VonageDeliveryReceipt(fields: fields)
-        } catch let error as VonageReceiptError {
-            switch error {
-            case .missingField(let name):
-                throw APIError(.missingField, "the receipt has no \(name)", field: name)
-            case .malformedJSON:
                 throw APIError(.malformedJSON, "the receipt body is not a JSON object")
             }
-        } catch let error as APIError {
-            throw error
+        }
+        do {
+            return try FormEncoding.decode(String(decoding: request.body, as: UTF8.self))
         } catch {
-            throw APIError(.internalError, "the receipt cannot be read: \(error)")
+            throw APIError(.malformedForm, "the body is not a valid form encoding")
         }
     }
 

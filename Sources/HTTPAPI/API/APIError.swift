@@ -22,6 +22,8 @@ struct APIError: Error, Sendable, Equatable {
         case invalidToken = "invalid_token"
         case forbidden
         case invalidSignature = "invalid_signature"
+        /// A webhook that must be signed came without a valid signature.
+        case signatureRejected = "signature_rejected"
         case routeNotFound = "route_not_found"
         case messageNotFound = "message_not_found"
         case broadcastNotFound = "broadcast_not_found"
@@ -60,7 +62,7 @@ struct APIError: Error, Sendable, Equatable {
     var status: Int {
         switch code {
         case .malformedJSON, .malformedForm: 400
-        case .missingToken, .invalidToken: 401
+        case .missingToken, .invalidToken, .signatureRejected: 401
         case .forbidden, .invalidSignature: 403
         case .routeNotFound, .messageNotFound, .broadcastNotFound, .webhookNotConfigured: 404
         case .methodNotAllowed: 405
