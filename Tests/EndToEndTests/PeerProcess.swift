@@ -32,13 +32,21 @@ final class PeerProcess: Sendable {
         let stdout = Pipe()
         process.standardInput = stdin
         process.standardOutput = stdout
-        process.standardError = FileHandle.nullDevice
+        // Standard error goes to a file, so a peer that dies at start-up says why in the failure.
+        let errorPath = FileManager.default.temporaryDirectory
+            .appendingPathComponent("lifeline-peer-\(UUID().uuidString.prefix(8)).stderr").path
+        FileManager.default.createFile(atPath: errorPath, contents: nil)
+        process.standardError = FileHandle(forWritingAtPath: errorPath)
         try process.run()
         let line = await readFirstLine(of: stdout)
         guard let port = UInt16(line.trimmingCharacters(in: .whitespacesAndNewlines)) else {
             process.terminate()
-            throw StartFailure(description: "\(script) printed no port: '\(line)'")
+            await waitForExit(process)
+            let errors = (try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? ""
+            try? FileManager.default.removeItem(atPath: errorPath)
+            throw StartFailure(description: "\(script) printed no port: '\(line)'; its standard error:\n\(errors.suffix(4_000))")
         }
+        try? FileManager.default.removeItem(atPath: errorPath)
         return PeerProcess(process: process, stdin: stdin, port: port)
     }
 

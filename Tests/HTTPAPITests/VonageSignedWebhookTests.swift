@@ -89,7 +89,7 @@ import Testing
     }
 
     /// A tampered receipt, a wrong sig, a sig made for the other provider's method, or no sig at
-    /// all is 401 with a JSON error naming the fix; no report is made and no log line contains a secret.
+    /// all is 403 with a JSON error naming the fix; no report is made and no log line contains a secret.
     @Test(arguments: [
         ("tampered", formBody.replacingOccurrences(of: "delivered", with: "failed") + "&sig=\(formSig)", "does not match"),
         ("wrong sig", formBody + "&sig=" + String(repeating: "0", count: 64), "does not match"),
@@ -103,7 +103,7 @@ import Testing
 
         let response = try await server.send("POST", "/webhooks/vonage", body: Array(body.utf8), headers: Self.form)
 
-        #expect(response.status == 401, "\(name)")
+        #expect(response.status == 403, "\(name)")
         #expect(response.errorCode == "signature_rejected", "\(name)")
         #expect(response.errorField == "sig", "\(name)")
         let message = (response.json["error"] as? [String: Any])?["message"] as? String ?? ""
@@ -120,14 +120,14 @@ import Testing
     }
 
     /// The signature is checked before the receipt is read, so an unsigned receipt missing a field
-    /// is 401, not 422, and reveals nothing about what a valid one needs.
+    /// is 403, not 422, and reveals nothing about what a valid one needs.
     @Test func unsignedIncompleteReceiptIsUnauthorized() async throws {
         let server = try await APITestServer.start(config: Self.config())
         defer { Task { await server.shutdown() } }
 
         let response = try await server.send("POST", "/webhooks/vonage", body: Array("status=delivered".utf8), headers: Self.form)
 
-        #expect(response.status == 401)
+        #expect(response.status == 403)
         #expect(await server.recorder.reports.isEmpty)
     }
 }

@@ -72,7 +72,7 @@ extension APIEndpoints {
     ///
     /// With several Vonage providers the receipt's `api-key` picks the provider. When that
     /// provider has a `signature_secret`, the receipt's `sig` must match (Vonage's signed
-    /// webhooks) or the request is rejected with 401. Without one, receipts are accepted unsigned
+    /// webhooks) or the request is rejected with 403. Without one, receipts are accepted unsigned
     /// and the config loader warns about it. Returns 204 after the report handler returned.
     func vonageWebhook(_ request: HTTPRequest) async throws -> HTTPResponse {
         let providers = config.providers.compactMap { provider -> (id: String, settings: Config.VonageSettings)? in
@@ -113,7 +113,7 @@ extension APIEndpoints {
     }
 
     /// Checks the receipt's `sig` when the provider has a signature secret; does nothing otherwise.
-    /// - Throws: `APIError.signatureRejected` (401) for a missing or wrong `sig`, naming the fix.
+    /// - Throws: `APIError.signatureRejected` (403) for a missing or wrong `sig`, naming the fix.
     private func checkVonageSignature(
         _ fields: [FormField],
         providerID: String,

@@ -62,8 +62,8 @@ struct APIError: Error, Sendable, Equatable {
     var status: Int {
         switch code {
         case .malformedJSON, .malformedForm: 400
-        case .missingToken, .invalidToken, .signatureRejected: 401
-        case .forbidden, .invalidSignature: 403
+        case .missingToken, .invalidToken: 401
+        case .forbidden, .invalidSignature, .signatureRejected: 403
         case .routeNotFound, .messageNotFound, .broadcastNotFound, .webhookNotConfigured: 404
         case .methodNotAllowed: 405
         case .notCancellable: 409
