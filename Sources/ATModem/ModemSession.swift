@@ -108,12 +108,15 @@ public actor ModemSession {
     /// Reads identity, SIM, registration, operator, signal and SMSC without sending a message.
     ///
     /// Opens the port when needed and never throws: what cannot be read stays `nil` and the
-    /// diagnosis names what to check.
+    /// diagnosis names what to check. After `close()` the status is unresponsive and says so.
     public func probe() async -> ModemStatus {
         let result = try? await exclusively { () async throws(ModemError) -> ModemStatus in
             await self.performProbe()
         }
-        return result ?? ModemStatus(device: devicePath)
+        if let result { return result }
+        var status = ModemStatus(device: devicePath)
+        status.diagnosis = ["the modem session on \(devicePath) is closed: restart the daemon to use this modem"]
+        return status
     }
 
     /// Brings a silent modem back: `AT`, then reopening the port, then the reset command; marks it

@@ -299,6 +299,28 @@ struct ModemSessionTests {
         }
     }
 
+    /// A probe after close finds no answer and is not healthy, with a diagnosis that says why.
+    @Test func closedSessionProbeUnhealthy() async throws {
+        try await withSimulatedModem { _, session in
+            try await session.initialise()
+            #expect(await session.probe().isHealthy)
+            await session.close()
+            let status = await session.probe()
+
+            #expect(!status.responsive)
+            #expect(!status.isHealthy)
+            #expect(status.diagnosis.contains { $0.contains("closed") }, "\(status.diagnosis)")
+        }
+    }
+
+    /// A status whose modem never answered is not healthy even with no diagnosis filled in.
+    @Test func unresponsiveStatusUnhealthy() {
+        var status = ModemStatus(device: "/dev/ttyUSB2")
+        #expect(!status.isHealthy)
+        status.responsive = true
+        #expect(status.isHealthy)
+    }
+
     /// After close, operations fail with `closed` and the event stream ends.
     @Test func closeEndsSession() async throws {
         try await withSimulatedModem { _, session in

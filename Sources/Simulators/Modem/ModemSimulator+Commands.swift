@@ -8,6 +8,10 @@ extension ModemSimulator {
         for byte in bytes {
             if state.pendingSend != nil {
                 output += consumePDUByte(byte)
+            } else if byte == 0x1B {
+                // ESC outside a prompt (a host leaving a prompt the modem already closed) is no
+                // command: a modem drops it with the partial line, so "ESC AT CR" is plain AT.
+                state.input = []
             } else if byte == UInt8(ascii: "\r") {
                 let line = String(decoding: state.input, as: UTF8.self).trimmingCharacters(in: .whitespaces)
                 state.input = []
