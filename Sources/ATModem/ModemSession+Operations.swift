@@ -124,6 +124,7 @@ extension ModemSession {
     func performProbe() async -> ModemStatus {
         var status = ModemStatus(device: devicePath)
         if channel == nil { try? await openChannel() }
+        if let openedPath { status.device = openedPath }
         guard channel != nil, (try? await execute("AT").final) == .ok else {
             markLost(reason: "no answer to AT")
             status.diagnose()

@@ -9,8 +9,11 @@ import Diagnostics
 /// session publishes `.modemLost` and runs `recover()` before its next operation.
 /// After `close()` every operation throws `ModemError.closed` and `events` finishes.
 public actor ModemSession {
-    /// The device path, such as `/dev/ttyUSB2`.
+    /// The configured device path, such as `/dev/ttyUSB2`, or `imei:<digits>`/`iccid:<digits>` for
+    /// a modem bound by identity; for logs and errors. `portPath` is the port actually open.
     public nonisolated let devicePath: String
+    /// How the port is found.
+    public nonisolated let binding: ModemBinding
     /// Status reports, inbound message notices and modem loss or recovery, in arrival order.
     ///
     /// Buffers up to 1,000 events for a slow reader and then drops the oldest.
@@ -20,12 +23,17 @@ public actor ModemSession {
     let pin: String?
     let timeouts: ModemTimeouts
     let resetCommand: String
+    let usbReset: USBReset
     var logger: Logger
 
     let eventSink: AsyncStream<ModemEvent>.Continuation
     let signalSink: AsyncStream<ChannelSignal>.Continuation
     var channel: ATChannel?
     var channelGeneration = 0
+    /// The port last opened; an identity search tries it first.
+    var openedPath: String?
+    /// The claim on the open port in `SerialPortClaims`, released when the channel closes.
+    var portClaim: String?
     var phase = ModemSessionState.closed
     /// `<service>` of `AT+CSMS?`: 1 means every `+CDS` and `+CMT` must be acknowledged with `AT+CNMA`.
     var messageService = 0
@@ -39,7 +47,7 @@ public actor ModemSession {
         case portFailed(SerialPortError, generation: Int)
     }
 
-    /// Creates a session; nothing is opened until `initialise()` or `probe()`.
+    /// Creates a session on a fixed path; nothing is opened until `initialise()` or `probe()`.
     ///
     /// - Parameters:
     ///   - devicePath: the modem's AT port, such as `/dev/ttyUSB2` (see `SerialPortDirectory`).
@@ -49,15 +57,46 @@ public actor ModemSession {
     ///   - timeouts: per-command, send, SIM-busy and recovery timing.
     ///   - resetCommand: the command recovery uses to restart the modem (`AT+CFUN=1,1`; some
     ///     modems want `AT^RESET` or `AT+CFUN=15`).
+    ///   - usbReset: how recovery power-cycles the USB device after the reset command failed.
     public init(
         devicePath: String,
         baudRate: Int = 115_200,
         pin: String? = nil,
         logger: Logger,
         timeouts: ModemTimeouts = ModemTimeouts(),
-        resetCommand: String = "AT+CFUN=1,1"
+        resetCommand: String = "AT+CFUN=1,1",
+        usbReset: USBReset = USBReset()
     ) {
+        self.init(
+            binding: .device(devicePath),
+            baudRate: baudRate,
+            pin: pin,
+            logger: logger,
+            timeouts: timeouts,
+            resetCommand: resetCommand,
+            usbReset: usbReset
+        )
+    }
+
+    /// Creates a session that finds its port through `binding`; nothing is opened until
+    /// `initialise()` or `probe()`.
+    ///
+    /// With an identity binding every opening of the port (the first, and each reopening during
+    /// recovery) searches the candidate ports again, so a modem that came back under another
+    /// path is found. The other parameters are those of `init(devicePath:...)`.
+    public init(
+        binding: ModemBinding,
+        baudRate: Int = 115_200,
+        pin: String? = nil,
+        logger: Logger,
+        timeouts: ModemTimeouts = ModemTimeouts(),
+        resetCommand: String = "AT+CFUN=1,1",
+        usbReset: USBReset = USBReset()
+    ) {
+        let devicePath = binding.description
         self.devicePath = devicePath
+        self.binding = binding
+        self.usbReset = usbReset
         self.baudRate = baudRate
         self.pin = pin
         self.timeouts = timeouts
@@ -74,6 +113,10 @@ public actor ModemSession {
 
     /// The session's lifecycle state, for health displays; operations check it themselves.
     public var state: ModemSessionState { phase }
+
+    /// The port opened last (for an identity binding, where the modem was found); `nil` before
+    /// the first opening.
+    public var portPath: String? { openedPath }
 
     /// Opens the port if needed and brings the modem into a known state.
     ///
@@ -134,10 +177,7 @@ public actor ModemSession {
     /// Closes the port and finishes `events`. Operations after this throw `ModemError.closed`.
     public func close() async {
         phase = .shutDown
-        if let channel {
-            self.channel = nil
-            await channel.close()
-        }
+        await closeChannel()
         signalSink.finish()
         eventSink.finish()
         for waiter in waiters { waiter.resume() }
