@@ -2,7 +2,7 @@
     import Glibc
 #endif
 
-/// How a session finds its modem's AT port: a fixed path, or the identity the modem reports.
+/// The way a session finds its modem's AT port: a fixed path, or the identity the modem reports.
 ///
 /// Kernel names such as `/dev/ttyUSB2` follow the order in which ports appear, so a replug or a
 /// reset that re-enumerates the USB bus can move a modem to another name. An identity binding
@@ -11,7 +11,7 @@
 public enum ModemBinding: Sendable, Equatable, CustomStringConvertible {
     /// A fixed path, such as `/dev/ttyUSB2` or a `/dev/serial/by-id/...` link, opened as given.
     case device(String)
-    /// The port whose modem answers with `identity`, searched among the ports `search` lists.
+    /// The port whose modem reports `identity`, searched among the ports `search` lists.
     case identity(ModemIdentity, search: PortSearch)
 
     /// The path, or `imei:<digits>` / `iccid:<digits>`, for logs and errors.
@@ -23,12 +23,12 @@ public enum ModemBinding: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// What a modem reports about itself that stays the same across replugs.
+/// An identifier a modem reports about itself that stays the same across replugs.
 public enum ModemIdentity: Sendable, Hashable, CustomStringConvertible {
     /// The modem's IMEI (`AT+CGSN`): the hardware, whatever SIM is in it.
     case imei(String)
     /// The SIM's ICCID (`AT+CCID`): follows the SIM card when it moves to another modem. Some
-    /// modems answer `AT+CCID` only once the SIM is unlocked; bind those by IMEI.
+    /// modems return it only once the SIM is unlocked, so bind those by IMEI.
     case iccid(String)
 
     /// `imei:<digits>` or `iccid:<digits>`.
@@ -39,7 +39,7 @@ public enum ModemIdentity: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    /// The commands that read this identity, tried in order until one answers `OK`.
+    /// The commands that read this identity, tried in order until one returns `OK`.
     var commands: [String] {
         switch self {
         case .imei: ["AT+CGSN"]
@@ -47,8 +47,8 @@ public enum ModemIdentity: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    /// Whether a response line (`867530012345674`, `+CGSN: 8675...`, `+CCID: "8944...F"`) carries
-    /// this identity. Compares digits only; an ICCID's padding `F` and letters are ignored.
+    /// Checks whether a response line (`867530012345674`, `+CGSN: 8675...`, `+CCID: "8944...F"`)
+    /// carries this identity. Compares digits only, so an ICCID's padding `F` is ignored.
     public func matchesAnswer(_ line: String) -> Bool {
         var text = Substring(line)
         if text.hasPrefix("+") || text.hasPrefix("^"), let colon = text.firstIndex(of: ":") {
@@ -63,7 +63,7 @@ public enum ModemIdentity: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// Where an identity binding looks for its modem.
+/// The set of ports an identity binding searches for its modem.
 public enum PortSearch: Sendable, Hashable {
     /// The USB serial ports libserialport lists (`/dev/ttyUSB*`, `/dev/ttyACM*`), in path order.
     case usbSerialPorts

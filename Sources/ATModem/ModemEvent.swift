@@ -81,7 +81,7 @@ public enum ModemRecoveryStep: Sendable, Hashable, CustomStringConvertible {
     case checkAnswer
     /// Closing the port and opening it again (searching again for a modem bound by identity).
     case reopen
-    /// The configured reset command, then polling until the modem answers.
+    /// The configured reset command, then polling until the modem responds.
     case resetCommand(String)
     /// The USB device was de-authorised and authorised again through sysfs, then polled.
     case usbReset(device: String)

@@ -162,7 +162,7 @@ extension ModemSession {
     /// Reads a message announced by `+CMTI`, deletes it from storage and publishes it.
     ///
     /// NOTE: the message is deleted before the consumer stores it, so a crash in between loses
-    /// it; keeping it would fill the SIM (20 to 50 messages) with parts the host already has.
+    /// it. Keeping it until stored would need the consumer to confirm each part.
     private func readStoredMessage(storage: String, index: Int) async {
         guard let channel else { return }
         let timeout = timeouts.command

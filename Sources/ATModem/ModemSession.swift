@@ -12,7 +12,7 @@ public actor ModemSession {
     /// The configured device path, such as `/dev/ttyUSB2`, or `imei:<digits>`/`iccid:<digits>` for
     /// a modem bound by identity; for logs and errors. `portPath` is the port actually open.
     public nonisolated let devicePath: String
-    /// How the port is found.
+    /// The fixed path or identity that finds the port.
     public nonisolated let binding: ModemBinding
     /// Status reports, inbound message notices and modem loss or recovery, in arrival order.
     ///
@@ -151,7 +151,7 @@ public actor ModemSession {
     /// Reads identity, SIM, registration, operator, signal and SMSC without sending a message.
     ///
     /// Opens the port when needed and never throws: what cannot be read stays `nil` and the
-    /// diagnosis names what to check. After `close()` the status is unresponsive and says so.
+    /// diagnosis names what to check. After `close()` the status is unresponsive, with a diagnosis naming the closed session.
     public func probe() async -> ModemStatus {
         let result = try? await exclusively { () async throws(ModemError) -> ModemStatus in
             await self.performProbe()

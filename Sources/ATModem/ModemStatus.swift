@@ -73,9 +73,9 @@ public struct ModemStatus: Sendable, Hashable {
         self.device = device
     }
 
-    /// Whether the modem answered and nothing is wrong with it: the SIM is ready and it is registered.
+    /// Whether the modem responded and nothing is wrong with it: the SIM is ready and it is registered.
     ///
-    /// A status whose modem never answered (a closed session, a port that cannot be opened) is
+    /// A status whose modem never responded (a closed session, a port that cannot be opened) is
     /// never healthy, even before `diagnosis` is filled.
     public var isHealthy: Bool { responsive && diagnosis.isEmpty }
 

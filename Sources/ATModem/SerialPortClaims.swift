@@ -32,7 +32,7 @@ enum SerialPortClaims {
         }
     }
 
-    /// Whether some session holds the port `path` leads to.
+    /// Whether some session has claimed the port `path` leads to.
     static func isHeld(_ path: String) -> Bool {
         let key = resolved(path)
         return held.withLock { $0[key, default: 0] > 0 }

@@ -17,7 +17,7 @@ import Foundation
 /// The writes run on a thread of their own, because the kernel detaches drivers before `write`
 /// returns. A device left de-authorised because the second write failed is reported in the reason.
 public struct USBReset: Sendable, Equatable {
-    /// What a reset did.
+    /// The result of a reset.
     public enum Outcome: Sendable, Equatable {
         /// The device directory (such as `/sys/devices/.../1-1.2`) was de-authorised and authorised again.
         case performed(device: String)
@@ -27,7 +27,7 @@ public struct USBReset: Sendable, Equatable {
 
     /// Whether recovery takes this step at all (the config's `usb_reset`, default `true`).
     public var isEnabled: Bool
-    /// Where sysfs is mounted (default `/sys`); tests point it at a directory tree of their own.
+    /// The sysfs mount point (default `/sys`). Tests point it at a directory tree of their own.
     public var sysfsRoot: String
     /// The pause between the two writes, so the drivers let go of the device (default 1 s).
     public var pause: Duration
@@ -57,7 +57,7 @@ public struct USBReset: Sendable, Equatable {
         }
     }
 
-    /// Why no USB device directory was found for a tty.
+    /// The reason no USB device directory was found for a tty.
     public struct LookupProblem: Error, Sendable, Equatable {
         public var reason: String
     }

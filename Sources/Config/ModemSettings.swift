@@ -1,9 +1,9 @@
 /// A GSM modem on a serial port, driven with AT commands.
 ///
-/// The modem is named by exactly one of `device`, `imei` or `iccid`. With `imei` or `iccid`
+/// The modem is named by exactly one of `device`, `imei` or `iccid`. With `imei` or `iccid`,
 /// Lifeline searches the serial ports (`scan`, by default the USB serial ports) for the modem
-/// that reports it, at start and again each time recovery reopens the port, so a modem that
-/// comes back under another `/dev/ttyUSBn` after a replug is found.
+/// that reports it. It searches at start and again each time recovery reopens the port, so a
+/// modem that comes back under another `/dev/ttyUSBn` after a replug is found.
 public struct ModemSettings: Sendable, Equatable {
     /// Baud rates a USB modem's serial port accepts (termios `B1200` to `B921600`).
     public static let standardBaudRates = [1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600]
@@ -117,7 +117,7 @@ public struct ModemSettings: Sendable, Equatable {
         return text
     }
 
-    /// Whether `text` is one AT command: starts with `AT`, printable ASCII, at most 64 characters.
+    /// Checks that `text` is one AT command: starts with `AT`, printable ASCII, at most 64 characters.
     static func isSingleATCommand(_ text: String) -> Bool {
         text.count <= 64 && text.uppercased().hasPrefix("AT") && text.count > 2
             && text.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value < 0x7F }

@@ -1,7 +1,7 @@
 import Foundation
 
 extension SQLiteStore {
-    /// The most rows `inboundMessages(limit:)` returns, whatever the caller asks.
+    /// The maximum number of rows `inboundMessages(limit:)` returns, whatever limit the caller passes.
     public static let inboundListingCap = 10_000
 
     /// Stores one received message and returns its id. Commits with `synchronous=FULL`, because

@@ -40,7 +40,8 @@ struct InboundMessageTests {
             let pdus = Self.inboundPDUs(await events.value)
 
             #expect(pdus.count == 2)
-            #expect(pdus.allSatisfy { $0.storage == nil && $0.tpduLength != nil })
+            #expect(pdus.allSatisfy { $0.storage == nil })
+            #expect(pdus.allSatisfy { $0.tpduLength != nil })
             try await waitUntil { simulator.acknowledgementCount == 2 }
             #expect(try Self.joined(pdus) == Self.longText)
         }

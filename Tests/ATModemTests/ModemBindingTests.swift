@@ -49,7 +49,7 @@ final class ModemBench: @unchecked Sendable {
 
 @Suite("Modem identity binding")
 struct ModemBindingTests {
-    /// Identity answers are compared by digits, with or without a prefix, quotes or ICCID padding.
+    /// Identity responses are compared by digits, with or without a prefix, quotes or ICCID padding.
     @Test(arguments: [
         (ModemIdentity.imei("867530012345674"), "867530012345674", true),
         (.imei("867530012345674"), "+CGSN: 867530012345674", true),

@@ -301,7 +301,7 @@ struct ModemSessionTests {
         }
     }
 
-    /// A probe after close finds no answer and is not healthy, with a diagnosis that says why.
+    /// A probe after close finds the modem unresponsive and unhealthy, with a diagnosis naming the cause.
     @Test func closedSessionProbeUnhealthy() async throws {
         try await withSimulatedModem { _, session in
             try await session.initialise()
@@ -315,7 +315,7 @@ struct ModemSessionTests {
         }
     }
 
-    /// A status whose modem never answered is not healthy even with no diagnosis filled in.
+    /// A status whose modem never responded is not healthy even with no diagnosis filled in.
     @Test func unresponsiveStatusUnhealthy() {
         var status = ModemStatus(device: "/dev/ttyUSB2")
         #expect(!status.isHealthy)

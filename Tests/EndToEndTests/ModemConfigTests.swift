@@ -5,7 +5,7 @@ import Testing
 /// scan pattern, the reset command and the USB reset switch.
 @Suite(.timeLimit(.minutes(2)))
 struct ModemConfigTests {
-    /// One modem entry (the lines under `type: modem`) and what `config check` should say.
+    /// One modem entry (the lines under `type: modem`) and the expected `config check` output.
     struct Case: CustomTestStringConvertible, Sendable {
         var name: String
         var lines: [String]

@@ -15,7 +15,7 @@ struct ModemIdentityTests {
     }
 
     /// Messages go out through the modem with the configured IMEI, before and after a replug that
-    /// moves it to another path; the other modem sends nothing.
+    /// moves it to another path. The other modem sends nothing.
     @Test func sendsThroughModemFoundByIMEI() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

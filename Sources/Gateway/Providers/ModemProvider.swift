@@ -17,8 +17,8 @@ public typealias InboundMessageHandler = @Sendable (InboundMessage) async -> Voi
 /// resolves a repeat to the newest message with that id.
 ///
 /// Received parts of a concatenated message are joined in memory (`ConcatenationReassembler`)
-/// and handed over once complete; a message whose parts do not all arrive within 10 minutes is
-/// dropped with a warning, as are parts held in memory when the daemon stops.
+/// and handed over once complete. A message whose parts do not all arrive within 10 minutes is
+/// dropped with a warning, and so are parts still in memory when the daemon stops.
 public final class ModemProvider: Provider {
     public let id: String
     public let sendsDeliveryReports: Bool
@@ -50,7 +50,7 @@ public final class ModemProvider: Provider {
         )
     }
 
-    /// The session binding for the config's `device`, `imei` or `iccid` (with `scan`).
+    /// Builds the session binding from the config's `device`, `imei` or `iccid` (with `scan`).
     static func binding(for settings: ModemSettings) -> ModemBinding {
         let search = settings.scan.map(PortSearch.pattern) ?? .usbSerialPorts
         if let imei = settings.imei { return .identity(.imei(imei), search: search) }
@@ -234,27 +234,9 @@ struct InboundAssembly {
     /// Adds one received PDU; returns the message it completes, or `nil` (a part is missing, or
     /// the PDU is unreadable or no SMS-DELIVER, which is logged).
     mutating func add(_ pdu: ModemInboundPDU, now: Date) -> InboundMessage? {
-        for expired in reassembler.expire(now: now) {
-            firstTimestamps[Self.key(expired.sender, expired.concatenation)] = nil
-            logger.warning(
-                "Inbound message dropped: parts missing",
-                metadata: [
-                    "inbound.sender": redactedPhoneNumber(expired.sender),
-                    "inbound.parts.missing": "\(expired.missingSequenceNumbers.count)",
-                ]
-            )
-        }
-        let deliver: SMSDeliver
-        do {
-            guard case .deliver(let decoded) = try TPDUDecoder.decode(hex: pdu.pduHex, hasSMSC: true).tpdu else {
-                logger.warning("Inbound PDU is no SMS-DELIVER; ignored")
-                return nil
-            }
-            deliver = decoded
-        } catch {
-            logger.warning("Inbound PDU unreadable; ignored", metadata: ["error": "\(error)"])
-            return nil
-        }
+        dropExpired(now: now)
+        guard let deliver = decode(pdu) else { return nil }
+
         let part = ConcatenationReassembler.Part(deliver: deliver, receivedAt: now)
         let timestamp = deliver.serviceCentreTimestamp.date
         if let info = part.concatenation {
@@ -269,6 +251,7 @@ struct InboundAssembly {
         if let info = assembled.concatenation {
             smscTimestamp = firstTimestamps.removeValue(forKey: Self.key(assembled.sender, info)) ?? timestamp
         }
+
         let text: String
         do {
             text = try assembled.text() ?? ""
@@ -288,6 +271,34 @@ struct InboundAssembly {
             smscTimestamp: smscTimestamp,
             parts: assembled.partCount
         )
+    }
+
+    /// Drops messages whose parts did not all arrive in time, with a warning for each.
+    private mutating func dropExpired(now: Date) {
+        for expired in reassembler.expire(now: now) {
+            firstTimestamps[Self.key(expired.sender, expired.concatenation)] = nil
+            logger.warning(
+                "Inbound message dropped: parts missing",
+                metadata: [
+                    "inbound.sender": redactedPhoneNumber(expired.sender),
+                    "inbound.parts.missing": "\(expired.missingSequenceNumbers.count)",
+                ]
+            )
+        }
+    }
+
+    /// Decodes an SMS-DELIVER; logs and returns `nil` for anything else.
+    private func decode(_ pdu: ModemInboundPDU) -> SMSDeliver? {
+        do {
+            guard case .deliver(let deliver) = try TPDUDecoder.decode(hex: pdu.pduHex, hasSMSC: true).tpdu else {
+                logger.warning("Inbound PDU is no SMS-DELIVER; ignored")
+                return nil
+            }
+            return deliver
+        } catch {
+            logger.warning("Inbound PDU unreadable; ignored", metadata: ["error": "\(error)"])
+            return nil
+        }
     }
 
     private static func key(_ sender: String, _ info: ConcatenationInfo) -> String {

@@ -10,7 +10,7 @@ extension ModemSimulator {
     /// segment, concatenated with an 8-bit reference when `text` needs more than one.
     ///
     /// With the profile's `deliversInboundDirectly`, each part goes to the client as
-    /// `+CMT: ,<length>` and its PDU line; otherwise each is stored (status `REC UNREAD`) and
+    /// `+CMT: ,<length>` and its PDU line. Otherwise each is stored (status `REC UNREAD`) and
     /// announced with `+CMTI: "SM",<index>`, for the client to read with `AT+CMGR` and delete
     /// with `AT+CMGD`. Parts go out in `order` (indexes into the segments, default in sequence),
     /// so a test can deliver them out of order.

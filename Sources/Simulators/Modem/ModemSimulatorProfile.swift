@@ -44,7 +44,7 @@ public struct ModemSimulatorProfile: Sendable {
     public var storesStatusReports = false
     /// Number of commands after a correct PIN that get `+CME ERROR: 14` (SIM busy).
     public var simBusyAfterPIN = 0
-    /// Starts hung: answers nothing, also after the client reopens the port.
+    /// Starts hung: responds to nothing, also after the client reopens the port.
     public var startsHung = false
     /// Ignores `AT+CFUN=1,1` while hung, like firmware that has crashed past the AT parser.
     public var ignoresResetCommand = false
@@ -75,7 +75,7 @@ public struct ModemSimulatorProfile: Sendable {
         return profile
     }
 
-    /// A modem that answers nothing from the start and survives reopening and the reset command,
+    /// A modem that responds to nothing from the start and survives reopening and the reset command,
     /// so recovery climbs every step and marks it down.
     public static var hanging: ModemSimulatorProfile {
         var profile = ModemSimulatorProfile()
