@@ -188,6 +188,34 @@ extension ModemSession {
         eventSink.yield(.inboundMessage(message))
     }
 
+    /// Reads every message in the storage new messages go to (`AT+CMGL=4`), deletes each and
+    /// publishes it: messages that arrived while no host listened, or whose `+CMTI` was lost
+    /// while the port was closed. Status reports found there are published as status reports.
+    /// A failed command is logged and leaves the messages stored.
+    func collectStoredMessages() async {
+        // The third memory of AT+CPMS? is where the modem stores what it receives (TS 27.005 3.2.2).
+        let fields = (try? await run("AT+CPMS?"))?.value(prefix: "+CPMS:").map(ATFields.split) ?? []
+        let storage = fields.count >= 7 && !fields[6].isEmpty ? fields[6] : "SM"
+        guard (try? await run("AT+CPMS=\"\(storage)\"")) != nil,
+            let listing = try? await run("AT+CMGL=4")
+        else {
+            logger.debug("Stored messages not listed", metadata: ["modem.storage": storage])
+            return
+        }
+        for (index, stored) in StoredMessage.list(in: listing) {
+            if (try? await execute("AT+CMGD=\(index)"))?.final != .ok {
+                logger.debug("Stored message not deleted", metadata: ["modem.storage": storage, "modem.index": "\(index)"])
+            }
+            if stored.isStatusReport {
+                let source = ModemStatusReport.Source.storage(storage, index: index)
+                eventSink.yield(.statusReport(ModemStatusReport(pduHex: stored.pduHex, tpduLength: stored.tpduLength, source: source)))
+            } else {
+                let message = ModemInboundPDU(pduHex: stored.pduHex, tpduLength: stored.tpduLength, storage: storage, index: index)
+                eventSink.yield(.inboundMessage(message))
+            }
+        }
+    }
+
     /// Reads a status report announced by `+CDSI`, publishes it and deletes it from storage.
     private func readStoredStatusReport(storage: String, index: Int) async {
         guard let channel else { return }

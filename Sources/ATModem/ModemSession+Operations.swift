@@ -7,6 +7,7 @@ extension ModemSession {
         try await initialiseOpenModem()
         phase = .ready
         logger.debug("Modem initialised", metadata: ["modem.csms.service": "\(messageService)"])
+        if readsStoredMessages { await collectStoredMessages() }
     }
 
     private func initialiseOpenModem() async throws(ModemError) {

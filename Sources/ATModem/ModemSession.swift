@@ -24,6 +24,7 @@ public actor ModemSession {
     let timeouts: ModemTimeouts
     let resetCommand: String
     let usbReset: USBReset
+    let readsStoredMessages: Bool
     var logger: Logger
 
     let eventSink: AsyncStream<ModemEvent>.Continuation
@@ -58,6 +59,9 @@ public actor ModemSession {
     ///   - resetCommand: the command recovery uses to restart the modem (`AT+CFUN=1,1`; some
     ///     modems want `AT^RESET` or `AT+CFUN=15`).
     ///   - usbReset: how recovery power-cycles the USB device after the reset command failed.
+    ///   - readsStoredMessages: after each initialisation, lists the messages already stored on
+    ///     the modem (`AT+CMGL=4`), deletes them and publishes them as events. Off by default, so
+    ///     a diagnostic session (`lifeline modem probe`) never deletes the SIM's messages.
     public init(
         devicePath: String,
         baudRate: Int = 115_200,
@@ -65,7 +69,8 @@ public actor ModemSession {
         logger: Logger,
         timeouts: ModemTimeouts = ModemTimeouts(),
         resetCommand: String = "AT+CFUN=1,1",
-        usbReset: USBReset = USBReset()
+        usbReset: USBReset = USBReset(),
+        readsStoredMessages: Bool = false
     ) {
         self.init(
             binding: .device(devicePath),
@@ -74,7 +79,8 @@ public actor ModemSession {
             logger: logger,
             timeouts: timeouts,
             resetCommand: resetCommand,
-            usbReset: usbReset
+            usbReset: usbReset,
+            readsStoredMessages: readsStoredMessages
         )
     }
 
@@ -91,12 +97,14 @@ public actor ModemSession {
         logger: Logger,
         timeouts: ModemTimeouts = ModemTimeouts(),
         resetCommand: String = "AT+CFUN=1,1",
-        usbReset: USBReset = USBReset()
+        usbReset: USBReset = USBReset(),
+        readsStoredMessages: Bool = false
     ) {
         let devicePath = binding.description
         self.devicePath = devicePath
         self.binding = binding
         self.usbReset = usbReset
+        self.readsStoredMessages = readsStoredMessages
         self.baudRate = baudRate
         self.pin = pin
         self.timeouts = timeouts

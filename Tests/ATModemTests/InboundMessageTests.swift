@@ -47,6 +47,57 @@ struct InboundMessageTests {
         }
     }
 
+    /// Messages stored before the session opened are listed, deleted and published after
+    /// initialisation when the session reads stored messages, and left alone otherwise.
+    @Test(arguments: [true, false])
+    func storedBeforeStartCollected(_ reads: Bool) async throws {
+        let simulator = ModemSimulator()
+        defer { simulator.stop() }
+        let path = try simulator.start()
+        try simulator.deliverInbound(Self.longText, from: "+447700900123", announces: false)
+        let session = ModemSession(devicePath: path, logger: .disabled, timeouts: testTimeouts, readsStoredMessages: reads)
+        let events = collectEvents(of: session, within: .seconds(reads ? 30 : 2), until: Self.secondInbound())
+
+        try await session.initialise()
+        let pdus = Self.inboundPDUs(await events.value)
+
+        if reads {
+            #expect(simulator.receivedCommands.contains("AT+CMGL=4"))
+            #expect(pdus.map(\.index) == [0, 1])
+            #expect(simulator.storedIndexes.isEmpty)
+            #expect(try Self.joined(pdus) == Self.longText)
+        } else {
+            #expect(!simulator.receivedCommands.contains { $0.hasPrefix("AT+CMGL") })
+            #expect(pdus.isEmpty)
+            #expect(simulator.storedIndexes == [0, 1])
+        }
+        await session.close()
+    }
+
+    /// `AT+CMGL` listings are read pair by pair: with or without an alpha field, skipping
+    /// malformed pairs, and telling status reports from received messages by TP-MTI.
+    @Test func listingParsed() {
+        let deliver = "07915155100099F9040B914477000921F300006230215000000002C834"
+        let report = "07915155100099F906010B914477000921F3623021500000006230215000000000"
+        let response = ATResponse(
+            command: "AT+CMGL=4",
+            lines: [
+                "+CMGL: 0,0,,22", deliver,
+                "+CMGL: 3,1,\"Mum\",22", deliver,
+                "+CMGL: x,0,,22", deliver,
+                "+CMGL: 5,0,,22", "not hex",
+                "+CMGL: 7,0,,26", report,
+            ],
+            final: .ok
+        )
+        let entries = StoredMessage.list(in: response)
+
+        #expect(entries.map(\.index) == [0, 3, 7])
+        #expect(entries.map(\.message.alpha) == ["", "Mum", ""])
+        #expect(entries.map(\.message.status) == [.receivedUnread, .receivedRead, .receivedUnread])
+        #expect(entries.map(\.message.isStatusReport) == [false, false, true])
+    }
+
     private static func secondInbound() -> @Sendable (ModemEvent) -> Bool {
         let seen = Counter()
         return { event in

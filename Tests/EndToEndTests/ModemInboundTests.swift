@@ -69,6 +69,24 @@ struct ModemInboundTests {
         await stage.stop(daemon)
     }
 
+    /// A message stored on the SIM while the daemon was stopped is read at start-up and listed.
+    @Test func storedBeforeStartListed() async throws {
+        let stage = try InboundStage(profile: .healthy)
+        defer { stage.cleanUp() }
+        try stage.modem.deliverInbound("Are you still open?", from: "+447700900456", announces: false)
+        let daemon = try LifelineBinary.startDaemon(configPath: stage.configPath, logPath: stage.logPath)
+        do {
+            let rows = try await stage.waitForInbound(count: 1)
+
+            #expect(rows.map(\.text) == ["Are you still open?"])
+            #expect(rows.first?.parts == 1)
+            #expect(stage.modem.storedIndexes.isEmpty)
+        } catch {
+            Issue.record("\(error)\ndaemon log:\n\((try? stage.daemonLog()) ?? "")")
+        }
+        await stage.stop(daemon)
+    }
+
     /// `--inbound` with `--id` is a usage error.
     @Test func inboundWithIDRejected() async throws {
         let result = try await LifelineBinary.run(["messages", "--inbound", "--id", "3"])

@@ -46,7 +46,8 @@ public final class ModemProvider: Provider {
             pin: settings.pin?.revealed,
             logger: logger,
             resetCommand: settings.resetCommand,
-            usbReset: USBReset(isEnabled: settings.usbReset)
+            usbReset: USBReset(isEnabled: settings.usbReset),
+            readsStoredMessages: true
         )
     }
 

@@ -166,6 +166,15 @@ extension ModemSimulator {
             state.storedPDUs[index] = nil
             return ok()
         }
+        if upper == "AT+CPMS?" {
+            let used = state.storedPDUs.count
+            return ok(["+CPMS: " + Array(repeating: "\"SM\",\(used),100", count: 3).joined(separator: ",")])
+        }
+        if upper.hasPrefix("AT+CMGL="), let wanted = Int(upper.dropFirst(8)) {
+            // <stat> 4 lists everything; 0 to 3 list that status only (TS 27.005 3.4.2).
+            let listed = state.storedPDUs.sorted { $0.key < $1.key }.filter { wanted == 4 || $0.value.status == wanted }
+            return ok(listed.flatMap { ["+CMGL: \($0.key),\($0.value.status),,\($0.value.tpduLength)", $0.value.hex] })
+        }
         if upper.hasPrefix("AT+CPMS=") {
             let used = state.storedPDUs.count
             return ok(["+CPMS: \(used),100,\(used),100,\(used),100"])

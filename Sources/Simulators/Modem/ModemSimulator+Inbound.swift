@@ -13,7 +13,8 @@ extension ModemSimulator {
     /// `+CMT: ,<length>` and its PDU line. Otherwise each is stored (status `REC UNREAD`) and
     /// announced with `+CMTI: "SM",<index>`, for the client to read with `AT+CMGR` and delete
     /// with `AT+CMGD`. Parts go out in `order` (indexes into the segments, default in sequence),
-    /// so a test can deliver them out of order.
+    /// so a test can deliver them out of order. With `announces` false the parts are stored
+    /// without a `+CMTI`, like messages that arrived while no host had the port open.
     /// - Parameters:
     ///   - sender: E.164 with `+`, or digits.
     ///   - reference: the concatenation reference of a multipart message.
@@ -25,7 +26,8 @@ extension ModemSimulator {
         from sender: String,
         reference: UInt16 = 1,
         received: Date = Date(),
-        order: [Int]? = nil
+        order: [Int]? = nil,
+        announces: Bool = true
     ) throws {
         let plan = try SegmentPlanner.plan(text, options: SegmentPlanner.Options(reference: reference))
         let digits = sender.filter(\.isNumber)
@@ -46,15 +48,15 @@ extension ModemSimulator {
             for index in sequence where pdus.indices.contains(index) {
                 let pdu = pdus[index]
                 let text: String
-                if state.profile.deliversInboundDirectly {
+                if state.profile.deliversInboundDirectly, announces {
                     text = "\r\n+CMT: ,\(pdu.tpduLength)\r\n\(pdu.hex)\r\n"
                 } else {
                     let slot = state.nextStorageIndex
                     state.nextStorageIndex += 1
                     state.storedPDUs[slot] = (pdu.hex, pdu.tpduLength, 0)
-                    text = "\r\n+CMTI: \"SM\",\(slot)\r\n"
+                    text = announces ? "\r\n+CMTI: \"SM\",\(slot)\r\n" : ""
                 }
-                state.scheduled.append((ContinuousClock.now, Array(text.utf8)))
+                if !text.isEmpty { state.scheduled.append((ContinuousClock.now, Array(text.utf8))) }
             }
         }
         wakeThread()
