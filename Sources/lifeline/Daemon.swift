@@ -193,7 +193,7 @@ actor Daemon {
     /// Stores a message a provider received, trying three times 1 s apart, since the provider
     /// cannot fetch it again. Logs the outcome without the sender's number or the text.
     static func storeInbound(_ message: InboundMessage, store: SQLiteStore, logger: Logger) async {
-        var lastError: (any Error)?
+        var lastError = ""
         for attempt in 1...3 {
             do {
                 let id = try await store.recordInbound(message)
@@ -203,13 +203,13 @@ actor Daemon {
                 )
                 return
             } catch {
-                lastError = error
+                lastError = "\(error)"
                 if attempt < 3 { try? await Task.sleep(for: .seconds(1)) }
             }
         }
         logger.error(
             "Inbound message not stored",
-            metadata: ["provider.id": message.providerID, "error": "\(lastError.map { "\($0)" } ?? "")"]
+            metadata: ["provider.id": message.providerID, "error": lastError]
         )
     }
 
