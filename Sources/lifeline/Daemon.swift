@@ -83,7 +83,11 @@ actor Daemon {
         logger.info("Daemon started", metadata: ["providers": providers.map { $0.id }.joined(separator: ","), "database": config.database])
         notifier.ready(status: "sending through \(providers.count) providers")
         if stopRequested { await dispatcher.stop() }
-        try await dispatcher.run()
+        do {
+            try await dispatcher.run()
+        } catch DispatcherError.notRestartable where stopRequested {
+            // A stop during start-up drained the dispatcher before it ran; that is a clean stop.
+        }
 
         notifier.stopping()
         await apiServer?.stop()

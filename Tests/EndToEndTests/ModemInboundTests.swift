@@ -149,7 +149,7 @@ final class InboundStage: Sendable {
     func stop(_ daemon: Process) async {
         daemon.interrupt()
         await waitForExit(daemon)
-        #expect(daemon.terminationStatus == 0, "lifeline serve exits 0 after SIGINT")
+        #expect(daemon.terminationStatus == 0, "lifeline serve exits 0 after SIGINT; log:\n\((try? daemonLog()) ?? "")")
     }
 
     func cleanUp() {
