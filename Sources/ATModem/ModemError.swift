@@ -20,6 +20,8 @@ public enum ModemError: Error, Sendable, Equatable, CustomStringConvertible {
     case down(reason: String)
     /// The session was closed.
     case closed
+    /// No port among those searched has a modem reporting this identity (`imei:...`/`iccid:...`).
+    case notFound(identity: String, searched: [String])
 
     /// The handling class: transient failures allow a retry, `recipientError` fails the message.
     public var errorClass: ModemErrorClass {
@@ -28,7 +30,7 @@ public enum ModemError: Error, Sendable, Equatable, CustomStringConvertible {
         case .noAnswer: .transient
         case .pinRequired, .simLocked, .invalidPIN: .configuration
         case .invalidPDU: .badRequest
-        case .port, .down, .closed: .providerUnavailable
+        case .port, .down, .closed, .notFound: .providerUnavailable
         case .unexpectedAnswer: .unknown
         }
     }
@@ -45,6 +47,11 @@ public enum ModemError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unexpectedAnswer(let command, let lines): "unexpected answer to \(command): \(lines)"
         case .down(let reason): "modem down: \(reason)"
         case .closed: "the modem session is closed"
+        case .notFound(let identity, let searched):
+            searched.isEmpty
+                ? "no modem with \(identity): no free serial port to search; check the modem is plugged in and the scan pattern"
+                : "no modem with \(identity) on \(searched.joined(separator: ", ")): "
+                    + "check the modem is plugged in and the identity in the config"
         }
     }
 }

@@ -2,17 +2,41 @@ import Diagnostics
 
 extension ModemSession {
     /// Opens the port and starts a channel on it, replacing any earlier one.
+    ///
+    /// A fixed path is opened as given. An identity binding searches the candidate ports first
+    /// (the previous path first) and publishes `.portFound` when the modem is on another path
+    /// than before.
     func openChannel() async throws(ModemError) {
-        if let old = channel {
-            channel = nil
-            await old.close()
+        await closeChannel()
+        let path: String
+        let claim: String?
+        switch binding {
+        case .device(let device):
+            path = device
+            claim = SerialPortClaims.claim(device, exclusive: false)
+        case .identity(let identity, let search):
+            let locator = ModemLocator(
+                identity: identity,
+                search: search,
+                baudRate: baudRate,
+                timeout: timeouts.command,
+                logger: logger
+            )
+            let found = try await locator.locate(preferring: openedPath)
+            (path, claim) = (found.path, found.claim)
         }
         let port: SerialPort
         do {
-            port = try SerialPort(path: devicePath, baudRate: baudRate)
+            port = try SerialPort(path: path, baudRate: baudRate)
         } catch {
+            if let claim { SerialPortClaims.release(claim) }
             throw .port(error)
         }
+        if case .identity = binding, path != openedPath {
+            eventSink.yield(.portFound(path: path))
+        }
+        openedPath = path
+        portClaim = claim
         channelGeneration += 1
         let generation = channelGeneration
         let sink = signalSink
@@ -22,14 +46,19 @@ extension ModemSession {
             onUnsolicited: { sink.yield(.unsolicited($0, generation: generation)) },
             onFailure: { sink.yield(.portFailed($0, generation: generation)) }
         )
-        logger.debug("Modem port opened")
+        logger.debug("Modem port opened", metadata: ["modem.path": path])
     }
 
-    /// Closes the channel and its port, if any.
+    /// Closes the channel and its port, if any, and releases the claim on the port.
     func closeChannel() async {
-        guard let old = channel else { return }
-        channel = nil
-        await old.close()
+        if let old = channel {
+            channel = nil
+            await old.close()
+        }
+        if let claim = portClaim {
+            portClaim = nil
+            SerialPortClaims.release(claim)
+        }
     }
 
     /// Runs `command` and returns its response whatever the final result, and a timeout marks the
@@ -107,12 +136,12 @@ extension ModemSession {
         case .statusReportStored(let storage, let index):
             await readStoredStatusReport(storage: storage, index: index)
         case .newMessageStored(let storage, let index):
-            eventSink.yield(.inboundMessageStored(storage: storage, index: index))
+            await readStoredMessage(storage: storage, index: index)
         case .newMessage(let header, let pdu):
             await acknowledgeIfRequired()
             let fields = ATFields.split(ATLineClassifier.value(of: header, prefix: "+CMT:") ?? "")
             let length = fields.last.flatMap { Int($0) }
-            eventSink.yield(.inboundMessage(pduHex: pdu, tpduLength: length))
+            eventSink.yield(.inboundMessage(ModemInboundPDU(pduHex: pdu.uppercased(), tpduLength: length)))
         case .statusReportText, .ring, .registration, .other:
             logger.trace("Unsolicited code ignored", metadata: ["modem.urc": code.text])
         }
@@ -127,6 +156,63 @@ extension ModemSession {
                 "Acknowledgement failed",
                 metadata: ["modem.result": "\(response?.final.description ?? "no answer")"]
             )
+        }
+    }
+
+    /// Reads a message announced by `+CMTI`, deletes it from storage and publishes it.
+    ///
+    /// NOTE: the message is deleted before the consumer stores it, so a crash in between loses
+    /// it. Keeping it until stored would need the consumer to confirm each part.
+    private func readStoredMessage(storage: String, index: Int) async {
+        guard let channel else { return }
+        let timeout = timeouts.command
+        _ = try? await channel.execute("AT+CPMS=\"\(storage)\"", timeout: timeout)
+        guard let response = try? await channel.execute("AT+CMGR=\(index)", timeout: timeout),
+            let stored = StoredMessage(response: response)
+        else {
+            logger.debug(
+                "Stored message unreadable",
+                metadata: ["modem.storage": storage, "modem.index": "\(index)"]
+            )
+            return
+        }
+        if (try? await channel.execute("AT+CMGD=\(index)", timeout: timeout))?.final != .ok {
+            logger.debug("Stored message not deleted", metadata: ["modem.storage": storage, "modem.index": "\(index)"])
+        }
+        let message = ModemInboundPDU(
+            pduHex: stored.pduHex,
+            tpduLength: stored.tpduLength,
+            storage: storage,
+            index: index
+        )
+        eventSink.yield(.inboundMessage(message))
+    }
+
+    /// Reads every message in the storage new messages go to (`AT+CMGL=4`), deletes each and
+    /// publishes it: messages that arrived while no host listened, or whose `+CMTI` was lost
+    /// while the port was closed. Status reports found there are published as status reports.
+    /// A failed command is logged and leaves the messages stored.
+    func collectStoredMessages() async {
+        // The third memory of AT+CPMS? is where the modem stores what it receives (TS 27.005 3.2.2).
+        let fields = (try? await run("AT+CPMS?"))?.value(prefix: "+CPMS:").map(ATFields.split) ?? []
+        let storage = fields.count >= 7 && !fields[6].isEmpty ? fields[6] : "SM"
+        guard (try? await run("AT+CPMS=\"\(storage)\"")) != nil,
+            let listing = try? await run("AT+CMGL=4")
+        else {
+            logger.debug("Stored messages not listed", metadata: ["modem.storage": storage])
+            return
+        }
+        for (index, stored) in StoredMessage.list(in: listing) {
+            if (try? await execute("AT+CMGD=\(index)"))?.final != .ok {
+                logger.debug("Stored message not deleted", metadata: ["modem.storage": storage, "modem.index": "\(index)"])
+            }
+            if stored.isStatusReport {
+                let source = ModemStatusReport.Source.storage(storage, index: index)
+                eventSink.yield(.statusReport(ModemStatusReport(pduHex: stored.pduHex, tpduLength: stored.tpduLength, source: source)))
+            } else {
+                let message = ModemInboundPDU(pduHex: stored.pduHex, tpduLength: stored.tpduLength, storage: storage, index: index)
+                eventSink.yield(.inboundMessage(message))
+            }
         }
     }
 

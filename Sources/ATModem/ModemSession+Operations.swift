@@ -7,6 +7,7 @@ extension ModemSession {
         try await initialiseOpenModem()
         phase = .ready
         logger.debug("Modem initialised", metadata: ["modem.csms.service": "\(messageService)"])
+        if readsStoredMessages { await collectStoredMessages() }
     }
 
     private func initialiseOpenModem() async throws(ModemError) {
@@ -124,6 +125,7 @@ extension ModemSession {
     func performProbe() async -> ModemStatus {
         var status = ModemStatus(device: devicePath)
         if channel == nil { try? await openChannel() }
+        if let openedPath { status.device = openedPath }
         guard channel != nil, (try? await execute("AT").final) == .ok else {
             markLost(reason: "no answer to AT")
             status.diagnose()

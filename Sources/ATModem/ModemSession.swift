@@ -9,8 +9,11 @@ import Diagnostics
 /// session publishes `.modemLost` and runs `recover()` before its next operation.
 /// After `close()` every operation throws `ModemError.closed` and `events` finishes.
 public actor ModemSession {
-    /// The device path, such as `/dev/ttyUSB2`.
+    /// The configured device path, such as `/dev/ttyUSB2`, or `imei:<digits>`/`iccid:<digits>` for
+    /// a modem bound by identity; for logs and errors. `portPath` is the port actually open.
     public nonisolated let devicePath: String
+    /// The fixed path or identity that finds the port.
+    public nonisolated let binding: ModemBinding
     /// Status reports, inbound message notices and modem loss or recovery, in arrival order.
     ///
     /// Buffers up to 1,000 events for a slow reader and then drops the oldest.
@@ -20,12 +23,18 @@ public actor ModemSession {
     let pin: String?
     let timeouts: ModemTimeouts
     let resetCommand: String
+    let usbReset: USBReset
+    let readsStoredMessages: Bool
     var logger: Logger
 
     let eventSink: AsyncStream<ModemEvent>.Continuation
     let signalSink: AsyncStream<ChannelSignal>.Continuation
     var channel: ATChannel?
     var channelGeneration = 0
+    /// The port last opened; an identity search tries it first.
+    var openedPath: String?
+    /// The claim on the open port in `SerialPortClaims`, released when the channel closes.
+    var portClaim: String?
     var phase = ModemSessionState.closed
     /// `<service>` of `AT+CSMS?`: 1 means every `+CDS` and `+CMT` must be acknowledged with `AT+CNMA`.
     var messageService = 0
@@ -39,7 +48,7 @@ public actor ModemSession {
         case portFailed(SerialPortError, generation: Int)
     }
 
-    /// Creates a session; nothing is opened until `initialise()` or `probe()`.
+    /// Creates a session on a fixed path; nothing is opened until `initialise()` or `probe()`.
     ///
     /// - Parameters:
     ///   - devicePath: the modem's AT port, such as `/dev/ttyUSB2` (see `SerialPortDirectory`).
@@ -49,15 +58,53 @@ public actor ModemSession {
     ///   - timeouts: per-command, send, SIM-busy and recovery timing.
     ///   - resetCommand: the command recovery uses to restart the modem (`AT+CFUN=1,1`; some
     ///     modems want `AT^RESET` or `AT+CFUN=15`).
+    ///   - usbReset: how recovery power-cycles the USB device after the reset command failed.
+    ///   - readsStoredMessages: after each initialisation, lists the messages already stored on
+    ///     the modem (`AT+CMGL=4`), deletes them and publishes them as events. Off by default, so
+    ///     a diagnostic session (`lifeline modem probe`) never deletes the SIM's messages.
     public init(
         devicePath: String,
         baudRate: Int = 115_200,
         pin: String? = nil,
         logger: Logger,
         timeouts: ModemTimeouts = ModemTimeouts(),
-        resetCommand: String = "AT+CFUN=1,1"
+        resetCommand: String = "AT+CFUN=1,1",
+        usbReset: USBReset = USBReset(),
+        readsStoredMessages: Bool = false
     ) {
+        self.init(
+            binding: .device(devicePath),
+            baudRate: baudRate,
+            pin: pin,
+            logger: logger,
+            timeouts: timeouts,
+            resetCommand: resetCommand,
+            usbReset: usbReset,
+            readsStoredMessages: readsStoredMessages
+        )
+    }
+
+    /// Creates a session that finds its port through `binding`; nothing is opened until
+    /// `initialise()` or `probe()`.
+    ///
+    /// With an identity binding every opening of the port (the first, and each reopening during
+    /// recovery) searches the candidate ports again, so a modem that came back under another
+    /// path is found. The other parameters are those of `init(devicePath:...)`.
+    public init(
+        binding: ModemBinding,
+        baudRate: Int = 115_200,
+        pin: String? = nil,
+        logger: Logger,
+        timeouts: ModemTimeouts = ModemTimeouts(),
+        resetCommand: String = "AT+CFUN=1,1",
+        usbReset: USBReset = USBReset(),
+        readsStoredMessages: Bool = false
+    ) {
+        let devicePath = binding.description
         self.devicePath = devicePath
+        self.binding = binding
+        self.usbReset = usbReset
+        self.readsStoredMessages = readsStoredMessages
         self.baudRate = baudRate
         self.pin = pin
         self.timeouts = timeouts
@@ -74,6 +121,10 @@ public actor ModemSession {
 
     /// The session's lifecycle state, for health displays; operations check it themselves.
     public var state: ModemSessionState { phase }
+
+    /// The port opened last (for an identity binding, where the modem was found); `nil` before
+    /// the first opening.
+    public var portPath: String? { openedPath }
 
     /// Opens the port if needed and brings the modem into a known state.
     ///
@@ -108,12 +159,15 @@ public actor ModemSession {
     /// Reads identity, SIM, registration, operator, signal and SMSC without sending a message.
     ///
     /// Opens the port when needed and never throws: what cannot be read stays `nil` and the
-    /// diagnosis names what to check.
+    /// diagnosis names what to check. After `close()` the status is unresponsive, with a diagnosis naming the closed session.
     public func probe() async -> ModemStatus {
         let result = try? await exclusively { () async throws(ModemError) -> ModemStatus in
             await self.performProbe()
         }
-        return result ?? ModemStatus(device: devicePath)
+        if let result { return result }
+        var status = ModemStatus(device: devicePath)
+        status.diagnosis = ["the modem session on \(devicePath) is closed: restart the daemon to use this modem"]
+        return status
     }
 
     /// Brings a silent modem back: `AT`, then reopening the port, then the reset command; marks it
@@ -131,10 +185,7 @@ public actor ModemSession {
     /// Closes the port and finishes `events`. Operations after this throw `ModemError.closed`.
     public func close() async {
         phase = .shutDown
-        if let channel {
-            self.channel = nil
-            await channel.close()
-        }
+        await closeChannel()
         signalSink.finish()
         eventSink.finish()
         for waiter in waiters { waiter.resume() }

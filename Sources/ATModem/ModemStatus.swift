@@ -73,8 +73,11 @@ public struct ModemStatus: Sendable, Hashable {
         self.device = device
     }
 
-    /// Whether the modem answers, the SIM is ready and it is registered.
-    public var isHealthy: Bool { diagnosis.isEmpty }
+    /// Whether the modem responded and nothing is wrong with it: the SIM is ready and it is registered.
+    ///
+    /// A status whose modem never responded (a closed session, a port that cannot be opened) is
+    /// never healthy, even before `diagnosis` is filled.
+    public var isHealthy: Bool { responsive && diagnosis.isEmpty }
 
     /// Fills `diagnosis` from the other fields.
     mutating func diagnose() {

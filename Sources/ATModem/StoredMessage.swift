@@ -60,6 +60,35 @@ public struct StoredMessage: Sendable, Hashable {
     }
 }
 
+extension StoredMessage {
+    /// Reads the response to `AT+CMGL=<stat>` in PDU mode: pairs of `+CMGL: <index>,<stat>,[<alpha>],<length>`
+    /// and a PDU line, in the order listed. Pairs of another shape are skipped.
+    public static func list(in response: ATResponse) -> [(index: Int, message: StoredMessage)] {
+        var entries: [(index: Int, message: StoredMessage)] = []
+        let lines = response.lines
+        for (position, line) in lines.enumerated() where position + 1 < lines.count {
+            guard let value = ATLineClassifier.value(of: line, prefix: "+CMGL:") else { continue }
+            let fields = ATFields.split(value)
+            let pdu = lines[position + 1]
+            guard fields.count >= 3, let index = Int(fields[0]), let status = StoredMessageStatus(field: fields[1]),
+                let length = fields.last.flatMap({ Int($0) }), ATHex.isHex(pdu)
+            else { continue }
+            let alpha = fields.count >= 4 ? fields[2] : ""
+            entries.append((index, StoredMessage(status: status, alpha: alpha, tpduLength: length, pduHex: pdu.uppercased())))
+        }
+        return entries
+    }
+
+    /// Whether the TPDU is an SMS-STATUS-REPORT (TP-MTI 10 in its first octet), which some modems
+    /// keep in the same storage as received messages.
+    public var isStatusReport: Bool {
+        guard let octets = ATHex.decode(pduHex), let smscLength = octets.first.map(Int.init),
+            octets.count > smscLength + 1
+        else { return false }
+        return octets[smscLength + 1] & 0x03 == 0x02
+    }
+}
+
 /// A status report read in text mode:
 /// `+CMGR: <stat>,<fo>,<mr>,[<ra>],[<tora>],<scts>,<dt>,<st>` (TS 27.005 3.4.3).
 public struct StoredStatusReportText: Sendable, Hashable {

@@ -121,12 +121,19 @@ extension ProviderSettings {
         case .smpp(let settings):
             settings.render(&writer)
         case .modem(let settings):
-            writer.field("device", settings.device)
+            for (key, value) in [("device", settings.device), ("imei", settings.imei), ("iccid", settings.iccid)] {
+                if let value { writer.field(key, value) }
+            }
+            if let scan = settings.scan {
+                writer.field("scan", scan)
+            }
             writer.field("baud", settings.baud)
             if let pin = settings.pin {
                 writer.field("pin", pin)
             }
             writer.field("status_reports", settings.statusReports)
+            writer.field("reset_command", settings.resetCommand)
+            writer.field("usb_reset", settings.usbReset)
         }
         if let rate {
             writer.field("rate", raw: "{per_second: \(ConfigValue.format(rate.perSecond)), burst: \(rate.burst)}")

@@ -14,6 +14,7 @@ enum StoreMigrations {
     static let all: [StoreMigration] = [
         StoreMigration(version: 1, sql: initialSchema),
         StoreMigration(version: 2, sql: contactsSchema),
+        StoreMigration(version: 3, sql: inboundSchema),
     ]
 
     /// The newest schema version this code can migrate to.
@@ -121,5 +122,22 @@ enum StoreMigrations {
         ALTER TABLE broadcasts ADD COLUMN idempotency_key TEXT;
         CREATE UNIQUE INDEX broadcasts_idempotency_key ON broadcasts(idempotency_key)
             WHERE idempotency_key IS NOT NULL;
+        """
+
+    /// Messages received by any provider, complete (a concatenated message is one row) and decoded.
+    ///
+    /// `smsc_timestamp` is the SMSC's time of receipt in milliseconds (UTC) when the provider gives
+    /// it; `parts` counts the SMS parts the message took.
+    private static let inboundSchema = """
+        CREATE TABLE inbound_messages (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            received_at INTEGER NOT NULL,
+            provider_id TEXT NOT NULL,
+            sender TEXT NOT NULL,
+            text TEXT NOT NULL,
+            smsc_timestamp INTEGER,
+            parts INTEGER NOT NULL DEFAULT 1 CHECK (parts >= 1)
+        );
+        CREATE INDEX inbound_messages_received ON inbound_messages(received_at, id);
         """
 }

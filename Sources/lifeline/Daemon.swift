@@ -47,7 +47,10 @@ actor Daemon {
     func run() async throws {
         let store = try await SQLiteStore(path: config.database, logger: logger.child(label: "store"))
         self.store = store
-        let providers = try ProviderFactory.makeProviders(config: config, logger: logger)
+        let inboundLogger = logger.child(label: "inbound")
+        let providers = try ProviderFactory.makeProviders(config: config, logger: logger) { message in
+            await Daemon.storeInbound(message, store: store, logger: inboundLogger)
+        }
         let policy = PoolPolicy(config: config)
         let dispatcher = try Dispatcher(
             store: store,
@@ -80,7 +83,11 @@ actor Daemon {
         logger.info("Daemon started", metadata: ["providers": providers.map { $0.id }.joined(separator: ","), "database": config.database])
         notifier.ready(status: "sending through \(providers.count) providers")
         if stopRequested { await dispatcher.stop() }
-        try await dispatcher.run()
+        do {
+            try await dispatcher.run()
+        } catch DispatcherError.notRestartable where stopRequested {
+            // A stop during start-up drained the dispatcher before it ran; that is a clean stop.
+        }
 
         notifier.stopping()
         await apiServer?.stop()
@@ -185,6 +192,29 @@ actor Daemon {
                 finish(false)
             }
         }
+    }
+
+    /// Stores a message a provider received, trying three times 1 s apart, since the provider
+    /// cannot fetch it again. Logs the outcome without the sender's number or the text.
+    static func storeInbound(_ message: InboundMessage, store: SQLiteStore, logger: Logger) async {
+        var lastError = ""
+        for attempt in 1...3 {
+            do {
+                let id = try await store.recordInbound(message)
+                logger.info(
+                    "Inbound message stored",
+                    metadata: ["inbound.id": "\(id)", "provider.id": message.providerID, "inbound.parts": "\(message.parts)"]
+                )
+                return
+            } catch {
+                lastError = "\(error)"
+                if attempt < 3 { try? await Task.sleep(for: .seconds(1)) }
+            }
+        }
+        logger.error(
+            "Inbound message not stored",
+            metadata: ["provider.id": message.providerID, "error": lastError]
+        )
     }
 
     /// Expires queued messages past their deadline and prunes old finished ones. Errors are

@@ -10,6 +10,8 @@ enum HelpText {
           lifeline messages [--config FILE] [--limit N] [--json]
                                                             list messages, newest first
           lifeline messages [--config FILE] --id N [--json] one message with its attempts and events
+          lifeline messages [--config FILE] --inbound [--limit N] [--json]
+                                                            received messages, newest first, senders masked
           lifeline broadcast [--config FILE] (--group NAME | --to-file FILE)
                             (--text TEXT | --template NAME [--var KEY=VALUE]...)
                             [--priority P] [--idempotency-key K] [--json] [--wait]

@@ -289,14 +289,38 @@ struct ModemSessionTests {
         }
     }
 
-    /// A `+CMTI` from the modem becomes an inbound-message event with its storage and index.
-    @Test func newMessageNotice() async throws {
+    /// A `+CMTI` for an index the modem cannot read publishes nothing and leaves the session ready.
+    @Test func unreadableStoredMessageSkipped() async throws {
         try await withSimulatedModem { simulator, session in
             try await session.initialise()
             simulator.sendUnsolicited("+CMTI: \"SM\",4")
-            let event = await firstEvent(of: session) { if case .inboundMessageStored = $0 { true } else { false } }
-            #expect(event == .inboundMessageStored(storage: "SM", index: 4))
+            try await waitUntil { simulator.receivedCommands.contains("AT+CMGR=4") }
+            #expect(!simulator.receivedCommands.contains("AT+CMGD=4"), "an unread message must stay stored")
+            #expect(await session.state == .ready)
+            #expect(try await session.send(pdu: bytes(fieldCasePDU), tpduLength: 27) == 1)
         }
+    }
+
+    /// A probe after close finds the modem unresponsive and unhealthy, with a diagnosis naming the cause.
+    @Test func closedSessionProbeUnhealthy() async throws {
+        try await withSimulatedModem { _, session in
+            try await session.initialise()
+            #expect(await session.probe().isHealthy)
+            await session.close()
+            let status = await session.probe()
+
+            #expect(!status.responsive)
+            #expect(!status.isHealthy)
+            #expect(status.diagnosis.contains { $0.contains("closed") }, "\(status.diagnosis)")
+        }
+    }
+
+    /// A status whose modem never responded is not healthy even with no diagnosis filled in.
+    @Test func unresponsiveStatusUnhealthy() {
+        var status = ModemStatus(device: "/dev/ttyUSB2")
+        #expect(!status.isHealthy)
+        status.responsive = true
+        #expect(status.isHealthy)
     }
 
     /// After close, operations fail with `closed` and the event stream ends.

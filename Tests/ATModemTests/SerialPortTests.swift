@@ -54,4 +54,25 @@ struct SerialPortTests {
         #expect(!ports.contains { $0.path == path })
         #expect(try SerialPortDirectory.ports(vendorID: 0x12d1).allSatisfy { $0.vendorID == 0x12d1 })
     }
+
+    /// ESC before a command (a host leaving a prompt) is dropped by the simulated modem, which answers the AT with OK.
+    @Test(arguments: ["\u{1B}AT\r", "AT+CMG\u{1B}AT\r"])
+    func escapeBeforeCommandIgnored(_ input: String) throws {
+        let simulator = ModemSimulator()
+        defer { simulator.stop() }
+        let port = try SerialPort(path: try simulator.start())
+        defer { port.close() }
+        try port.write(Array(input.utf8))
+        var received: [UInt8] = []
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
+            received += try port.read(timeout: .seconds(1))
+            let text = String(decoding: received, as: UTF8.self)
+            if text.contains("OK\r\n") || text.contains("ERROR\r\n") { break }
+        }
+        let text = String(decoding: received, as: UTF8.self)
+        #expect(text.contains("\r\nOK\r\n"), "\(text.debugDescription)")
+        #expect(!text.contains("ERROR"), "\(text.debugDescription)")
+        #expect(simulator.receivedCommands == ["AT"])
+    }
 }

@@ -1,6 +1,7 @@
 import ATModem
 import Diagnostics
 import Simulators
+import Testing
 
 /// PDU-01's SMS-SUBMIT, SMSC length octet `00` first; `AT+CMGS=27`.
 let fieldCasePDU = "0001000B912120550541F30000104F37A89D07DDC37916A8066AA7DD"
@@ -63,4 +64,39 @@ func firstEvent(
 
 func bytes(_ hex: String) -> [UInt8] {
     ATHex.decode(hex) ?? []
+}
+
+/// Checks `condition` every 20 ms until it holds; records an issue and throws after `limit`.
+func waitUntil(
+    within limit: Duration = .seconds(15),
+    _ condition: @Sendable () -> Bool,
+    sourceLocation: SourceLocation = #_sourceLocation
+) async throws {
+    let deadline = ContinuousClock.now + limit
+    while !condition() {
+        guard ContinuousClock.now < deadline else {
+            Issue.record("condition not met within \(limit)", sourceLocation: sourceLocation)
+            throw CancellationError()
+        }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+}
+
+/// Collects `session`'s events until one matches `last` (included), or `limit` passes.
+func collectEvents(
+    of session: ModemSession,
+    within limit: Duration = .seconds(30),
+    until last: @escaping @Sendable (ModemEvent) -> Bool
+) -> Task<[ModemEvent], Never> {
+    let events = session.events
+    return Task {
+        await withDeadline(limit) {
+            var collected: [ModemEvent] = []
+            for await event in events {
+                collected.append(event)
+                if last(event) { break }
+            }
+            return collected
+        } ?? []
+    }
 }

@@ -3,42 +3,79 @@ import Config
 import Diagnostics
 import Foundation
 import SMSCodec
+import Store
+
+/// Receives each complete inbound message a provider decoded, to store it.
+public typealias InboundMessageHandler = @Sendable (InboundMessage) async -> Void
 
 /// A GSM modem in the pool: one `ModemSession` sending SMS-SUBMIT PDUs with `AT+CMGS`, one message
-/// at a time, and turning `+CDS` status reports into delivery reports.
+/// at a time, turning `+CDS` status reports into delivery reports and received messages into
+/// `InboundMessage`s.
 ///
 /// A status report is matched to its message by TP-MR plus recipient, so the provider message id
 /// is `"<TP-MR>:<recipient digits>"` of the last part. TP-MR wraps after 256 messages; the store
 /// resolves a repeat to the newest message with that id.
+///
+/// Received parts of a concatenated message are joined in memory (`ConcatenationReassembler`)
+/// and handed over once complete. A message whose parts do not all arrive within 10 minutes is
+/// dropped with a warning, and so are parts still in memory when the daemon stops.
 public final class ModemProvider: Provider {
     public let id: String
     public let sendsDeliveryReports: Bool
 
     let session: ModemSession
     let logger: Logger
+    private let inbound: InboundMessageHandler?
     private let eventTask = LockedValue<Task<Void, Never>?>(nil)
     private let initialiseTask = LockedValue<Task<Void, Never>?>(nil)
     private let lastRadio = LockedValue<ModemRadio?>(nil)
 
-    public init(id: String, settings: ModemSettings, logger: Logger) {
+    /// Creates the provider; nothing is opened until `start(reports:)`.
+    ///
+    /// - Parameter inbound: receives each complete received message; `nil` drops them after
+    ///   logging, as a pool without a store does.
+    public init(id: String, settings: ModemSettings, logger: Logger, inbound: InboundMessageHandler? = nil) {
         self.id = id
         var logger = logger
         logger[metadataKey: "provider.id"] = id
         self.logger = logger
+        self.inbound = inbound
         self.sendsDeliveryReports = settings.statusReports
         self.session = ModemSession(
-            devicePath: settings.device,
+            binding: ModemProvider.binding(for: settings),
             baudRate: settings.baud,
             pin: settings.pin?.revealed,
-            logger: logger
+            logger: logger,
+            resetCommand: settings.resetCommand,
+            usbReset: USBReset(isEnabled: settings.usbReset),
+            readsStoredMessages: true
         )
+    }
+
+    /// Builds the session binding from the config's `device`, `imei` or `iccid` (with `scan`).
+    static func binding(for settings: ModemSettings) -> ModemBinding {
+        let search = settings.scan.map(PortSearch.pattern) ?? .usbSerialPorts
+        if let imei = settings.imei { return .identity(.imei(imei), search: search) }
+        if let iccid = settings.iccid { return .identity(.iccid(iccid), search: search) }
+        return .device(settings.device ?? "")
     }
 
     public func start(reports: @escaping DeliveryReportHandler) async {
         let providerID = id
         let logger = logger
+        let inbound = inbound
         eventTask.set(Task { [session] in
+            var assembly = InboundAssembly(providerID: providerID, logger: logger)
             for await event in session.events {
+                if case .inboundMessage(let pdu) = event {
+                    guard let message = assembly.add(pdu, now: Date()) else { continue }
+                    if let inbound {
+                        await inbound(message)
+                    } else {
+                        logger.debug("Inbound message dropped: no store")
+                    }
+                    continue
+                }
                 await ModemProvider.handle(event, providerID: providerID, reports: reports, logger: logger)
             }
         })
@@ -164,8 +201,13 @@ public final class ModemProvider: Provider {
             logger.notice("Modem recovered", metadata: ["modem.recovery": "\(step)"])
         case .modemDown(let reason):
             logger.error("Modem down", metadata: ["reason": reason])
-        case .inboundMessageStored, .inboundMessage:
-            logger.debug("Modem inbound message notice")
+        case .portFound(let path):
+            logger.notice("Modem found", metadata: ["modem.path": path])
+        case .recoveryStep(let step):
+            logger.info("Modem recovery step", metadata: ["modem.recovery.step": step.description])
+        case .inboundMessage:
+            // Handled by the event loop, which owns the reassembly state.
+            break
         }
     }
 
@@ -194,5 +236,93 @@ public final class ModemProvider: Provider {
             status: status,
             reason: "TP-ST 0x\(hexStatus.count == 1 ? "0" + hexStatus : hexStatus): \(report.status.meaning)"
         )
+    }
+}
+
+/// Decodes received SMS-DELIVER PDUs and joins concatenated ones. Owned by one event loop.
+struct InboundAssembly {
+    let providerID: String
+    let logger: Logger
+    private var reassembler = ConcatenationReassembler()
+    /// The TP-SCTS of the first part seen of each message still waiting for parts.
+    private var firstTimestamps: [String: Date] = [:]
+
+    init(providerID: String, logger: Logger) {
+        self.providerID = providerID
+        self.logger = logger
+    }
+
+    /// Adds one received PDU; returns the message it completes, or `nil` (a part is missing, or
+    /// the PDU is unreadable or no SMS-DELIVER, which is logged).
+    mutating func add(_ pdu: ModemInboundPDU, now: Date) -> InboundMessage? {
+        dropExpired(now: now)
+        guard let deliver = decode(pdu) else { return nil }
+
+        let part = ConcatenationReassembler.Part(deliver: deliver, receivedAt: now)
+        let timestamp = deliver.serviceCentreTimestamp.date
+        if let info = part.concatenation {
+            let key = Self.key(part.sender, info)
+            firstTimestamps[key] = min(firstTimestamps[key] ?? timestamp, timestamp)
+        }
+        guard let assembled = reassembler.receive(part) else {
+            logger.debug("Inbound part held for the rest", metadata: ["inbound.pending": "\(reassembler.pendingCount)"])
+            return nil
+        }
+        var smscTimestamp = timestamp
+        if let info = assembled.concatenation {
+            smscTimestamp = firstTimestamps.removeValue(forKey: Self.key(assembled.sender, info)) ?? timestamp
+        }
+
+        let text: String
+        do {
+            text = try assembled.text() ?? ""
+        } catch {
+            logger.warning("Inbound text undecodable; stored empty", metadata: ["error": "\(error)"])
+            text = ""
+        }
+        logger.debug(
+            "Inbound message received",
+            metadata: ["inbound.sender": redactedPhoneNumber(assembled.sender), "inbound.parts": "\(assembled.partCount)"]
+        )
+        return InboundMessage(
+            receivedAt: now,
+            providerID: providerID,
+            sender: assembled.sender,
+            text: text,
+            smscTimestamp: smscTimestamp,
+            parts: assembled.partCount
+        )
+    }
+
+    /// Drops messages whose parts did not all arrive in time, with a warning for each.
+    private mutating func dropExpired(now: Date) {
+        for expired in reassembler.expire(now: now) {
+            firstTimestamps[Self.key(expired.sender, expired.concatenation)] = nil
+            logger.warning(
+                "Inbound message dropped: parts missing",
+                metadata: [
+                    "inbound.sender": redactedPhoneNumber(expired.sender),
+                    "inbound.parts.missing": "\(expired.missingSequenceNumbers.count)",
+                ]
+            )
+        }
+    }
+
+    /// Decodes an SMS-DELIVER; logs and returns `nil` for anything else.
+    private func decode(_ pdu: ModemInboundPDU) -> SMSDeliver? {
+        do {
+            guard case .deliver(let deliver) = try TPDUDecoder.decode(hex: pdu.pduHex, hasSMSC: true).tpdu else {
+                logger.warning("Inbound PDU is no SMS-DELIVER; ignored")
+                return nil
+            }
+            return deliver
+        } catch {
+            logger.warning("Inbound PDU unreadable; ignored", metadata: ["error": "\(error)"])
+            return nil
+        }
+    }
+
+    private static func key(_ sender: String, _ info: ConcatenationInfo) -> String {
+        "\(sender)|\(info.referenceWidth.rawValue)|\(info.reference)|\(info.totalParts)"
     }
 }

@@ -6,11 +6,22 @@ import Diagnostics
 public enum ProviderFactory {
     /// - Throws: an SMPP settings error for a link SMPP 3.4 does not allow (the config loader
     ///   already rejects the common cases, so this is a second line of defence).
-    public static func makeProviders(config: LifelineConfig, logger: Logger) throws -> [any Provider] {
+    /// - Parameter inbound: receives the messages providers receive (modems today); `nil` drops them.
+    public static func makeProviders(
+        config: LifelineConfig,
+        logger: Logger,
+        inbound: InboundMessageHandler? = nil
+    ) throws -> [any Provider] {
         let http = HTTPClient(logger: logger.child(label: "http"))
         let publicURL = config.http?.publicURL
         return try config.providers.map { provider throws -> any Provider in
-            let base = try makeProvider(provider, publicURL: publicURL, http: http, logger: logger.child(label: "provider"))
+            let base = try makeProvider(
+                provider,
+                publicURL: publicURL,
+                http: http,
+                inbound: inbound,
+                logger: logger.child(label: "provider")
+            )
             return provider.transliterate ? TransliteratingProvider(wrapping: base, logger: logger.child(label: "provider")) : base
         }
     }
@@ -19,6 +30,7 @@ public enum ProviderFactory {
         _ provider: ProviderSettings,
         publicURL: String?,
         http: HTTPClient,
+        inbound: InboundMessageHandler?,
         logger providerLogger: Logger
     ) throws -> any Provider {
             switch provider.kind {
@@ -31,7 +43,7 @@ public enum ProviderFactory {
             case .smpp(let settings):
                 return try SMPPProvider(id: provider.id, settings: settings, logger: providerLogger)
             case .modem(let settings):
-                return ModemProvider(id: provider.id, settings: settings, logger: providerLogger)
+                return ModemProvider(id: provider.id, settings: settings, logger: providerLogger, inbound: inbound)
             }
     }
 }

@@ -8,6 +8,10 @@ extension ModemSimulator {
         for byte in bytes {
             if state.pendingSend != nil {
                 output += consumePDUByte(byte)
+            } else if byte == 0x1B {
+                // ESC outside a prompt (a host leaving a prompt the modem already closed) is no
+                // command: a modem drops it with the partial line, so "ESC AT CR" is plain AT.
+                state.input = []
             } else if byte == UInt8(ascii: "\r") {
                 let line = String(decoding: state.input, as: UTF8.self).trimmingCharacters(in: .whitespaces)
                 state.input = []
@@ -61,7 +65,7 @@ extension ModemSimulator {
         state.receivedCommands.append(line)
         let upper = line.uppercased()
         if state.hung {
-            guard upper == "AT+CFUN=1,1" else { return [] }
+            guard upper == "AT+CFUN=1,1", !state.profile.ignoresResetCommand else { return [] }
         }
         let spam = state.profile.signalSpam ? Array("\r\n^RSSI: 17\r\n".utf8) : []
         return spam + respond(to: line, upper: upper)
@@ -100,7 +104,10 @@ extension ModemSimulator {
         case "AT+CCID": return ok(["+CCID: \(profile.iccid)"])
         case "AT+CSCA?": return ok(["+CSCA: \"\(profile.smscAddress)\",145"])
         case "AT+CFUN?": return ok(["+CFUN: 1"])
-        case "AT+CNMA": return profile.messageService == 1 ? ok() : cmsError(340)
+        case "AT+CNMA":
+            guard profile.messageService == 1 else { return cmsError(340) }
+            state.acknowledgements += 1
+            return ok()
         case "AT+CFUN=1,1":
             state.silentUntil = ContinuousClock.now + profile.resetSilence
             state.scheduled = []
@@ -152,15 +159,24 @@ extension ModemSimulator {
             return cmsError(303)
         }
         if upper.hasPrefix("AT+CMGR="), let index = Int(upper.dropFirst(8)) {
-            guard let stored = state.storedReports[index] else { return cmsError(321) }
-            return ok(["+CMGR: 0,,\(stored.tpduLength)", stored.hex])
+            guard let stored = state.storedPDUs[index] else { return cmsError(321) }
+            return ok(["+CMGR: \(stored.status),,\(stored.tpduLength)", stored.hex])
         }
         if upper.hasPrefix("AT+CMGD="), let index = Int(upper.dropFirst(8)) {
-            state.storedReports[index] = nil
+            state.storedPDUs[index] = nil
             return ok()
         }
+        if upper == "AT+CPMS?" {
+            let used = state.storedPDUs.count
+            return ok(["+CPMS: " + Array(repeating: "\"SM\",\(used),100", count: 3).joined(separator: ",")])
+        }
+        if upper.hasPrefix("AT+CMGL="), let wanted = Int(upper.dropFirst(8)) {
+            // <stat> 4 lists everything; 0 to 3 list that status only (TS 27.005 3.4.2).
+            let listed = state.storedPDUs.sorted { $0.key < $1.key }.filter { wanted == 4 || $0.value.status == wanted }
+            return ok(listed.flatMap { ["+CMGL: \($0.key),\($0.value.status),,\($0.value.tpduLength)", $0.value.hex] })
+        }
         if upper.hasPrefix("AT+CPMS=") {
-            let used = state.storedReports.count
+            let used = state.storedPDUs.count
             return ok(["+CPMS: \(used),100,\(used),100,\(used),100"])
         }
         if upper.hasPrefix("AT+CMGF=") || upper.hasPrefix("AT+CNMI=") || upper.hasPrefix("AT+CSMS=")
@@ -208,7 +224,7 @@ extension ModemSimulator {
         if state.profile.storesStatusReports {
             let index = state.nextStorageIndex
             state.nextStorageIndex += 1
-            state.storedReports[index] = (hex, report.tpduLength)
+            state.storedPDUs[index] = (hex, report.tpduLength, 0)
             text = "\r\n+CDSI: \"SR\",\(index)\r\n"
         }
         state.scheduled.append((ContinuousClock.now + state.profile.statusReportDelay, Array(text.utf8)))

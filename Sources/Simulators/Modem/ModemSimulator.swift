@@ -135,6 +135,11 @@ public final class ModemSimulator: @unchecked Sendable {
     /// Writes an unsolicited line such as `+CMTI: "SM",4` to the client now.
     public func sendUnsolicited(_ line: String) {
         lock.withLock { state.scheduled.append((ContinuousClock.now, Array("\r\n\(line)\r\n".utf8))) }
+        wakeThread()
+    }
+
+    /// Makes the simulator thread look at its scheduled output now.
+    func wakeThread() {
         var byte: UInt8 = 1
         _ = Glibc.write(wakeWriter, &byte, 1)
     }

@@ -44,6 +44,13 @@ public struct ModemSimulatorProfile: Sendable {
     public var storesStatusReports = false
     /// Number of commands after a correct PIN that get `+CME ERROR: 14` (SIM busy).
     public var simBusyAfterPIN = 0
+    /// Starts hung: responds to nothing, also after the client reopens the port.
+    public var startsHung = false
+    /// Ignores `AT+CFUN=1,1` while hung, like firmware that has crashed past the AT parser.
+    public var ignoresResetCommand = false
+    /// Delivers inbound messages as `+CMT` with the PDU (`AT+CNMI` mt=2) instead of storing them
+    /// and announcing each with `+CMTI: "SM",<index>` (mt=1).
+    public var deliversInboundDirectly = false
 
     public init() {}
 
@@ -65,6 +72,15 @@ public struct ModemSimulatorProfile: Sendable {
         var profile = ModemSimulatorProfile()
         profile.pin = pin
         profile.simBusyAfterPIN = 2
+        return profile
+    }
+
+    /// A modem that responds to nothing from the start and survives reopening and the reset command,
+    /// so recovery climbs every step and marks it down.
+    public static var hanging: ModemSimulatorProfile {
+        var profile = ModemSimulatorProfile()
+        profile.startsHung = true
+        profile.ignoresResetCommand = true
         return profile
     }
 

@@ -15,8 +15,11 @@ struct ModemSimulatorState {
     var receivedPDUs: [[UInt8]] = []
     var receivedCommands: [String] = []
     var pendingSend: Int?
-    /// Status reports in SR storage by index: PDU hex and TPDU length.
-    var storedReports: [Int: (hex: String, tpduLength: Int)] = [:]
+    /// Stored PDUs by index, status reports ("SR") and received messages ("SM") in one index
+    /// space: PDU hex, TPDU length and the `<stat>` `AT+CMGR` reports.
+    var storedPDUs: [Int: (hex: String, tpduLength: Int, status: Int)] = [:]
+    /// Every `+CMT` the client acknowledged with `AT+CNMA`.
+    var acknowledgements = 0
     var nextStorageIndex = 0
     var input: [UInt8] = []
     var scheduled: [(deadline: ContinuousClock.Instant, bytes: [UInt8])] = []
@@ -24,6 +27,8 @@ struct ModemSimulatorState {
     init(profile: ModemSimulatorProfile) {
         self.profile = profile
         nextReference = profile.firstMessageReference & 0xFF
+        hung = profile.startsHung
+        hangOutlastsReopen = profile.startsHung
     }
 
     var simReady: Bool { profile.pin == nil || pinEntered }

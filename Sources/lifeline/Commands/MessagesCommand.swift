@@ -1,8 +1,10 @@
+import Diagnostics
 import Foundation
 import Store
 
-/// `lifeline messages`: the newest messages with their state, provider and attempts, or with
-/// `--id N` one message with every attempt and event.
+/// `lifeline messages`: the newest messages with their state, provider and attempts, with
+/// `--id N` one message with every attempt and event, or with `--inbound` the newest received
+/// messages (sender numbers masked, as in the logs).
 struct MessagesCommand: Subcommand {
     /// One message with its attempts and events, for `--id`.
     struct Detail: Codable {
@@ -15,6 +17,7 @@ struct MessagesCommand: Subcommand {
     let limit: Int
     let messageID: MessageID?
     let json: Bool
+    let inbound: Bool
 
     init(arguments: inout CommandLineArguments) throws(UsageError) {
         configPath = try resolveConfigPath(from: &arguments)
@@ -29,6 +32,10 @@ struct MessagesCommand: Subcommand {
             throw UsageError("--id must be a message id (a whole number), got '\(idText ?? "")'")
         }
         messageID = idText.flatMap { MessageID($0) }
+        inbound = arguments.flag("inbound")
+        if inbound, messageID != nil {
+            throw UsageError("--id shows one sent message; it cannot be combined with --inbound")
+        }
     }
 
     func run() async throws -> ExitCode {
@@ -37,6 +44,11 @@ struct MessagesCommand: Subcommand {
         defer { Task { await store.close() } }
         if let messageID {
             return try await showDetail(of: messageID, store: store)
+        }
+        if inbound {
+            let received = try await store.inboundMessages(limit: limit).map(InboundListing.Row.init)
+            print(json ? try MessageListing.json(received) : InboundListing.table(received), terminator: json ? "\n" : "")
+            return .success
         }
         let messages = try await store.messages(limit: limit)
         if json {
@@ -117,6 +129,55 @@ enum MessageListing {
             ])
         }
         return TextTable.render(rows)
+    }
+}
+
+/// Renders received messages, with each sender number masked like a phone number in the logs.
+enum InboundListing {
+    /// One received message as `--inbound` prints it.
+    struct Row: Encodable {
+        var id: Int64
+        var receivedAt: Date
+        var providerID: String
+        /// Masked: `+447700900123` becomes `+44770*****23`; an alphanumeric sender stays as sent.
+        var sender: String
+        var text: String
+        var smscTimestamp: Date?
+        var parts: Int
+
+        init(_ record: InboundMessageRecord) {
+            id = record.id
+            receivedAt = record.message.receivedAt
+            providerID = record.message.providerID
+            sender = InboundListing.masked(record.message.sender)
+            text = record.message.text
+            smscTimestamp = record.message.smscTimestamp
+            parts = record.message.parts
+        }
+    }
+
+    static func table(_ rows: [Row]) -> String {
+        guard !rows.isEmpty else { return "No inbound messages.\n" }
+        let formatter = ISO8601DateFormatter()
+        var table = [["ID", "RECEIVED", "PROVIDER", "SENDER", "PARTS", "TEXT"]]
+        for row in rows {
+            table.append([
+                String(row.id),
+                formatter.string(from: row.receivedAt),
+                row.providerID,
+                row.sender,
+                String(row.parts),
+                // One line per message: a line break inside the text would break the columns.
+                row.text.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " "),
+            ])
+        }
+        return TextTable.render(table)
+    }
+
+    /// Masks a sender made of a number (digits with an optional `+`); a name is no phone number.
+    static func masked(_ sender: String) -> String {
+        let isNumber = !sender.isEmpty && sender.drop { $0 == "+" }.allSatisfy { $0.isASCII && $0.isNumber }
+        return isNumber ? redactedPhoneNumber(sender) : sender
     }
 }
 
