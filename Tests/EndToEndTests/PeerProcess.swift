@@ -32,7 +32,7 @@ final class PeerProcess: Sendable {
         let stdout = Pipe()
         process.standardInput = stdin
         process.standardOutput = stdout
-        // Standard error goes to a file, so a peer that dies at start-up says why in the failure.
+        // Standard error goes to a file, so the failure of a peer that dies at start-up shows its error output.
         let errorPath = FileManager.default.temporaryDirectory
             .appendingPathComponent("lifeline-peer-\(UUID().uuidString.prefix(8)).stderr").path
         FileManager.default.createFile(atPath: errorPath, contents: nil)

@@ -1,12 +1,13 @@
 import CloudSMS
 import Config
 import Diagnostics
+import Store
 
 /// Builds the provider pool from the config, in the config's order.
 public enum ProviderFactory {
     /// - Throws: an SMPP settings error for a link SMPP 3.4 does not allow (the config loader
     ///   already rejects the common cases, so this is a second line of defence).
-    /// - Parameter inbound: receives the messages providers receive (modems today); `nil` drops them.
+    /// - Parameter inbound: receives the messages that modems and SMPP links receive; `nil` drops them.
     public static func makeProviders(
         config: LifelineConfig,
         logger: Logger,
@@ -41,7 +42,12 @@ public enum ProviderFactory {
             case .sns(let settings):
                 return CloudProvider.sns(id: provider.id, settings: settings, http: http, logger: providerLogger)
             case .smpp(let settings):
-                return try SMPPProvider(id: provider.id, settings: settings, logger: providerLogger)
+                let smpp = try SMPPProvider(id: provider.id, settings: settings, logger: providerLogger)
+                if let inbound {
+                    let providerID = provider.id
+                    smpp.onInbound = { sms in await inbound(InboundMessage(sms, providerID: providerID)) }
+                }
+                return smpp
             case .modem(let settings):
                 return ModemProvider(id: provider.id, settings: settings, logger: providerLogger, inbound: inbound)
             }
