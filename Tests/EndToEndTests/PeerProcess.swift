@@ -35,7 +35,7 @@ final class PeerProcess: Sendable {
         // Standard error goes to a file, so the failure of a peer that dies at start-up shows its error output.
         let errorPath = FileManager.default.temporaryDirectory
             .appendingPathComponent("lifeline-peer-\(UUID().uuidString.prefix(8)).stderr").path
-        FileManager.default.createFile(atPath: errorPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errorPath, contents: nil)
         process.standardError = FileHandle(forWritingAtPath: errorPath)
         try process.run()
         let line = await readFirstLine(of: stdout)

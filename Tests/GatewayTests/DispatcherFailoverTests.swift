@@ -150,6 +150,13 @@ import Testing
         try await eventually("the loop sleeps until the breakers' cool-down ends") {
             harness.clock.sleeperDeadlines == [start.addingTimeInterval(30)]
         }
+        // The finished job rings the loop once more after its last write, so the count is taken
+        // after that wake-up has run and the loop is asleep again with no job left.
+        for _ in 0..<500 { await Task.yield() }
+        try await eventually("the loop is asleep with no job in flight") {
+            let idle = await harness.dispatcher.messagesInFlight == 0
+            return idle && harness.clock.sleeperDeadlines == [start.addingTimeInterval(30)]
+        }
         let callsWhileAsleep = await harness.store.callCount
         for _ in 0..<500 { await Task.yield() }
         #expect(await harness.store.callCount == callsWhileAsleep)
