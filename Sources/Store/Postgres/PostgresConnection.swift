@@ -38,8 +38,9 @@ public final class PostgresConnection {
             ("application_name", applicationName),
             ("dbname", conninfo),
         ]
-        let handle = Self.withCStrings(settings.map(\.0)) { keywords in
-            Self.withCStrings(settings.map(\.1)) { values in
+        // Both arrays end with NULL, as PQconnectdbParams requires.
+        let handle = Self.withCStrings(settings.map(\.0) + [nil]) { keywords in
+            Self.withCStrings(settings.map(\.1) + [nil]) { values in
                 PQconnectdbParams(keywords, values, 1)
             }
         }
