@@ -397,7 +397,7 @@ private func run<Result>(
         }
     }
 
-    /// A second store on the same database sees committed rows and cannot claim a message the first holds.
+    /// A second store on the same database reads committed rows and cannot claim a message the first has claimed.
     @Test(arguments: StoreKind.allCases)
     func secondConnectionSeesCommittedRows(kind: StoreKind) async throws {
         try await withStores(kind, count: 2) { set in

@@ -47,12 +47,12 @@ import Testing
                 return held
             }
             let sentBeforeLease = try await sendAll(survivors, now: at(1))
-            let held = try await stopped.value
-            try #require(held.count == 6)
+            let heldClaims = try await stopped.value
+            try #require(heldClaims.count == 6)
 
             // Nothing is claimable until the stopped store's lease runs out; then its claims are taken over.
             let sentAfterLease = try await sendAll(survivors, now: at(700))
-            #expect(Set(sentAfterLease) == Set(held))
+            #expect(Set(sentAfterLease) == Set(heldClaims))
             #expect(sentBeforeLease.count + sentAfterLease.count + 100 == Self.messageCount)
 
             let notSent = try await server.integer(database: database, "SELECT COUNT(*) FROM sms_queue WHERE state <> 'sent'")

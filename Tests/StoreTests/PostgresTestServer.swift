@@ -9,7 +9,7 @@ struct PostgresTestServerError: Error, CustomStringConvertible {
 }
 
 /// A PostgreSQL server started once per test process, on 127.0.0.1 with a free port, in a new
-/// temporary directory, and shared by every PostgreSQL test; each test gets its own database.
+/// temporary directory. Every PostgreSQL test shares it, and each test gets its own database.
 ///
 /// `initdb` and `postgres` refuse to run as root, so as root they run as the `postgres` user
 /// (`runuser`), who is given the directory. A small shell starts the server with `pg_ctl` and
@@ -34,7 +34,7 @@ final class PostgresTestServer: Sendable {
         return PostgresTestServer(launched: launched, admin: admin)
     }
 
-    /// The shared server, started by the first caller.
+    /// Returns the shared server, which the first caller starts.
     static func shared() async throws -> PostgresTestServer {
         try await started.value
     }
@@ -47,7 +47,7 @@ final class PostgresTestServer: Sendable {
         self.admin = admin
     }
 
-    /// The URL of `database` on this server, with the password.
+    /// Returns the URL of `database` on this server, with the password.
     func url(database: String) -> String {
         "postgresql://\(Self.user):\(password)@127.0.0.1:\(port)/\(database)"
     }
@@ -140,7 +140,7 @@ final class PostgresTestServer: Sendable {
         return Launched(port: port, password: password, directory: directory, keepAlive: keepAlive)
     }
 
-    /// The `bin` directory of the newest PostgreSQL under /usr/lib/postgresql.
+    /// Finds the `bin` directory of the newest PostgreSQL under /usr/lib/postgresql.
     private static func findBinaries() throws -> String {
         let root = "/usr/lib/postgresql"
         let versions = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
@@ -202,8 +202,8 @@ final class PostgresTestServer: Sendable {
         directory: String,
         port: Int
     ) throws -> Int32 {
-        // Threads of this process block most signals and children inherit that mask, so the shell
-        // could not wait for a background child; pg_ctl starts the server and stops it by its pid file.
+        // Threads of this process block most signals, and children inherit that mask, so the shell
+        // cannot wait for a background child. pg_ctl starts the server and stops it by its pid file.
         let script = """
             "$1/pg_ctl" start -w -t 60 -D "$2/data" -l "$2/server.log" -o "-h 127.0.0.1 -p $3 -k $2 \
                 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" >/dev/null 2>&1
@@ -229,7 +229,7 @@ final class PostgresTestServer: Sendable {
         return ends[1]
     }
 
-    /// A port nobody listens on now, chosen by the kernel.
+    /// Returns a port with no listener now, chosen by the kernel.
     private static func freePort() throws -> Int {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw PostgresTestServerError(description: "cannot create a socket") }
@@ -248,7 +248,7 @@ final class PostgresTestServer: Sendable {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
-    /// Tries to connect every 50 ms until the server answers, for at most 60 s.
+    /// Tries to connect every 50 ms until the server accepts the connection, for at most 60 s.
     private static func waitUntilReady(port: Int, password: String, directory: String) throws {
         let url = "postgresql://\(user):\(password)@127.0.0.1:\(port)/postgres"
         let deadline = Date().addingTimeInterval(60)

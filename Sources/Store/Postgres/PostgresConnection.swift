@@ -5,8 +5,8 @@ import Foundation
 ///
 /// Not `Sendable`: the thread that opened it owns it and makes every call on it (in the store,
 /// the thread of `PostgresExecutor`). Every value is bound as a parameter of a prepared
-/// statement, never written into the SQL text; statements are prepared once per connection and
-/// cached by their text. `close()` ends the session; releasing the value does the same.
+/// statement, never written into the SQL text. Statements are prepared once per connection and
+/// cached by their text. `close()` ends the session, and so does releasing the value.
 ///
 /// libpq's calls block until the server answers, so they must never run on Swift's cooperative pool.
 public final class PostgresConnection {
@@ -21,7 +21,7 @@ public final class PostgresConnection {
     /// Settings the string does not give default to: `connect_timeout` 10 s, TCP keepalives that
     /// notice a dead peer within about a minute (idle 30 s, then 3 probes 10 s apart), UTF-8
     /// client encoding, and `application_name` from the argument. Server notices are discarded.
-    /// - Throws: `PostgresError` with `.unableToConnect` and libpq's message (which never holds the password).
+    /// - Throws: `PostgresError` with `.unableToConnect` and libpq's message (which never contains the password).
     public init(
         conninfo: String,
         applicationName: String = "lifeline",
@@ -192,8 +192,8 @@ public final class PostgresConnection {
         return PostgresResult(rows: rows, affectedRows: affected)
     }
 
-    /// The error a failed result carries. Errors libpq makes itself have no SQLSTATE; they mean
-    /// the connection is gone when its status says so.
+    /// Builds the error a failed result carries. Errors that libpq raises itself have no SQLSTATE,
+    /// and they count as a lost connection when the connection's status is bad.
     private func error(from result: OpaquePointer, statement: String) -> PostgresError {
         // The field codes are PG_DIAG_SQLSTATE ('C') and PG_DIAG_MESSAGE_PRIMARY ('M').
         let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
@@ -230,7 +230,7 @@ public final class PostgresConnection {
         return body(copies.map { $0.map { UnsafePointer($0) } })
     }
 
-    /// The server, port, user and database a connection string names, without its password.
+    /// Describes the server, port, user and database a connection string names, without its password.
     static func describe(_ conninfo: String) throws(PostgresError) -> String {
         var failure: UnsafeMutablePointer<CChar>?
         guard let options = PQconninfoParse(conninfo, &failure) else {

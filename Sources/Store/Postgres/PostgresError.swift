@@ -18,7 +18,7 @@ public struct PostgresError: Error, Sendable, Equatable, CustomStringConvertible
         public static let unableToConnect = SQLState(rawValue: "08001")
         /// The connection was lost during or before a call. The condition is `connection_failure`.
         public static let connectionFailure = SQLState(rawValue: "08006")
-        /// The text holds a character the database cannot store, such as NUL.
+        /// The text contains a character the database cannot store, such as NUL.
         /// The condition is `character_not_in_repertoire`.
         public static let characterNotInRepertoire = SQLState(rawValue: "22021")
         /// A value read back did not have the expected form. The condition is `data_exception`.

@@ -4,9 +4,9 @@ import Foundation
 /// the order they were submitted.
 ///
 /// Every libpq call of the store runs here, never on Swift's cooperative pool; async callers
-/// wait on a continuation. A job that finds the connection lost reconnects first (`PQreset`);
-/// the call that discovered the loss has already failed with a connection error, because
-/// whether its transaction committed cannot be known. Jobs are not cancelled. After `close()`
+/// wait on a continuation. A job that finds the connection lost reconnects first (`PQreset`).
+/// The call that found the loss has already failed with a connection error, because whether
+/// its transaction committed cannot be known. Jobs are not cancelled. After `close()`
 /// new jobs fail with `StoreError.closed`, jobs already queued still run, then the connection
 /// is closed and the thread ends.
 final class PostgresExecutor: @unchecked Sendable {

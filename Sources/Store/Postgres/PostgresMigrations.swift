@@ -4,10 +4,10 @@ import Foundation
 /// The PostgreSQL schema history, oldest first: the steps of `StoreMigrations` in PostgreSQL's
 /// dialect, with the same version numbers, tables, columns and indexes.
 ///
-/// Differences from the SQLite schema: ids are `BIGINT` identity columns; times are `BIGINT`
-/// milliseconds since the epoch (UTC), as in SQLite; `sms_queue.claimed_by` names the store
-/// (`PostgresStore.node`) that last claimed a message, because several daemons share the queue
-/// and each recovers only its own claims. Applied versions are rows of `lifeline_schema`.
+/// Ids are `BIGINT` identity columns. Times are `BIGINT` milliseconds since the epoch (UTC), as
+/// in SQLite. One column is new: `sms_queue.claimed_by` names the store (`PostgresStore.node`)
+/// that last claimed a message, because several daemons share the queue and each recovers only
+/// its own claims. Applied versions are rows of `lifeline_schema`.
 ///
 /// Never edit a step that has shipped: add a new one.
 enum PostgresMigrations {
@@ -26,8 +26,8 @@ enum PostgresMigrations {
     /// together wait for the first one and then find the schema current.
     ///
     /// - Returns: the versions applied by this call, oldest first (empty when the schema was current).
-    /// - Throws: `StoreError.schemaTooNew` when the database holds a version this code does not
-    ///   know; `PostgresError` when a step fails, in which case nothing of this call is kept.
+    /// - Throws: `StoreError.schemaTooNew` when the database has a version this code does not
+    ///   know. `PostgresError` when a step fails, and then nothing of this call is kept.
     @discardableResult
     static func migrate(_ connection: PostgresConnection, now: Date = Date(), logger: Logger) throws -> [Int] {
         let applied = try connection.transaction {

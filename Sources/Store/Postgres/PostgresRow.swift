@@ -3,8 +3,8 @@ import Foundation
 /// One result row, copied out of libpq's result in text form.
 ///
 /// Accessors convert a column by its 0-based index and throw `PostgresError` with
-/// `.dataException` when the column holds something else, which only a schema that does not
-/// match this code can cause.
+/// `.dataException` when the column contains something else. Only a schema that does not match
+/// this code can cause that.
 public struct PostgresRow: Sendable, Equatable {
     /// The columns in order; `nil` is SQL NULL.
     public var values: [String?]
@@ -37,7 +37,7 @@ public struct PostgresRow: Sendable, Equatable {
         Int(try int64(column))
     }
 
-    /// A date stored as milliseconds since the epoch.
+    /// Reads a date stored as milliseconds since the epoch.
     public func optionalDate(_ column: Int) throws(PostgresError) -> Date? {
         try optionalInt64(column).map { SQLiteValue.date(milliseconds: $0) }
     }
@@ -48,12 +48,12 @@ public struct PostgresRow: Sendable, Equatable {
 
     private func unexpected(_ column: Int, expected: String) -> PostgresError {
         let found = values[column].map { "'\($0.prefix(40))'" } ?? "NULL"
-        return PostgresError(code: .dataException, message: "column \(column) holds \(found), not \(expected)")
+        return PostgresError(code: .dataException, message: "invalid value in column \(column): expected \(expected), found \(found)")
     }
 }
 
-/// What a statement returned: its rows and, for `INSERT`, `UPDATE` and `DELETE`, the number of
-/// rows it changed.
+/// The outcome of one statement: its rows and, for `INSERT`, `UPDATE` and `DELETE`, the number
+/// of rows it changed.
 public struct PostgresResult: Sendable, Equatable {
     public var rows: [PostgresRow]
     /// The row count from the command tag (`PQcmdTuples`), 0 for other statements.

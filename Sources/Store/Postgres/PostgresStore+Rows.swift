@@ -160,8 +160,8 @@ extension PostgresStore {
         guard result.affectedRows == 1 else { throw StoreError.messageNotFound(messageID) }
     }
 
-    /// Moves messages whose lease ran out back to `queued`, marking their open attempts ambiguous,
-    /// as `SQLiteStore` does; a message whose attempt under this claim was already accepted goes
+    /// Moves messages whose lease ran out back to `queued` and marks their open attempts ambiguous,
+    /// as `SQLiteStore` does. A message whose attempt under this claim was already accepted goes
     /// to `sent` instead.
     ///
     /// The rows are locked with `FOR UPDATE SKIP LOCKED`, so daemons taking over at the same time

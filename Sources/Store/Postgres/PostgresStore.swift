@@ -14,8 +14,8 @@ import Foundation
 /// transaction sends `NOTIFY` on `wakeChannel`; `makeWakeListener()` turns those into wake-ups.
 ///
 /// Differences from `SQLiteStore`, each because the queue is shared:
-/// - `recoverInterruptedAttempts` only touches messages this store's `node` claimed; claims of
-///   other daemons are theirs until their lease runs out, and then any store takes them over.
+/// - `recoverInterruptedAttempts` only touches messages this store's `node` claimed. Claims of
+///   other daemons stay theirs until their lease runs out, and then any store takes them over.
 /// - Text holding NUL cannot be stored; such a call throws `PostgresError` with
 ///   `.characterNotInRepertoire` and writes nothing.
 /// - Failures of the server or the connection throw `PostgresError`. A call that lost the

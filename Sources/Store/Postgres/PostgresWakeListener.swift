@@ -95,7 +95,7 @@ extension PostgresWakeListener {
             stopWriter = -1
         }
 
-        /// The thread's body: the first connection reports to `started`; later ones reconnect quietly.
+        /// Runs the thread: reports the first connection to `started`, then listens and reconnects until stopped.
         private func run(_ listen: Listen, started: CheckedContinuation<Void, any Error>) {
             defer {
                 Foundation.close(stopReader)
@@ -122,6 +122,10 @@ extension PostgresWakeListener {
         /// the listener is stopped (returns `false`).
         private func waitForNotifications(on connection: PostgresConnection, listen: Listen) -> Bool {
             while true {
+                // Notifications can arrive with a command's result, before the socket is polled.
+                if !connection.takeNotifications().isEmpty {
+                    listen.continuation.yield(())
+                }
                 var descriptors = [
                     pollfd(fd: connection.socketDescriptor, events: Int16(POLLIN), revents: 0),
                     pollfd(fd: stopReader, events: Int16(POLLIN), revents: 0),
@@ -139,9 +143,6 @@ extension PostgresWakeListener {
                     listen.logger.debug("Lost the wake-up connection", metadata: ["store.error": "\(error)"])
                     return true
                 }
-                if !connection.takeNotifications().isEmpty {
-                    listen.continuation.yield(())
-                }
             }
         }
 
@@ -152,13 +153,20 @@ extension PostgresWakeListener {
                 var stop = pollfd(fd: stopReader, events: Int16(POLLIN), revents: 0)
                 let ready = poll(&stop, 1, Int32(pause * 1000))
                 if ready > 0 { return nil }
-                if let connection = try? listen.connect() { return connection }
+                do {
+                    return try listen.connect()
+                } catch {
+                    listen.logger.debug(
+                        "Reconnecting the wake-up connection failed",
+                        metadata: ["store.error": "\(error)", "store.wake.retry_seconds": "\(min(pause * 2, 5))"]
+                    )
+                }
                 pause = min(pause * 2, 5)
             }
         }
     }
 
-    /// What the thread needs to (re)connect and report.
+    /// The settings the thread connects and reports with.
     struct Listen: Sendable {
         var url: String
         var channel: String
