@@ -162,6 +162,35 @@ func withPostgres<Result>(
         }
     }
 
+    /// A claim passes over a message another transaction has locked and takes the next one, without waiting.
+    @Test(.timeLimit(.minutes(1)))
+    func claimSkipsLockedMessage() async throws {
+        try await withPostgres { set, server, database in
+            let store = set.stores[0]
+            let ids = try await store.enqueue([submission(1), submission(2)], now: epoch)
+            let locker = PostgresExecutor(target: database)
+            let url = server.url(database: database)
+            try await locker.open { try PostgresConnection(conninfo: url) }
+            _ = try await locker.run { connection in
+                try connection.execute(sql: "BEGIN")
+                return try connection.execute("SELECT id FROM sms_queue WHERE id = $1::bigint FOR UPDATE", [.integer(ids[0])])
+            }
+
+            #expect(try await store.claimNext(now: at(1), lease: 60)?.id == ids[1])
+            _ = try await locker.run { try $0.execute(sql: "ROLLBACK") }
+            #expect(try await store.claimNext(now: at(1), lease: 60)?.id == ids[0])
+            await locker.close()
+        }
+    }
+
+    /// Without PostgreSQL's binaries the test server fails with a message naming the bootstrap script.
+    @Test func missingBinariesNameBootstrap() throws {
+        let error = #expect(throws: PostgresTestServerError.self) {
+            _ = try PostgresTestServer.findBinaries(under: "/nonexistent/postgresql")
+        }
+        #expect(error?.description.contains("bash deploy/bootstrap.sh") == true)
+    }
+
     /// Recovery after a restart touches only the restarted node's claims; another node's claim
     /// and open attempt stay as they are until its lease runs out.
     @Test func recoveryLeavesOtherNodesClaims() async throws {

@@ -102,7 +102,7 @@ final class PostgresTestServer: Sendable {
     }
 
     private static func start() throws -> Launched {
-        let binaries = try findBinaries()
+        let binaries = try findBinaries(under: "/usr/lib/postgresql")
         let runAs = try serverUser()
         var template = Array("/tmp/lifeline-pg-XXXXXX".utf8CString)
         guard let created = mkdtemp(&template) else {
@@ -140,9 +140,8 @@ final class PostgresTestServer: Sendable {
         return Launched(port: port, password: password, directory: directory, keepAlive: keepAlive)
     }
 
-    /// Finds the `bin` directory of the newest PostgreSQL under /usr/lib/postgresql.
-    private static func findBinaries() throws -> String {
-        let root = "/usr/lib/postgresql"
+    /// Finds the `bin` directory of the newest PostgreSQL under `root` (Debian's /usr/lib/postgresql).
+    static func findBinaries(under root: String) throws -> String {
         let versions = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
         let newest = versions.compactMap(Int.init).sorted().last { version in
             FileManager.default.isExecutableFile(atPath: "\(root)/\(version)/bin/initdb")
