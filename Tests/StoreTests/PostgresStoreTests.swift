@@ -76,10 +76,10 @@ func withPostgres<Result>(
             _ = try await server.rows(
                 database: database,
                 """
-                CREATE FUNCTION refuse_sent() RETURNS trigger LANGUAGE plpgsql AS $$
+                CREATE FUNCTION reject_sent_events() RETURNS trigger LANGUAGE plpgsql AS $$
                 BEGIN RAISE EXCEPTION 'no sent events'; END $$;
-                CREATE TRIGGER refuse_sent BEFORE INSERT ON sms_events FOR EACH ROW
-                WHEN (NEW.state = 'sent') EXECUTE FUNCTION refuse_sent();
+                CREATE TRIGGER reject_sent_events BEFORE INSERT ON sms_events FOR EACH ROW
+                WHEN (NEW.state = 'sent') EXECUTE FUNCTION reject_sent_events();
                 """
             )
             let error = await #expect(throws: PostgresError.self) {

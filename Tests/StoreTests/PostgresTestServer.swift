@@ -13,7 +13,7 @@ struct PostgresTestServerError: Error, CustomStringConvertible {
 ///
 /// `initdb` and `postgres` refuse to run as root, so as root they run as the `postgres` user
 /// (`runuser`), who is given the directory. A small shell starts the server with `pg_ctl` and
-/// then reads its standard input from a pipe this process holds open: when the test process
+/// then reads its standard input from a pipe that this process keeps open. When the test process
 /// ends, however it ends, the pipe closes, and the shell stops the server and deletes the directory.
 /// Without PostgreSQL's binaries the tests fail, naming `bash deploy/bootstrap.sh`.
 final class PostgresTestServer: Sendable {
