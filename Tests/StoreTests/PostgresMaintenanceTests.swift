@@ -32,7 +32,7 @@ extension PostgresStore: MaintainedStore {}
         }
     }
 
-    /// Queued messages past their deadline expire with an event; others stay queued.
+    /// Queued messages past their deadline expire with an event, and the others stay queued.
     @Test(arguments: StoreKind.allCases)
     func expireMessages(kind: StoreKind) async throws {
         try await withStores(kind) { set in

@@ -1,7 +1,7 @@
 import Foundation
 
 /// The daemon's housekeeping on the shared queue, with the semantics of `SQLiteStore`'s functions
-/// of the same names. Any daemon sharing the database may run them; each is one transaction.
+/// of the same names. Any daemon sharing the database may run them, and each is one transaction.
 extension PostgresStore {
     /// Makes every queued message that waits for a back-off (`notBefore` after `now`) claimable at
     /// once, and wakes the listening stores when it released any.
@@ -65,7 +65,7 @@ extension PostgresStore {
         return deleted
     }
 
-    /// The per-day totals kept by retention pruning, oldest day first.
+    /// Returns the per-day totals kept by retention pruning, oldest day first.
     public func dailySummary() async throws -> [DailyMessageCount] {
         try await executor.run { connection in
             try connection.rows(
@@ -82,7 +82,7 @@ extension PostgresStore {
         }
     }
 
-    /// Counts of messages by state and provider and of attempts by outcome, for metrics, over the
+    /// Counts messages by state and provider and attempts by outcome, for metrics, over the
     /// whole shared queue. Each call scans the queue and attempts tables once.
     public func counters() async throws -> StoreCounters {
         try await executor.run { connection in
