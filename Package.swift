@@ -18,6 +18,7 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "openssl"),
         .systemLibrary(name: "CMicroHTTPD", path: "Sources/CMicroHTTPD", pkgConfig: "libmicrohttpd"),
         .systemLibrary(name: "CSystemd", path: "Sources/CSystemd", pkgConfig: "libsystemd"),
+        .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq"),
         // Typed, non-variadic wrappers for the variadic C calls Swift cannot import.
         .target(name: "CCurlShim", dependencies: ["CCurl"]),
         .target(name: "CMicroHTTPDShim", dependencies: ["CMicroHTTPD"]),
@@ -30,7 +31,7 @@ let package = Package(
         .target(name: "SMPP", dependencies: ["SMSCodec", "Diagnostics", "COpenSSL"]),
         .target(name: "ATModem", dependencies: ["SMSCodec", "Diagnostics", "CSerialPort"]),
         .target(name: "CloudSMS", dependencies: ["CCurlShim", "COpenSSL", "SMSCodec", "Diagnostics"]),
-        .target(name: "Store", dependencies: ["CSQLite3", "Diagnostics"]),
+        .target(name: "Store", dependencies: ["CSQLite3", "CLibPQ", "Diagnostics"]),
         .target(name: "Config", dependencies: ["CYAML", "SMSCodec", "Diagnostics"]),
         .target(
             name: "Gateway",

@@ -16,6 +16,9 @@ debian_packages=(
     libssl-dev
     libmicrohttpd-dev
     libsystemd-dev
+    # PostgreSQL's client library for the shared store, and the server its tests start.
+    libpq-dev
+    postgresql
     python3
     python3-venv
     python3-pip

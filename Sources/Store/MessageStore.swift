@@ -169,8 +169,8 @@ public struct Transition: Sendable, Equatable {
 
 /// The durable queue, its attempts and its events.
 ///
-/// Every method commits before it returns, so a caller may acknowledge what it wrote. SQLite is
-/// the embedded implementation; the protocol leaves room for a shared PostgreSQL store.
+/// Every method commits before it returns, so a caller may acknowledge what it wrote. `SQLiteStore`
+/// is the embedded implementation. `PostgresStore` keeps one queue that several daemons share.
 public protocol MessageStore: Sendable {
     /// Queues the submissions in one transaction and returns their ids in order. A submission whose
     /// idempotency key is already stored returns the existing id and queues nothing new.
