@@ -18,6 +18,8 @@ public final class ModemProvider: Provider {
     let logger: Logger
     private let eventTask = LockedValue<Task<Void, Never>?>(nil)
     private let initialiseTask = LockedValue<Task<Void, Never>?>(nil)
+    /// Whether a recovery started by `send` is running, so that at most one runs at a time.
+    private let recovering = LockedValue(false)
 
     public init(id: String, settings: ModemSettings, logger: Logger) {
         self.id = id
@@ -46,9 +48,20 @@ public final class ModemProvider: Provider {
         })
     }
 
+    /// Sends `message` with `AT+CMGS`, one part at a time.
+    ///
+    /// A modem that is not ready gives `.unavailable` at once. When it was lost or marked down,
+    /// the call also starts its recovery in the background: while messages wait for this modem,
+    /// its breaker's half-open trial goes to a message, not to a health probe, so a recovery left
+    /// to the probes might never run.
     public func send(_ message: OutboundSMS) async -> SendOutcome {
-        guard await session.state == .ready else {
-            return .unavailable(reason: "modem not ready: \(await session.state)")
+        let state = await session.state
+        guard state == .ready else {
+            switch state {
+            case .needsRecovery, .down: startRecovery()
+            case .closed, .ready, .shutDown: break
+            }
+            return .unavailable(reason: "modem not ready: \(state)")
         }
         let pdus: [EncodedPDU]
         let number: PhoneNumber
@@ -91,6 +104,21 @@ public final class ModemProvider: Provider {
         }
         let status = await session.probe()
         return status.isHealthy ? .healthy : .unhealthy(reason: status.diagnosis.joined(separator: "; "))
+    }
+
+    /// Runs `session.recover()` on a task of its own unless one started here is still running.
+    private func startRecovery() {
+        let started = recovering.withLock { running -> Bool in
+            if running { return false }
+            running = true
+            return true
+        }
+        guard started else { return }
+        Task { [session, logger, recovering] in
+            let recovery = await session.recover()
+            logger.debug("Modem recovery ran after a send found it lost", metadata: ["modem.recovery": "\(recovery)"])
+            recovering.set(false)
+        }
     }
 
     public func waitUntilReady(timeout: Duration) async {
