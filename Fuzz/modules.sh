@@ -1,6 +1,6 @@
-# Shared by the fuzz scripts that need product modules with C libraries behind them: compiles
-# Swift targets of Sources/ as separate modules with libFuzzer coverage and AddressSanitizer,
-# and the C shim targets with clang, into one build directory reused between targets.
+# Helpers for the fuzz scripts whose targets need product modules backed by C libraries. They
+# compile Swift targets of Sources/ as separate modules with libFuzzer coverage and
+# AddressSanitizer, and the C shim targets with clang. One build directory serves every target.
 #
 # Source this file, then:
 #   fuzz_modules_init BUILD_DIR        where modules, objects and generated module maps go

@@ -1,9 +1,9 @@
 /// libFuzzer entry point: feeds arbitrary text to the config loader (libyaml, then the decoder
 /// and its validation), as `lifeline config check` and the daemon's start do.
 ///
-/// Properties checked: nothing traps; every rejection names at least one issue with a message;
-/// a config that loads renders (`renderEffective`) to YAML that loads again and renders to the
-/// same text, so `lifeline config check` never prints an effective config it would reject.
+/// Properties checked: nothing traps, and every rejection names at least one issue with a
+/// message. A config that loads renders (`renderEffective`) to YAML that loads again and renders
+/// to the same text, so `lifeline config check` never prints an effective config it would reject.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzConfigLoader(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     let text = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)

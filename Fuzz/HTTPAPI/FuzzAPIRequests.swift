@@ -6,8 +6,8 @@ import Gateway
 /// store: `JSONObjectReader` with the route's keys, `priority`, `idempotencyKey`, the recipient
 /// count limit and `Intake.check` for each recipient.
 ///
-/// Input layout: octet 0 bit 0 picks the route (0 messages, 1 broadcasts), bits 1 to 3 the
-/// default region (none, GB, US, DE, FR, IN); the rest is the body.
+/// Input layout: octet 0 bit 0 picks the route (0 messages, 1 broadcasts), and bits 1 to 3 pick
+/// the default region (none, GB, US, DE, FR, IN). The rest is the body.
 ///
 /// Properties checked: nothing traps; every rejection is a 4xx whose response body is a JSON
 /// object carrying the error's code; an accepted message has an E.164 recipient and 1 to 6 segments.
@@ -30,7 +30,7 @@ public func fuzzAPIRequests(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 
     return 0
 }
 
-/// The checks of `submitMessage`, in its order.
+/// Runs the checks of `submitMessage` in its order.
 private func checkMessage(_ body: [UInt8], intake: Intake) throws(APIError) {
     let reader = try JSONObjectReader(body: body, allowedKeys: ["to", "text", "priority", "idempotency_key"])
     let recipient = try reader.string("to")
@@ -46,7 +46,7 @@ private func checkMessage(_ body: [UInt8], intake: Intake) throws(APIError) {
     checkAccepted(checked)
 }
 
-/// The checks of `submitBroadcast`, in its order, with each recipient through intake.
+/// Runs the checks of `submitBroadcast` in its order, then intake for each recipient.
 private func checkBroadcast(_ body: [UInt8], intake: Intake) throws(APIError) {
     let reader = try JSONObjectReader(
         body: body,

@@ -10,9 +10,9 @@ import Store
 /// and JSON decoding, the report handler), without a listening socket.
 ///
 /// Input layout: octet 0 bits 0 and 1 pick the request: a Twilio status callback (POST form), or a
-/// Vonage receipt as a GET query, a POST form or a POST JSON body. For Twilio, bit 2 set signs
-/// the body with the configured auth token, as Twilio would; clear, the bytes up to the first
-/// NUL are the `X-Twilio-Signature` header and the rest is the body.
+/// Vonage receipt as a GET query, a POST form or a POST JSON body. For Twilio with bit 2 set, the
+/// entry point signs the body with the configured auth token, as Twilio would. With bit 2 clear,
+/// the bytes up to the first NUL are the `X-Twilio-Signature` header and the rest is the body.
 ///
 /// Properties checked: nothing traps; every response is 204 or a 4xx, never a 5xx; a Twilio
 /// callback whose signature does not match is 403 and reaches no handler; a 204 hands exactly
@@ -120,16 +120,18 @@ final class WebhookStage: Sendable {
             ]
         )
         config.defaultRegion = "GB"
+
         var settings = HTTPSettings()
         settings.listenPort = 0
         settings.publicURL = Self.publicURL
-        // The store backs no webhook; it is opened because the server needs one, then its files
-        // are unlinked so nothing is left behind.
+        // No webhook uses the store, but the server needs one. Its files are unlinked once it is
+        // open, so a fuzzing run leaves no database behind.
         let path = FileManager.default.temporaryDirectory.appendingPathComponent(
             "lifeline-fuzz-webhooks-\(getpid()).sqlite"
         ).path
         let store = blocking { try! await SQLiteStore(path: path, notifiesWakeListener: false) }
         for suffix in ["", "-wal", "-shm"] { unlink(path + suffix) }
+
         let reports = self.reports
         let context = APIContext(
             wakeDispatcher: {},
@@ -175,10 +177,14 @@ final class ReportBox: @unchecked Sendable {
 }
 
 /// Runs `operation` on a task and blocks the calling thread (libFuzzer's, never a task's) until it returns.
+///
+/// The task starts on the calling thread and stays there until its first real suspension, so a
+/// handler that never suspends costs no thread hop. A plain `Task` took about 15 ms per run here,
+/// waiting for a thread of the shared pool.
 private func blocking<T: Sendable>(_ operation: @escaping @Sendable () async -> T) -> T {
     let slot = BlockingSlot<T>()
     let done = DispatchSemaphore(value: 0)
-    Task {
+    Task.immediate {
         slot.value = await operation()
         done.signal()
     }

@@ -130,7 +130,7 @@ final class ChaosNetwork: Sendable {
         }
     }
 
-    /// The tool's path in the usual system directories, or the bare name when it is in none.
+    /// Returns the tool's path in the usual system directories, or the bare name when it is in none.
     private static func toolPath(_ tool: String) -> String {
         for directory in ["/usr/sbin", "/sbin", "/usr/bin", "/bin"] where FileManager.default.isExecutableFile(atPath: "\(directory)/\(tool)") {
             return "\(directory)/\(tool)"

@@ -5,15 +5,15 @@ import Testing
 
 /// A bulk broadcast from a daemon in its own network namespace to the SMSC simulator across a
 /// veth link with delay and loss, and a partition window in the middle of the run. The modem
-/// simulator is the second provider. The store must account for every message, and every
+/// simulator is the second provider, rate-limited so that the SMSC link carries most messages. The store must account for every message, and every
 /// duplicate must belong to a message in flight at a fault.
 ///
 /// It changes the host's network configuration (a namespace, a veth pair, qdiscs or nftables
 /// rules, all removed at the end), so it runs only when `bench/chaos/netem.sh` sets
 /// `LIFELINE_NETNS_CHAOS=1`, as root. Settings: `LIFELINE_NETNS_MESSAGES` (default 300),
 /// `LIFELINE_NETNS_DELAY_MS` (40), `LIFELINE_NETNS_LOSS_PERCENT` (2),
-/// `LIFELINE_NETNS_PARTITION_SECONDS` (15), `LIFELINE_NETNS_REPORT` (a file that receives the
-/// figures as one JSON line).
+/// `LIFELINE_NETNS_PARTITION_SECONDS` (15), `LIFELINE_NETNS_MODEM_RATE` (modem messages per
+/// second, 2), `LIFELINE_NETNS_REPORT` (a file that receives the figures as one JSON line).
 @Suite(.serialized, .timeLimit(.minutes(15)))
 struct ChaosNetworkTests {
     /// The figures of one run, as written to the report file.
@@ -48,6 +48,7 @@ struct ChaosNetworkTests {
         let delay = Self.setting("LIFELINE_NETNS_DELAY_MS", default: 40)
         let loss = Double(Self.environment["LIFELINE_NETNS_LOSS_PERCENT"] ?? "") ?? 2
         let partitionSeconds = Self.setting("LIFELINE_NETNS_PARTITION_SECONDS", default: 15)
+        let modemRate = Double(Self.environment["LIFELINE_NETNS_MODEM_RATE"] ?? "") ?? 2
         let started = ContinuousClock.now
 
         let network = try await ChaosNetwork.create()
@@ -59,7 +60,7 @@ struct ChaosNetworkTests {
             stage = try await ChaosStage.start(smscResponseDelay: .milliseconds(20), network: network) { smscPort in
                 let opened = try ChaosRelay(listenAddress: network.hostAddress, targetPort: smscPort)
                 relay = opened
-                return [.carrier(port: opened.port, host: network.hostAddress), .modem(path: modemPath)]
+                return [.carrier(port: opened.port, host: network.hostAddress), .modem(path: modemPath, perSecond: modemRate)]
             }
             let figures = try await run(
                 stage: stage!, network: network, modem: modem, messages: messages,
@@ -160,7 +161,7 @@ struct ChaosNetworkTests {
         modem.receivedPDUs.count + (await stage.smsc.receivedSubmits.count)
     }
 
-    /// Attempts whose outcome was ambiguous: a submit left and no answer came.
+    /// Counts the attempts whose outcome was ambiguous: a submit left and no response came.
     private func ambiguousAttempts(databasePath: String) async throws -> Int {
         let store = try await SQLiteStore(path: databasePath, notifiesWakeListener: false)
         var count = 0

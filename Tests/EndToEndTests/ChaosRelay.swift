@@ -103,7 +103,7 @@ final class ChaosRelay: @unchecked Sendable {
         return descriptor
     }
 
-    /// Copies until either side ends or fails, then closes both, which the other peer sees as a close.
+    /// Copies until either side ends or fails, then closes both sockets, so the other peer gets a close too.
     private func copyBothWays(_ first: Int32, _ second: Int32) {
         var entries = [pollfd(fd: first, events: Int16(POLLIN), revents: 0), pollfd(fd: second, events: Int16(POLLIN), revents: 0)]
         var buffer = [UInt8](repeating: 0, count: 16_384)

@@ -6,7 +6,7 @@ import Testing
 @testable import Gateway
 
 @Suite struct ModemProviderTests {
-    /// A send to a modem that stopped answering fails over at once and starts the modem's
+    /// A send to a modem that stopped responding fails over at once and starts the modem's
     /// recovery, so the modem is back without waiting for a health probe.
     @Test func sendToLostModemStartsRecovery() async throws {
         let modem = ModemSimulator(profile: .healthy)
