@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# Runs the network fault pass (Tests/EndToEndTests/ChaosNetworkTests.swift): the daemon in its
-# own network namespace, the SMSC simulator behind a veth link with delay and loss, a partition
-# window, a bulk broadcast, then the chaos audit. Appends the figures to RELIABILITY.md.
+# Runs the network fault pass (Tests/EndToEndTests/ChaosNetworkTests.swift). The daemon runs in
+# its own network namespace and reaches the SMSC simulator across a veth link with delay and
+# loss. A bulk broadcast goes out, a partition window cuts the link, and the chaos audit checks
+# the result. Records the figures in RELIABILITY.md under "Network faults".
 #
 # Usage: bench/chaos/netem.sh [MESSAGES] [DELAY_MS] [LOSS_PERCENT] [PARTITION_SECONDS]
 #   defaults: 300 messages, 40 ms delay (jitter a quarter of it), 2 % loss each way, 15 s partition
 #
 # Needs root, iproute2, and nftables (`apt-get install nftables`) where the kernel has no netem
-# qdisc: then loss comes from an nftables rule and there is no delay, which the record says.
+# qdisc: then loss comes from an nftables rule and there is no delay, as the record states.
 # Every address is link-local on the veth pair the test creates; the namespace and the pair are
 # deleted at the end. A failing audit (lost messages, unexplained duplicates) makes the script
 # exit 1 after recording the figures.
@@ -81,8 +82,15 @@ if rows:
     ]
 else:
     lines.append("- No figures: the test stopped before the audit")
-with open(record, "a") as handle:
-    handle.write("\n".join(lines) + "\n")
-print(f"appended the run to {record}")
+# The record goes at the end of "Network faults", before "Fuzzing", or at the end of the file.
+text = open(record).read()
+marker = "\n## Fuzzing"
+at = text.find(marker)
+if at < 0:
+    at = len(text)
+text = text[:at].rstrip("\n") + "\n" + "\n".join(lines) + "\n" + text[at:]
+with open(record, "w") as handle:
+    handle.write(text)
+print(f"recorded the run in {record}")
 PY
 exit "$status"
