@@ -51,9 +51,9 @@ public final class ModemProvider: Provider {
     /// Sends `message` with `AT+CMGS`, one part at a time.
     ///
     /// A modem that is not ready gives `.unavailable` at once. When it was lost or marked down,
-    /// the call also starts its recovery in the background: while messages wait for this modem,
-    /// its breaker's half-open trial goes to a message, not to a health probe, so a recovery left
-    /// to the probes might never run.
+    /// the call also starts its recovery in the background. While messages wait for this modem,
+    /// its breaker's half-open trial goes to a message rather than to a health probe, so a
+    /// recovery left to the probes might never run.
     public func send(_ message: OutboundSMS) async -> SendOutcome {
         let state = await session.state
         guard state == .ready else {
