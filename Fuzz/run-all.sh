@@ -4,7 +4,8 @@
 set -euo pipefail
 seconds="${1:-20}"
 here="$(cd "$(dirname "$0")" && pwd)"
-for target in SMSCodec SMPP ATModem; do
+# HTTPAPI runs two targets (API request bodies and webhooks), each for SECONDS.
+for target in SMSCodec SMPP ATModem Config Contacts HTTPAPI; do
     echo "fuzz: $target for ${seconds}s per target"
     log="$(mktemp)"
     if ! SWIFT_BACKTRACE=enable=no bash "$here/$target/run.sh" "$seconds" >"$log" 2>&1; then

@@ -1,7 +1,7 @@
 import Foundation
 
 /// One `lifeline serve` that a test kills with SIGKILL and starts again, each run logging to its
-/// own file in the stage directory.
+/// own file in the stage directory. With a `network`, the daemon runs inside its namespace.
 ///
 /// `kill()` records the moment the killed process had exited, so the audit can tell which
 /// messages were in flight. `stop()` sends SIGINT, waits at most `stopTimeout`, then SIGKILLs.
@@ -11,19 +11,25 @@ actor ChaosDaemon {
 
     let configPath: String
     let directory: String
+    let network: ChaosNetwork?
     private var process: Process?
     private var runs = 0
     private(set) var killTimes: [Date] = []
 
-    init(configPath: String, directory: String) {
+    init(configPath: String, directory: String, network: ChaosNetwork? = nil) {
         self.configPath = configPath
         self.directory = directory
+        self.network = network
     }
 
     /// Starts a new run; the previous one must have been killed or stopped.
     func start() throws {
         runs += 1
-        process = try LifelineBinary.startDaemon(configPath: configPath, logPath: logPath(run: runs))
+        if let network {
+            process = try network.startDaemon(configPath: configPath, logPath: logPath(run: runs))
+        } else {
+            process = try LifelineBinary.startDaemon(configPath: configPath, logPath: logPath(run: runs))
+        }
     }
 
     /// SIGKILLs the running daemon and waits until it has exited.

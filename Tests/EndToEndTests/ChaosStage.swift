@@ -9,8 +9,9 @@ final class ChaosStage: Sendable {
     enum PoolMember: Sendable {
         /// Twilio's API at a loopback port.
         case cloud(port: UInt16)
-        /// The stage's SMSC simulator at its port, with a rate limit when `perSecond` is set.
-        case carrier(port: UInt16, perSecond: Double? = nil)
+        /// The stage's SMSC simulator at its port, with a rate limit when `perSecond` is set. The
+        /// host is another address only when a relay in front of the simulator listens there.
+        case carrier(port: UInt16, perSecond: Double? = nil, host: String = "127.0.0.1")
         /// A modem simulator at a pseudo terminal path, with a rate limit when `perSecond` is set.
         case modem(path: String, perSecond: Double? = nil)
     }
@@ -25,17 +26,21 @@ final class ChaosStage: Sendable {
     let smsc: SMSCSimulator
     let daemon: ChaosDaemon
 
-    private init(directory: String, configPath: String, smsc: SMSCSimulator) {
+    private init(directory: String, configPath: String, smsc: SMSCSimulator, network: ChaosNetwork?) {
         self.directory = directory
         self.configPath = configPath
         databasePath = directory + "/lifeline.db"
         self.smsc = smsc
-        daemon = ChaosDaemon(configPath: configPath, directory: directory)
+        daemon = ChaosDaemon(configPath: configPath, directory: directory, network: network)
     }
 
     /// Creates the directory, starts the SMSC simulator and writes the config for `pool`, which
-    /// is given the simulator's port.
-    static func start(smscResponseDelay: Duration, pool: (UInt16) -> [PoolMember]) async throws -> ChaosStage {
+    /// is given the simulator's port. With a `network`, the daemon runs inside its namespace.
+    static func start(
+        smscResponseDelay: Duration,
+        network: ChaosNetwork? = nil,
+        pool: (UInt16) throws -> [PoolMember]
+    ) async throws -> ChaosStage {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("lifeline-chaos-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -47,7 +52,7 @@ final class ChaosStage: Sendable {
                 responseDelay: smscResponseDelay
             )
         )
-        let stage = ChaosStage(directory: directory, configPath: directory + "/lifeline.yaml", smsc: smsc)
+        let stage = ChaosStage(directory: directory, configPath: directory + "/lifeline.yaml", smsc: smsc, network: network)
         do {
             let port = try await smsc.start()
             for (name, secret) in [("smpp.password", smppPassword), ("twilio.token", "chaos-twilio-token")] {
@@ -94,11 +99,11 @@ final class ChaosStage: Sendable {
                         connect_timeout: 1s
 
                     """
-            case .carrier(let port, let perSecond):
+            case .carrier(let port, let perSecond, let host):
                 text += """
                       - id: carrier
                         type: smpp
-                        host: 127.0.0.1
+                        host: \(host)
                         port: \(port)
                         system_id: \(Self.smppSystemID)
                         password_file: \(directory)/smpp.password

@@ -171,7 +171,9 @@ struct ChaosRun {
         }
         let lastFault = ContinuousClock.now
 
-        let drain = try await stage.drain(expected: messageCount, timeout: .seconds(max(60, messageCount / 20)))
+        // A modem hung in the middle of AT+CMGS is declared lost only when the send times out
+        // (60 s by default), and its recovery starts after that, so the drain must outlast it.
+        let drain = try await stage.drain(expected: messageCount, timeout: .seconds(max(120, messageCount / 20)))
         var copies = await stage.smscCopies()
         for pdu in modem.receivedPDUs {
             if let recipient = ChaosAudit.submitRecipient(pdu) { copies[recipient, default: 0] += 1 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the chaos pass (Tests/EndToEndTests/ChaosTests.swift) for a list of seeds and a message
-# count, and appends the figures of each seed to RELIABILITY.md.
+# count, and records the figures of each seed in RELIABILITY.md under "Longer runs".
 #
 # Usage: bench/chaos/run.sh [SEEDS] [MESSAGES]
 #   SEEDS     comma-separated seeds, default 101,102,103,104,105
@@ -58,8 +58,15 @@ for r in rows:
     )
 if not rows:
     lines.append("| (no figures: the test stopped before the first seed finished) |||||||||||")
-with open(record, "a") as handle:
-    handle.write("\n".join(lines) + "\n")
-print(f"appended {len(rows)} rows to {record}")
+# The record goes at the end of "Longer runs", before "Network faults", or at the end of the file.
+text = open(record).read()
+marker = "\n## Network faults"
+at = text.find(marker)
+if at < 0:
+    at = len(text)
+text = text[:at].rstrip("\n") + "\n" + "\n".join(lines) + "\n" + text[at:]
+with open(record, "w") as handle:
+    handle.write(text)
+print(f"recorded {len(rows)} rows in {record}")
 PY
 exit "$status"

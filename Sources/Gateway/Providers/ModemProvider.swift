@@ -29,6 +29,8 @@ public final class ModemProvider: Provider {
     private let eventTask = LockedValue<Task<Void, Never>?>(nil)
     private let initialiseTask = LockedValue<Task<Void, Never>?>(nil)
     private let lastRadio = LockedValue<ModemRadio?>(nil)
+    /// Whether a recovery started by `send` is running, so that at most one runs at a time.
+    private let recovering = LockedValue(false)
 
     /// Creates the provider; nothing is opened until `start(reports:)`.
     ///
@@ -84,9 +86,20 @@ public final class ModemProvider: Provider {
         })
     }
 
+    /// Sends `message` with `AT+CMGS`, one part at a time.
+    ///
+    /// A modem that is not ready gives `.unavailable` at once. When it was lost or marked down,
+    /// the call also starts its recovery in the background. While messages wait for this modem,
+    /// its breaker's half-open trial goes to a message rather than to a health probe, so a
+    /// recovery left to the probes might never run.
     public func send(_ message: OutboundSMS) async -> SendOutcome {
-        guard await session.state == .ready else {
-            return .unavailable(reason: "modem not ready: \(await session.state)")
+        let state = await session.state
+        guard state == .ready else {
+            switch state {
+            case .needsRecovery, .down: startRecovery()
+            case .closed, .ready, .shutDown: break
+            }
+            return .unavailable(reason: "modem not ready: \(state)")
         }
         let pdus: [EncodedPDU]
         let number: PhoneNumber
@@ -148,6 +161,21 @@ public final class ModemProvider: Provider {
             case nil: nil
             }
         return ModemRadio(signalDBm: status.signalDBm, registration: registration)
+    }
+
+    /// Runs `session.recover()` on a task of its own unless one started here is still running.
+    private func startRecovery() {
+        let started = recovering.withLock { running -> Bool in
+            if running { return false }
+            running = true
+            return true
+        }
+        guard started else { return }
+        Task { [session, logger, recovering] in
+            let recovery = await session.recover()
+            logger.debug("Modem recovery ran after a send found it lost", metadata: ["modem.recovery": "\(recovery)"])
+            recovering.set(false)
+        }
     }
 
     public func waitUntilReady(timeout: Duration) async {
