@@ -11,7 +11,7 @@
 #
 # A module is rebuilt only when a file under its Sources folder, or this file, is newer than its
 # object. Modules must be built in dependency order (Package.swift lists them). The system
-# library modules (CYAML, CSQLite3 and the others) are found through their module maps in
+# library modules (CYAML, CSQLite3, CLibPQ and the others) are found through their module maps in
 # Sources/; the libraries come from Debian's -dev packages, as for `swift build`.
 
 fuzz_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -30,8 +30,13 @@ fuzz_target_flags() {
         -I "$fuzz_build/modules"
     )
     local library
-    for library in CSQLite3 CYAML CSerialPort CCurl COpenSSL CMicroHTTPD; do
+    for library in CSQLite3 CYAML CSerialPort CCurl COpenSSL CMicroHTTPD CLibPQ; do
         flags+=(-I "$fuzz_root/Sources/$library")
+    done
+    # libpq's header lives in a folder of its own, which pkg-config names.
+    local include
+    for include in $(pkg-config --cflags-only-I libpq); do
+        flags+=(-Xcc "$include")
     done
     for library in CCurlShim CMicroHTTPDShim; do
         flags+=(-I "$fuzz_build/modules/$library")
@@ -83,7 +88,7 @@ fuzz_c_shim() {
 }
 
 fuzz_link_flags() {
-    printf '%s\n' "${fuzz_objects[@]}" -lyaml -lsqlite3 -lserialport -lcurl -lssl -lcrypto -lmicrohttpd
+    printf '%s\n' "${fuzz_objects[@]}" -lyaml -lsqlite3 -lserialport -lcurl -lssl -lcrypto -lmicrohttpd -lpq
 }
 
 # Compiles the sources of module NAME together with the entry point files into OUTPUT, so the
