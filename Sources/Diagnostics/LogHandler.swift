@@ -50,14 +50,25 @@ public final class StdoutLogHandler: LogHandler, @unchecked Sendable {
         return line
     }
 
-    private static func quoteIfNeeded(_ value: String) -> String {
-        guard value.isEmpty || value.contains(where: { $0 == " " || $0 == "\"" || $0 == "=" || $0.isNewline }) else {
-            return value
+    /// Quotes a value that is empty or contains a space, `"`, `=` or a line break, escaping `\`,
+    /// `"`, LF and CR. It works on Unicode scalars, not characters: a `"` followed by a combining
+    /// mark is one character, and comparing characters would let it end the quoted field early.
+    static func quoteIfNeeded(_ value: String) -> String {
+        let needsQuotes = value.isEmpty || value.unicodeScalars.contains { scalar in
+            scalar == " " || scalar == "\"" || scalar == "=" || scalar.properties.isWhitespace && scalar != "\t"
         }
-        let escaped = value.replacingOccurrences(of: "\\", with: "\\\\")
-            .replacingOccurrences(of: "\"", with: "\\\"")
-            .replacingOccurrences(of: "\n", with: "\\n")
-        return "\"\(escaped)\""
+        guard needsQuotes else { return value }
+        var escaped = String.UnicodeScalarView()
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\\": escaped.append(contentsOf: "\\\\".unicodeScalars)
+            case "\"": escaped.append(contentsOf: "\\\"".unicodeScalars)
+            case "\n": escaped.append(contentsOf: "\\n".unicodeScalars)
+            case "\r": escaped.append(contentsOf: "\\r".unicodeScalars)
+            default: escaped.append(scalar)
+            }
+        }
+        return "\"" + String(escaped) + "\""
     }
 }
 
