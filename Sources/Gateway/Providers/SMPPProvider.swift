@@ -35,9 +35,7 @@ public final class SMPPProvider: Provider {
         let providerID = id
         let logger = logger
         let task = Task { [client] in
-            for await event in client.events {
-                await SMPPProvider.handle(event, providerID: providerID, reports: reports, logger: logger)
-            }
+            await SMPPProvider.handleEvents(client.events, providerID: providerID, reports: reports, logger: logger)
         }
         eventTask.set(task)
         await client.start()
@@ -127,6 +125,46 @@ public final class SMPPProvider: Provider {
                 dataCoding: plan.dataCoding,
                 esmClass: multipart ? 0x40 : 0x00
             )
+        }
+    }
+
+    /// Receipts handled at once. Each waits for the store twice, so handling them one by one would
+    /// cap receipts well below the submit rate and let them pile up in memory.
+    static let concurrentReceipts = 32
+
+    /// Handles the link's events: link changes in order, receipts up to `concurrentReceipts` at a
+    /// time, and the receipts of one message id still one after the other, in arrival order.
+    private static func handleEvents(
+        _ events: AsyncStream<SMPPLinkEvent>,
+        providerID: String,
+        reports: @escaping DeliveryReportHandler,
+        logger: Logger
+    ) async {
+        await withTaskGroup(of: String.self) { group in
+            var running = 0
+            var keysInFlight: [String: Int] = [:]
+            func collectOne() async {
+                guard let key = await group.next() else { return }
+                running -= 1
+                keysInFlight[key, default: 1] -= 1
+                if keysInFlight[key] == 0 { keysInFlight[key] = nil }
+            }
+            for await event in events {
+                guard case .deliveryReceipt(_, let key) = event else {
+                    await handle(event, providerID: providerID, reports: reports, logger: logger)
+                    continue
+                }
+                while running > 0, running >= concurrentReceipts || keysInFlight[key] != nil {
+                    await collectOne()
+                }
+                running += 1
+                keysInFlight[key, default: 0] += 1
+                group.addTask {
+                    await handle(event, providerID: providerID, reports: reports, logger: logger)
+                    return key
+                }
+            }
+            while running > 0 { await collectOne() }
         }
     }
 
