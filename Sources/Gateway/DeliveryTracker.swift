@@ -97,6 +97,7 @@ public actor DeliveryTracker {
     /// loop keeps going.
     public func handle(_ report: DeliveryReport) async {
         let generation = acceptanceGeneration
+        if report.status == .delivered, await deliver(report) != .needsGeneralPath { return }
         switch await lookUp(report) {
         case .found(let message):
             await apply(report, to: message)
@@ -232,6 +233,52 @@ public actor DeliveryTracker {
             )
             return .failed
         }
+    }
+
+    private enum DirectDelivery {
+        case stored
+        /// Nothing stored: no such message yet, still `sending`, or an earlier attempt's report.
+        case needsGeneralPath
+        /// The store failed; the error is logged and the report dropped.
+        case failed
+    }
+
+    /// The common case in one store call: a `delivered` report for the current acceptance of a
+    /// message that is not `sending`.
+    private func deliver(_ report: DeliveryReport) async -> DirectDelivery {
+        let delivered = Transition(to: .delivered, providerID: report.providerID, reason: report.reason)
+        let found: (message: MessageRecord, stored: Transition?)?
+        do {
+            found = try await store.findMessage(
+                providerID: report.providerID,
+                providerMessageID: report.providerMessageID,
+                now: clock.now
+            ) { message in
+                // The same conditions as `lookUp` and `apply` for a current report.
+                guard message.state != .sending, message.providerID == report.providerID,
+                    message.providerMessageID == report.providerMessageID
+                else { return nil }
+                return delivered
+            }
+        } catch {
+            logger.error(
+                "Could not store a delivery state",
+                metadata: ["provider.id": report.providerID, "message.state": "delivered", "error": "\(error)"]
+            )
+            return .failed
+        }
+        guard let found, found.stored != nil else { return .needsGeneralPath }
+        stopAwaiting(found.message.id)
+        counters.delivered += 1
+        logger.debug(
+            "Delivery report",
+            metadata: [
+                "message.id": "\(found.message.id)",
+                "provider.id": report.providerID,
+                "report.status": report.status.rawValue,
+            ]
+        )
+        return .stored
     }
 
     private func hold(_ report: DeliveryReport) {

@@ -104,12 +104,13 @@ extension Dispatcher {
         while true {
             switch step {
             case .send(let providerID, let attemptID, let attempt):
-                step = await send(&job, providerID: providerID, attemptID: attemptID, attempt: attempt)
+                step = await send(&job, providerID: providerID, attemptID: attemptID, attempt: attempt, number: number)
             case .wait(let until, let generation):
                 await signal.wait(since: generation, until: until, clock: clock)
                 step = await route(&job)
             case .finished:
                 jobs[number] = nil
+                settlingJobs.remove(number)
                 signal.ring()
                 return
             }
@@ -198,7 +199,8 @@ extension Dispatcher {
         _ job: inout DispatchJob,
         providerID: String,
         attemptID: AttemptID,
-        attempt: Int
+        attempt: Int,
+        number: UInt64
     ) async -> DispatchStep {
         let message = job.message
         // Built only when a line is written: this runs once per message.
@@ -223,6 +225,9 @@ extension Dispatcher {
 
         let now = clock.now
         router.record(outcome, provider: providerID, now: now)
+        // The send slot is free: the loop may claim the next message while this outcome is stored.
+        settlingJobs.insert(number)
+        defer { settlingJobs.remove(number) }
         signal.ring()
         logger.debug(
             "Attempt finished",

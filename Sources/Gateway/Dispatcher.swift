@@ -38,6 +38,10 @@ public actor Dispatcher {
     /// Keyed by a job number rather than the message id, because a message put back by a finishing
     /// job may be claimed again before that job has removed itself.
     var jobs: [UInt64: Task<Void, Never>] = [:]
+    /// Jobs whose provider call has returned and that are storing its outcome. They no longer
+    /// hold a send slot, so they do not count against `PoolPolicy.maxInFlight` for claims; the
+    /// store's writer, which claims go through too, bounds how many there are.
+    var settlingJobs: Set<UInt64> = []
     var nextJobNumber: UInt64 = 0
     /// The claimed message the loop waits with before its first attempt of this claim.
     var head: DispatchJob?
@@ -179,7 +183,8 @@ public actor Dispatcher {
         }
 
         let canSend = router.hasUsableProvider(now: now)
-        if jobs.count < policy.maxInFlight, canSend {
+        let claimable = jobs.count - settlingJobs.count < policy.maxInFlight
+        if claimable, canSend {
             let claimed = try await store.claimBatch(
                 now: now,
                 lease: policy.claimLease.timeInterval,
@@ -194,7 +199,9 @@ public actor Dispatcher {
         }
         guard !draining else { return }
 
-        let deadline = try await nextWakeDate(includingRouter: !canSend && jobs.count < policy.maxInFlight)
+        // With every in-flight place taken, a finishing job rings the loop anyway, so the store's
+        // next wake date is not read: that saves a store call per claim under load.
+        let deadline = try await nextWakeDate(includingStore: claimable, includingRouter: !canSend && claimable)
         await sleep(since: generation, until: deadline)
     }
 
@@ -235,7 +242,7 @@ public actor Dispatcher {
     /// most one claim, never by a backlog. When the guess is too high, the extra messages go back
     /// to the queue.
     private func claimLimit(now: Date) -> Int {
-        let free = policy.maxInFlight - jobs.count
+        let free = policy.maxInFlight - (jobs.count - settlingJobs.count)
         guard free > 1 else { return max(free, 1) }
         var capacity = 0
         var leading: (found: Bool, tier: String?) = (false, nil)
@@ -288,12 +295,12 @@ public actor Dispatcher {
         }
     }
 
-    /// Returns the earliest of the store's next `notBefore`, the next delivery deadline and, when
-    /// the loop waits for a provider, the date one becomes usable.
-    private func nextWakeDate(includingRouter: Bool) async throws -> Date? {
+    /// Returns the earliest of the store's next `notBefore` (when asked), the next delivery
+    /// deadline and, when the loop waits for a provider, the date one becomes usable.
+    private func nextWakeDate(includingStore: Bool, includingRouter: Bool) async throws -> Date? {
         let now = clock.now
         var dates: [Date] = []
-        if let date = try await store.nextWakeDate(now: now) { dates.append(date) }
+        if includingStore, let date = try await store.nextWakeDate(now: now) { dates.append(date) }
         if let date = await deliveryTracker.nextDeadline() { dates.append(date) }
         if includingRouter, let date = router.nextChangeDate(now: now) { dates.append(date) }
         return dates.min()

@@ -239,6 +239,19 @@ public protocol MessageStore: Sendable {
     /// Finds the message a provider accepted under `providerMessageID`, for receipts and callbacks.
     func findMessage(providerID: String, providerMessageID: String) async throws -> MessageRecord?
 
+    /// Finds the message as `findMessage` does and stores the transition `decide` returns for it,
+    /// in one transaction: the receipt path's lookup and state change in one store call.
+    ///
+    /// `decide` runs where the store runs (for SQLite, its writer thread): keep it short and pure.
+    /// - Returns: the message as found, before the transition, with the transition stored (`nil`
+    ///   when `decide` returned `nil`); `nil` when no message matches.
+    func findMessage(
+        providerID: String,
+        providerMessageID: String,
+        now: Date,
+        transitionedBy decide: @escaping @Sendable (MessageRecord) -> Transition?
+    ) async throws -> (message: MessageRecord, stored: Transition?)?
+
     func message(_ id: MessageID) async throws -> MessageRecord?
 
     /// The newest messages first, at most `limit`.
@@ -293,6 +306,21 @@ extension MessageStore {
         if let transition {
             try await self.transition(transition.messageID, transition.transition, now: now)
         }
+    }
+
+    /// Calls `findMessage`, then `transition` when `decide` asks for one; not atomic.
+    public func findMessage(
+        providerID: String,
+        providerMessageID: String,
+        now: Date,
+        transitionedBy decide: @escaping @Sendable (MessageRecord) -> Transition?
+    ) async throws -> (message: MessageRecord, stored: Transition?)? {
+        guard let message = try await findMessage(providerID: providerID, providerMessageID: providerMessageID) else {
+            return nil
+        }
+        guard let transition = decide(message) else { return (message, nil) }
+        try await self.transition(message.id, transition, now: now)
+        return (message, transition)
     }
 
     /// Filters the newest `limit` messages of every state, so it may return fewer than `limit`

@@ -219,22 +219,52 @@ public final class SQLiteStore: MessageStore {
 
     public func findMessage(providerID: String, providerMessageID: String) async throws -> MessageRecord? {
         try await writer.runGrouped(writes: false) { connection in
-            let values: [SQLiteValue] = [.text(providerID), .text(providerMessageID)]
-            let direct = try connection.statement(
-                "SELECT \(SQLiteStore.messageColumns) FROM sms_queue "
-                    + "WHERE provider_id = ?1 AND provider_message_id = ?2 ORDER BY id DESC LIMIT 1"
-            ).firstRow(values, SQLiteStore.readMessage)
-            if let direct { return direct }
-
-            // An earlier accepted attempt of a re-routed message still identifies it.
-            let viaAttempt = try connection.statement(
-                """
-                SELECT message_id FROM sms_attempts WHERE provider_id = ?1 AND provider_message_id = ?2
-                ORDER BY id DESC LIMIT 1
-                """
-            ).firstRow(values) { $0.int64(0) }
-            return try viaAttempt.flatMap { try SQLiteStore.message($0, on: connection) }
+            try SQLiteStore.findMessage(providerID: providerID, providerMessageID: providerMessageID, on: connection)
         }
+    }
+
+    public func findMessage(
+        providerID: String,
+        providerMessageID: String,
+        now: Date,
+        transitionedBy decide: @escaping @Sendable (MessageRecord) -> Transition?
+    ) async throws -> (message: MessageRecord, stored: Transition?)? {
+        let found = try await writer.runGrouped { connection -> (message: MessageRecord, stored: Transition?)? in
+            guard
+                let message = try SQLiteStore.findMessage(
+                    providerID: providerID,
+                    providerMessageID: providerMessageID,
+                    on: connection
+                )
+            else { return nil }
+            guard let transition = decide(message) else { return (message, nil) }
+            try SQLiteStore.apply(transition, to: message.id, now: now, on: connection)
+            return (message, transition)
+        }
+        wakeIfQueued(found?.stored?.state == .queued ? 1 : 0)
+        return found
+    }
+
+    private static func findMessage(
+        providerID: String,
+        providerMessageID: String,
+        on connection: SQLiteConnection
+    ) throws -> MessageRecord? {
+        let values: [SQLiteValue] = [.text(providerID), .text(providerMessageID)]
+        let direct = try connection.statement(
+            "SELECT \(SQLiteStore.messageColumns) FROM sms_queue "
+                + "WHERE provider_id = ?1 AND provider_message_id = ?2 ORDER BY id DESC LIMIT 1"
+        ).firstRow(values, SQLiteStore.readMessage)
+        if let direct { return direct }
+
+        // An earlier accepted attempt of a re-routed message still identifies it.
+        let viaAttempt = try connection.statement(
+            """
+            SELECT message_id FROM sms_attempts WHERE provider_id = ?1 AND provider_message_id = ?2
+            ORDER BY id DESC LIMIT 1
+            """
+        ).firstRow(values) { $0.int64(0) }
+        return try viaAttempt.flatMap { try SQLiteStore.message($0, on: connection) }
     }
 
     public func message(_ id: MessageID) async throws -> MessageRecord? {
