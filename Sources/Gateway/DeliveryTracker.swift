@@ -151,7 +151,7 @@ public actor DeliveryTracker {
         deadlines.push(due: report.due, messageID: messageID)
     }
 
-    /// Stops waiting for a message's report; its heap entry is dropped when it comes to the top.
+    /// Stops waiting for a message's report. Its heap entry is dropped when it reaches the top.
     func stopAwaiting(_ messageID: MessageID) {
         guard awaited.removeValue(forKey: messageID) != nil else { return }
         // Stale entries would otherwise pile up for a whole delivery deadline.
@@ -160,7 +160,7 @@ public actor DeliveryTracker {
         }
     }
 
-    /// The earliest deadline still awaited, after dropping heap entries that no longer match.
+    /// Returns the earliest deadline still awaited, after dropping heap entries that no longer match.
     private func earliestAwaited() -> (due: Date, messageID: MessageID)? {
         while let top = deadlines.top {
             if awaited[top.messageID]?.due == top.due { return top }
@@ -239,12 +239,12 @@ public actor DeliveryTracker {
         case stored
         /// Nothing stored: no such message yet, still `sending`, or an earlier attempt's report.
         case needsGeneralPath
-        /// The store failed; the error is logged and the report dropped.
+        /// The store failed. The error is logged and the report dropped.
         case failed
     }
 
-    /// The common case in one store call: a `delivered` report for the current acceptance of a
-    /// message that is not `sending`.
+    /// Stores the common case in one store call: a `delivered` report for the current acceptance
+    /// of a message that is not `sending`.
     private func deliver(_ report: DeliveryReport) async -> DirectDelivery {
         let delivered = Transition(to: .delivered, providerID: report.providerID, reason: report.reason)
         let found: (message: MessageRecord, stored: Transition?)?

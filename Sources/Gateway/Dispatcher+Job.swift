@@ -6,9 +6,9 @@ extension Dispatcher {
     /// Prepares the messages of one claim, in claim order, records the first attempts of those
     /// that can be sent now in one write, and hands each to its own job.
     ///
-    /// The first message that has to wait for a provider becomes the loop's head, and the messages
-    /// claimed after it go back to the queue, so none of them overtakes it. Runs on the loop, so
-    /// these attempt rows are committed before the next claim.
+    /// The first message that has to wait for a provider becomes the loop's head. The messages
+    /// claimed after it go back to the queue, so none of them overtakes it. This runs on the loop,
+    /// so these attempt rows are committed before the next claim.
     func startJobs(for messages: [MessageRecord], intakeGeneration: UInt64) async {
         var sends: [(job: DispatchJob, providerID: String)] = []
         sends.reserveCapacity(messages.count)
@@ -130,9 +130,9 @@ extension Dispatcher {
 
     /// A routing decision before its attempt is recorded.
     enum RouteDecision {
-        /// The provider is reserved; record the attempt, then send.
+        /// The provider is reserved. Record the attempt, then send.
         case send(providerID: String)
-        /// Any other step; a final or re-queued state is already stored.
+        /// Any other step. A final or re-queued state is already stored.
         case step(DispatchStep)
     }
 
@@ -260,8 +260,8 @@ extension Dispatcher {
         return await apply(outcome, to: &job, providerID: providerID, now: now)
     }
 
-    /// The state an outcome moves the message to, stored with the outcome in one write; `nil` when
-    /// the message stays `sending` for another provider.
+    /// Returns the state an outcome moves the message to, which is stored with the outcome in one
+    /// write, or `nil` when the message stays `sending` for another provider.
     private func stateAfter(_ outcome: SendOutcome, providerID: String) -> Transition? {
         switch outcome {
         case .accepted(let providerMessageID):

@@ -39,8 +39,8 @@ public actor Dispatcher {
     /// job may be claimed again before that job has removed itself.
     var jobs: [UInt64: Task<Void, Never>] = [:]
     /// Jobs whose provider call has returned and that are storing its outcome. They no longer
-    /// hold a send slot, so they do not count against `PoolPolicy.maxInFlight` for claims; the
-    /// store's writer, which claims go through too, bounds how many there are.
+    /// use a send slot, so they do not count against `PoolPolicy.maxInFlight` for claims. Their
+    /// number stays small because claims wait for the same store writer.
     var settlingJobs: Set<UInt64> = []
     var nextJobNumber: UInt64 = 0
     /// The claimed message the loop waits with before its first attempt of this claim.
@@ -199,8 +199,8 @@ public actor Dispatcher {
         }
         guard !draining else { return }
 
-        // With every in-flight place taken, a finishing job rings the loop anyway, so the store's
-        // next wake date is not read: that saves a store call per claim under load.
+        // With every in-flight place taken, a finishing job rings the loop anyway. Skipping the
+        // store's next wake date then saves a store call per claim under load.
         let deadline = try await nextWakeDate(includingStore: claimable, includingRouter: !canSend && claimable)
         await sleep(since: generation, until: deadline)
     }

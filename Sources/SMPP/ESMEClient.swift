@@ -298,7 +298,7 @@ public actor ESMEClient {
     ///
     /// A timer already set for an earlier instant is kept when the deadline moves later (each
     /// response moves it): it fires early, finds nothing due and aims again. A cancelled sleep
-    /// holds its memory until its instant passes, so replacing the timer for every submit would
+    /// keeps its memory until its instant passes, so replacing the timer for every submit would
     /// pile up one sleeping timer per message for a whole response timeout.
     private func rescheduleTimer() {
         guard let deadline = session?.nextDeadline else { return }

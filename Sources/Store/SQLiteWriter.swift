@@ -10,18 +10,20 @@ import Foundation
 ///
 /// Two kinds of job:
 /// - `run` jobs run alone and manage their own transaction (intake, migrations, maintenance).
-/// - `runGrouped` jobs that wait next to each other share one transaction (group commit): the
-///   thread takes up to `maxGroupSize` of them, opens one `BEGIN IMMEDIATE` when any of them
-///   writes, runs each inside its own savepoint, commits once, and only then resumes their
-///   callers. A job that throws rolls back to its savepoint, so its writes vanish and the others'
-///   stay; a failed commit fails every job of the group. Each caller therefore sees exactly what
-///   it would have seen with a transaction of its own, and nothing is acknowledged before it is
-///   committed, but a burst of small state changes costs one commit instead of one each.
+/// - `runGrouped` jobs that wait next to each other share one transaction (group commit). The
+///   thread takes up to `maxGroupSize` of them and opens one `BEGIN IMMEDIATE` when any of them
+///   writes. It runs each inside its own savepoint, commits once, and only then resumes their
+///   callers.
+///
+/// A grouped job that throws rolls back to its savepoint, so its writes vanish and the others'
+/// stay. A failed commit fails every job of the group. Each caller therefore sees what it would
+/// have seen with a transaction of its own, and nothing is acknowledged before it is committed,
+/// but a burst of small state changes costs one commit instead of one each.
 final class SQLiteWriter: @unchecked Sendable {
     // @unchecked: `condition` guards `jobs` and `isClosed`; `connection` is read and written only
     // on the writer thread, inside jobs.
 
-    /// The most grouped jobs committed together: bounds how long the first of them waits.
+    /// The maximum number of grouped jobs in one transaction, which bounds how long the first waits.
     static let maxGroupSize = 64
 
     /// The database path, for errors.

@@ -45,7 +45,8 @@ import Testing
             _ = try await store.claimBatch(now: at(1), lease: 60, limit: 2)
             let starts = ids.map { AttemptStart(messageID: $0, providerID: "smpp") }
             let attemptIDs = try await store.beginAttempts(starts, now: at(2))
-            #expect(attemptIDs.count == 2 && attemptIDs[0] < attemptIDs[1])
+            #expect(attemptIDs.count == 2)
+            #expect(attemptIDs[0] < attemptIDs[1])
             for (id, attemptID) in zip(ids, attemptIDs) {
                 #expect(try await store.attempts(for: id).map(\.id) == [attemptID])
                 #expect(try await store.message(id)?.attempts == 1)
@@ -75,7 +76,8 @@ import Testing
                 now: at(3)
             )
             let sent = try #require(try await store.message(ids[0]))
-            #expect(sent.state == .sent && sent.providerMessageID == "A1")
+            #expect(sent.state == .sent)
+            #expect(sent.providerMessageID == "A1")
             #expect(try await store.attempts(for: ids[0]).first?.outcome == .accepted)
 
             let saboteur = try SQLiteConnection(path: path)
@@ -133,8 +135,8 @@ import Testing
         }
     }
 
-    /// A receipt lookup stores the transition its decision asks for, in one call, and stores
-    /// nothing when the decision declines or no message matches.
+    /// A receipt lookup stores the transition its decision returns, in one call, and stores
+    /// nothing when the decision returns none or no message matches.
     @Test func findMessageTransitionedByDecision() async throws {
         try await withStore { store, _ in
             let ids = try await store.enqueue([submission(1), submission(2)], now: epoch)
@@ -162,7 +164,8 @@ import Testing
             #expect(try await store.message(ids[0])?.state == .delivered)
 
             let declined = try await store.findMessage(providerID: "smpp", providerMessageID: "K1", now: at(4)) { _ in nil }
-            #expect(declined?.message.id == ids[1] && declined?.stored == nil)
+            #expect(declined?.message.id == ids[1])
+            #expect(declined?.stored == nil)
             #expect(try await store.message(ids[1])?.state == .sent)
 
             let unknown = try await store.findMessage(providerID: "smpp", providerMessageID: "nope", now: at(4)) { _ in delivered }
