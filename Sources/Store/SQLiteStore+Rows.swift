@@ -163,8 +163,14 @@ extension SQLiteStore {
     }
 
     /// Writes an attempt's outcome in the caller's transaction. An accepted attempt with an id
-    /// also names its provider and id on the message row.
-    static func record(_ row: AttemptOutcomeRow, now: Date, on connection: SQLiteConnection) throws {
+    /// also names its provider and id on the message row, unless `messageRowFollows` says the
+    /// caller writes them there itself in the same transaction.
+    static func record(
+        _ row: AttemptOutcomeRow,
+        now: Date,
+        messageRowFollows: Bool = false,
+        on connection: SQLiteConnection
+    ) throws {
         try connection.execute(
             """
             UPDATE sms_attempts SET outcome = ?1, provider_message_id = ?2, detail = ?3, finished_at = ?4
@@ -181,7 +187,7 @@ extension SQLiteStore {
         guard connection.changes == 1 else { throw StoreError.attemptNotFound(row.attemptID) }
 
         // The message row names the provider of its latest accepted attempt.
-        if row.outcome == .accepted, let providerMessageID = row.providerMessageID {
+        if row.outcome == .accepted, let providerMessageID = row.providerMessageID, !messageRowFollows {
             try connection.execute(
                 """
                 UPDATE sms_queue SET provider_message_id = ?1, updated_at = ?2,

@@ -201,8 +201,13 @@ public final class SQLiteStore: MessageStore {
             detail: detail
         )
         let next = transition.map { ($0.messageID, $0.transition) }
+        // A transition that names the provider and the same id writes what the outcome would
+        // write on the message row, so that row is updated once.
+        let covered = transition.map { next in
+            next.transition.providerID != nil && next.transition.providerMessageID == providerMessageID
+        } ?? false
         try await writer.runGrouped { connection in
-            try SQLiteStore.record(outcomeRow, now: now, on: connection)
+            try SQLiteStore.record(outcomeRow, now: now, messageRowFollows: covered, on: connection)
             if let (messageID, transition) = next {
                 try SQLiteStore.apply(transition, to: messageID, now: now, on: connection)
             }

@@ -192,6 +192,9 @@ final class SQLiteWriter: @unchecked Sendable {
     }
 
     /// Runs grouped jobs in one transaction (none when all of them only read), then resumes them.
+    ///
+    /// The transaction statements go through the connection's statement cache, so they are parsed
+    /// once, not for every job.
     private func runGroup(_ group: ArraySlice<GroupedJob>) {
         guard let connection else {
             for job in group { job.complete(StoreError.closed(path: path)) }
@@ -206,7 +209,7 @@ final class SQLiteWriter: @unchecked Sendable {
         }
 
         do {
-            try connection.execute(sql: "BEGIN IMMEDIATE")
+            try connection.execute("BEGIN IMMEDIATE")
         } catch {
             for job in group { job.complete(error) }
             return
@@ -216,11 +219,11 @@ final class SQLiteWriter: @unchecked Sendable {
             var performed = false
             var succeeded = false
             do {
-                try connection.execute(sql: "SAVEPOINT grouped_job")
+                try connection.execute("SAVEPOINT grouped_job")
                 performed = true
                 succeeded = job.perform(connection)
-                if !succeeded { try connection.execute(sql: "ROLLBACK TO grouped_job") }
-                try connection.execute(sql: "RELEASE grouped_job")
+                if !succeeded { try connection.execute("ROLLBACK TO grouped_job") }
+                try connection.execute("RELEASE grouped_job")
             } catch {
                 // SQLite rolled the whole transaction back (disk full, I/O error): the jobs run so
                 // far lost their writes and fail; a job whose body failed keeps its own error. The
@@ -233,7 +236,7 @@ final class SQLiteWriter: @unchecked Sendable {
             }
         }
         do {
-            try connection.execute(sql: "COMMIT")
+            try connection.execute("COMMIT")
         } catch {
             try? connection.execute(sql: "ROLLBACK")
             for job in group { job.complete(error) }
