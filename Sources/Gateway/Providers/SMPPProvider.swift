@@ -20,6 +20,9 @@ public final class SMPPProvider: Provider {
     let packing: SMPPSettings.GSMPacking
     let logger: Logger
     private let eventTask = LockedValue<Task<Void, Never>?>(nil)
+    /// The encoded short message of the latest text that fits one segment. A broadcast sends one
+    /// text to thousands of recipients, so the text is planned and encoded once, not per message.
+    private let lastSingleSegment = LockedValue<SingleSegment?>(nil)
 
     /// - Throws: `SMPPLinkSettingsError` for settings SMPP 3.4 does not allow.
     public init(id: String, settings: SMPPSettings, logger: Logger) throws {
@@ -112,6 +115,16 @@ public final class SMPPProvider: Provider {
     /// Builds one `submit_sm` per segment, with the destination as TON 1 / NPI 1 digits without '+'.
     func makeSubmits(for message: OutboundSMS) throws -> [SubmitSM] {
         let number = try PhoneNumber(e164: message.recipient)
+        if let single = lastSingleSegment.get(), single.text == message.text {
+            return [
+                client.settings.makeSubmitSM(
+                    destination: number.smppAddress.address,
+                    shortMessage: single.shortMessage,
+                    dataCoding: single.dataCoding,
+                    esmClass: 0x00
+                )
+            ]
+        }
         let plan = try SegmentPlanner.plan(
             message.text,
             options: SegmentPlanner.Options(reference: UInt16(truncatingIfNeeded: message.messageID))
@@ -119,6 +132,10 @@ public final class SMPPProvider: Provider {
         let multipart = plan.segments.count > 1
         return plan.segments.map { segment in
             let userData = segment.encoding == .gsm7 && packing == .packed ? segment.packedUserData : segment.unpackedUserData
+            // A single segment has no concatenation header, so nothing in it depends on the message.
+            if !multipart {
+                lastSingleSegment.set(SingleSegment(text: message.text, shortMessage: userData, dataCoding: plan.dataCoding))
+            }
             return client.settings.makeSubmitSM(
                 destination: number.smppAddress.address,
                 shortMessage: userData,
@@ -248,6 +265,13 @@ public final class SMPPProvider: Provider {
         case .decimal: MessageIDMatching(submitResponse: .decimal, receipt: .hexadecimal)
         }
     }
+}
+
+/// A text that fits one segment, with its encoded `short_message` and `data_coding`.
+struct SingleSegment: Sendable {
+    var text: String
+    var shortMessage: [UInt8]
+    var dataCoding: UInt8
 }
 
 /// The link's `source_addr` with its TON and NPI: alphanumeric (5/0), international (1/1) or
