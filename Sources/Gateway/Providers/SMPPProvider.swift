@@ -145,8 +145,8 @@ public final class SMPPProvider: Provider {
         }
     }
 
-    /// Receipts handled at once. Each waits for the store twice, so handling them one by one would
-    /// cap receipts well below the submit rate and let them pile up in memory.
+    /// Receipts handled at once. Each waits for the store, so handling them one by one would cap
+    /// receipts below the submit rate and let them pile up in memory.
     static let concurrentReceipts = 32
 
     /// Handles the link's events: link changes in order, receipts up to `concurrentReceipts` at a
