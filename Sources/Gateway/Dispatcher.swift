@@ -106,11 +106,17 @@ public actor Dispatcher {
     /// On cancellation it stops claiming and drains like `stop()`: sends in flight finish and are
     /// recorded, and messages waiting for a provider go back to the queue. It returns without
     /// throwing after a drain.
+    /// After a `stop()` that came before it (a daemon stopped while it was still starting), it
+    /// returns at once without claiming anything.
     /// - Throws: `DispatcherError.notRestartable` on a second call; the store's error when a claim
     ///   or wake-date query fails (after draining the jobs in flight).
     public func run() async throws {
-        guard !started, !draining else { throw DispatcherError.notRestartable }
+        guard !started else { throw DispatcherError.notRestartable }
         started = true
+        guard !draining else {
+            logger.debug("Dispatcher stopped before it ran")
+            return
+        }
         loopRunning = true
         defer { finishLoop() }
         logger.debug("Dispatcher started", metadata: ["dispatcher.maxInFlight": "\(policy.maxInFlight)"])

@@ -77,8 +77,8 @@ public final class SQLiteStore: MessageStore {
         try connection.execute(sql: "PRAGMA synchronous = NORMAL")
         // The savepoints of grouped writes keep the pages they change in a statement journal. On
         // disk, a large one spills into a temporary file: in a 5,000-message SMPP benchmark run
-        // that was about 600 files and 62,000 writes. In memory it holds at most the pages one
-        // transaction changes.
+        // that was about 600 files and 62,000 writes. In memory it contains at most the pages
+        // one transaction changes.
         try connection.execute(sql: "PRAGMA temp_store = MEMORY")
         try migrate(connection, logger: logger)
         return connection
@@ -291,7 +291,7 @@ public final class SQLiteStore: MessageStore {
         }
     }
 
-    /// The newest messages in `state` first, at most `limit`, through the claim index.
+    /// Returns the newest messages in `state` first, at most `limit`, through the claim index.
     public func messages(in state: MessageState, limit: Int) async throws -> [MessageRecord] {
         try await writer.runGrouped(writes: false) { connection in
             try connection.statement(
