@@ -241,9 +241,9 @@ public actor Dispatcher {
     /// How many messages one claim takes: the sends the pool can start now without waiting, at
     /// least one and at most the free in-flight places.
     ///
-    /// It counts the free send slots and rate tokens of the provider the router tries first (the
-    /// first in pool order whose breaker is not open), and those of its tier, because a message
-    /// waits for that provider rather than spill onto later ones. A claim that size is handed to
+    /// It counts the free send slots and rate tokens of the provider the router tries first: the
+    /// first in pool order whose breaker is not open, with the others of its tier. A message waits
+    /// for that provider rather than spill onto later ones, so later ones are not counted. A claim that size is handed to
     /// providers at once, so a message queued meanwhile with a higher priority is overtaken by at
     /// most one claim, never by a backlog. When the guess is too high, the extra messages go back
     /// to the queue.
@@ -264,8 +264,8 @@ public actor Dispatcher {
         return min(free, max(capacity, 1))
     }
 
-    /// The sends one provider can start now: its free slots, bounded by its rate tokens; one for a
-    /// half-open breaker; none while it is paused.
+    /// Returns the sends one provider can start now: its free slots, bounded by its rate tokens,
+    /// at most one for a half-open breaker, and none while it is paused.
     private static func sendsStartableNow(_ status: ProviderStatus) -> Int {
         guard status.pausedUntil == nil else { return 0 }
         var slots = max(0, status.maxConcurrentSends - status.sendsInFlight)

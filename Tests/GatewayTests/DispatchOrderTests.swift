@@ -152,10 +152,10 @@ struct SeededGenerator: RandomNumberGenerator {
     }
 }
 
-/// Stopping a dispatcher and running it, in either order.
+/// A dispatcher's start and stop.
 @Suite struct DispatcherLifecycleTests {
     /// A dispatcher stopped before it runs returns from `run()` at once without claiming, and a
-    /// second `run()` is refused.
+    /// second `run()` is rejected.
     @Test func stopBeforeRunReturns() async throws {
         let store = InMemoryMessageStore()
         let modem = ScriptedProvider(id: "modem")
