@@ -21,14 +21,14 @@ extension DeliveryTracker {
 
         switch report.status {
         case .delivered:
-            awaited[message.id] = nil
+            stopAwaiting(message.id)
             let delivered = Transition(to: .delivered, providerID: report.providerID, reason: report.reason)
             if await save(delivered, for: message.id) {
                 counters.delivered += 1
             }
 
         case .undelivered:
-            awaited[message.id] = nil
+            stopAwaiting(message.id)
             let reason = report.reason ?? "the provider reported the message undelivered"
             let undelivered = Transition(to: .undelivered, providerID: report.providerID, reason: reason)
             guard await save(undelivered, for: message.id) else { return }
@@ -88,7 +88,7 @@ extension DeliveryTracker {
         guard report.status == .delivered else { return }
         switch message.state {
         case .sent, .undelivered, .unknown:
-            awaited[message.id] = nil
+            stopAwaiting(message.id)
             let delivered = Transition(to: .delivered, providerID: report.providerID, reason: report.reason)
             if await save(delivered, for: message.id) {
                 counters.delivered += 1

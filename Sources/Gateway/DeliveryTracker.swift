@@ -58,7 +58,11 @@ public actor DeliveryTracker {
     private let maxHeldReports: Int
     let wakeDispatcher: @Sendable () -> Void
     private var held: [HeldReport] = []
-    var awaited: [MessageID: AwaitedReport] = [:]
+    /// Messages waiting for their final report. Change it only through `startAwaiting(_:for:)` and
+    /// `stopAwaiting(_:)`, which keep `deadlines` in step.
+    private(set) var awaited: [MessageID: AwaitedReport] = [:]
+    /// The due dates of `awaited`, earliest first, with stale entries dropped lazily.
+    private var deadlines = DeadlineHeap()
     /// Incremented by each recorded acceptance, so a lookup that raced one is retried.
     private var acceptanceGeneration: UInt64 = 0
     /// The counts since start.
@@ -93,6 +97,7 @@ public actor DeliveryTracker {
     /// loop keeps going.
     public func handle(_ report: DeliveryReport) async {
         let generation = acceptanceGeneration
+        if report.status == .delivered, await deliver(report) != .needsGeneralPath { return }
         switch await lookUp(report) {
         case .found(let message):
             await apply(report, to: message)
@@ -119,7 +124,7 @@ public actor DeliveryTracker {
         acceptanceGeneration &+= 1
         if reportingProviders.contains(providerID) {
             let due = date.adding(policy.settings(for: priority).deliveryDeadline)
-            awaited[messageID] = AwaitedReport(providerID: providerID, providerMessageID: providerMessageID, due: due)
+            startAwaiting(AwaitedReport(providerID: providerID, providerMessageID: providerMessageID, due: due), for: messageID)
         }
         let matching = held.filter {
             $0.report.providerID == providerID && $0.report.providerMessageID == providerMessageID
@@ -131,10 +136,37 @@ public actor DeliveryTracker {
     }
 
     /// Returns the earliest delivery deadline or held-report retention end, for the dispatcher's sleep.
+    ///
+    /// Cheap enough for every turn of the dispatcher's loop: the earliest deadline is kept at the
+    /// top of a heap.
     public func nextDeadline() -> Date? {
-        let deadlines = awaited.values.map(\.due)
-        let retentions = held.map(\.expiresAt)
-        return (deadlines + retentions).min()
+        let deadline = earliestAwaited()?.due
+        guard let retention = held.lazy.map(\.expiresAt).min() else { return deadline }
+        return min(deadline ?? retention, retention)
+    }
+
+    /// Starts waiting for a message's final report until `report.due`.
+    func startAwaiting(_ report: AwaitedReport, for messageID: MessageID) {
+        awaited[messageID] = report
+        deadlines.push(due: report.due, messageID: messageID)
+    }
+
+    /// Stops waiting for a message's report. Its heap entry is dropped when it reaches the top.
+    func stopAwaiting(_ messageID: MessageID) {
+        guard awaited.removeValue(forKey: messageID) != nil else { return }
+        // Stale entries would otherwise pile up for a whole delivery deadline.
+        if deadlines.count > 2 * awaited.count + 64 {
+            deadlines = DeadlineHeap(awaited.map { (due: $0.value.due, messageID: $0.key) })
+        }
+    }
+
+    /// Returns the earliest deadline still awaited, after dropping heap entries that no longer match.
+    private func earliestAwaited() -> (due: Date, messageID: MessageID)? {
+        while let top = deadlines.top {
+            if awaited[top.messageID]?.due == top.due { return top }
+            deadlines.pop()
+        }
+        return nil
     }
 
     /// Re-routes messages whose delivery deadline has passed while still `sent`, and gives held
@@ -146,9 +178,9 @@ public actor DeliveryTracker {
             await retryOrDrop(entry.report)
         }
 
-        let due = awaited.filter { $0.value.due <= now }
-        for (messageID, awaitedReport) in due {
-            awaited[messageID] = nil
+        while let top = earliestAwaited(), top.due <= now, let awaitedReport = awaited[top.messageID] {
+            let messageID = top.messageID
+            stopAwaiting(messageID)
             await rerouteIfStillSent(
                 messageID,
                 awaitedReport.providerID,
@@ -161,15 +193,15 @@ public actor DeliveryTracker {
     /// Restarts delivery deadlines after a restart for the newest `sent` messages of providers
     /// that send reports, counting each deadline from the message's last update.
     ///
-    /// NOTE: it scans at most `scanLimit` of the newest messages, because the store has no query
-    /// by state. An older `sent` message gets no deadline and stays `sent` until its report comes.
+    /// NOTE: it reads at most `scanLimit` of the newest `sent` messages, to bound the memory at
+    /// start-up. An older `sent` message gets no deadline and stays `sent` until its report comes.
     public func restoreDeadlines(scanLimit: Int = 10_000) async throws {
-        for message in try await store.messages(limit: scanLimit) where message.state == .sent {
+        for message in try await store.messages(in: .sent, limit: scanLimit) {
             guard let providerID = message.providerID, reportingProviders.contains(providerID),
                 let providerMessageID = message.providerMessageID, awaited[message.id] == nil
             else { continue }
             let due = message.updatedAt.adding(policy.settings(for: message.priority).deliveryDeadline)
-            awaited[message.id] = AwaitedReport(providerID: providerID, providerMessageID: providerMessageID, due: due)
+            startAwaiting(AwaitedReport(providerID: providerID, providerMessageID: providerMessageID, due: due), for: message.id)
         }
     }
 
@@ -203,6 +235,52 @@ public actor DeliveryTracker {
         }
     }
 
+    private enum DirectDelivery {
+        case stored
+        /// Nothing stored: no such message yet, still `sending`, or an earlier attempt's report.
+        case needsGeneralPath
+        /// The store failed. The error is logged and the report dropped.
+        case failed
+    }
+
+    /// Stores the common case in one store call: a `delivered` report for the current acceptance
+    /// of a message that is not `sending`.
+    private func deliver(_ report: DeliveryReport) async -> DirectDelivery {
+        let delivered = Transition(to: .delivered, providerID: report.providerID, reason: report.reason)
+        let found: (message: MessageRecord, stored: Transition?)?
+        do {
+            found = try await store.findMessage(
+                providerID: report.providerID,
+                providerMessageID: report.providerMessageID,
+                now: clock.now
+            ) { message in
+                // The same conditions as `lookUp` and `apply` for a current report.
+                guard message.state != .sending, message.providerID == report.providerID,
+                    message.providerMessageID == report.providerMessageID
+                else { return nil }
+                return delivered
+            }
+        } catch {
+            logger.error(
+                "Could not store a delivery state",
+                metadata: ["provider.id": report.providerID, "message.state": "delivered", "error": "\(error)"]
+            )
+            return .failed
+        }
+        guard let found, found.stored != nil else { return .needsGeneralPath }
+        stopAwaiting(found.message.id)
+        counters.delivered += 1
+        logger.debug(
+            "Delivery report",
+            metadata: [
+                "message.id": "\(found.message.id)",
+                "provider.id": report.providerID,
+                "report.status": report.status.rawValue,
+            ]
+        )
+        return .stored
+    }
+
     private func hold(_ report: DeliveryReport) {
         if held.count >= maxHeldReports {
             let dropped = held.removeFirst()
@@ -234,5 +312,50 @@ public actor DeliveryTracker {
                 "report.status": report.status.rawValue,
             ]
         )
+    }
+}
+
+/// A binary min-heap of delivery deadlines, each with its message id.
+struct DeadlineHeap {
+    private var entries: [(due: Date, messageID: MessageID)] = []
+
+    init() {}
+
+    init(_ entries: [(due: Date, messageID: MessageID)]) {
+        for entry in entries { push(due: entry.due, messageID: entry.messageID) }
+    }
+
+    var count: Int { entries.count }
+
+    /// The earliest entry, or `nil` when empty.
+    var top: (due: Date, messageID: MessageID)? { entries.first }
+
+    mutating func push(due: Date, messageID: MessageID) {
+        entries.append((due, messageID))
+        var child = entries.count - 1
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard entries[child].due < entries[parent].due else { break }
+            entries.swapAt(child, parent)
+            child = parent
+        }
+    }
+
+    /// Removes the earliest entry.
+    mutating func pop() {
+        guard !entries.isEmpty else { return }
+        entries.swapAt(0, entries.count - 1)
+        entries.removeLast()
+        var parent = 0
+        while true {
+            let left = 2 * parent + 1
+            let right = left + 1
+            var smallest = parent
+            if left < entries.count, entries[left].due < entries[smallest].due { smallest = left }
+            if right < entries.count, entries[right].due < entries[smallest].due { smallest = right }
+            guard smallest != parent else { return }
+            entries.swapAt(parent, smallest)
+            parent = smallest
+        }
     }
 }

@@ -3,11 +3,43 @@ import Foundation
 import Store
 
 extension Dispatcher {
-    /// Prepares a claimed message, begins its first attempt and hands it to its own job, or makes
-    /// it the loop's head when it has to wait for a provider.
+    /// Prepares the messages of one claim, in claim order, records the first attempts of those
+    /// that can be sent now in one write, and hands each to its own job.
     ///
-    /// Runs on the loop, so the attempt row of this message is committed before the next claim.
-    func startJob(for message: MessageRecord, intakeGeneration: UInt64) async {
+    /// The first message that has to wait for a provider becomes the loop's head. The messages
+    /// claimed after it go back to the queue, so none of them overtakes it. This runs on the loop,
+    /// so these attempt rows are committed before the next claim.
+    func startJobs(for messages: [MessageRecord], intakeGeneration: UInt64) async {
+        var sends: [(job: DispatchJob, providerID: String)] = []
+        sends.reserveCapacity(messages.count)
+        for (index, message) in messages.enumerated() {
+            guard var job = await prepareJob(for: message) else { continue }
+            switch await decide(&job) {
+            case .send(let providerID):
+                sends.append((job, providerID))
+            case .step(.wait):
+                head = job
+                headIntakeGeneration = intakeGeneration
+                headYieldsAt = nil
+                for later in messages[(index + 1)...] {
+                    await requeue(
+                        DispatchJob(message: later, historyExcluded: []),
+                        notBefore: nil,
+                        reason: "returned to the queue behind a message waiting for a provider"
+                    )
+                }
+                await beginFirstAttempts(sends)
+                return
+            case .step:
+                continue
+            }
+        }
+        await beginFirstAttempts(sends)
+    }
+
+    /// Reads the attempt history of a claimed message that was tried before, and makes its job.
+    /// Returns `nil` when the history cannot be read: the lease then brings the message back.
+    private func prepareJob(for message: MessageRecord) async -> DispatchJob? {
         var historyExcluded = Set<String>()
         if message.attempts > 0 {
             do {
@@ -16,16 +48,13 @@ extension Dispatcher {
                     policy: policy
                 )
             } catch {
-                // The lease runs out and the message is claimed again later.
                 logger.error(
                     "Could not read the attempts of a claimed message",
                     metadata: ["message.id": "\(message.id)", "error": "\(error)"]
                 )
-                return
+                return nil
             }
         }
-
-        var job = DispatchJob(message: message, historyExcluded: historyExcluded)
         logger.debug(
             "Message claimed",
             metadata: [
@@ -34,16 +63,30 @@ extension Dispatcher {
                 "message.recipient": redactedPhoneNumber(message.recipient),
             ]
         )
-        let step = await route(&job)
-        switch step {
-        case .send:
-            startJobTask(job, from: step)
-        case .wait:
-            head = job
-            headIntakeGeneration = intakeGeneration
-            headYieldsAt = nil
-        case .finished:
-            break
+        return DispatchJob(message: message, historyExcluded: historyExcluded)
+    }
+
+    /// Records the attempts of routed messages in one write, then starts their jobs in order.
+    /// When the write fails, the reservations are given back and the leases bring the messages back.
+    private func beginFirstAttempts(_ sends: [(job: DispatchJob, providerID: String)]) async {
+        guard !sends.isEmpty else { return }
+        let starts = sends.map { AttemptStart(messageID: $0.job.id, providerID: $0.providerID) }
+        let attemptIDs: [AttemptID]
+        do {
+            attemptIDs = try await store.beginAttempts(starts, now: clock.now)
+        } catch {
+            for send in sends { router.cancelReservation(provider: send.providerID) }
+            signal.ring()
+            logger.error(
+                "Could not record attempts",
+                metadata: ["message.ids": "\(starts.map(\.messageID))", "error": "\(error)"]
+            )
+            return
+        }
+        for (send, attemptID) in zip(sends, attemptIDs) {
+            var job = send.job
+            job.attempts += 1
+            startJobTask(job, from: .send(providerID: send.providerID, attemptID: attemptID, attempt: job.attempts))
         }
     }
 
@@ -61,12 +104,13 @@ extension Dispatcher {
         while true {
             switch step {
             case .send(let providerID, let attemptID, let attempt):
-                step = await send(&job, providerID: providerID, attemptID: attemptID, attempt: attempt)
+                step = await send(&job, providerID: providerID, attemptID: attemptID, attempt: attempt, number: number)
             case .wait(let until, let generation):
                 await signal.wait(since: generation, until: until, clock: clock)
                 step = await route(&job)
             case .finished:
                 jobs[number] = nil
+                settlingJobs.remove(number)
                 signal.ring()
                 return
             }
@@ -76,19 +120,37 @@ extension Dispatcher {
     /// Chooses the job's next step: a committed attempt, a wait for a provider, or a final or
     /// re-queued state.
     func route(_ job: inout DispatchJob) async -> DispatchStep {
+        switch await decide(&job) {
+        case .send(let providerID):
+            return await beginAttempt(&job, providerID: providerID)
+        case .step(let step):
+            return step
+        }
+    }
+
+    /// A routing decision before its attempt is recorded.
+    enum RouteDecision {
+        /// The provider is reserved. Record the attempt, then send.
+        case send(providerID: String)
+        /// Any other step. A final or re-queued state is already stored.
+        case step(DispatchStep)
+    }
+
+    /// Chooses the job's provider and reserves it, or stores the state that ends the job's claim.
+    func decide(_ job: inout DispatchJob) async -> RouteDecision {
         let now = clock.now
         if let expiresAt = job.message.expiresAt, expiresAt <= now {
             await transition(job, to: Transition(to: .expired, reason: "expired before any provider accepted it"))
-            return .finished
+            return .step(.finished)
         }
         if job.attempts >= policy.maxAttempts {
             let reason = everyProviderFailedReason(job)
             await transition(job, to: Transition(to: .failed, reason: reason))
-            return .finished
+            return .step(.finished)
         }
         if draining {
             await requeue(job, notBefore: nil, reason: "dispatcher stopping before the message was sent")
-            return .finished
+            return .step(.finished)
         }
 
         let remainingWait = job.waitDeadline.map { Duration.clampedSeconds($0.timeIntervalSince(now)) }
@@ -96,7 +158,7 @@ extension Dispatcher {
         switch router.nextProvider(for: job.message.priority, excluding: job.excluded, maxWait: remainingWait, now: now)
         {
         case .send(let providerID):
-            return await beginAttempt(&job, providerID: providerID)
+            return .send(providerID: providerID)
         case .wait(let until, let providerID):
             let waitDeadline = job.waitDeadline ?? now.adding(policy.settings(for: job.message.priority).maxWait)
             job.waitDeadline = waitDeadline
@@ -104,13 +166,13 @@ extension Dispatcher {
                 "Message waits for a provider",
                 metadata: ["message.id": "\(job.id)", "provider.id": providerID]
             )
-            return .wait(until: min(until ?? waitDeadline, waitDeadline), generation: generation)
+            return .step(.wait(until: min(until ?? waitDeadline, waitDeadline), generation: generation))
         case .unusable(let earliest):
             let notBefore = earliest ?? now.adding(policy.retryDelay)
             await requeue(job, notBefore: notBefore, reason: unusableReason(job))
-            return .finished
+            return .step(.finished)
         case .exhausted:
-            return await finishExhausted(job, now: now)
+            return .step(await finishExhausted(job, now: now))
         }
     }
 
@@ -137,11 +199,16 @@ extension Dispatcher {
         _ job: inout DispatchJob,
         providerID: String,
         attemptID: AttemptID,
-        attempt: Int
+        attempt: Int,
+        number: UInt64
     ) async -> DispatchStep {
         let message = job.message
-        let metadata: Logger.Metadata = ["message.id": "\(job.id)", "provider.id": providerID, "attempt": "\(attempt)"]
-        logger.debug("Sending message", metadata: metadata)
+        // Built only when a line is written: this runs once per message.
+        let messageID = job.id
+        let metadata = { () -> Logger.Metadata in
+            ["message.id": "\(messageID)", "provider.id": providerID, "attempt": "\(attempt)"]
+        }
+        logger.debug("Sending message", metadata: metadata())
         let outbound = OutboundSMS(
             messageID: message.id,
             attempt: attempt,
@@ -158,29 +225,57 @@ extension Dispatcher {
 
         let now = clock.now
         router.record(outcome, provider: providerID, now: now)
+        // The send slot is free: the loop may claim the next message while this outcome is stored.
+        settlingJobs.insert(number)
+        defer { settlingJobs.remove(number) }
         signal.ring()
-        var outcomeMetadata = metadata
-        outcomeMetadata["attempt.outcome"] = outcome.attemptOutcome.rawValue
-        logger.debug("Attempt finished", metadata: outcomeMetadata)
+        logger.debug(
+            "Attempt finished",
+            metadata: metadata().merging(["attempt.outcome": outcome.attemptOutcome.rawValue]) { $1 }
+        )
+        let next = stateAfter(outcome, providerID: providerID)
         do {
             try await store.finishAttempt(
                 attemptID,
                 outcome: outcome.attemptOutcome,
                 providerMessageID: acceptedID(outcome),
                 detail: outcome.reason,
+                then: next.map { (messageID: job.id, transition: $0) },
                 now: now
             )
         } catch {
-            // Recovery after a restart marks the attempt ambiguous; the message state below still counts.
+            // Recovery after a restart, or the lease, settles the attempt and the message.
             logger.error(
                 "Could not record an attempt's outcome",
-                metadata: metadata.merging(["error": "\(error)"]) { $1 }
+                metadata: metadata().merging(["error": "\(error)"]) { $1 }
+            )
+            if next != nil { return .finished }
+        }
+        if next != nil {
+            logger.trace(
+                "Message state changed",
+                metadata: ["message.id": "\(job.id)", "message.state": next?.state.rawValue ?? ""]
             )
         }
         return await apply(outcome, to: &job, providerID: providerID, now: now)
     }
 
-    /// Applies the failover table to an attempt's outcome.
+    /// Returns the state an outcome moves the message to, which is stored with the outcome in one
+    /// write, or `nil` when the message stays `sending` for another provider.
+    private func stateAfter(_ outcome: SendOutcome, providerID: String) -> Transition? {
+        switch outcome {
+        case .accepted(let providerMessageID):
+            Transition(to: .sent, providerID: providerID, providerMessageID: providerMessageID)
+        case .recipientError(let reason):
+            Transition(to: .failed, providerID: providerID, reason: reason)
+        case .ambiguous(let reason):
+            Transition(to: .unknown, providerID: providerID, reason: reason)
+        case .unavailable, .throttled:
+            nil
+        }
+    }
+
+    /// Applies the failover table to an attempt's outcome, whose new state (`stateAfter`) is stored.
     private func apply(
         _ outcome: SendOutcome,
         to job: inout DispatchJob,
@@ -189,8 +284,6 @@ extension Dispatcher {
     ) async -> DispatchStep {
         switch outcome {
         case .accepted(let providerMessageID):
-            let sent = Transition(to: .sent, providerID: providerID, providerMessageID: providerMessageID)
-            guard await transition(job, to: sent) else { return .finished }
             sendLatency.observe(now.timeIntervalSince(job.message.createdAt), provider: providerID)
             await deliveryTracker.recordAccepted(
                 messageID: job.id,
@@ -201,8 +294,7 @@ extension Dispatcher {
             )
             return .finished
 
-        case .recipientError(let reason):
-            await transition(job, to: Transition(to: .failed, providerID: providerID, reason: reason))
+        case .recipientError:
             return .finished
 
         case .unavailable(let reason):
@@ -221,8 +313,6 @@ extension Dispatcher {
 
         case .ambiguous(let reason):
             job.reasons.append("\(providerID): \(reason)")
-            let unknown = Transition(to: .unknown, providerID: providerID, reason: reason)
-            guard await transition(job, to: unknown) else { return .finished }
             guard policy.ambiguityAction(for: job.message.priority) == .failover else { return .finished }
             job.excluded.insert(providerID)
             job.historyExcluded.insert(providerID)

@@ -12,13 +12,31 @@ extension Dispatcher {
     func parkClaimableMessages(now: Date) async throws {
         let reopensAt = router.earliestUsableDate(excluding: [], now: now) ?? now.adding(policy.retryDelay)
         let notBefore = max(reopensAt, now.adding(.seconds(1)))
-        while !draining, let message = try await store.claimNext(now: now, lease: policy.claimLease.timeInterval) {
-            let job = DispatchJob(message: message, historyExcluded: [])
-            if let expiresAt = message.expiresAt, expiresAt <= now {
-                await transition(job, to: Transition(to: .expired, reason: "expired before any provider accepted it"))
-            } else {
-                await requeue(job, notBefore: notBefore, reason: "every provider's circuit breaker is open")
+        while !draining {
+            let claimed = try await store.claimBatch(
+                now: now,
+                lease: policy.claimLease.timeInterval,
+                limit: Dispatcher.parkingBatch
+            )
+            guard !claimed.isEmpty else { return }
+            // The writes of one claim run side by side, so the store commits them together.
+            await withTaskGroup(of: Void.self) { group in
+                for message in claimed {
+                    group.addTask { await self.park(message, notBefore: notBefore, now: now) }
+                }
             }
+        }
+    }
+
+    /// Messages claimed at once while parking.
+    static let parkingBatch = 64
+
+    private func park(_ message: MessageRecord, notBefore: Date, now: Date) async {
+        let job = DispatchJob(message: message, historyExcluded: [])
+        if let expiresAt = message.expiresAt, expiresAt <= now {
+            await transition(job, to: Transition(to: .expired, reason: "expired before any provider accepted it"))
+        } else {
+            await requeue(job, notBefore: notBefore, reason: "every provider's circuit breaker is open")
         }
     }
 }

@@ -5,10 +5,10 @@ import Store
 /// Sends queued messages through the provider pool: claims by priority, routes each attempt,
 /// applies the failover rules and records every step in the store.
 ///
-/// One loop claims messages one at a time, strictly by priority then age, only while the pool
-/// has a free slot (`PoolPolicy.maxInFlight`) and some provider can take a send now. It begins
-/// the first attempt of each message before it claims the next, so first attempts start in
-/// claim order. When the claimed message has to wait for its provider (rate budget, send slots,
+/// One loop claims messages strictly by priority then age, only while the pool has a free slot
+/// (`PoolPolicy.maxInFlight`) and some provider can take a send now. Each claim takes as many
+/// messages as the pool can start sending at once (at least one), and their first attempts are
+/// recorded in one write before the next claim, so first attempts start in claim order. When the claimed message has to wait for its provider (rate budget, send slots,
 /// a throttle pause, within the priority's max wait), the loop waits with it and claims nothing
 /// else. A `wake()` meanwhile puts it back in the queue, so a newer message of higher priority
 /// goes first. Each message then runs as its own job: send, record, fail over.
@@ -40,6 +40,10 @@ public actor Dispatcher {
     /// Keyed by a job number rather than the message id, because a message put back by a finishing
     /// job may be claimed again before that job has removed itself.
     var jobs: [UInt64: Task<Void, Never>] = [:]
+    /// Jobs whose provider call has returned and that are storing its outcome. They no longer
+    /// use a send slot, so they do not count against `PoolPolicy.maxInFlight` for claims. Their
+    /// number stays small because claims wait for the same store writer.
+    var settlingJobs: Set<UInt64> = []
     var nextJobNumber: UInt64 = 0
     /// The claimed message the loop waits with before its first attempt of this claim.
     var head: DispatchJob?
@@ -50,6 +54,8 @@ public actor Dispatcher {
     var headYieldsAt: Date?
     var loopRunning = false
     var loopExitWaiters: [CheckedContinuation<Void, Never>] = []
+    /// The one timer the loop's sleeps share: it rings `signal` at `date`.
+    var alarm: (date: Date, task: Task<Void, Never>)?
 
     /// - Parameters:
     ///   - providers: one per `policy.providers` entry, matched by id.
@@ -102,11 +108,17 @@ public actor Dispatcher {
     /// On cancellation it stops claiming and drains like `stop()`: sends in flight finish and are
     /// recorded, and messages waiting for a provider go back to the queue. It returns without
     /// throwing after a drain.
+    /// After a `stop()` that came before it (a daemon stopped while it was still starting), it
+    /// returns at once without claiming anything.
     /// - Throws: `DispatcherError.notRestartable` on a second call; the store's error when a claim
     ///   or wake-date query fails (after draining the jobs in flight).
     public func run() async throws {
-        guard !started, !draining else { throw DispatcherError.notRestartable }
+        guard !started else { throw DispatcherError.notRestartable }
         started = true
+        guard !draining else {
+            logger.debug("Dispatcher stopped before it ran")
+            return
+        }
         loopRunning = true
         defer { finishLoop() }
         logger.debug("Dispatcher started", metadata: ["dispatcher.maxInFlight": "\(policy.maxInFlight)"])
@@ -179,9 +191,15 @@ public actor Dispatcher {
         }
 
         let canSend = router.hasUsableProvider(now: now)
-        if jobs.count < policy.maxInFlight, canSend {
-            if let message = try await store.claimNext(now: now, lease: policy.claimLease.timeInterval) {
-                await startJob(for: message, intakeGeneration: intakeGeneration)
+        let claimable = jobs.count - settlingJobs.count < policy.maxInFlight
+        if claimable, canSend {
+            let claimed = try await store.claimBatch(
+                now: now,
+                lease: policy.claimLease.timeInterval,
+                limit: claimLimit(now: now)
+            )
+            if !claimed.isEmpty {
+                await startJobs(for: claimed, intakeGeneration: intakeGeneration)
                 return
             }
         } else if router.allBreakersOpen(now: now) {
@@ -189,8 +207,73 @@ public actor Dispatcher {
         }
         guard !draining else { return }
 
-        let deadline = try await nextWakeDate(includingRouter: !canSend && jobs.count < policy.maxInFlight)
-        await signal.wait(since: generation, until: deadline, clock: clock)
+        // With every in-flight place taken, a finishing job rings the loop anyway. Skipping the
+        // store's next wake date then saves a store call per claim under load.
+        let deadline = try await nextWakeDate(includingStore: claimable, includingRouter: !canSend && claimable)
+        await sleep(since: generation, until: deadline)
+    }
+
+    /// Sleeps until a ring after `generation` or until `deadline`, through the shared alarm.
+    ///
+    /// The loop sleeps once per claim. A timer task per sleep would hold its memory until its
+    /// deadline even when cancelled (the next delivery deadline is often half an hour away), so
+    /// the sleeps share one alarm, replaced only by an earlier deadline. An alarm that rings for
+    /// a sleep already over wakes the loop once for nothing.
+    private func sleep(since generation: UInt64, until deadline: Date?) async {
+        if let deadline { setAlarm(at: deadline) }
+        await signal.wait(since: generation, until: nil, clock: clock)
+    }
+
+    private func setAlarm(at date: Date) {
+        if let alarm, alarm.date <= date { return }
+        alarm?.task.cancel()
+        let clock = clock
+        let task = Task { [weak self] in
+            guard (try? await clock.sleep(until: date)) != nil else { return }
+            await self?.alarmRang(at: date)
+        }
+        alarm = (date, task)
+    }
+
+    private func alarmRang(at date: Date) {
+        if alarm?.date == date { alarm = nil }
+        signal.ring()
+    }
+
+    /// How many messages one claim takes: the sends the pool can start now without waiting, at
+    /// least one and at most the free in-flight places.
+    ///
+    /// It counts the free send slots and rate tokens of the provider the router tries first: the
+    /// first in pool order whose breaker is not open, with the others of its tier. A message waits
+    /// for that provider rather than spill onto later ones, so later ones are not counted. A claim that size is handed to
+    /// providers at once, so a message queued meanwhile with a higher priority is overtaken by at
+    /// most one claim, never by a backlog. When the guess is too high, the extra messages go back
+    /// to the queue.
+    private func claimLimit(now: Date) -> Int {
+        let free = policy.maxInFlight - (jobs.count - settlingJobs.count)
+        guard free > 1 else { return max(free, 1) }
+        var capacity = 0
+        var leading: (found: Bool, tier: String?) = (false, nil)
+        for (status, provider) in zip(router.status(now: now), policy.providers) {
+            if case .open = status.breaker { continue }
+            if leading.found {
+                guard let tier = leading.tier, provider.tier == tier else { continue }
+            } else {
+                leading = (true, provider.tier)
+            }
+            capacity += Dispatcher.sendsStartableNow(status)
+        }
+        return min(free, max(capacity, 1))
+    }
+
+    /// Returns the sends one provider can start now: its free slots, bounded by its rate tokens,
+    /// at most one for a half-open breaker, and none while it is paused.
+    private static func sendsStartableNow(_ status: ProviderStatus) -> Int {
+        guard status.pausedUntil == nil else { return 0 }
+        var slots = max(0, status.maxConcurrentSends - status.sendsInFlight)
+        if let tokens = status.availableTokens { slots = min(slots, Int(tokens.rounded(.down))) }
+        if case .halfOpen = status.breaker { slots = min(slots, 1) }
+        return slots
     }
 
     /// Routes the waiting head message again, or puts it back after a `wake()` or on stop.
@@ -214,18 +297,18 @@ public actor Dispatcher {
             head = job
             headYieldsAt = try? await store.nextWakeDate(now: clock.now)
             let deadlines = [until, headYieldsAt, await deliveryTracker.nextDeadline()].compactMap { $0 }
-            await signal.wait(since: generation, until: deadlines.min(), clock: clock)
+            await sleep(since: generation, until: deadlines.min())
         case .finished:
             break
         }
     }
 
-    /// Returns the earliest of the store's next `notBefore`, the next delivery deadline and, when
-    /// the loop waits for a provider, the date one becomes usable.
-    private func nextWakeDate(includingRouter: Bool) async throws -> Date? {
+    /// Returns the earliest of the store's next `notBefore` (when asked), the next delivery
+    /// deadline and, when the loop waits for a provider, the date one becomes usable.
+    private func nextWakeDate(includingStore: Bool, includingRouter: Bool) async throws -> Date? {
         let now = clock.now
         var dates: [Date] = []
-        if let date = try await store.nextWakeDate(now: now) { dates.append(date) }
+        if includingStore, let date = try await store.nextWakeDate(now: now) { dates.append(date) }
         if let date = await deliveryTracker.nextDeadline() { dates.append(date) }
         if includingRouter, let date = router.nextChangeDate(now: now) { dates.append(date) }
         return dates.min()
@@ -233,6 +316,8 @@ public actor Dispatcher {
 
     private func finishLoop() {
         loopRunning = false
+        alarm?.task.cancel()
+        alarm = nil
         let waiters = loopExitWaiters
         loopExitWaiters.removeAll()
         for waiter in waiters { waiter.resume() }

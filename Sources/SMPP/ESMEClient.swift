@@ -368,16 +368,17 @@ public actor ESMEClient {
 
     // MARK: Timer
 
-    /// Keeps one sleeping task aimed at the session's next deadline.
+    /// Keeps one sleeping task aimed at or before the session's next deadline.
+    ///
+    /// A timer already set for an earlier instant is kept when the deadline moves later (each
+    /// response moves it): it fires early, finds nothing due and aims again. A cancelled sleep
+    /// keeps its memory until its instant passes, so replacing the timer for every submit would
+    /// pile up one sleeping timer per message for a whole response timeout.
     private func rescheduleTimer() {
-        let deadline = session?.nextDeadline
-        guard deadline != timerDeadline else { return }
+        guard let deadline = session?.nextDeadline else { return }
+        if timerTask != nil, let current = timerDeadline, current <= deadline { return }
         timerTask?.cancel()
         timerDeadline = deadline
-        guard let deadline else {
-            timerTask = nil
-            return
-        }
         timerTask = Task { [weak self] in
             do {
                 try await Task.sleep(until: deadline, clock: .continuous)
@@ -391,6 +392,7 @@ public actor ESMEClient {
     private func timerFired(_ deadline: ContinuousClock.Instant) {
         guard deadline == timerDeadline else { return }
         timerDeadline = nil
+        timerTask = nil
         perform(session?.timerFired(now: .now) ?? [])
     }
 }

@@ -167,6 +167,17 @@ public struct Transition: Sendable, Equatable {
     }
 }
 
+/// The start of one attempt, for `MessageStore.beginAttempts`.
+public struct AttemptStart: Sendable, Equatable {
+    public var messageID: MessageID
+    public var providerID: String
+
+    public init(messageID: MessageID, providerID: String) {
+        self.messageID = messageID
+        self.providerID = providerID
+    }
+}
+
 /// The durable queue, its attempts and its events.
 ///
 /// Every method commits before it returns, so a caller may acknowledge what it wrote. `SQLiteStore`
@@ -182,9 +193,21 @@ public protocol MessageStore: Sendable {
     /// Returns `nil` when nothing is ready, and writes nothing in that case.
     func claimNext(now: Date, lease: TimeInterval) async throws -> MessageRecord?
 
+    /// Claims up to `limit` ready messages at once, in the order `claimNext` would return them one
+    /// by one, each with its own lease and `sending` event, in one transaction. Returns an empty
+    /// array, and writes nothing, when nothing is ready.
+    ///
+    /// Keep `limit` small (the free send slots): a message queued after the claim with a higher
+    /// priority waits for the claimed ones.
+    func claimBatch(now: Date, lease: TimeInterval, limit: Int) async throws -> [MessageRecord]
+
     /// Records the start of an attempt and increments the message's attempt count. Commits before
     /// returning, so the attempt exists before the provider is called.
     func beginAttempt(messageID: MessageID, providerID: String, now: Date) async throws -> AttemptID
+
+    /// Records the starts of several attempts in one transaction, as `beginAttempt` does for each,
+    /// and returns their ids in order. Either every attempt is recorded or none.
+    func beginAttempts(_ starts: [AttemptStart], now: Date) async throws -> [AttemptID]
 
     /// Records an attempt's outcome.
     func finishAttempt(
@@ -199,8 +222,35 @@ public protocol MessageStore: Sendable {
     /// clears the lease.
     func transition(_ messageID: MessageID, _ transition: Transition, now: Date) async throws
 
+    /// Records an attempt's outcome and, when `transition` is given, moves the attempt's message
+    /// to its new state, in one transaction: either both are stored or neither.
+    func finishAttempt(
+        _ attemptID: AttemptID,
+        outcome: AttemptOutcome,
+        providerMessageID: String?,
+        detail: String?,
+        then transition: (messageID: MessageID, transition: Transition)?,
+        now: Date
+    ) async throws
+
+    /// The newest messages in `state` first, at most `limit`.
+    func messages(in state: MessageState, limit: Int) async throws -> [MessageRecord]
+
     /// Finds the message a provider accepted under `providerMessageID`, for receipts and callbacks.
     func findMessage(providerID: String, providerMessageID: String) async throws -> MessageRecord?
+
+    /// Finds the message as `findMessage` does and stores the transition `decide` returns for it,
+    /// in one transaction: the receipt path's lookup and state change in one store call.
+    ///
+    /// `decide` runs where the store runs (for SQLite, its writer thread): keep it short and pure.
+    /// - Returns: the message as found, before the transition, with the transition stored (`nil`
+    ///   when `decide` returned `nil`); `nil` when no message matches.
+    func findMessage(
+        providerID: String,
+        providerMessageID: String,
+        now: Date,
+        transitionedBy decide: @escaping @Sendable (MessageRecord) -> Transition?
+    ) async throws -> (message: MessageRecord, stored: Transition?)?
 
     func message(_ id: MessageID) async throws -> MessageRecord?
 
@@ -222,4 +272,60 @@ public protocol MessageStore: Sendable {
     /// move from `sending` to `unknown`. Returns the ids of those messages so the caller can apply
     /// the ambiguity policy.
     func recoverInterruptedAttempts(now: Date) async throws -> [MessageID]
+}
+
+extension MessageStore {
+    /// Claims with `claimNext` until `limit` messages are claimed or none is ready.
+    public func claimBatch(now: Date, lease: TimeInterval, limit: Int) async throws -> [MessageRecord] {
+        var claimed: [MessageRecord] = []
+        while claimed.count < limit, let message = try await claimNext(now: now, lease: lease) {
+            claimed.append(message)
+        }
+        return claimed
+    }
+
+    /// Begins the attempts one by one with `beginAttempt`; not atomic.
+    public func beginAttempts(_ starts: [AttemptStart], now: Date) async throws -> [AttemptID] {
+        var ids: [AttemptID] = []
+        for start in starts {
+            ids.append(try await beginAttempt(messageID: start.messageID, providerID: start.providerID, now: now))
+        }
+        return ids
+    }
+
+    /// Calls `finishAttempt`, then `transition`; not atomic.
+    public func finishAttempt(
+        _ attemptID: AttemptID,
+        outcome: AttemptOutcome,
+        providerMessageID: String?,
+        detail: String?,
+        then transition: (messageID: MessageID, transition: Transition)?,
+        now: Date
+    ) async throws {
+        try await finishAttempt(attemptID, outcome: outcome, providerMessageID: providerMessageID, detail: detail, now: now)
+        if let transition {
+            try await self.transition(transition.messageID, transition.transition, now: now)
+        }
+    }
+
+    /// Calls `findMessage`, then `transition` when `decide` asks for one; not atomic.
+    public func findMessage(
+        providerID: String,
+        providerMessageID: String,
+        now: Date,
+        transitionedBy decide: @escaping @Sendable (MessageRecord) -> Transition?
+    ) async throws -> (message: MessageRecord, stored: Transition?)? {
+        guard let message = try await findMessage(providerID: providerID, providerMessageID: providerMessageID) else {
+            return nil
+        }
+        guard let transition = decide(message) else { return (message, nil) }
+        try await self.transition(message.id, transition, now: now)
+        return (message, transition)
+    }
+
+    /// Filters the newest `limit` messages of every state, so it may return fewer than `limit`
+    /// even when more messages are in `state`.
+    public func messages(in state: MessageState, limit: Int) async throws -> [MessageRecord] {
+        try await messages(limit: limit).filter { $0.state == state }
+    }
 }

@@ -105,6 +105,100 @@ extension SQLiteStore {
         return ids
     }
 
+    /// Claims up to `limit` ready messages in the caller's transaction, after putting back those
+    /// whose lease ran out and expiring those past their deadline. Returns them in claim order.
+    static func claim(
+        limit: Int,
+        now: Date,
+        lease: TimeInterval,
+        on connection: SQLiteConnection
+    ) throws -> [MessageRecord] {
+        try requeueExpiredLeases(now: now, on: connection)
+        _ = try expireDue(now: now, on: connection)
+        let ready = try connection.statement(
+            """
+            SELECT id FROM sms_queue
+            WHERE state = 'queued' AND (not_before IS NULL OR not_before <= ?1)
+            ORDER BY priority, id LIMIT ?2
+            """
+        ).rows([SQLiteValue(now), SQLiteValue(limit)]) { $0.int64(0) }
+        let leaseUntil = SQLiteValue(now.addingTimeInterval(lease))
+        var claimed: [MessageRecord] = []
+        claimed.reserveCapacity(ready.count)
+        for id in ready {
+            try connection.execute(
+                "UPDATE sms_queue SET state = 'sending', lease_until = ?1, updated_at = ?2 WHERE id = ?3",
+                [leaseUntil, SQLiteValue(now), .integer(id)]
+            )
+            try insertEvent(MessageEvent(messageID: id, at: now, state: .sending), on: connection)
+            if let message = try message(id, on: connection) { claimed.append(message) }
+        }
+        return claimed
+    }
+
+    /// Inserts an attempt row and counts it on its message, in the caller's transaction.
+    static func insertAttempt(_ start: AttemptStart, now: Date, on connection: SQLiteConnection) throws -> AttemptID {
+        try connection.execute(
+            """
+            UPDATE sms_queue SET attempts = attempts + 1, updated_at = ?1,
+                provider_id = CASE WHEN provider_message_id IS NULL THEN ?2 ELSE provider_id END
+            WHERE id = ?3
+            """,
+            [SQLiteValue(now), .text(start.providerID), .integer(start.messageID)]
+        )
+        guard connection.changes == 1 else { throw StoreError.messageNotFound(start.messageID) }
+        try connection.execute(
+            "INSERT INTO sms_attempts (message_id, provider_id, started_at) VALUES (?1, ?2, ?3)",
+            [.integer(start.messageID), .text(start.providerID), SQLiteValue(now)]
+        )
+        return connection.lastInsertRowID
+    }
+
+    /// An attempt's result as `record(_:now:on:)` writes it.
+    struct AttemptOutcomeRow: Sendable {
+        var attemptID: AttemptID
+        var outcome: AttemptOutcome
+        var providerMessageID: String?
+        var detail: String?
+    }
+
+    /// Writes an attempt's outcome in the caller's transaction. An accepted attempt with an id
+    /// also names its provider and id on the message row, unless `messageRowFollows` says the
+    /// caller writes them there itself in the same transaction.
+    static func record(
+        _ row: AttemptOutcomeRow,
+        now: Date,
+        messageRowFollows: Bool = false,
+        on connection: SQLiteConnection
+    ) throws {
+        try connection.execute(
+            """
+            UPDATE sms_attempts SET outcome = ?1, provider_message_id = ?2, detail = ?3, finished_at = ?4
+            WHERE id = ?5
+            """,
+            [
+                .text(row.outcome.rawValue),
+                SQLiteValue(row.providerMessageID),
+                SQLiteValue(row.detail),
+                SQLiteValue(now),
+                .integer(row.attemptID),
+            ]
+        )
+        guard connection.changes == 1 else { throw StoreError.attemptNotFound(row.attemptID) }
+
+        // The message row names the provider of its latest accepted attempt.
+        if row.outcome == .accepted, let providerMessageID = row.providerMessageID, !messageRowFollows {
+            try connection.execute(
+                """
+                UPDATE sms_queue SET provider_message_id = ?1, updated_at = ?2,
+                    provider_id = (SELECT provider_id FROM sms_attempts WHERE id = ?3)
+                WHERE id = (SELECT message_id FROM sms_attempts WHERE id = ?3)
+                """,
+                [.text(providerMessageID), SQLiteValue(now), .integer(row.attemptID)]
+            )
+        }
+    }
+
     /// Writes a transition to the message row and its event row, in the caller's transaction.
     static func apply(
         _ transition: Transition,

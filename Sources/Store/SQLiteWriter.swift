@@ -1,16 +1,30 @@
 import Foundation
 
-/// A dedicated thread that owns one `SQLiteConnection` and runs jobs on it one at a time, in the
-/// order they were submitted.
+/// A dedicated thread that owns one `SQLiteConnection` and runs jobs on it in the order they were
+/// submitted.
 ///
 /// Every SQLite call of the store runs here, never on Swift's cooperative pool; async callers
-/// wait on a continuation. Jobs are not cancelled: each is one short transaction. After
-/// `close()` new jobs fail with `StoreError.closed`, jobs already queued still run, then the
-/// connection is closed and the thread ends.
+/// wait on a continuation. Jobs are not cancelled. After `close()` new jobs fail with
+/// `StoreError.closed`, jobs already queued still run, then the connection is closed and the
+/// thread ends.
+///
+/// Two kinds of job:
+/// - `run` jobs run alone and manage their own transaction (intake, migrations, maintenance).
+/// - `runGrouped` jobs that wait next to each other share one transaction (group commit). The
+///   thread takes up to `maxGroupSize` of them and opens one `BEGIN IMMEDIATE` when any of them
+///   writes. It runs each inside its own savepoint, commits once, and only then resumes their
+///   callers.
+///
+/// A grouped job that throws rolls back to its savepoint, so its writes vanish and the others'
+/// stay. A failed commit fails every job of the group. Each caller therefore sees what it would
+/// have seen with a transaction of its own, and nothing is acknowledged before it is committed,
+/// but a burst of small state changes costs one commit instead of one each.
 final class SQLiteWriter: @unchecked Sendable {
     // @unchecked: `condition` guards `jobs` and `isClosed`; `connection` is read and written only
     // on the writer thread, inside jobs.
-    typealias Job = @Sendable (SQLiteWriter) -> Void
+
+    /// The maximum number of grouped jobs in one transaction, which bounds how long the first waits.
+    static let maxGroupSize = 64
 
     /// The database path, for errors.
     let path: String
@@ -36,13 +50,50 @@ final class SQLiteWriter: @unchecked Sendable {
         }
     }
 
-    /// Runs `body` with the connection on the writer thread and returns its result.
+    /// Runs `body` alone with the connection on the writer thread and returns its result. `body`
+    /// opens its own transaction when it needs one.
     /// - Throws: `StoreError.closed` after `close()`; errors of `body`, with SQLite errors sorted
     ///   by `StoreError.classify`.
     func run<Result: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> Result) async throws -> Result {
         try await submit { writer in
             guard let connection = writer.connection else { throw StoreError.closed(path: writer.path) }
             return try body(connection)
+        }
+    }
+
+    /// Runs `body` inside a transaction shared with the grouped jobs queued next to it, and returns
+    /// its result once that transaction has committed. `body` must not begin or end a transaction.
+    ///
+    /// - Parameter writes: `false` for a body that only reads; a group of readers alone takes no
+    ///   write lock.
+    /// - Throws: as `run`; also the commit's error, for every job of the group.
+    func runGrouped<Result: Sendable>(
+        writes: Bool = true,
+        _ body: @escaping @Sendable (SQLiteConnection) throws -> Result
+    ) async throws -> Result {
+        let path = path
+        return try await withCheckedThrowingContinuation { continuation in
+            let outcome = GroupedOutcome<Result>()
+            let job = GroupedJob(
+                writes: writes,
+                perform: { connection in
+                    outcome.value = Swift.Result { try body(connection) }
+                    if case .success = outcome.value { return true }
+                    return false
+                },
+                complete: { commitError in
+                    if let commitError {
+                        continuation.resume(throwing: StoreError.classify(commitError, path: path))
+                    } else if let value = outcome.value {
+                        continuation.resume(with: value.mapError { StoreError.classify($0, path: path) })
+                    } else {
+                        continuation.resume(throwing: StoreError.closed(path: path))
+                    }
+                }
+            )
+            enqueue(.grouped(job)) {
+                continuation.resume(throwing: StoreError.closed(path: path))
+            }
         }
     }
 
@@ -59,10 +110,10 @@ final class SQLiteWriter: @unchecked Sendable {
     func closeSoon() {
         condition.lock()
         if !isClosed {
-            jobs.append { writer in
+            jobs.append(.alone { writer in
                 writer.connection?.close()
                 writer.connection = nil
-            }
+            })
         }
         isClosed = true
         condition.signal()
@@ -81,20 +132,25 @@ final class SQLiteWriter: @unchecked Sendable {
     ) async throws -> Result {
         let path = path
         return try await withCheckedThrowingContinuation { continuation in
-            let job: Job = { writer in
+            let job = Job.alone { writer in
                 continuation.resume(with: Swift.Result { try body(writer) }.mapError { StoreError.classify($0, path: path) })
             }
-            condition.lock()
-            let accepted = !isClosed
-            if accepted {
-                jobs.append(job)
-                condition.signal()
-            }
-            condition.unlock()
-            if !accepted {
+            enqueue(job) {
                 continuation.resume(throwing: StoreError.closed(path: path))
             }
         }
+    }
+
+    /// Queues `job`, or calls `refused` when the writer is closed.
+    private func enqueue(_ job: Job, refused: () -> Void) {
+        condition.lock()
+        let accepted = !isClosed
+        if accepted {
+            jobs.append(job)
+            condition.signal()
+        }
+        condition.unlock()
+        if !accepted { refused() }
     }
 
     private func runLoop() {
@@ -109,9 +165,112 @@ final class SQLiteWriter: @unchecked Sendable {
                 connection = nil
                 return
             }
-            let job = jobs.removeFirst()
+            let next = takeNext()
             condition.unlock()
-            job(self)
+            switch next {
+            case .alone(let job): job(self)
+            case .group(let group): runGroup(group[...])
+            }
         }
     }
+
+    /// Removes the first job, or the grouped jobs at the head of the queue. Called with the lock held.
+    private func takeNext() -> Batch {
+        if case .alone(let job) = jobs[0] {
+            jobs.removeFirst()
+            return .alone(job)
+        }
+        var group: [GroupedJob] = []
+        var taken = 0
+        for job in jobs {
+            guard case .grouped(let grouped) = job, group.count < SQLiteWriter.maxGroupSize else { break }
+            group.append(grouped)
+            taken += 1
+        }
+        jobs.removeFirst(taken)
+        return .group(group)
+    }
+
+    /// Runs grouped jobs in one transaction (none when all of them only read), then resumes them.
+    ///
+    /// The transaction statements go through the connection's statement cache, so they are parsed
+    /// once, not for every job.
+    private func runGroup(_ group: ArraySlice<GroupedJob>) {
+        guard let connection else {
+            for job in group { job.complete(StoreError.closed(path: path)) }
+            return
+        }
+        guard group.contains(where: \.writes) else {
+            for job in group {
+                _ = job.perform(connection)
+                job.complete(nil)
+            }
+            return
+        }
+
+        do {
+            try connection.execute("BEGIN IMMEDIATE")
+        } catch {
+            for job in group { job.complete(error) }
+            return
+        }
+        for index in group.indices {
+            let job = group[index]
+            var performed = false
+            var succeeded = false
+            do {
+                try connection.execute("SAVEPOINT grouped_job")
+                performed = true
+                succeeded = job.perform(connection)
+                if !succeeded { try connection.execute("ROLLBACK TO grouped_job") }
+                try connection.execute("RELEASE grouped_job")
+            } catch {
+                // SQLite rolled the whole transaction back (disk full, I/O error): the jobs run so
+                // far lost their writes and fail; a job whose body failed keeps its own error. The
+                // jobs not run yet get a transaction of their own.
+                try? connection.execute(sql: "ROLLBACK")
+                for done in group[..<index] { done.complete(error) }
+                job.complete(performed && !succeeded ? nil : error)
+                if index + 1 < group.endIndex { runGroup(group[(index + 1)...]) }
+                return
+            }
+        }
+        do {
+            try connection.execute("COMMIT")
+        } catch {
+            try? connection.execute(sql: "ROLLBACK")
+            for job in group { job.complete(error) }
+            return
+        }
+        for job in group { job.complete(nil) }
+    }
+}
+
+extension SQLiteWriter {
+    /// One queued unit of work.
+    fileprivate enum Job {
+        case alone(@Sendable (SQLiteWriter) -> Void)
+        case grouped(GroupedJob)
+    }
+
+    /// What the thread runs next: one job alone, or a group in one transaction.
+    fileprivate enum Batch {
+        case alone(@Sendable (SQLiteWriter) -> Void)
+        case group([GroupedJob])
+    }
+
+    /// A job of a shared transaction: `perform` runs the body on the writer thread and says whether
+    /// it succeeded; `complete` then resumes the caller with the body's outcome, or with the error
+    /// that cost the transaction.
+    fileprivate struct GroupedJob {
+        let writes: Bool
+        let perform: (SQLiteConnection) -> Bool
+        let complete: ((any Error)?) -> Void
+    }
+}
+
+/// The outcome of a grouped job's body, kept until its transaction ends. Only the writer thread
+/// touches it.
+private final class GroupedOutcome<Value> {
+    var value: Swift.Result<Value, any Error>?
 }

@@ -151,3 +151,28 @@ struct SeededGenerator: RandomNumberGenerator {
         try await harness.finish()
     }
 }
+
+/// A dispatcher's start and stop.
+@Suite struct DispatcherLifecycleTests {
+    /// A dispatcher stopped before it runs returns from `run()` at once without claiming, and a
+    /// second `run()` is rejected.
+    @Test func stopBeforeRunReturns() async throws {
+        let store = InMemoryMessageStore()
+        let modem = ScriptedProvider(id: "modem")
+        let dispatcher = try Dispatcher(
+            store: store,
+            providers: [modem],
+            policy: testPolicy(["modem"]),
+            clock: ManualClock(),
+            logger: .disabled
+        )
+        _ = try await store.enqueue([Submission(recipient: "+447700900100", text: "test")], now: Date())
+        await dispatcher.stop()
+        try await dispatcher.run()
+        #expect(await modem.callCount == 0)
+        #expect(try await store.message(1)?.state == .queued)
+        await #expect(throws: DispatcherError.notRestartable) {
+            try await dispatcher.run()
+        }
+    }
+}

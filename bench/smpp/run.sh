@@ -48,6 +48,9 @@ trap 'exit 130' INT TERM
 
 log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 
+# The 1-minute load average, to judge how much other work shared the machine during a run.
+load_average() { cut -d' ' -f1 /proc/loadavg; }
+
 # Stops the processes started since the last call, in reverse order, and waits for them.
 stop_started() {
     local index pid
@@ -172,7 +175,7 @@ run_kannel() {
     PIDS+=($smsbox)
     wait_for "curl -s -o /dev/null 'http://127.0.0.1:$sendsms_port/'" 30
     wait_for "curl -sf 'http://127.0.0.1:$admin_port/status.txt?password=bench' | grep -q 'smsbox:'" 30 || true
-    log "kannel: $count messages, window $WINDOW, $CLIENTS HTTP clients"
+    log "kannel: $count messages, window $WINDOW, $CLIENTS HTTP clients, load average $(load_average)"
     timeout "$RUN_TIMEOUT" python3 "$HERE/kannel_load.py" --sendsms-port "$sendsms_port" \
         --user bench --password benchpw --messages "$count" --clients "$CLIENTS" --text "$TEXT" \
         --timeout "$((RUN_TIMEOUT - 10))" --pid "$bearerbox" --pid "$smsbox" \
@@ -183,7 +186,7 @@ run_kannel() {
 run_lifeline() {
     local count=$1
     start_simulator "lifeline-$count"
-    log "lifeline: $count messages, window $WINDOW"
+    log "lifeline: $count messages, window $WINDOW, load average $(load_average)"
     timeout "$RUN_TIMEOUT" "$LIFELINE" bench smpp --messages "$count" --window "$WINDOW" --smsc-port "$SIM_PORT" \
         | tee "$WORK/lifeline-$count.txt" >&2 || true
     stop_started
@@ -207,6 +210,8 @@ main() {
     done
 
     printf '\nSMPP end to end (first submission to last delivery receipt), window %s, receipt delay %s\n' "$WINDOW" "$RECEIPT_DELAY"
+    printf 'commit %s, %s, load average at the end %s\n' "$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)" \
+        "$(date -u '+%Y-%m-%d %H:%M UTC')" "$(load_average)"
     printf '%-8s %-9s %10s %10s %14s\n' messages system "delivered" "msg/s" "peak RSS MiB"
     local count system file rate rss delivered kannel_rate lifeline_rate kannel_rss lifeline_rss
     for count in $COUNTS; do

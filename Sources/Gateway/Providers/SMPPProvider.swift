@@ -30,6 +30,9 @@ public final class SMPPProvider: Provider {
     let logger: Logger
     private let eventTask = LockedValue<Task<Void, Never>?>(nil)
     private let inboundHandler = LockedValue<InboundSMSHandler?>(nil)
+    /// The `submit_sm` of the latest text that fits one segment. A broadcast sends one text to
+    /// thousands of recipients, so the text is planned and encoded once, not per message.
+    private let lastSingleSegment = LockedValue<SingleSegment?>(nil)
 
     /// The handler for complete inbound SMS. Set it before `start(reports:)` so that none is missed.
     public var onInbound: InboundSMSHandler? {
@@ -52,15 +55,13 @@ public final class SMPPProvider: Provider {
         let logger = logger
         let inboundHandler = inboundHandler
         let task = Task { [link] in
-            for await event in link.events {
-                await SMPPProvider.handle(
-                    event,
-                    providerID: providerID,
-                    reports: reports,
-                    inbound: inboundHandler.get(),
-                    logger: logger
-                )
-            }
+            await SMPPProvider.handleEvents(
+                link.events,
+                providerID: providerID,
+                reports: reports,
+                inbound: { inboundHandler.get() },
+                logger: logger
+            )
         }
         eventTask.set(task)
         if let tls = link.settings.tls, !tls.verifiesPeer {
@@ -152,12 +153,64 @@ public final class SMPPProvider: Provider {
     /// destination as TON 1 / NPI 1 digits without '+'.
     func makeSubmits(for message: OutboundSMS) throws -> [SubmitSM] {
         let number = try PhoneNumber(e164: message.recipient)
-        return try link.settings.makeSubmits(
+        if let single = lastSingleSegment.get(), single.text == message.text {
+            var submit = single.submit
+            submit.destinationAddress = number.smppAddress.address
+            return [submit]
+        }
+        let submits = try link.settings.makeSubmits(
             destination: number.smppAddress.address,
             text: message.text,
             reference: UInt16(truncatingIfNeeded: message.messageID),
             packsGSM: packing == .packed
         )
+        // A single segment carries no concatenation header or reference, so nothing in it but the
+        // destination depends on the message.
+        if submits.count == 1 {
+            lastSingleSegment.set(SingleSegment(text: message.text, submit: submits[0]))
+        }
+        return submits
+    }
+
+    /// Receipts handled at once. Each waits for the store, so handling them one by one would cap
+    /// receipts below the submit rate and let them pile up in memory.
+    static let concurrentReceipts = 32
+
+    /// Handles the link's events: link changes in order, receipts up to `concurrentReceipts` at a
+    /// time, and the receipts of one message id still one after the other, in arrival order.
+    private static func handleEvents(
+        _ events: AsyncStream<SMPPLinkEvent>,
+        providerID: String,
+        reports: @escaping DeliveryReportHandler,
+        inbound: @escaping @Sendable () -> InboundSMSHandler?,
+        logger: Logger
+    ) async {
+        await withTaskGroup(of: String.self) { group in
+            var running = 0
+            var keysInFlight: [String: Int] = [:]
+            func collectOne() async {
+                guard let key = await group.next() else { return }
+                running -= 1
+                keysInFlight[key, default: 1] -= 1
+                if keysInFlight[key] == 0 { keysInFlight[key] = nil }
+            }
+            for await event in events {
+                guard case .deliveryReceipt(_, let key) = event else {
+                    await handle(event, providerID: providerID, reports: reports, inbound: inbound(), logger: logger)
+                    continue
+                }
+                while running > 0, running >= concurrentReceipts || keysInFlight[key] != nil {
+                    await collectOne()
+                }
+                running += 1
+                keysInFlight[key, default: 0] += 1
+                group.addTask {
+                    await handle(event, providerID: providerID, reports: reports, inbound: nil, logger: logger)
+                    return key
+                }
+            }
+            while running > 0 { await collectOne() }
+        }
     }
 
     private static func handle(
@@ -279,6 +332,12 @@ public final class SMPPProvider: Provider {
         case .decimal: MessageIDMatching(submitResponse: .decimal, receipt: .hexadecimal)
         }
     }
+}
+
+/// A text that fits one segment, with its encoded `submit_sm`.
+struct SingleSegment: Sendable {
+    var text: String
+    var submit: SubmitSM
 }
 
 /// The link's `source_addr` with its TON and NPI: alphanumeric (5/0), international (1/1) or
