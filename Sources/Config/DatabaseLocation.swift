@@ -16,7 +16,7 @@ enum DatabaseLocation {
     }
 
     /// Splits a PostgreSQL URL into the URL without its password and the password, if any.
-    /// Returns `nil` when the text is not a URL; the caller reports that without the value.
+    /// Returns `nil` when the text is not a URL, and the caller reports that without the value.
     static func splitPassword(_ url: String) -> (url: String, password: String?)? {
         guard var components = URLComponents(string: url) else { return nil }
         guard let password = components.password, !password.isEmpty else {
@@ -27,11 +27,17 @@ enum DatabaseLocation {
         return (stripped, password)
     }
 
-    /// Decodes `database` and the optional password keys beside it.
+    /// The expected form of `database`, for issues.
+    static let form = "the path of the SQLite database file, or a postgresql:// URL"
+
+    /// Reads `database`. Call it first, so the key leads the list of valid keys in issues.
+    static func decodeDatabase(_ reader: MappingReader) -> String? {
+        reader.required("database", expected: form) { $0.string(expected: form) }
+    }
+
+    /// Reads the password keys beside `database` and splits a password out of a URL.
     /// - Returns: the path or the URL without a password, and the password.
-    static func decode(_ reader: MappingReader) -> (database: String, password: Secret?)? {
-        let form = "the path of the SQLite database file, or a postgresql:// URL"
-        let database = reader.required("database", expected: form) { $0.string(expected: form) }
+    static func decodePassword(database: String?, _ reader: MappingReader) -> (database: String, password: Secret?)? {
         let passwordKey = reader.secret("database_password", required: false)
         guard let database else { return nil }
         guard isPostgres(database) else {
@@ -41,14 +47,14 @@ enum DatabaseLocation {
             return (database, nil)
         }
         guard let (url, urlPassword) = splitPassword(database) else {
-            // The value may hold a password, so the issue does not quote it.
+            // The value may contain a password, so the issue does not quote it.
             return reader.child("database")?.fail(
                 "expected a URL such as postgresql://lifeline@db.example.org:5432/lifeline, "
                     + "got text that is not a URL")
         }
         if let urlPassword {
             if passwordKey != nil, let origin = reader.secretOrigin("database_password") {
-                return origin.fail("the database URL already holds a password; give it in one place only")
+                return origin.fail("the database URL already contains a password; give it in one place only")
             }
             reader.decoder.noteInlineSecret(path: reader.path(of: "database"))
             return (url, Secret(urlPassword, source: .inline))

@@ -4,12 +4,7 @@ import Diagnostics
 extension LifelineConfig {
     static func decode(_ root: ConfigValue) -> LifelineConfig? {
         root.mapping { reader in
-            let location = DatabaseLocation.decode(reader)
-            let node = reader.optional("node") { value in
-                value.string(expected: "this box's name among the boxes sharing the database") { name in
-                    name.count <= 63 && !name.contains(where: { $0.isWhitespace })
-                }
-            }
+            let database = DatabaseLocation.decodeDatabase(reader)
             let logLevel = reader.optional("log_level") { value -> Logger.Level? in
                 let names = Logger.Level.allCases.map(\.description)
                 guard let text = value.string(expected: "one of " + names.joined(separator: ", ")) else { return nil }
@@ -33,6 +28,12 @@ extension LifelineConfig {
             let apiTokens = reader.optional("api_tokens", decodeAPITokens)
             let providers = reader.required("providers", expected: "a list of providers in failover order") { value in
                 decodeProviders(value)
+            }
+            let location = DatabaseLocation.decodePassword(database: database, reader)
+            let node = reader.optional("node") { value in
+                value.string(expected: "this box's name among the boxes sharing the database") { name in
+                    name.count <= 63 && !name.contains(where: { $0.isWhitespace })
+                }
             }
 
             guard let location, let providers else { return nil }

@@ -9,10 +9,10 @@ public struct LifelineConfig: Sendable, Equatable {
     /// The SQLite database file, or the `postgresql://` URL (without its password) of a database
     /// that several boxes share.
     public var database: String
-    /// The PostgreSQL password, from `database_password`, `database_password_file` or the URL;
-    /// `nil` for SQLite and when libpq finds it elsewhere (`~/.pgpass`, `PGPASSWORD`).
+    /// The PostgreSQL password, from `database_password`, `database_password_file` or the URL.
+    /// It is `nil` for SQLite and when libpq finds it elsewhere (`~/.pgpass`, `PGPASSWORD`).
     public var databasePassword: Secret?
-    /// This box's name among the boxes sharing a PostgreSQL queue; each box needs its own. The
+    /// This box's name among the boxes sharing a PostgreSQL queue. Each box needs its own. The
     /// host name by default. It marks the messages this box claimed, so that after a restart it
     /// recovers those and no other box's.
     public var node: String = ProcessInfo.processInfo.hostName

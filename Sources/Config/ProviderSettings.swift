@@ -31,7 +31,7 @@ public struct ProviderSettings: Sendable, Equatable {
     /// in 7-bit segments; default `false`.
     public var transliterate: Bool
     /// Whether every box sharing a PostgreSQL queue lists this provider (`shared:`). A modem is
-    /// plugged into one box, so it is never shared; cloud and SMPP providers are shared by default.
+    /// plugged into one box, so it is never shared. Cloud and SMPP providers are shared by default.
     /// Each box sends only through the providers of its own config, so a shared provider is one
     /// every box's config lists, and a local one is listed by its box alone.
     public var isShared: Bool

@@ -56,7 +56,7 @@ import Testing
 
     /// Conflicting or misplaced password keys are reported, and no issue quotes the URL.
     @Test(arguments: [
-        ("database: postgresql://u:pw@h/db\ndatabase_password: other\n", "already holds a password"),
+        ("database: postgresql://u:pw@h/db\ndatabase_password: other\n", "already contains a password"),
         ("database: /var/lib/lifeline/queue.db\ndatabase_password: pw\n", "only used with a postgresql://"),
         ("database: \"postgresql://u:pw@h:notaport/db\"\n", "not a URL"),
     ])

@@ -122,7 +122,7 @@ extension PostgresStore {
         }
     }
 
-    /// Cancels a queued message, with an event; `false` for a message in any other state.
+    /// Cancels a queued message, with an event. Returns `false` for a message in any other state.
     /// The row is locked first, so a daemon claiming it at the same moment either claims it
     /// before (and this returns `false`) or finds it cancelled.
     /// - Throws: `StoreError.messageNotFound`.

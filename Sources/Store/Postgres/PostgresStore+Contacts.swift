@@ -77,7 +77,7 @@ extension PostgresStore {
         }
     }
 
-    /// Deletes a group and its memberships; the contacts themselves stay.
+    /// Deletes a group and its memberships. The contacts themselves stay.
     /// - Returns: `false` when no group has this name.
     public func deleteContactGroup(_ group: String) async throws -> Bool {
         try await executor.run { connection in

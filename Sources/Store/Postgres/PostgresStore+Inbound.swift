@@ -4,7 +4,7 @@ import Foundation
 /// the same names: every box stores what its own providers receive, and any box lists them all.
 extension PostgresStore {
     /// Stores one received message and returns its id. Commits before returning.
-    /// - Throws: `PostgresError` when the write fails; the message is then not stored.
+    /// - Throws: `PostgresError` when the write fails, and then the message is not stored.
     @discardableResult
     public func recordInbound(_ message: InboundMessage) async throws -> Int64 {
         let id = try await executor.run { connection in
