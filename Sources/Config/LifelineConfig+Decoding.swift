@@ -4,9 +4,7 @@ import Diagnostics
 extension LifelineConfig {
     static func decode(_ root: ConfigValue) -> LifelineConfig? {
         root.mapping { reader in
-            let database = reader.required("database", expected: "the path of the SQLite database file") {
-                $0.string(expected: "the path of the SQLite database file")
-            }
+            let database = DatabaseLocation.decodeDatabase(reader)
             let logLevel = reader.optional("log_level") { value -> Logger.Level? in
                 let names = Logger.Level.allCases.map(\.description)
                 guard let text = value.string(expected: "one of " + names.joined(separator: ", ")) else { return nil }
@@ -31,9 +29,20 @@ extension LifelineConfig {
             let providers = reader.required("providers", expected: "a list of providers in failover order") { value in
                 decodeProviders(value)
             }
+            let location = DatabaseLocation.decodePassword(database: database, reader)
+            let node = reader.optional("node") { value in
+                value.string(expected: "this box's name among the boxes sharing the database") { name in
+                    name.count <= 63 && !name.contains(where: { $0.isWhitespace })
+                }
+            }
 
-            guard let database, let providers else { return nil }
-            var config = LifelineConfig(database: database, providers: providers)
+            guard let location, let providers else { return nil }
+            var config = LifelineConfig(database: location.database, providers: providers)
+            config.databasePassword = location.password
+            config.node = node ?? config.node
+            if config.usesPostgreSQL {
+                config.statusSnapshotBase = reader.decoder.resolve(path: "lifeline-\(config.node)")
+            }
             config.logLevel = logLevel ?? config.logLevel
             config.defaultRegion = defaultRegion
             config.http = http

@@ -6,6 +6,12 @@ extension LifelineConfig {
         var writer = YAMLWriter()
         writer.comment("Effective Lifeline configuration, defaults included. Secrets are masked.")
         writer.field("database", database)
+        if usesPostgreSQL {
+            if let databasePassword {
+                writer.field("database_password", databasePassword)
+            }
+            writer.field("node", node)
+        }
         writer.field("log_level", raw: logLevel.description)
         if let defaultRegion {
             writer.field("default_region", defaultRegion)
@@ -140,6 +146,9 @@ extension ProviderSettings {
         }
         if transliterate {
             writer.field("transliterate", true)
+        }
+        if type != .modem && !isShared {
+            writer.field("shared", false)
         }
     }
 }

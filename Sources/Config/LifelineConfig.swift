@@ -1,12 +1,24 @@
 import Diagnostics
+import Foundation
 
 /// The whole configuration of a Lifeline gateway, loaded from one YAML file.
 ///
 /// Load it with `load(path:environment:)`; `renderEffective()` prints it back with every
 /// secret masked. Values are validated at load, so a loaded config is usable as is.
 public struct LifelineConfig: Sendable, Equatable {
-    /// The SQLite database file.
+    /// The SQLite database file, or the `postgresql://` URL (without its password) of a database
+    /// that several boxes share.
     public var database: String
+    /// The PostgreSQL password, from `database_password`, `database_password_file` or the URL.
+    /// It is `nil` for SQLite and when libpq finds it elsewhere (`~/.pgpass`, `PGPASSWORD`).
+    public var databasePassword: Secret?
+    /// This box's name among the boxes sharing a PostgreSQL queue. Each box needs its own. The
+    /// host name by default. It marks the messages this box claimed, so that after a restart it
+    /// recovers those and no other box's.
+    public var node: String = ProcessInfo.processInfo.hostName
+    /// Where the daemon writes its status snapshot for `lifeline status`: beside the SQLite file,
+    /// or for PostgreSQL beside the config file, named after `node`.
+    public var statusSnapshotBase: String
     /// Default `info`.
     public var logLevel: Logger.Level = .info
     /// ISO 3166-1 alpha-2 country for numbers written in national format, such as `GB`; `nil`
@@ -26,7 +38,13 @@ public struct LifelineConfig: Sendable, Equatable {
 
     public init(database: String, providers: [ProviderSettings]) {
         self.database = database
+        self.statusSnapshotBase = database
         self.providers = providers
+    }
+
+    /// Whether `database` is a PostgreSQL URL rather than an SQLite file.
+    public var usesPostgreSQL: Bool {
+        DatabaseLocation.isPostgres(database)
     }
 }
 

@@ -30,12 +30,23 @@ public struct ProviderSettings: Sendable, Equatable {
     /// a GSM code) with their nearest GSM form before sending through this provider, so a text stays
     /// in 7-bit segments; default `false`.
     public var transliterate: Bool
+    /// Whether every box sharing a PostgreSQL queue lists this provider (`shared:`). A modem is
+    /// plugged into one box, so it is never shared. Cloud and SMPP providers are shared by default.
+    /// Each box sends only through the providers of its own config, so a shared provider is one
+    /// every box's config lists, and a local one is listed by its box alone.
+    public var isShared: Bool
 
-    public init(id: String, kind: Kind, rate: RateLimitSettings? = nil, transliterate: Bool = false) {
+    /// - Parameter shared: `nil` takes the type's default: `false` for a modem, `true` otherwise.
+    public init(id: String, kind: Kind, rate: RateLimitSettings? = nil, transliterate: Bool = false, shared: Bool? = nil) {
         self.id = id
         self.kind = kind
         self.rate = rate
         self.transliterate = transliterate
+        if case .modem = kind {
+            self.isShared = false
+        } else {
+            self.isShared = shared ?? true
+        }
     }
 
     public var type: ProviderType {
@@ -62,6 +73,7 @@ public struct ProviderSettings: Sendable, Equatable {
             }
             let rate = reader.optional("rate", RateLimitSettings.decode)
             let transliterate = reader.optional("transliterate") { $0.bool() } ?? false
+            let shared = reader.optional("shared") { $0.bool() }
             guard let type else {
                 // The other keys depend on the type, so they cannot be judged.
                 reader.reportsUnknownKeys = false
@@ -76,7 +88,10 @@ public struct ProviderSettings: Sendable, Equatable {
                 case .modem: ModemSettings.decode(reader).map(Kind.modem)
                 }
             guard let id, let kind else { return nil }
-            return ProviderSettings(id: id, kind: kind, rate: rate, transliterate: transliterate)
+            if type == .modem, shared == true, let value = reader.child("shared") {
+                return value.fail("a modem is plugged into one box and cannot be shared; remove shared: true")
+            }
+            return ProviderSettings(id: id, kind: kind, rate: rate, transliterate: transliterate, shared: shared)
         }
     }
 

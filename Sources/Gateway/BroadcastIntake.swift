@@ -93,7 +93,7 @@ public struct BroadcastIntake: Sendable {
     /// Checks the request and queues the broadcast in one transaction.
     /// - Throws: `BroadcastIntakeError` when the request or any recipient is rejected (nothing
     ///   queued); `StoreError` when the store fails (nothing queued).
-    public func submit(_ request: Request, to store: SQLiteStore, now: Date) async throws -> Receipt {
+    public func submit(_ request: Request, to store: any QueueDatabase, now: Date) async throws -> Receipt {
         if let key = request.idempotencyKey, let existing = try await store.broadcastID(idempotencyKey: key) {
             return try await replayReceipt(existing, store: store)
         }
@@ -116,7 +116,7 @@ public struct BroadcastIntake: Sendable {
 
     /// Resolves, renders and checks every recipient without writing anything.
     /// - Throws: `BroadcastIntakeError`; `StoreError` when reading a group fails.
-    public func prepare(_ request: Request, store: SQLiteStore) async throws -> Prepared {
+    public func prepare(_ request: Request, store: any QueueDatabase) async throws -> Prepared {
         let template = try template(for: request.content)
         let recipients = try await resolve(request.audience, store: store)
         var problems: [Problem] = []
@@ -179,7 +179,7 @@ public struct BroadcastIntake: Sendable {
         }
     }
 
-    private func resolve(_ audience: Audience, store: SQLiteStore) async throws -> [ResolvedRecipient] {
+    private func resolve(_ audience: Audience, store: any QueueDatabase) async throws -> [ResolvedRecipient] {
         switch audience {
         case .group(let group):
             guard let contacts = try await store.contacts(inGroup: group) else {
@@ -265,7 +265,7 @@ public struct BroadcastIntake: Sendable {
         return (plan.encoding, plan.segments.count)
     }
 
-    private func replayReceipt(_ broadcastID: Int64, store: SQLiteStore) async throws -> Receipt {
+    private func replayReceipt(_ broadcastID: Int64, store: any QueueDatabase) async throws -> Receipt {
         let messages = try await store.messages(inBroadcast: broadcastID)
         var summary = PlanSummary()
         let options = SegmentPlanner.Options(maximumSegments: 255)

@@ -35,7 +35,7 @@ actor Daemon {
     private var stopRequested = false
     private var health: [String: String] = [:]
     private var alertPolicy = AdminAlertPolicy()
-    private var store: SQLiteStore?
+    private var store: (any QueueDatabase)?
     private let startedAt = Date()
 
     init(config: LifelineConfig, logger: Logger) {
@@ -45,7 +45,7 @@ actor Daemon {
 
     /// Runs until `stop()`. Throws when the store cannot be opened or the pool cannot be built.
     func run() async throws {
-        let store = try await SQLiteStore(path: config.database, logger: logger.child(label: "store"))
+        let store = try await openQueueDatabase(config: config, logger: logger.child(label: "store"))
         self.store = store
         let inboundLogger = logger.child(label: "inbound")
         let providers = try ProviderFactory.makeProviders(config: config, logger: logger) { message in
@@ -76,11 +76,11 @@ actor Daemon {
                 group.addTask { await provider.waitUntilReady(timeout: Daemon.readinessWait) }
             }
         }
-        let listener = try QueueWakeListener(databasePath: config.database, logger: logger.child(label: "wake"))
+        let listener = try await store.makeQueueWakeSource(logger: logger.child(label: "wake"))
         let background = startBackgroundTasks(dispatcher: dispatcher, providers: providers, listener: listener, store: store)
         let apiServer = try startAPIServer(dispatcher: dispatcher, store: store, providers: providers)
 
-        logger.info("Daemon started", metadata: ["providers": providers.map { $0.id }.joined(separator: ","), "database": config.database])
+        logger.info("Daemon started", metadata: ["providers": providers.map { $0.id }.joined(separator: ","), "database": store.displayName, "node": config.node])
         notifier.ready(status: "sending through \(providers.count) providers")
         if stopRequested { await dispatcher.stop() }
         do {
@@ -107,8 +107,8 @@ actor Daemon {
     private func startBackgroundTasks(
         dispatcher: Dispatcher,
         providers: [any Provider],
-        listener: QueueWakeListener,
-        store: SQLiteStore
+        listener: any QueueWakeSource,
+        store: any QueueDatabase
     ) -> [Task<Void, Never>] {
         let wakeTask = Task {
             for await _ in listener.wakeUps { dispatcher.wake() }
@@ -144,7 +144,7 @@ actor Daemon {
     /// Pings systemd's watchdog at half its interval, but only after the dispatcher and the store
     /// have each returned from a call within that half interval. A wedged dispatcher actor or a store
     /// writer stuck in SQLite stops the pings, so systemd restarts the daemon; a timer alone never pings.
-    private func watchdogTask(interval: Duration, dispatcher: Dispatcher, store: SQLiteStore) -> Task<Void, Never> {
+    private func watchdogTask(interval: Duration, dispatcher: Dispatcher, store: any QueueDatabase) -> Task<Void, Never> {
         let notifier = notifier
         let logger = logger
         return Task {
@@ -196,7 +196,7 @@ actor Daemon {
 
     /// Stores a message a provider received, trying three times 1 s apart, since the provider
     /// cannot fetch it again. Logs the outcome without the sender's number or the text.
-    static func storeInbound(_ message: InboundMessage, store: SQLiteStore, logger: Logger) async {
+    static func storeInbound(_ message: InboundMessage, store: any QueueDatabase, logger: Logger) async {
         var lastError = ""
         for attempt in 1...3 {
             do {
@@ -219,7 +219,7 @@ actor Daemon {
 
     /// Expires queued messages past their deadline and prunes old finished ones. Errors are
     /// logged and retried at the next run; nothing queued is touched by pruning.
-    static func runMaintenance(store: SQLiteStore, logger: Logger) async {
+    static func runMaintenance(store: any QueueDatabase, logger: Logger) async {
         do {
             let expired = try await store.expireMessages(now: Date())
             let pruned = try await store.pruneFinishedMessages(olderThanDays: retentionDays, now: Date())
@@ -232,7 +232,7 @@ actor Daemon {
     }
 
     /// Starts the HTTP API when the config has an `http` section; `nil` otherwise.
-    private func startAPIServer(dispatcher: Dispatcher, store: SQLiteStore, providers: [any Provider]) throws -> APIServer? {
+    private func startAPIServer(dispatcher: Dispatcher, store: any QueueDatabase, providers: [any Provider]) throws -> APIServer? {
         guard let settings = config.http else { return nil }
         let context = APIContext(
             wakeDispatcher: { dispatcher.wake() },
@@ -322,7 +322,7 @@ actor Daemon {
         }
         let snapshot = DaemonStatusSnapshot(pid: getpid(), startedAt: startedAt, updatedAt: now, providers: entries)
         do {
-            try snapshot.write(toDatabase: config.database)
+            try snapshot.write(toDatabase: config.statusSnapshotBase)
         } catch {
             logger.warning("Status snapshot not written", metadata: ["error": "\(error)"])
         }

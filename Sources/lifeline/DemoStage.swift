@@ -20,7 +20,7 @@ final class DemoStage: Sendable {
     let cloudURL: String
     let directory: URL
     let config: LifelineConfig
-    let store: SQLiteStore
+    let store: any QueueDatabase
 
     var databasePath: String { config.database }
 
@@ -32,7 +32,7 @@ final class DemoStage: Sendable {
         cloudURL: String,
         directory: URL,
         config: LifelineConfig,
-        store: SQLiteStore
+        store: any QueueDatabase
     ) {
         self.smsc = smsc
         self.modem = modem
@@ -68,7 +68,7 @@ final class DemoStage: Sendable {
             FileManager.default.createFile(atPath: path, contents: Data(secret.utf8), attributes: [.posixPermissions: 0o600])
         }
         let config = try LifelineConfig.load(path: configPath, environment: [:]).config
-        let store = try await SQLiteStore(path: config.database)
+        let store = try await openQueueDatabase(config: config)
         return DemoStage(
             smsc: smsc,
             modem: modem,

@@ -72,8 +72,9 @@ struct ChaosAudit: Sendable {
         }
     }
 
-    private static func read(
-        store: SQLiteStore,
+    /// Reads the audit from an open store of either kind.
+    static func read(
+        store: any MessageStore,
         expected: Int,
         copies: [String: Int],
         faults: [Date]
@@ -121,7 +122,7 @@ struct ChaosAudit: Sendable {
     }
 
     /// Describes a message for a failure report: state, attempts with outcomes, latest event.
-    static func describe(_ message: MessageRecord, store: SQLiteStore) async throws -> String {
+    static func describe(_ message: MessageRecord, store: any MessageStore) async throws -> String {
         let attempts = try await store.attempts(for: message.id).map { "\($0.providerID):\($0.outcome?.rawValue ?? "open")" }
         let last = try await store.events(for: message.id).max { $0.at < $1.at }
         return "message \(message.id) \(message.state.rawValue), attempts \(attempts), "
@@ -130,7 +131,7 @@ struct ChaosAudit: Sendable {
 
     /// Returns whether the message had an ambiguous attempt, an attempt open at a fault, or was
     /// between claim and final report when a fault happened.
-    static func wasInFlight(_ id: MessageID, store: SQLiteStore, faults: [Date]) async throws -> Bool {
+    static func wasInFlight(_ id: MessageID, store: any MessageStore, faults: [Date]) async throws -> Bool {
         let attempts = try await store.attempts(for: id)
         if attempts.contains(where: { $0.outcome == .ambiguous }) { return true }
         let events = try await store.events(for: id).sorted { $0.at < $1.at }

@@ -31,8 +31,8 @@ func withPostgres<Result>(
                 """
             )
             #expect(tables.map { $0.optionalText(0) } == [
-                "broadcasts", "contact_groups", "contacts", "group_members", "sms_attempts", "sms_daily_summary",
-                "sms_events", "sms_queue",
+                "broadcasts", "contact_groups", "contacts", "group_members", "inbound_messages", "sms_attempts",
+                "sms_daily_summary", "sms_events", "sms_queue",
             ])
         }
     }

@@ -26,7 +26,7 @@ public struct ContactImporter: Sendable {
     /// Imports the CSV file at `path` into `group`.
     /// - Throws: `ContactImportError` when the file cannot be read or parsed; `StoreError` when
     ///   the store fails (then nothing was stored).
-    public func importFile(atPath path: String, intoGroup group: String, store: SQLiteStore, now: Date) async throws
+    public func importFile(atPath path: String, intoGroup group: String, store: any QueueDatabase, now: Date) async throws
         -> ContactImportReport
     {
         let groupName = try Self.checkedGroupName(group)
@@ -36,7 +36,7 @@ public struct ContactImporter: Sendable {
 
     /// Imports CSV bytes into `group`.
     /// - Throws: as `importFile(atPath:intoGroup:store:now:)`.
-    public func importCSV(_ bytes: [UInt8], intoGroup group: String, store: SQLiteStore, now: Date) async throws
+    public func importCSV(_ bytes: [UInt8], intoGroup group: String, store: any QueueDatabase, now: Date) async throws
         -> ContactImportReport
     {
         let groupName = try Self.checkedGroupName(group)

@@ -8,7 +8,7 @@ import Store
 struct APIEndpoints: Sendable {
     let settings: HTTPSettings
     let config: LifelineConfig
-    let store: SQLiteStore
+    let store: any QueueDatabase
     let context: APIContext
     let logger: Logger
     let events: EventStreamHub
@@ -20,7 +20,7 @@ struct APIEndpoints: Sendable {
     init(
         settings: HTTPSettings,
         config: LifelineConfig,
-        store: SQLiteStore,
+        store: any QueueDatabase,
         context: APIContext,
         logger: Logger,
         events: EventStreamHub

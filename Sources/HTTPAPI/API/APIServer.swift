@@ -40,7 +40,7 @@ public final class APIServer: Sendable {
     public convenience init(
         settings: HTTPSettings,
         config: LifelineConfig,
-        store: SQLiteStore,
+        store: any QueueDatabase,
         context: APIContext,
         logger: Logger
     ) {
@@ -58,7 +58,7 @@ public final class APIServer: Sendable {
     init(
         settings: HTTPSettings,
         config: LifelineConfig,
-        store: SQLiteStore,
+        store: any QueueDatabase,
         context: APIContext,
         logger: Logger,
         limits: HTTPServerLimits,

@@ -104,7 +104,7 @@ struct BenchCommand: Subcommand {
         return summary.delivered == messages ? .success : .failure
     }
 
-    private func queueBroadcast(_ store: SQLiteStore) async throws -> [MessageID] {
+    private func queueBroadcast(_ store: any QueueDatabase) async throws -> [MessageID] {
         let submissions = (0..<messages).map { index in
             Submission(recipient: Self.recipient(index), text: Self.messageText, priority: .bulk)
         }
@@ -128,7 +128,7 @@ struct BenchCommand: Subcommand {
     ///
     /// The poll shares the store's writer with the daemon, so it stays light: the indexed queue
     /// depth every 250 ms while messages wait to be sent, then the full counters.
-    private func waitUntilSettled(_ store: SQLiteStore, timeout: Duration) async -> Bool {
+    private func waitUntilSettled(_ store: any QueueDatabase, timeout: Duration) async -> Bool {
         let end = ContinuousClock.now + timeout
         while ContinuousClock.now < end {
             if let depth = try? await store.queueDepth(), depth.values.reduce(0, +) == 0,
@@ -183,7 +183,7 @@ struct BenchSummary {
 
     /// Reads the counters, the last update of every delivered message and the start of every
     /// attempt (one query per message, after the measured run).
-    static func read(from store: SQLiteStore, messageIDs: [MessageID]) async throws -> BenchSummary {
+    static func read(from store: any QueueDatabase, messageIDs: [MessageID]) async throws -> BenchSummary {
         let counters = try await store.counters()
         let records = try await store.messages(limit: messageIDs.count)
         let deliveredDates = records.filter { $0.state == .delivered }.map(\.updatedAt)

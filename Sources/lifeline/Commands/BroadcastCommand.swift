@@ -85,7 +85,7 @@ struct BroadcastCommand: Subcommand {
 
     func run() async throws -> ExitCode {
         let config = try loadConfig(at: configPath)
-        let store = try await SQLiteStore(path: config.database)
+        let store = try await openQueueDatabase(config: config)
         do {
             let code = try await run(on: store, config: config)
             await store.close()
@@ -96,7 +96,7 @@ struct BroadcastCommand: Subcommand {
         }
     }
 
-    private func run(on store: SQLiteStore, config: LifelineConfig) async throws -> ExitCode {
+    private func run(on store: any QueueDatabase, config: LifelineConfig) async throws -> ExitCode {
         let request = BroadcastIntake.Request(
             audience: audience,
             content: content,
@@ -162,7 +162,7 @@ struct BroadcastCommand: Subcommand {
 
 /// Follows a broadcast's counts per state, re-read from the store once a second.
 struct BroadcastProgress {
-    let store: SQLiteStore
+    let store: any QueueDatabase
     let broadcastID: Int64
     /// Prints progress: a bar redrawn in place on a terminal whenever it changes, else a line
     /// whenever the counts change (a new estimate alone prints nothing, so a log stays short).

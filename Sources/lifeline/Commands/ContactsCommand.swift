@@ -50,7 +50,7 @@ struct ContactsCommand: Subcommand {
 
     func run() async throws -> ExitCode {
         let config = try loadConfig(at: configPath)
-        let store = try await SQLiteStore(path: config.database)
+        let store = try await openQueueDatabase(config: config)
         do {
             let code = try await run(on: store, config: config)
             await store.close()
@@ -61,7 +61,7 @@ struct ContactsCommand: Subcommand {
         }
     }
 
-    private func run(on store: SQLiteStore, config: LifelineConfig) async throws -> ExitCode {
+    private func run(on store: any QueueDatabase, config: LifelineConfig) async throws -> ExitCode {
         switch action {
         case .importFile(let path, let group):
             let report: ContactImportReport

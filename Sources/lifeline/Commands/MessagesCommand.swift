@@ -40,7 +40,7 @@ struct MessagesCommand: Subcommand {
 
     func run() async throws -> ExitCode {
         let config = try loadConfig(at: configPath)
-        let store = try await SQLiteStore(path: config.database)
+        let store = try await openQueueDatabase(config: config)
         defer { Task { await store.close() } }
         if let messageID {
             return try await showDetail(of: messageID, store: store)
@@ -61,7 +61,7 @@ struct MessagesCommand: Subcommand {
 }
 
 extension MessagesCommand {
-    private func showDetail(of id: MessageID, store: SQLiteStore) async throws -> ExitCode {
+    private func showDetail(of id: MessageID, store: any QueueDatabase) async throws -> ExitCode {
         guard let message = try await store.message(id) else {
             throw InputError("message \(id) not found; list recent ones with lifeline messages")
         }

@@ -42,7 +42,7 @@ struct SendCommand: Subcommand {
         } catch {
             throw InputError(error.description)
         }
-        let store = try await SQLiteStore(path: config.database)
+        let store = try await openQueueDatabase(config: config)
         let ids = try await store.enqueue([checked.submission], now: Date())
         await store.close()
 

@@ -22,10 +22,10 @@ struct StatusCommand: Subcommand {
 
     func run() async throws -> ExitCode {
         let config = try loadConfig(at: configPath)
-        let store = try await SQLiteStore(path: config.database)
+        let store = try await openQueueDatabase(config: config)
         defer { Task { await store.close() } }
         let depth = try await store.queueDepth()
-        let report = makeReport(config: config, depth: depth, snapshot: DaemonStatusSnapshot.read(forDatabase: config.database))
+        let report = makeReport(config: config, depth: depth, snapshot: DaemonStatusSnapshot.read(forDatabase: config.statusSnapshotBase))
         printBlock(json ? try MessageListing.json(report) : render(report))
         return .success
     }
