@@ -17,7 +17,7 @@ import Testing
 ///
 /// The pool has two SMSC simulators. A send whose outcome could not be recorded during the fault
 /// is ambiguous after it, and goes to the second link: a recipient may get such a message twice.
-@Suite(.serialized, .timeLimit(.minutes(5)))
+@Suite(.serialized, .timeLimit(.minutes(8)))
 struct StorageFaultTests {
     static let recipientCount = 80
 
