@@ -1,7 +1,7 @@
 /// The duration syntax of the config file: an integer and a unit, optionally repeated.
 ///
-/// Units are `ms`, `s`, `m` and `h`: `500ms`, `5s`, `2m`, `1h`, `1h30m`. A bare number is
-/// rejected because its unit would be a guess.
+/// Units are `ms`, `s`, `m`, `h` and `d` (24 hours): `500ms`, `5s`, `2m`, `1h`, `1h30m`, `30d`.
+/// A bare number is rejected because its unit would be a guess.
 enum ConfigDurationFormat {
     /// The expected form, for error messages.
     static let expectedForm = "a duration such as 500ms, 5s, 2m or 1h"
@@ -22,17 +22,21 @@ enum ConfigDurationFormat {
             case "s": total += .seconds(amount)
             case "m": total += .seconds(amount * 60)
             case "h": total += .seconds(amount * 3600)
+            case "d": total += .seconds(amount * 86_400)
             default: return nil
             }
         }
         return total
     }
 
-    /// Writes `duration` with the largest unit that divides it exactly: `2m`, `1500ms`, `1h`.
+    /// Writes `duration` with the largest unit that divides it exactly: `2m`, `1500ms`, `1h`, `90d`.
     static func format(_ duration: Duration) -> String {
         let milliseconds = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
         if milliseconds == 0 {
             return "0s"
+        }
+        if milliseconds % 86_400_000 == 0 {
+            return "\(milliseconds / 86_400_000)d"
         }
         if milliseconds % 3_600_000 == 0 {
             return "\(milliseconds / 3_600_000)h"

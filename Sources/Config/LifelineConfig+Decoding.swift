@@ -24,6 +24,7 @@ extension LifelineConfig {
             let admins = reader.optional("admins") { value in
                 value.list { $0.string(expected: ValueShape.phoneNumberForm, where: ValueShape.isPhoneNumber) }
             }
+            let alerts = reader.optional("alerts", AlertSettings.decode)
             let templates = reader.optional("templates", decodeTemplates)
             let apiTokens = reader.optional("api_tokens", decodeAPITokens)
             let providers = reader.required("providers", expected: "a list of providers in failover order") { value in
@@ -49,6 +50,7 @@ extension LifelineConfig {
             config.queue = queue ?? config.queue
             config.breaker = breaker ?? config.breaker
             config.admins = admins ?? []
+            config.alerts = alerts ?? config.alerts
             config.templates = templates ?? [:]
             config.apiTokens = apiTokens ?? []
             return config

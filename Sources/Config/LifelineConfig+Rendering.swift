@@ -33,6 +33,7 @@ extension LifelineConfig {
             writer.field("delivery_deadline", raw: Self.flowMapping(queue.deliveryDeadline))
             writer.field("max_wait", raw: Self.flowMapping(queue.maxWait))
             writer.field("max_segments", queue.maxSegments)
+            writer.field("retention", queue.retention)
         }
 
         writer.section("breaker") { writer in
@@ -41,6 +42,10 @@ extension LifelineConfig {
         }
 
         writer.field("admins", raw: YAMLWriter.flowList(admins))
+        writer.section("alerts") { writer in
+            writer.field("backlog_threshold", alerts.backlogThreshold)
+            writer.field("backlog_for", alerts.backlogDuration)
+        }
         renderTemplates(&writer)
         renderAPITokens(&writer)
 

@@ -30,6 +30,8 @@ public struct LifelineConfig: Sendable, Equatable {
     public var breaker = BreakerSettings()
     /// Numbers alerted when a provider goes down or comes back, international format.
     public var admins: [String] = []
+    /// When the queue itself is worth an alert to `admins`.
+    public var alerts = AlertSettings()
     /// Message templates by name, with `{placeholder}` fields.
     public var templates: [String: String] = [:]
     public var apiTokens: [APITokenSettings] = []

@@ -33,6 +33,16 @@ public struct QueueSettings: Sendable, Equatable {
     )
     /// Largest number of SMS segments one message may take; default 6, range 1 to 255.
     public var maxSegments: Int = 6
+    /// Time a message in a final state (delivered, failed, expired, cancelled) is kept with its
+    /// attempts and events after its last change. The hourly maintenance deletes older ones and
+    /// keeps their counts per day. Default 90 days, range 1 hour to 3650 days.
+    public var retention: Duration = QueueSettings.defaultRetention
+
+    /// The retention when the config sets none: 90 days, so the rows of last term's drill are still
+    /// there to show whether it reached everyone.
+    public static let defaultRetention: Duration = .seconds(90 * 86_400)
+    /// The shortest and longest retention the config accepts.
+    public static let retentionRange: ClosedRange<Duration> = .seconds(3600)...Duration.seconds(3650 * 86_400)
 
     public init() {}
 
@@ -58,6 +68,7 @@ public struct QueueSettings: Sendable, Equatable {
                     PriorityDurations.decode($0, defaults: defaults.maxWait, range: .zero...Duration.seconds(3600))
                 } ?? defaults.maxWait
             settings.maxSegments = reader.optional("max_segments") { $0.int(in: 1...255) } ?? defaults.maxSegments
+            settings.retention = reader.optional("retention") { $0.duration(in: retentionRange) } ?? defaults.retention
             return settings
         }
     }

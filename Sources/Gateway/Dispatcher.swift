@@ -110,8 +110,11 @@ public actor Dispatcher {
     /// throwing after a drain.
     /// After a `stop()` that came before it (a daemon stopped while it was still starting), it
     /// returns at once without claiming anything.
-    /// - Throws: `DispatcherError.notRestartable` on a second call; the store's error when a claim
-    ///   or wake-date query fails (after draining the jobs in flight).
+    /// A claim or wake-date query that fails (a database made read-only or a full disk) does not
+    /// end the loop: it is logged and tried again after a pause that doubles from 1 s to 30 s, so
+    /// the dispatcher carries on by itself once the fault is fixed.
+    /// - Throws: `DispatcherError.notRestartable` on a second call; `StoreError.closed` when the
+    ///   store was closed under it (after draining the jobs in flight).
     public func run() async throws {
         guard !started else { throw DispatcherError.notRestartable }
         started = true
@@ -129,8 +132,15 @@ public actor Dispatcher {
         }
 
         do {
+            var failures = 0
             while !draining, !Task.isCancelled {
-                try await runOnce()
+                do {
+                    try await runOnce()
+                    failures = 0
+                } catch {
+                    failures += 1
+                    try await pauseAfterStoreFailure(error, failures: failures)
+                }
             }
         } catch {
             draining = true
@@ -274,6 +284,22 @@ public actor Dispatcher {
         if let tokens = status.availableTokens { slots = min(slots, Int(tokens.rounded(.down))) }
         if case .halfOpen = status.breaker { slots = min(slots, 1) }
         return slots
+    }
+
+    /// Logs a failed pass and waits before the next one: 1 s after the first failure in a row,
+    /// doubling up to 30 s, or until `stop()`. Rethrows when the store is closed, which no pause
+    /// can mend.
+    private func pauseAfterStoreFailure(_ error: any Error, failures: Int) async throws {
+        if case StoreError.closed = error { throw error }
+        let pause = Duration.seconds(min(30, 1 << min(failures - 1, 5)))
+        let metadata: Logger.Metadata = ["error": "\(error)", "dispatcher.failures": "\(failures)", "dispatcher.pause": "\(pause)"]
+        if failures == 1 {
+            logger.error("Queue database failed; claims paused until it works again", metadata: metadata)
+        } else {
+            logger.debug("Queue database still failing", metadata: metadata)
+        }
+        let generation = signal.generation
+        await signal.wait(since: generation, until: clock.now.adding(pause), clock: clock)
     }
 
     /// Routes the waiting head message again, or puts it back after a `wake()` or on stop.

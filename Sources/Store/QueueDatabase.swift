@@ -62,7 +62,7 @@ public protocol QueueDatabase: MessageStore {
 
     func releaseBackoffs(now: Date) async throws -> Int
     func expireMessages(now: Date) async throws -> [MessageID]
-    func pruneFinishedMessages(olderThanDays days: Int, now: Date) async throws -> Int
+    func pruneFinishedMessages(olderThan retention: Duration, now: Date) async throws -> Int
     func dailySummary() async throws -> [DailyMessageCount]
     func counters() async throws -> StoreCounters
 }
@@ -93,6 +93,11 @@ extension PostgresWakeListener: QueueWakeSource {}
 extension SQLiteStore: QueueDatabase {
     /// The database file's path.
     public var displayName: String { path }
+
+    /// Prunes as `pruneFinishedMessages(olderThan:now:batchSize:)` does, in batches of 2,000.
+    public func pruneFinishedMessages(olderThan retention: Duration, now: Date) async throws -> Int {
+        try await pruneFinishedMessages(olderThan: retention, now: now, batchSize: 2000)
+    }
 
     /// Binds the wake-up socket beside the database file; see `QueueWakeListener`.
     public func makeQueueWakeSource(logger: Logger) async throws -> any QueueWakeSource {

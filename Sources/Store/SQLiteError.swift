@@ -70,19 +70,24 @@ public struct SQLiteError: Error, Sendable, Equatable, CustomStringConvertible {
     public var message: String
     /// The statement that failed, or `nil` for calls that run no statement (open, close).
     public var sql: String?
+    /// The operating system's `errno` behind an I/O error (`sqlite3_system_errno`), such as
+    /// `EPERM` for an immutable file or `ENOSPC` for a full disk; 0 when there is none.
+    public var systemErrno: Int32
 
-    public init(code: Code, extendedCode: Int32? = nil, message: String, sql: String? = nil) {
+    public init(code: Code, extendedCode: Int32? = nil, message: String, sql: String? = nil, systemErrno: Int32 = 0) {
         self.code = code
         self.extendedCode = extendedCode ?? code.rawValue
         self.message = message
         self.sql = sql
+        self.systemErrno = systemErrno
     }
 
     /// Builds the error for `result` from the connection's last error message.
     init(result: Int32, connection: OpaquePointer?, sql: String?) {
         let message = connection.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(result))
         let extended = connection.map { sqlite3_extended_errcode($0) } ?? result
-        self.init(code: Code(rawValue: result), extendedCode: extended, message: message, sql: sql)
+        let systemErrno = connection.map { sqlite3_system_errno($0) } ?? 0
+        self.init(code: Code(rawValue: result), extendedCode: extended, message: message, sql: sql, systemErrno: systemErrno)
     }
 
     public var description: String {

@@ -34,35 +34,56 @@ extension SQLiteStore {
     }
 
     /// Deletes messages in a final state (`delivered`, `failed`, `expired`, `cancelled`) whose
-    /// last change is more than `days` days before `now`, with their attempts and events.
+    /// last change is more than `retention` before `now`, with their attempts and events.
     ///
     /// Before deleting, their numbers are added to `sms_daily_summary` per creation day (UTC),
     /// state and provider, in the same transaction, so totals survive the rows. Messages in any
-    /// other state are kept whatever their age. Broadcast rows are kept.
+    /// other state are kept whatever their age, and so are broadcast rows. The work is split into
+    /// transactions of at most `batchSize` messages (default 2,000, a few tens of milliseconds
+    /// each), so the dispatcher's claims are not held up behind a first prune of a year's rows.
+    /// A wall clock stepped back makes fewer rows old enough; stepped forward, more.
     /// - Returns: the number of messages deleted.
-    public func pruneFinishedMessages(olderThanDays days: Int, now: Date) async throws -> Int {
-        let cutoff = now.addingTimeInterval(-Double(max(days, 0)) * 86_400)
-        let deleted = try await writer.run { connection in
-            try connection.transaction {
-                let condition = """
-                    state IN ('delivered', 'failed', 'expired', 'cancelled') AND updated_at < ?1
-                    """
-                try connection.execute(
-                    """
-                    INSERT INTO sms_daily_summary (day, state, provider_id, count)
-                    SELECT date(created_at / 1000, 'unixepoch'), state, COALESCE(provider_id, ''), COUNT(*)
-                    FROM sms_queue INDEXED BY sms_queue_final_updated WHERE \(condition)
-                    GROUP BY 1, 2, 3
-                    ON CONFLICT (day, state, provider_id) DO UPDATE SET count = count + excluded.count
-                    """,
-                    [SQLiteValue(cutoff)]
-                )
-                try connection.execute("DELETE FROM sms_queue INDEXED BY sms_queue_final_updated WHERE \(condition)", [SQLiteValue(cutoff)])
-                return connection.changes
+    public func pruneFinishedMessages(olderThan retention: Duration, now: Date, batchSize: Int = 2000) async throws -> Int {
+        let seconds = Double(retention.components.seconds) + Double(retention.components.attoseconds) / 1e18
+        let cutoff = now.addingTimeInterval(-max(seconds, 0))
+        let limit = max(batchSize, 1)
+        var deleted = 0
+        while true {
+            let batch = try await writer.run { connection in
+                try connection.transaction {
+                    try SQLiteStore.pruneBatch(before: cutoff, limit: limit, on: connection)
+                }
             }
+            deleted += batch
+            if batch < limit { break }
         }
-        logger.debug("Pruned finished messages", metadata: ["store.count": "\(deleted)", "store.days": "\(days)"])
+        logger.debug(
+            "Pruned finished messages",
+            metadata: ["store.count": "\(deleted)", "store.retention.seconds": "\(Int(seconds))"]
+        )
         return deleted
+    }
+
+    /// Counts and deletes up to `limit` finished messages last changed before `cutoff`, oldest first.
+    private static func pruneBatch(before cutoff: Date, limit: Int, on connection: SQLiteConnection) throws -> Int {
+        let batch = """
+            SELECT id FROM sms_queue INDEXED BY sms_queue_final_updated
+            WHERE state IN ('delivered', 'failed', 'expired', 'cancelled') AND updated_at < ?1
+            ORDER BY updated_at LIMIT ?2
+            """
+        let values = [SQLiteValue(cutoff), SQLiteValue(limit)]
+        try connection.execute(
+            """
+            INSERT INTO sms_daily_summary (day, state, provider_id, count)
+            SELECT date(created_at / 1000, 'unixepoch'), state, COALESCE(provider_id, ''), COUNT(*)
+            FROM sms_queue WHERE id IN (\(batch))
+            GROUP BY 1, 2, 3
+            ON CONFLICT (day, state, provider_id) DO UPDATE SET count = count + excluded.count
+            """,
+            values
+        )
+        try connection.execute("DELETE FROM sms_queue WHERE id IN (\(batch))", values)
+        return connection.changes
     }
 
     /// The per-day totals kept by retention pruning, oldest day first.

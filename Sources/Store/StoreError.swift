@@ -77,6 +77,12 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
             return StoreError.readOnlyFile(path: path)
         case .full:
             return StoreError.diskFull(path: path)
+        // A file made read-only or a disk filled under an open connection fails its writes with
+        // an I/O error. SQLite's errno may belong to a later call, so the files are checked too.
+        case .ioError where [EPERM, EACCES, EROFS].contains(error.systemErrno) || !filesWritable(path):
+            return StoreError.readOnlyFile(path: path)
+        case .ioError where [ENOSPC, EDQUOT].contains(error.systemErrno) || freeBlocks(path) == 0:
+            return StoreError.diskFull(path: path)
         case .corrupt, .notADatabase:
             return StoreError.corrupt(path: path, detail: error.message)
         case .cannotOpen:
@@ -87,6 +93,19 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         default:
             return StoreError.database(path: path, error)
         }
+    }
+
+    /// Returns whether this process may write the database file and its `-wal` file, where they exist.
+    private static func filesWritable(_ path: String) -> Bool {
+        let files: [String] = [path, path + "-wal"]
+        return files.allSatisfy { access($0, F_OK) != 0 || access($0, W_OK) == 0 }
+    }
+
+    /// Returns the blocks free to this process on the database's file system, or `nil` when unknown.
+    private static func freeBlocks(_ path: String) -> UInt64? {
+        var info = statvfs()
+        guard statvfs(path, &info) == 0 else { return nil }
+        return UInt64(info.f_bavail)
     }
 
     /// The database's directory when it exists and cannot be written by this process.

@@ -21,12 +21,8 @@ actor Daemon {
     static let readinessWait: Duration = .seconds(5)
     /// How often the status snapshot is rewritten when nothing changes.
     static let snapshotInterval: Duration = .seconds(2)
-    /// How often finished messages are pruned and due messages expired.
+    /// How often finished messages are pruned (older than `queue.retention`) and due messages expired.
     static let maintenanceInterval: Duration = .seconds(3600)
-    /// Finished messages (delivered, failed, expired, cancelled) older than this many days are
-    /// deleted with their attempts and events; their counts stay in `sms_daily_summary`.
-    /// NOTE: fixed, not yet a config key.
-    static let retentionDays = 90
 
     let config: LifelineConfig
     let logger: Logger
@@ -35,6 +31,8 @@ actor Daemon {
     private var stopRequested = false
     private var health: [String: String] = [:]
     private var alertPolicy = AdminAlertPolicy()
+    /// Whether the admins were sent a backlog alert that has not been followed by its all-clear.
+    private var backlogAlertSent = false
     private var store: (any QueueDatabase)?
     private let startedAt = Date()
 
@@ -128,13 +126,16 @@ actor Daemon {
                 try? await Task.sleep(for: Daemon.snapshotInterval)
             }
         }
-        let maintenanceTask = Task { [logger] in
+        let maintenanceTask = Task { [logger, retention = config.queue.retention] in
             while !Task.isCancelled {
-                await Daemon.runMaintenance(store: store, logger: logger)
+                await Daemon.runMaintenance(store: store, retention: retention, logger: logger)
                 try? await Task.sleep(for: Daemon.maintenanceInterval)
             }
         }
         var tasks = [wakeTask, probeTask, snapshotTask, maintenanceTask]
+        if config.alerts.watchesBacklog {
+            tasks.append(backlogTask(store: store))
+        }
         if let interval = notifier.watchdogInterval {
             tasks.append(watchdogTask(interval: interval, dispatcher: dispatcher, store: store))
         }
@@ -217,12 +218,54 @@ actor Daemon {
         )
     }
 
-    /// Expires queued messages past their deadline and prunes old finished ones. Errors are
-    /// logged and retried at the next run; nothing queued is touched by pruning.
-    static func runMaintenance(store: any QueueDatabase, logger: Logger) async {
+    /// Samples the queue's depth, and logs and alerts the admins when it stays above
+    /// `alerts.backlog_threshold` for `alerts.backlog_for`, and again when it falls back.
+    private func backlogTask(store: any QueueDatabase) -> Task<Void, Never> {
+        let alerts = config.alerts
+        return Task { [weak self] in
+            var monitor = BacklogMonitor(threshold: alerts.backlogThreshold, duration: alerts.backlogDuration)
+            while !Task.isCancelled {
+                try? await Task.sleep(for: monitor.sampleInterval)
+                guard let action = try? await monitor.check(store, at: .now) else { continue }
+                await self?.report(action)
+            }
+        }
+    }
+
+    /// Logs a backlog change and queues its SMS to the admins.
+    private func report(_ action: BacklogMonitor.Action) async {
+        let threshold = config.alerts.backlogThreshold
+        let host = ProcessInfo.processInfo.hostName
+        switch action {
+        case .raise(let waiting, let lasted):
+            logger.warning(
+                "Queue backed up: messages waiting stayed above the backlog threshold",
+                metadata: ["queue.waiting": "\(waiting)", "queue.threshold": "\(threshold)", "queue.seconds": "\(lasted.components.seconds)"]
+            )
+            backlogAlertSent = await alertAdmins(
+                .backlog,
+                text: AdminAlertPolicy.backlogText(waiting: waiting, threshold: threshold, lasted: lasted, host: host)
+            )
+        case .clear(let waiting, let lasted):
+            logger.notice(
+                "Queue backlog cleared",
+                metadata: ["queue.waiting": "\(waiting)", "queue.threshold": "\(threshold)", "queue.seconds": "\(lasted.components.seconds)"]
+            )
+            guard backlogAlertSent else { return }
+            backlogAlertSent = false
+            _ = await alertAdmins(
+                .backlogCleared,
+                text: AdminAlertPolicy.backlogClearedText(waiting: waiting, threshold: threshold, host: host)
+            )
+        }
+    }
+
+    /// Expires queued messages past their deadline and prunes finished ones older than
+    /// `retention`. Errors are logged and retried at the next run; nothing queued is touched by pruning.
+    static func runMaintenance(store: any QueueDatabase, retention: Duration, logger: Logger) async {
         do {
             let expired = try await store.expireMessages(now: Date())
-            let pruned = try await store.pruneFinishedMessages(olderThanDays: retentionDays, now: Date())
+            let pruned = try await store.pruneFinishedMessages(olderThan: retention, now: Date())
             if !expired.isEmpty || pruned > 0 {
                 logger.info("Queue maintenance ran", metadata: ["expired": "\(expired.count)", "pruned": "\(pruned)"])
             }
@@ -286,23 +329,31 @@ actor Daemon {
         }
     }
 
-    /// Queues an emergency SMS to each admin number, so it leaves through the best provider still
-    /// up. Rate-limited by `AdminAlertPolicy`; a suppressed alert is only logged.
+    /// Queues an emergency SMS about a provider to each admin number.
     private func alertAdmins(providerID: String, isUp: Bool, reason: String?) async {
-        guard !config.admins.isEmpty, let store else { return }
-        guard alertPolicy.admit(providerID: providerID, now: Date()) else {
-            logger.info("Admin alert suppressed by its rate limit", metadata: ["provider.id": providerID])
-            return
-        }
         let host = ProcessInfo.processInfo.hostName
         let text = AdminAlertPolicy.text(providerID: providerID, isUp: isUp, reason: reason, host: host)
+        _ = await alertAdmins(.provider(providerID), text: text)
+    }
+
+    /// Queues an emergency SMS to each admin number, so it leaves through the best provider still
+    /// up. Rate-limited by `AdminAlertPolicy`; a suppressed alert is only logged.
+    /// - Returns: whether the alert was queued.
+    private func alertAdmins(_ subject: AdminAlertPolicy.Subject, text: String) async -> Bool {
+        guard !config.admins.isEmpty, let store else { return false }
+        guard alertPolicy.admit(subject, now: Date()) else {
+            logger.info("Admin alert suppressed by its rate limit", metadata: ["alert.subject": "\(subject)"])
+            return false
+        }
         let intake = Intake(config: config)
         do {
             let submissions = try config.admins.map { try intake.check(recipient: $0, text: text, priority: .emergency).submission }
             let ids = try await store.enqueue(submissions, now: Date())
-            logger.notice("Admin alert queued", metadata: ["provider.id": providerID, "message.ids": ids.map(String.init).joined(separator: ",")])
+            logger.notice("Admin alert queued", metadata: ["alert.subject": "\(subject)", "message.ids": ids.map(String.init).joined(separator: ",")])
+            return true
         } catch {
-            logger.error("Admin alert not queued", metadata: ["provider.id": providerID, "error": "\(error)"])
+            logger.error("Admin alert not queued", metadata: ["alert.subject": "\(subject)", "error": "\(error)"])
+            return false
         }
     }
 

@@ -14,8 +14,10 @@ import Testing
         return (value, decoder.issues.first?.message)
     }
 
-    /// Durations parse with ms, s, m and h, alone or combined.
+    /// Durations parse with ms, s, m, h and d, alone or combined.
     @Test(arguments: [
+        ("30d", Duration.seconds(30 * 86_400)),
+        ("1d12h", .seconds(36 * 3600)),
         ("500ms", Duration.milliseconds(500)),
         ("5s", .seconds(5)),
         ("2m", .seconds(120)),
@@ -39,6 +41,8 @@ import Testing
         (.seconds(90), "90s"),
         (.seconds(120), "2m"),
         (.seconds(7200), "2h"),
+        (.seconds(90 * 86_400), "90d"),
+        (.seconds(36 * 3600), "36h"),
         (.zero, "0s"),
     ])
     func durationFormats(duration: Duration, expected: String) {

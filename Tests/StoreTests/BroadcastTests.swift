@@ -125,8 +125,8 @@ import Testing
             try await store.transition(ids[1], Transition(to: .sent, providerID: "smpp"), now: at(3))
 
             let day: TimeInterval = 86_400
-            #expect(try await store.pruneFinishedMessages(olderThanDays: 30, now: at(29 * day)) == 0)
-            #expect(try await store.pruneFinishedMessages(olderThanDays: 30, now: at(31 * day)) == 1)
+            #expect(try await store.pruneFinishedMessages(olderThan: .seconds(30 * 86_400), now: at(29 * day)) == 0)
+            #expect(try await store.pruneFinishedMessages(olderThan: .seconds(30 * 86_400), now: at(31 * day)) == 1)
             #expect(try await store.message(ids[0]) == nil)
             #expect(try await store.attempts(for: ids[0]).isEmpty)
             #expect(try await store.events(for: ids[0]).isEmpty)

@@ -7,7 +7,7 @@ import Testing
 protocol MaintainedStore: MessageStore {
     func releaseBackoffs(now: Date) async throws -> Int
     func expireMessages(now: Date) async throws -> [MessageID]
-    func pruneFinishedMessages(olderThanDays days: Int, now: Date) async throws -> Int
+    func pruneFinishedMessages(olderThan retention: Duration, now: Date) async throws -> Int
     func dailySummary() async throws -> [DailyMessageCount]
     func counters() async throws -> StoreCounters
 }
@@ -67,8 +67,8 @@ extension PostgresStore: MaintainedStore {}
             try await store.transition(ids[1], Transition(to: .sent, providerID: "smpp"), now: at(3))
 
             let day: TimeInterval = 86_400
-            #expect(try await store.pruneFinishedMessages(olderThanDays: 30, now: at(29 * day)) == 0)
-            #expect(try await store.pruneFinishedMessages(olderThanDays: 30, now: at(31 * day)) == 1)
+            #expect(try await store.pruneFinishedMessages(olderThan: .seconds(30 * 86_400), now: at(29 * day)) == 0)
+            #expect(try await store.pruneFinishedMessages(olderThan: .seconds(30 * 86_400), now: at(31 * day)) == 1)
             #expect(try await store.message(ids[0]) == nil)
             let attempts = try await store.attempts(for: ids[0])
             #expect(attempts.isEmpty)

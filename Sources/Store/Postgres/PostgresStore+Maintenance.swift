@@ -33,11 +33,12 @@ extension PostgresStore {
     }
 
     /// Deletes messages in a final state (`delivered`, `failed`, `expired`, `cancelled`) whose last
-    /// change is more than `days` days before `now`, with their attempts and events, after adding
+    /// change is more than `retention` before `now`, with their attempts and events, after adding
     /// their numbers to `sms_daily_summary` per creation day (UTC), state and provider.
     /// - Returns: the number of messages deleted.
-    public func pruneFinishedMessages(olderThanDays days: Int, now: Date) async throws -> Int {
-        let cutoff = now.addingTimeInterval(-Double(max(days, 0)) * 86_400)
+    public func pruneFinishedMessages(olderThan retention: Duration, now: Date) async throws -> Int {
+        let seconds = Double(retention.components.seconds) + Double(retention.components.attoseconds) / 1e18
+        let cutoff = now.addingTimeInterval(-max(seconds, 0))
         let deleted = try await executor.run { connection in
             try connection.transaction {
                 try connection.firstRow(
@@ -61,7 +62,7 @@ extension PostgresStore {
                 )?.int(0) ?? 0
             }
         }
-        logger.debug("Pruned finished messages", metadata: ["store.count": "\(deleted)", "store.days": "\(days)"])
+        logger.debug("Pruned finished messages", metadata: ["store.count": "\(deleted)", "store.retention": "\(retention)"])
         return deleted
     }
 
