@@ -212,6 +212,10 @@ struct SMPPLinkTests {
             if case .bound(_, .receiver) = $0 { true } else { false }
         }
         #expect(receiverBound == .bound(smscSystemID: "SMSCSIM", mode: .receiver))
+        // The simulator counts a bind when it reads it, before the link has read its response.
+        for _ in 0..<500 where await !harness.link.isBound {
+            try await Task.sleep(for: .milliseconds(20))
+        }
 
         let submit = harness.link.settings.makeSubmitSM(destination: "447700900123", shortMessage: Array("Out".utf8))
         let outcome = try await harness.link.submit(submit)
