@@ -28,7 +28,7 @@ import Testing
             }
         }
 
-        /// Whether Lifeline's webhook check accepts this request carrying `signature`.
+        /// Returns whether Lifeline's webhook check accepts this request carrying `signature`.
         func lifelineAccepts(_ signature: String) -> Bool {
             switch self {
             case .twilio(let url, let fields):
@@ -39,7 +39,7 @@ import Testing
             }
         }
 
-        /// The case for the script, asking the SDK to check `signature` too.
+        /// Returns the case for the script, which also asks the SDK to check `signature`.
         func input(signature: String) -> [String: Any] {
             switch self {
             case .twilio(let url, let fields):
@@ -49,7 +49,7 @@ import Testing
             }
         }
 
-        /// The same request with one byte changed: in the first field's value, or in the URL when there is no field.
+        /// Returns the same request with one byte changed, in the first field's value or, without fields, in the URL.
         func tampered() -> Callback {
             switch self {
             case .twilio(let url, let fields) where fields.isEmpty:
@@ -66,7 +66,7 @@ import Testing
             return fields
         }
 
-        /// Replaces the last ASCII byte of `text` with another one.
+        /// Replaces the last ASCII byte of `text` with another one, or appends one when `text` has none.
         private func changingOneByte(_ text: String) -> String {
             var bytes = Array(text.utf8)
             guard let index = bytes.lastIndex(where: { $0 < 0x80 }) else { return text + "x" }
@@ -139,6 +139,8 @@ import Testing
         }
     }
 
+    // NOTE: twilio's RequestValidator drops a repeated field whose name and value are both the same,
+    // and Lifeline signs every copy, so no vector repeats a pair and the two differ on such a request.
     private func twilioVectors() -> [Vector] {
         let cases: [(String, String, [FormField])] = [
             (

@@ -82,7 +82,7 @@ def twilio(case):
 def vonage_callback(case):
     names = [name for name, _ in case["params"]]
     if len(set(names)) != len(names):
-        raise ValueError(f"a Vonage callback has each parameter once, got {names}")
+        raise ValueError(f"invalid Vonage case: repeated parameter names in {names}; give each name once")
     client = vonage.Client(key="lifeline", signature_secret=case["secret"], signature_method=VONAGE_METHODS[case["method"]])
     params = {name: value for name, value in case["params"] if name != "sig"}
     result = {"signature": client.signature(dict(params)), "valid": None}
