@@ -18,9 +18,9 @@ each {"signature": the value the SDK computes, "valid": the SDK's verdict on the
            sig replaced by "signature".
 
 The vonage 3.x Client handles every method Lifeline offers: md5hash (no signature_method: MD5
-of the text followed by the secret) and the HMACs md5, sha1, sha256 and sha512. Its successor's
-helper (vonage-http-client's Auth.sign_params) has no md5hash, so 3.x is the one pinned, and no
-method needs a computation of this script's own.
+of the text followed by the secret) and the HMACs md5, sha1, sha256 and sha512. The 4.x line's
+helper (Auth.sign_params in vonage-http-client 1.5.2) raises TypeError without a method, so it has
+no md5hash. That is why 3.x is pinned, and no method needs a computation of this script's own.
 """
 
 import json
@@ -82,7 +82,7 @@ def twilio(case):
 def vonage_callback(case):
     names = [name for name, _ in case["params"]]
     if len(set(names)) != len(names):
-        raise ValueError(f"invalid Vonage case: repeated parameter names in {names}; give each name once")
+        raise ValueError(f"invalid Vonage case: repeated parameter names in {names}. Give each name once.")
     client = vonage.Client(key="lifeline", signature_secret=case["secret"], signature_method=VONAGE_METHODS[case["method"]])
     params = {name: value for name, value in case["params"] if name != "sig"}
     result = {"signature": client.signature(dict(params)), "valid": None}
