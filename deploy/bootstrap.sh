@@ -38,6 +38,8 @@ python_packages=(
     "openapi-core==0.23.1"
     "botocore==1.44.8"
     "moto[server]==5.2.5"
+    "twilio==7.17.0"
+    "vonage==3.18.0"
 )
 
 missing=()
