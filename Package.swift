@@ -52,11 +52,13 @@ let package = Package(
         .testTarget(name: "SMPPTests", dependencies: ["SMPP", "Simulators", "Diagnostics"]),
         .testTarget(name: "ATModemTests", dependencies: ["ATModem", "Simulators", "SMSCodec", "Diagnostics"]),
         .testTarget(name: "CloudSMSTests", dependencies: ["CloudSMS", "Diagnostics"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store"]),
+        // Starts a throwaway PostgreSQL server for the store and end-to-end tests.
+        .target(name: "PostgresTestSupport", dependencies: ["Store"], path: "Tests/PostgresTestSupport"),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "PostgresTestSupport"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Simulators", "Store", "Diagnostics"]),
         .testTarget(name: "HTTPAPITests", dependencies: ["HTTPAPI", "Gateway", "Store", "Config", "Diagnostics"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["lifeline", "Simulators", "Store"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["lifeline", "Simulators", "Store", "PostgresTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

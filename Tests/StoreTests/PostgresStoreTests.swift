@@ -1,4 +1,5 @@
 import Foundation
+import PostgresTestSupport
 import Testing
 
 @testable import Store
@@ -185,8 +186,8 @@ func withPostgres<Result>(
 
     /// Without PostgreSQL's binaries the test server fails with a message naming the bootstrap script.
     @Test func missingBinariesNameBootstrap() throws {
-        let error = #expect(throws: PostgresTestServerError.self) {
-            _ = try PostgresTestServer.findBinaries(under: "/nonexistent/postgresql")
+        let error = #expect(throws: LocalPostgresServerError.self) {
+            _ = try LocalPostgresServer.findBinaries(under: "/nonexistent/postgresql")
         }
         #expect(error?.description.contains("bash deploy/bootstrap.sh") == true)
     }
