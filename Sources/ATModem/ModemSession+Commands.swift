@@ -163,7 +163,7 @@ extension ModemSession {
     /// `deleteStored(index:memory:)`. An index already published and not yet deleted is skipped.
     private func readStoredMessage(storage: String, index: Int) async {
         let key = Self.storedKey(memory: storage, index: index)
-        guard let channel, !handedOver.contains(key) else { return }
+        guard let channel, !publishedIndexes.contains(key) else { return }
         let timeout = timeouts.command
         _ = try? await channel.execute("AT+CPMS=\"\(storage)\"", timeout: timeout)
         guard let response = try? await channel.execute("AT+CMGR=\(index)", timeout: timeout),
@@ -176,7 +176,7 @@ extension ModemSession {
             return
         }
         // The start-up listing may have published this index while AT+CMGR ran.
-        guard handedOver.insert(key).inserted else { return }
+        guard publishedIndexes.insert(key).inserted else { return }
         let message = ModemInboundPDU(
             pduHex: stored.pduHex,
             tpduLength: stored.tpduLength,
@@ -209,7 +209,7 @@ extension ModemSession {
                 }
                 let source = ModemStatusReport.Source.storage(storage, index: index)
                 eventSink.yield(.statusReport(ModemStatusReport(pduHex: stored.pduHex, tpduLength: stored.tpduLength, source: source)))
-            } else if handedOver.insert(Self.storedKey(memory: storage, index: index)).inserted {
+            } else if publishedIndexes.insert(Self.storedKey(memory: storage, index: index)).inserted {
                 let message = ModemInboundPDU(pduHex: stored.pduHex, tpduLength: stored.tpduLength, storage: storage, index: index)
                 eventSink.yield(.inboundMessage(message))
             }
@@ -222,11 +222,11 @@ extension ModemSession {
         guard channel != nil else { throw .port(.closed(path: devicePath)) }
         try await run("AT+CPMS=\"\(memory)\"")
         try await run("AT+CMGD=\(index)")
-        handedOver.remove(Self.storedKey(memory: memory, index: index))
+        publishedIndexes.remove(Self.storedKey(memory: memory, index: index))
         logger.trace("Stored message deleted", metadata: ["modem.storage": memory, "modem.index": "\(index)"])
     }
 
-    /// The key of one stored message in `handedOver`.
+    /// The key of one stored message in `publishedIndexes`.
     static func storedKey(memory: String, index: Int) -> String {
         "\(memory.uppercased())#\(index)"
     }

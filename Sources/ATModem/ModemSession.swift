@@ -6,9 +6,8 @@ import Diagnostics
 /// a send). Unsolicited codes are handled as they arrive: `+CDS` and `+CMT` are acknowledged
 /// with `AT+CNMA` when `AT+CSMS?` reported service 1 and then published on `events`; `+CDSI` is
 /// read from storage with `AT+CMGR` and deleted. A message announced by `+CMTI` (or listed at
-/// start-up) is read and published but stays stored until the consumer calls
-/// `deleteStored(index:memory:)` after keeping it; each stored index is published once while the
-/// session lives, until it is deleted. When a command times out or the port fails, the
+/// start-up) is read and published, and stays stored until the consumer has kept it and calls
+/// `deleteStored(index:memory:)`. Each stored index is published once until it is deleted. When a command times out or the port fails, the
 /// session publishes `.modemLost` and runs `recover()` before its next operation.
 /// After `close()` every operation throws `ModemError.closed` and `events` finishes.
 public actor ModemSession {
@@ -44,7 +43,7 @@ public actor ModemSession {
     var busy = false
     /// Stored messages published and not yet deleted, as `ModemSession.storedKey(memory:index:)`;
     /// a later `+CMTI` or listing of the same index is not published again.
-    var handedOver: Set<String> = []
+    var publishedIndexes: Set<String> = []
     var waiters: [CheckedContinuation<Void, Never>] = []
     private var signalTask: Task<Void, Never>?
 
