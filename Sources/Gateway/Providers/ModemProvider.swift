@@ -22,8 +22,8 @@ public typealias InboundMessageHandler = @Sendable (InboundMessage) async -> Boo
 /// only after the handler reports it stored; otherwise it stays, and the next start lists and
 /// hands it over again. A message whose parts do not all arrive within 10 minutes is dropped
 /// from memory with a warning; its parts read from the SIM stay there, as do parts still in
-/// memory when the daemon stops. Parts delivered straight to the host (`+CMT`) exist only in
-/// memory.
+/// memory when the daemon stops. A stored PDU that is unreadable or no SMS-DELIVER is deleted
+/// with a warning. Parts delivered straight to the host (`+CMT`) exist only in memory.
 public final class ModemProvider: Provider {
     public let id: String
     public let sendsDeliveryReports: Bool
@@ -222,8 +222,10 @@ public final class ModemProvider: Provider {
         "\(reference):\(recipientDigits)"
     }
 
-    /// Deletes each stored part from the modem; a failure is logged and leaves that part stored,
-    /// so the next start hands its message over again.
+    /// Deletes each stored part from the modem. A failure is logged and leaves that part stored,
+    /// so the next start reads it again.
+    /// NOTE: a part left alone that way, or any part whose message never completes, is held in
+    /// memory until it expires and stays on the SIM after that, taking a slot until removed by hand.
     private static func deleteStored(_ locations: [InboundAssembly.Location], from session: ModemSession, logger: Logger) async {
         for location in locations {
             do {
