@@ -4,7 +4,8 @@ public enum ModemEvent: Sendable, Hashable {
     case statusReport(ModemStatusReport)
     /// A received message (SMS-DELIVER PDU, one part of a concatenated message or all of a
     /// single one), delivered straight to the host (`+CMT`) or read from storage after `+CMTI`
-    /// and deleted there. Decode it with the SMS codec.
+    /// or at start-up. A stored one stays on the modem until the consumer has kept it and calls
+    /// `ModemSession.deleteStored(index:memory:)`. Decode it with the SMS codec.
     case inboundMessage(ModemInboundPDU)
     /// The modem stopped responding or its port failed, so recovery runs before the next command.
     case modemLost(reason: String)
@@ -48,9 +49,9 @@ public struct ModemInboundPDU: Sendable, Hashable {
     public var pduHex: String
     /// The TPDU length in octets, without the SMSC field; `nil` when the modem did not give it.
     public var tpduLength: Int?
-    /// The storage the message was read from after `+CMTI` (such as `SM`), `nil` for `+CMT`.
+    /// The storage the message was read from (such as `SM`), `nil` for `+CMT`.
     public var storage: String?
-    /// The index it was read from and deleted at; `nil` for `+CMT`.
+    /// The index it was read from and stays at until deleted; `nil` for `+CMT`.
     public var index: Int?
 
     public init(pduHex: String, tpduLength: Int?, storage: String? = nil, index: Int? = nil) {

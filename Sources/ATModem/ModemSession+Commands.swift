@@ -159,12 +159,11 @@ extension ModemSession {
         }
     }
 
-    /// Reads a message announced by `+CMTI`, deletes it from storage and publishes it.
-    ///
-    /// NOTE: the message is deleted before the consumer stores it, so a crash in between loses
-    /// it. Keeping it until stored would need the consumer to confirm each part.
+    /// Reads a message announced by `+CMTI` and publishes it, leaving it stored until
+    /// `deleteStored(index:memory:)`. An index already published and not yet deleted is skipped.
     private func readStoredMessage(storage: String, index: Int) async {
-        guard let channel else { return }
+        let key = Self.storedKey(memory: storage, index: index)
+        guard let channel, !publishedIndexes.contains(key) else { return }
         let timeout = timeouts.command
         _ = try? await channel.execute("AT+CPMS=\"\(storage)\"", timeout: timeout)
         guard let response = try? await channel.execute("AT+CMGR=\(index)", timeout: timeout),
@@ -176,9 +175,8 @@ extension ModemSession {
             )
             return
         }
-        if (try? await channel.execute("AT+CMGD=\(index)", timeout: timeout))?.final != .ok {
-            logger.debug("Stored message not deleted", metadata: ["modem.storage": storage, "modem.index": "\(index)"])
-        }
+        // The start-up listing may have published this index while AT+CMGR ran.
+        guard publishedIndexes.insert(key).inserted else { return }
         let message = ModemInboundPDU(
             pduHex: stored.pduHex,
             tpduLength: stored.tpduLength,
@@ -188,10 +186,12 @@ extension ModemSession {
         eventSink.yield(.inboundMessage(message))
     }
 
-    /// Reads every message in the storage new messages go to (`AT+CMGL=4`), deletes each and
-    /// publishes it: messages that arrived while no host listened, or whose `+CMTI` was lost
-    /// while the port was closed. Status reports found there are published as status reports.
-    /// A failed command is logged and leaves the messages stored.
+    /// Reads every message in the storage new messages go to (`AT+CMGL=4`) and publishes it:
+    /// messages that arrived while no host listened, whose `+CMTI` was lost while the port was
+    /// closed, or that an earlier run read but never stored. Received messages stay stored until
+    /// `deleteStored(index:memory:)`, and indexes already published are skipped. Status reports
+    /// found there are deleted and published as status reports. A failed command is logged and
+    /// leaves the messages stored.
     func collectStoredMessages() async {
         // The third memory of AT+CPMS? is where the modem stores what it receives (TS 27.005 3.2.2).
         let fields = (try? await run("AT+CPMS?"))?.value(prefix: "+CPMS:").map(ATFields.split) ?? []
@@ -203,17 +203,32 @@ extension ModemSession {
             return
         }
         for (index, stored) in StoredMessage.list(in: listing) {
-            if (try? await execute("AT+CMGD=\(index)"))?.final != .ok {
-                logger.debug("Stored message not deleted", metadata: ["modem.storage": storage, "modem.index": "\(index)"])
-            }
             if stored.isStatusReport {
+                if (try? await execute("AT+CMGD=\(index)"))?.final != .ok {
+                    logger.debug("Stored status report not deleted", metadata: ["modem.storage": storage, "modem.index": "\(index)"])
+                }
                 let source = ModemStatusReport.Source.storage(storage, index: index)
                 eventSink.yield(.statusReport(ModemStatusReport(pduHex: stored.pduHex, tpduLength: stored.tpduLength, source: source)))
-            } else {
+            } else if publishedIndexes.insert(Self.storedKey(memory: storage, index: index)).inserted {
                 let message = ModemInboundPDU(pduHex: stored.pduHex, tpduLength: stored.tpduLength, storage: storage, index: index)
                 eventSink.yield(.inboundMessage(message))
             }
         }
+    }
+
+    /// Selects `memory` and deletes `index` there; forgets the index as published once it is gone.
+    func performDeleteStored(index: Int, memory: String) async throws(ModemError) {
+        guard phase != .shutDown else { throw .closed }
+        guard channel != nil else { throw .port(.closed(path: devicePath)) }
+        try await run("AT+CPMS=\"\(memory)\"")
+        try await run("AT+CMGD=\(index)")
+        publishedIndexes.remove(Self.storedKey(memory: memory, index: index))
+        logger.trace("Stored message deleted", metadata: ["modem.storage": memory, "modem.index": "\(index)"])
+    }
+
+    /// The key of one stored message in `publishedIndexes`.
+    static func storedKey(memory: String, index: Int) -> String {
+        "\(memory.uppercased())#\(index)"
     }
 
     /// Reads a status report announced by `+CDSI`, publishes it and deletes it from storage.

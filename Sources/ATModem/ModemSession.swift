@@ -3,9 +3,11 @@ import Diagnostics
 /// One GSM modem: opens its port, initialises it, sends PDUs, reports status reports, recovers.
 ///
 /// Public operations run one at a time in call order (an initialisation never interleaves with
-/// a send). Unsolicited codes are handled as they arrive: `+CDS` is acknowledged with
-/// `AT+CNMA` when `AT+CSMS?` reported service 1 and then published on `events`; `+CDSI` is read
-/// from storage with `AT+CMGR` and deleted. When a command times out or the port fails, the
+/// a send). Unsolicited codes are handled as they arrive: `+CDS` and `+CMT` are acknowledged
+/// with `AT+CNMA` when `AT+CSMS?` reported service 1 and then published on `events`; `+CDSI` is
+/// read from storage with `AT+CMGR` and deleted. A message announced by `+CMTI` (or listed at
+/// start-up) is read and published, and stays stored until the consumer has kept it and calls
+/// `deleteStored(index:memory:)`. Each stored index is published once until it is deleted. When a command times out or the port fails, the
 /// session publishes `.modemLost` and runs `recover()` before its next operation.
 /// After `close()` every operation throws `ModemError.closed` and `events` finishes.
 public actor ModemSession {
@@ -39,6 +41,9 @@ public actor ModemSession {
     /// `<service>` of `AT+CSMS?`: 1 means every `+CDS` and `+CMT` must be acknowledged with `AT+CNMA`.
     var messageService = 0
     var busy = false
+    /// Stored messages published and not yet deleted, as `ModemSession.storedKey(memory:index:)`;
+    /// a later `+CMTI` or listing of the same index is not published again.
+    var publishedIndexes: Set<String> = []
     var waiters: [CheckedContinuation<Void, Never>] = []
     private var signalTask: Task<Void, Never>?
 
@@ -60,8 +65,9 @@ public actor ModemSession {
     ///     modems want `AT^RESET` or `AT+CFUN=15`).
     ///   - usbReset: how recovery power-cycles the USB device after the reset command failed.
     ///   - readsStoredMessages: after each initialisation, lists the messages already stored on
-    ///     the modem (`AT+CMGL=4`), deletes them and publishes them as events. Off by default, so
-    ///     a diagnostic session (`lifeline modem probe`) never deletes the SIM's messages.
+    ///     the modem (`AT+CMGL=4`) and publishes them as events (status reports found there are
+    ///     deleted; received messages stay until `deleteStored(index:memory:)`). Off by default,
+    ///     so a diagnostic session (`lifeline modem probe`) never reads or deletes the SIM's messages.
     public init(
         devicePath: String,
         baudRate: Int = 115_200,
@@ -153,6 +159,18 @@ public actor ModemSession {
     public func send(pdu: [UInt8], tpduLength: Int) async throws(ModemError) -> Int {
         try await exclusively { () async throws(ModemError) -> Int in
             try await self.performSend(pdu: pdu, tpduLength: tpduLength)
+        }
+    }
+
+    /// Deletes the received message stored at `index` in `memory` (`AT+CPMS`, then `AT+CMGD`).
+    ///
+    /// Call it once the message published for that index is kept safe elsewhere; until then the
+    /// message stays on the modem and the next session's start-up listing publishes it again.
+    /// Runs in turn with the other operations; does not recover a lost modem.
+    /// - Throws: `ModemError.commandFailed` when the modem refuses, `.noAnswer`, `.port`, `.closed`.
+    public func deleteStored(index: Int, memory: String) async throws(ModemError) {
+        try await exclusively { () async throws(ModemError) in
+            try await self.performDeleteStored(index: index, memory: memory)
         }
     }
 

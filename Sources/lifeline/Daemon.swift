@@ -196,8 +196,9 @@ actor Daemon {
     }
 
     /// Stores a message a provider received, trying three times 1 s apart, since the provider
-    /// cannot fetch it again. Logs the outcome without the sender's number or the text.
-    static func storeInbound(_ message: InboundMessage, store: any QueueDatabase, logger: Logger) async {
+    /// cannot fetch it again. Logs the outcome without the sender's number or the text and
+    /// returns whether the message was stored (a modem deletes it from its SIM only then).
+    static func storeInbound(_ message: InboundMessage, store: any QueueDatabase, logger: Logger) async -> Bool {
         var lastError = ""
         for attempt in 1...3 {
             do {
@@ -206,7 +207,7 @@ actor Daemon {
                     "Inbound message stored",
                     metadata: ["inbound.id": "\(id)", "provider.id": message.providerID, "inbound.parts": "\(message.parts)"]
                 )
-                return
+                return true
             } catch {
                 lastError = "\(error)"
                 if attempt < 3 { try? await Task.sleep(for: .seconds(1)) }
@@ -216,6 +217,7 @@ actor Daemon {
             "Inbound message not stored",
             metadata: ["provider.id": message.providerID, "error": lastError]
         )
+        return false
     }
 
     /// Samples the queue's depth, and logs and alerts the admins when it stays above

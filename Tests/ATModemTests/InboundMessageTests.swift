@@ -9,9 +9,9 @@ struct InboundMessageTests {
     /// 200 characters: two GSM 7-bit parts.
     static let longText = String(repeating: "Gate B is closed, use gate C. ", count: 7).prefix(200).description
 
-    /// `+CMTI` for each part: the session reads each with `AT+CMGR`, deletes it with `AT+CMGD`
-    /// and publishes the PDU, and the parts join into the text sent.
-    @Test func storedPartsReadAndDeleted() async throws {
+    /// `+CMTI` for each part: the session reads each with `AT+CMGR` and publishes the PDU, the
+    /// parts join into the text sent, and they stay stored until `deleteStored` removes them.
+    @Test func storedPartsReadThenDeleted() async throws {
         try await withSimulatedModem { simulator, session in
             try await session.initialise()
             let events = collectEvents(of: session, until: Self.secondInbound())
@@ -20,12 +20,40 @@ struct InboundMessageTests {
 
             #expect(pdus.map(\.storage) == ["SM", "SM"])
             #expect(pdus.map(\.index) == [0, 1])
-            for command in ["AT+CPMS=\"SM\"", "AT+CMGR=0", "AT+CMGD=0", "AT+CMGR=1", "AT+CMGD=1"] {
+            for command in ["AT+CPMS=\"SM\"", "AT+CMGR=0", "AT+CMGR=1"] {
                 #expect(simulator.receivedCommands.contains(command), "missing \(command)")
             }
-            #expect(simulator.storedIndexes.isEmpty)
+            #expect(!simulator.receivedCommands.contains { $0.hasPrefix("AT+CMGD") }, "deleted before the consumer kept it")
+            #expect(simulator.storedIndexes == [0, 1])
             #expect(try Self.joined(pdus) == Self.longText)
+
+            for pdu in pdus {
+                try await session.deleteStored(index: try #require(pdu.index), memory: try #require(pdu.storage))
+            }
+            #expect(simulator.receivedCommands.contains("AT+CMGD=0"))
+            #expect(simulator.receivedCommands.contains("AT+CMGD=1"))
+            #expect(simulator.storedIndexes.isEmpty)
         }
+    }
+
+    /// A `+CMTI` for an index the start-up listing already published is not published again,
+    /// while a new index that follows it is.
+    @Test func listedIndexNotPublishedTwice() async throws {
+        let simulator = ModemSimulator()
+        defer { simulator.stop() }
+        let path = try simulator.start()
+        try simulator.deliverInbound("Is the shelter open?", from: "+447700900123", announces: false)
+        let session = ModemSession(devicePath: path, logger: .disabled, timeouts: testTimeouts, readsStoredMessages: true)
+        let events = collectEvents(of: session, until: Self.secondInbound())
+
+        try await session.initialise()
+        try await waitUntil { simulator.receivedCommands.contains("AT+CMGL=4") }
+        simulator.sendUnsolicited("+CMTI: \"SM\",0")
+        try simulator.deliverInbound("Doors close at ten.", from: "+447700900123")
+        let pdus = Self.inboundPDUs(await events.value)
+
+        #expect(pdus.map(\.index) == [0, 1])
+        await session.close()
     }
 
     /// `+CMT` parts under service 1 are each acknowledged with `AT+CNMA`, even out of order, and join.
@@ -47,8 +75,8 @@ struct InboundMessageTests {
         }
     }
 
-    /// Messages stored before the session opened are listed, deleted and published after
-    /// initialisation when the session reads stored messages, and left alone otherwise.
+    /// Messages stored before the session opened are listed and published (and kept stored)
+    /// after initialisation when the session reads stored messages, and left alone otherwise.
     @Test(arguments: [true, false])
     func storedBeforeStartCollected(_ reads: Bool) async throws {
         let simulator = ModemSimulator()
@@ -64,7 +92,7 @@ struct InboundMessageTests {
         if reads {
             #expect(simulator.receivedCommands.contains("AT+CMGL=4"))
             #expect(pdus.map(\.index) == [0, 1])
-            #expect(simulator.storedIndexes.isEmpty)
+            #expect(simulator.storedIndexes == [0, 1], "deleted before the consumer kept them")
             #expect(try Self.joined(pdus) == Self.longText)
         } else {
             #expect(!simulator.receivedCommands.contains { $0.hasPrefix("AT+CMGL") })

@@ -16,8 +16,8 @@ struct ModemInboundTests {
     /// 200 characters: two GSM 7-bit parts.
     static let longText = String(repeating: "Stand down, drill over. Meet at the front gate. ", count: 5).prefix(200).description
 
-    /// A two-part message announced by `+CMTI` is read, joined and stored once, and listed with
-    /// its sender masked in both the table and the JSON.
+    /// A two-part message announced by `+CMTI` is read, joined and stored once (its parts then
+    /// deleted from the SIM), and listed with its sender masked in both the table and the JSON.
     @Test func twoPartMessageListed() async throws {
         let stage = try InboundStage(profile: .healthy)
         defer { stage.cleanUp() }
@@ -32,7 +32,10 @@ struct ModemInboundTests {
             #expect(rows.first?.parts == 2)
             #expect(rows.first?.providerID == "modem-1")
             #expect(rows.first?.sender == "+44770*****23")
-            #expect(stage.modem.storedIndexes.isEmpty, "read messages are deleted from the SIM")
+            // Each part is deleted from the SIM once the joined message is stored.
+            try await stage.waitUntil("stored parts deleted from the SIM") { stage.modem.storedIndexes.isEmpty }
+            #expect(stage.modem.receivedCommands.contains("AT+CMGD=0"))
+            #expect(stage.modem.receivedCommands.contains("AT+CMGD=1"))
 
             let table = try await LifelineBinary.run(["messages", "--config", stage.configPath, "--inbound"])
             #expect(table.status == 0)
@@ -80,7 +83,7 @@ struct ModemInboundTests {
 
             #expect(rows.map(\.text) == ["Are you still open?"])
             #expect(rows.first?.parts == 1)
-            #expect(stage.modem.storedIndexes.isEmpty)
+            try await stage.waitUntil("the stored message deleted from the SIM") { stage.modem.storedIndexes.isEmpty }
         } catch {
             Issue.record("\(error)\ndaemon log:\n\((try? stage.daemonLog()) ?? "")")
         }

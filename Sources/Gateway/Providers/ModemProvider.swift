@@ -5,8 +5,9 @@ import Foundation
 import SMSCodec
 import Store
 
-/// Receives each complete inbound message a provider decoded, to store it.
-public typealias InboundMessageHandler = @Sendable (InboundMessage) async -> Void
+/// Receives each complete inbound message a provider decoded, to store it; returns whether it
+/// was stored. A modem deletes the message from its SIM only after `true`.
+public typealias InboundMessageHandler = @Sendable (InboundMessage) async -> Bool
 
 /// A GSM modem in the pool: one `ModemSession` sending SMS-SUBMIT PDUs with `AT+CMGS`, one message
 /// at a time, turning `+CDS` status reports into delivery reports and received messages into
@@ -17,8 +18,12 @@ public typealias InboundMessageHandler = @Sendable (InboundMessage) async -> Voi
 /// resolves a repeat to the newest message with that id.
 ///
 /// Received parts of a concatenated message are joined in memory (`ConcatenationReassembler`)
-/// and handed over once complete. A message whose parts do not all arrive within 10 minutes is
-/// dropped with a warning, and so are parts still in memory when the daemon stops.
+/// and handed over once complete. A message read from the SIM is deleted there (every part)
+/// only after the handler reports it stored; otherwise it stays, and the next start lists and
+/// hands it over again. A message whose parts do not all arrive within 10 minutes is dropped
+/// from memory with a warning; its parts read from the SIM stay there, as do parts still in
+/// memory when the daemon stops. A stored PDU that is unreadable or no SMS-DELIVER is deleted
+/// with a warning. Parts delivered straight to the host (`+CMT`) exist only in memory.
 public final class ModemProvider: Provider {
     public let id: String
     public let sendsDeliveryReports: Bool
@@ -35,7 +40,7 @@ public final class ModemProvider: Provider {
     /// Creates the provider; nothing is opened until `start(reports:)`.
     ///
     /// - Parameter inbound: receives each complete received message; `nil` drops them after
-    ///   logging, as a pool without a store does.
+    ///   logging, as a pool without a store does, and leaves those read from the SIM there.
     public init(id: String, settings: ModemSettings, logger: Logger, inbound: InboundMessageHandler? = nil) {
         self.id = id
         var logger = logger
@@ -70,11 +75,24 @@ public final class ModemProvider: Provider {
             var assembly = InboundAssembly(providerID: providerID, logger: logger)
             for await event in session.events {
                 if case .inboundMessage(let pdu) = event {
-                    guard let message = assembly.add(pdu, now: Date()) else { continue }
-                    if let inbound {
-                        await inbound(message)
-                    } else {
-                        logger.debug("Inbound message dropped: no store")
+                    switch assembly.add(pdu, now: Date()) {
+                    case .held:
+                        break
+                    case .unreadable(let locations):
+                        await ModemProvider.deleteStored(locations, from: session, logger: logger)
+                    case .complete(let message, let locations):
+                        guard let inbound else {
+                            logger.debug("Inbound message dropped: no store")
+                            continue
+                        }
+                        if await inbound(message) {
+                            await ModemProvider.deleteStored(locations, from: session, logger: logger)
+                        } else {
+                            logger.warning(
+                                "Inbound message not stored; left on the SIM until the next start",
+                                metadata: ["inbound.parts.stored": "\(locations.count)"]
+                            )
+                        }
                     }
                     continue
                 }
@@ -204,6 +222,23 @@ public final class ModemProvider: Provider {
         "\(reference):\(recipientDigits)"
     }
 
+    /// Deletes each stored part from the modem. A failure is logged and leaves that part stored,
+    /// so the next start reads it again.
+    /// NOTE: a part left alone that way, or any part whose message never completes, is held in
+    /// memory until it expires and stays on the SIM after that, taking a slot until removed by hand.
+    private static func deleteStored(_ locations: [InboundAssembly.Location], from session: ModemSession, logger: Logger) async {
+        for location in locations {
+            do {
+                try await session.deleteStored(index: location.index, memory: location.memory)
+            } catch {
+                logger.warning(
+                    "Stored inbound part not deleted",
+                    metadata: ["modem.storage": location.memory, "modem.index": "\(location.index)", "error": "\(error)"]
+                )
+            }
+        }
+    }
+
     private static func initialise(_ session: ModemSession, logger: Logger) async {
         do {
             try await session.initialise()
@@ -269,36 +304,62 @@ public final class ModemProvider: Provider {
 
 /// Decodes received SMS-DELIVER PDUs and joins concatenated ones. Owned by one event loop.
 struct InboundAssembly {
+    /// Where a part read from the modem's storage is kept until it is deleted there.
+    struct Location: Sendable, Hashable {
+        var memory: String
+        var index: Int
+    }
+
+    /// What one added PDU led to.
+    enum Outcome: Sendable {
+        /// The part waits for the rest of its message.
+        case held
+        /// The PDU is unreadable or no SMS-DELIVER; its location (if stored) may be deleted.
+        case unreadable([Location])
+        /// A message is complete; `locations` are its stored parts, to delete once it is kept.
+        case complete(InboundMessage, locations: [Location])
+    }
+
     let providerID: String
     let logger: Logger
     private var reassembler = ConcatenationReassembler()
     /// The TP-SCTS of the first part seen of each message still waiting for parts.
     private var firstTimestamps: [String: Date] = [:]
+    /// The stored parts of each message still waiting for parts.
+    private var pendingLocations: [String: [Location]] = [:]
 
     init(providerID: String, logger: Logger) {
         self.providerID = providerID
         self.logger = logger
     }
 
-    /// Adds one received PDU; returns the message it completes, or `nil` (a part is missing, or
-    /// the PDU is unreadable or no SMS-DELIVER, which is logged).
-    mutating func add(_ pdu: ModemInboundPDU, now: Date) -> InboundMessage? {
+    /// Adds one received PDU; returns the message it completes with the stored locations of all
+    /// its parts, `.held` when a part is missing, or `.unreadable` for a PDU that is unreadable
+    /// or no SMS-DELIVER (logged).
+    mutating func add(_ pdu: ModemInboundPDU, now: Date) -> Outcome {
         dropExpired(now: now)
-        guard let deliver = decode(pdu) else { return nil }
+        var locations: [Location] = []
+        if let memory = pdu.storage, let index = pdu.index {
+            locations.append(Location(memory: memory, index: index))
+        }
+        guard let deliver = decode(pdu) else { return .unreadable(locations) }
 
         let part = ConcatenationReassembler.Part(deliver: deliver, receivedAt: now)
         let timestamp = deliver.serviceCentreTimestamp.date
         if let info = part.concatenation {
             let key = Self.key(part.sender, info)
             firstTimestamps[key] = min(firstTimestamps[key] ?? timestamp, timestamp)
+            pendingLocations[key, default: []].append(contentsOf: locations)
         }
         guard let assembled = reassembler.receive(part) else {
             logger.debug("Inbound part held for the rest", metadata: ["inbound.pending": "\(reassembler.pendingCount)"])
-            return nil
+            return .held
         }
         var smscTimestamp = timestamp
         if let info = assembled.concatenation {
-            smscTimestamp = firstTimestamps.removeValue(forKey: Self.key(assembled.sender, info)) ?? timestamp
+            let key = Self.key(assembled.sender, info)
+            smscTimestamp = firstTimestamps.removeValue(forKey: key) ?? timestamp
+            locations = pendingLocations.removeValue(forKey: key) ?? locations
         }
 
         let text: String
@@ -312,7 +373,7 @@ struct InboundAssembly {
             "Inbound message received",
             metadata: ["inbound.sender": redactedPhoneNumber(assembled.sender), "inbound.parts": "\(assembled.partCount)"]
         )
-        return InboundMessage(
+        let message = InboundMessage(
             receivedAt: now,
             providerID: providerID,
             sender: assembled.sender,
@@ -320,12 +381,16 @@ struct InboundAssembly {
             smscTimestamp: smscTimestamp,
             parts: assembled.partCount
         )
+        return .complete(message, locations: locations)
     }
 
     /// Drops messages whose parts did not all arrive in time, with a warning for each.
     private mutating func dropExpired(now: Date) {
         for expired in reassembler.expire(now: now) {
-            firstTimestamps[Self.key(expired.sender, expired.concatenation)] = nil
+            let key = Self.key(expired.sender, expired.concatenation)
+            firstTimestamps[key] = nil
+            // The parts read from storage stay there; the next start lists them again.
+            pendingLocations[key] = nil
             logger.warning(
                 "Inbound message dropped: parts missing",
                 metadata: [
