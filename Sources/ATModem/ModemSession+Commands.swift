@@ -216,7 +216,7 @@ extension ModemSession {
         }
     }
 
-    /// Selects `memory` and deletes `index` there; forgets the index as published once it is gone.
+    /// Selects `memory` and deletes `index` there; removes the index from the published ones once it is deleted.
     func performDeleteStored(index: Int, memory: String) async throws(ModemError) {
         guard phase != .shutDown else { throw .closed }
         guard channel != nil else { throw .port(.closed(path: devicePath)) }

@@ -16,7 +16,7 @@ public struct LifelineConfig: Sendable, Equatable {
     /// host name by default. It marks the messages this box claimed, so that after a restart it
     /// recovers those and no other box's.
     public var node: String = ProcessInfo.processInfo.hostName
-    /// Where the daemon writes its status snapshot for `lifeline status`: beside the SQLite file,
+    /// The path base of the status snapshot the daemon writes for `lifeline status`: beside the SQLite file,
     /// or for PostgreSQL beside the config file, named after `node`.
     public var statusSnapshotBase: String
     /// Default `info`.

@@ -308,7 +308,7 @@ extension MessageStore {
         }
     }
 
-    /// Calls `findMessage`, then `transition` when `decide` asks for one; not atomic.
+    /// Calls `findMessage`, then `transition` when `decide` returns one. Not atomic.
     public func findMessage(
         providerID: String,
         providerMessageID: String,

@@ -253,7 +253,7 @@ extension SQLiteWriter {
         case grouped(GroupedJob)
     }
 
-    /// What the thread runs next: one job alone, or a group in one transaction.
+    /// The next work for the thread: one job alone, or a group in one transaction.
     fileprivate enum Batch {
         case alone(@Sendable (SQLiteWriter) -> Void)
         case group([GroupedJob])

@@ -8,7 +8,7 @@ import Store
 ///
 /// - Parameter notifiesWakeListener: for SQLite, whether commits that queue work wake a daemon
 ///   listening on the same file; PostgreSQL always notifies the listening daemons.
-/// - Throws: `StoreError`, `SQLiteError` or `PostgresError`; none of them holds the password.
+/// - Throws: `StoreError`, `SQLiteError` or `PostgresError`; none of them contains the password.
 func openQueueDatabase(
     config: LifelineConfig,
     logger: Logger = .disabled,

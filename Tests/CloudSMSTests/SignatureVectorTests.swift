@@ -39,7 +39,7 @@ import Testing
             }
         }
 
-        /// Returns the case for the script, which also asks the SDK to check `signature`.
+        /// Returns the case for the script, which also has the SDK check `signature`.
         func input(signature: String) -> [String: Any] {
             switch self {
             case .twilio(let url, let fields):

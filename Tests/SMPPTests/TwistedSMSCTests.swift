@@ -5,69 +5,14 @@ import Testing
 /// The ESME client against an independent SMSC: smpp.twisted3 in Tests/Peers/smsc_twisted.py.
 @Suite(.timeLimit(.minutes(1)))
 struct TwistedSMSCTests {
-    /// A running smsc_twisted.py; closing its stdin ends it.
-    final class Peer: Sendable {
-        let process: Process
-        let stdin: Pipe
-        let port: UInt16
-
-        private init(process: Process, stdin: Pipe, port: UInt16) {
-            self.process = process
-            self.stdin = stdin
-            self.port = port
-        }
-
-        /// Starts the peer and reads its port from the first line of stdout, on a dedicated thread.
-        static func start() async throws -> Peer {
-            let root = packageRoot()
-            let process = Process()
-            process.executableURL = root.appendingPathComponent(".venv/bin/python")
-            process.arguments = [
-                root.appendingPathComponent("Tests/Peers/smsc_twisted.py").path, "--port", "0", "--lifetime", "60",
-            ]
-            let stdin = Pipe()
-            let stdout = Pipe()
-            process.standardInput = stdin
-            process.standardOutput = stdout
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            let line: String = await withCheckedContinuation { continuation in
-                Thread {
-                    var collected = Data()
-                    while !collected.contains(UInt8(ascii: "\n")) {
-                        let chunk = stdout.fileHandleForReading.availableData
-                        if chunk.isEmpty { break }
-                        collected.append(chunk)
-                    }
-                    continuation.resume(returning: String(decoding: collected, as: UTF8.self))
-                }.start()
-            }
-            guard let port = UInt16(line.split(separator: "\n").first ?? "") else {
-                process.terminate()
-                throw PeerError.noPort(output: line)
-            }
-            return Peer(process: process, stdin: stdin, port: port)
-        }
-
-        /// Closes stdin so the peer exits, and waits for it on a dedicated thread.
-        func stop() async {
-            try? stdin.fileHandleForWriting.close()
-            await withCheckedContinuation { continuation in
-                Thread { [process] in
-                    process.waitUntilExit()
-                    continuation.resume()
-                }.start()
-            }
-        }
-    }
-
-    enum PeerError: Error {
-        case noPort(output: String)
+    /// Starts smsc_twisted.py, which exits after 60 s at the latest or when its stdin closes.
+    private static func startPeer() async throws -> PeerProcess {
+        try await PeerProcess.startPython("smsc_twisted.py", arguments: ["--port", "0", "--lifetime", "60"])
     }
 
     /// bind_transceiver succeeds, a submit gets the peer's message id, and its receipt arrives as an event.
     @Test func bindSubmitReceipt() async throws {
-        let peer = try await Peer.start()
+        let peer = try await Self.startPeer()
         let settings = SMPPLinkSettings(
             host: "127.0.0.1",
             port: peer.port,
@@ -110,7 +55,7 @@ struct TwistedSMSCTests {
     /// The peer decodes and accepts every part of a long text sent with SAR parameters and with
     /// message_payload, so the optional parameters are encoded as another implementation expects.
     @Test(arguments: [LongMessageMode.sar, .payload]) func longMessageParameters(_ mode: LongMessageMode) async throws {
-        let peer = try await Peer.start()
+        let peer = try await Self.startPeer()
         let settings = SMPPLinkSettings(
             host: "127.0.0.1",
             port: peer.port,
@@ -140,7 +85,7 @@ struct TwistedSMSCTests {
 
     /// The peer's error bind_resp for a wrong password reads as ESME_RINVPASWD.
     @Test func wrongPasswordRejected() async throws {
-        let peer = try await Peer.start()
+        let peer = try await Self.startPeer()
         let settings = SMPPLinkSettings(host: "127.0.0.1", port: peer.port, systemID: "lifeline", password: "wrong")
         let client = try ESMEClient(settings: settings, logger: .disabled)
         let events = EventLog(client.events)

@@ -304,13 +304,13 @@ public final class ModemProvider: Provider {
 
 /// Decodes received SMS-DELIVER PDUs and joins concatenated ones. Owned by one event loop.
 struct InboundAssembly {
-    /// Where a part read from the modem's storage is kept until it is deleted there.
+    /// The storage place of a part read from the modem, kept until the part is deleted there.
     struct Location: Sendable, Hashable {
         var memory: String
         var index: Int
     }
 
-    /// What one added PDU led to.
+    /// The result of adding one PDU.
     enum Outcome: Sendable {
         /// The part waits for the rest of its message.
         case held

@@ -8,7 +8,7 @@ import Foundation
 /// statement, never written into the SQL text. Statements are prepared once per connection and
 /// cached by their text. `close()` ends the session, and so does releasing the value.
 ///
-/// libpq's calls block until the server answers, so they must never run on Swift's cooperative pool.
+/// libpq's calls block until the server responds, so they must never run on Swift's cooperative pool.
 public final class PostgresConnection {
     /// The server and database this connection reaches, without the password, for errors and logs:
     /// `postgresql://user@host:port/database`.
