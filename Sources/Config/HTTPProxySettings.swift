@@ -25,8 +25,19 @@ public struct HTTPProxySettings: Sendable, Equatable {
     /// the other proxy keys given alone, and nil after reporting an issue.
     static func decode(_ reader: MappingReader) -> HTTPProxySettings? {
         let urlForm = "an http://host:port or https://host:port URL without user name or password"
-        let url = reader.optional("proxy") { value in
-            value.string(expected: urlForm) { ValueShape.isHTTPURL($0) && !hasUserInfo($0) }
+        let url = reader.optional("proxy") { value -> String? in
+            guard let text = value.string(expected: urlForm) else { return nil }
+            // The issue shows the URL with its password masked, because issues are printed and logged.
+            if hasUserInfo(text) {
+                return value.fail(
+                    "expected \(urlForm), got \(ConfigValue.quoted(maskingPassword(in: text))); move the user name "
+                        + "to proxy_username and the password to proxy_password_file"
+                )
+            }
+            guard ValueShape.isHTTPURL(text) else {
+                return value.fail("expected \(urlForm), got \(ConfigValue.quoted(text))")
+            }
+            return text
         }
         let username = reader.optional("proxy_username") { $0.string(expected: "the proxy's user name") }
         let password = reader.secret("proxy_password", required: false)
@@ -57,6 +68,16 @@ public struct HTTPProxySettings: Sendable, Equatable {
         let afterScheme = url.split(separator: "/", maxSplits: 3, omittingEmptySubsequences: false)
         guard afterScheme.count > 2 else { return false }
         return afterScheme[2].contains("@")
+    }
+
+    /// Returns `url` with the text between the first `:` of its user part and the `@` replaced by `***`.
+    static func maskingPassword(in url: String) -> String {
+        let afterScheme = url.range(of: "://")?.upperBound ?? url.startIndex
+        let authorityEnd = url[afterScheme...].firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? url.endIndex
+        guard let at = url[afterScheme..<authorityEnd].lastIndex(of: "@"),
+            let colon = url[afterScheme..<at].firstIndex(of: ":")
+        else { return url }
+        return url.replacingCharacters(in: colon..<at, with: ":***")
     }
 
     /// Checks for `*`, or a host name, `.domain`, IP address or CIDR range.

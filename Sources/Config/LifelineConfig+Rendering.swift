@@ -108,6 +108,9 @@ extension ProviderSettings {
             writer.field("base_url", settings.baseURL)
             settings.timeouts.render(&writer)
             settings.proxy?.render(&writer)
+            if let caFile = settings.caFile {
+                writer.field("ca_file", caFile)
+            }
         case .vonage(let settings):
             writer.field("api_key", settings.apiKey)
             writer.field("api_secret", settings.apiSecret)
@@ -119,6 +122,9 @@ extension ProviderSettings {
                 writer.field("signature_method", raw: settings.signatureMethod.rawValue)
             }
             settings.proxy?.render(&writer)
+            if let caFile = settings.caFile {
+                writer.field("ca_file", caFile)
+            }
         case .sns(let settings):
             writer.field("region", settings.region)
             writer.field("access_key_id", settings.accessKeyID)
@@ -129,6 +135,9 @@ extension ProviderSettings {
             }
             settings.timeouts.render(&writer)
             settings.proxy?.render(&writer)
+            if let caFile = settings.caFile {
+                writer.field("ca_file", caFile)
+            }
         case .smpp(let settings):
             settings.render(&writer)
         case .modem(let settings):

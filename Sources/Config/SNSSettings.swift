@@ -12,6 +12,9 @@ public struct SNSSettings: Sendable, Equatable {
     public var timeouts: HTTPTimeouts
     /// The HTTP proxy for this provider's requests; nil connects directly.
     public var proxy: HTTPProxySettings?
+    /// A PEM file with the CA certificates trusted for the API's certificate, in place of the
+    /// system's store (`ca_file`); nil uses the system's.
+    public var caFile: String?
 
     public init(
         region: String,
@@ -20,7 +23,8 @@ public struct SNSSettings: Sendable, Equatable {
         endpoint: String? = nil,
         senderID: String? = nil,
         timeouts: HTTPTimeouts = HTTPTimeouts(),
-        proxy: HTTPProxySettings? = nil
+        proxy: HTTPProxySettings? = nil,
+        caFile: String? = nil
     ) {
         self.region = region
         self.accessKeyID = accessKeyID
@@ -29,6 +33,7 @@ public struct SNSSettings: Sendable, Equatable {
         self.senderID = senderID
         self.timeouts = timeouts
         self.proxy = proxy
+        self.caFile = caFile
     }
 
     /// `endpoint`, or the public endpoint of `region`.
@@ -50,6 +55,7 @@ public struct SNSSettings: Sendable, Equatable {
         }
         let timeouts = HTTPTimeouts.decode(reader)
         let proxy = HTTPProxySettings.decode(reader)
+        let caFile = reader.cloudCAFile()
         guard let region, let accessKeyID, let secretAccessKey else { return nil }
         return SNSSettings(
             region: region,
@@ -58,7 +64,8 @@ public struct SNSSettings: Sendable, Equatable {
             endpoint: endpoint,
             senderID: senderID,
             timeouts: timeouts,
-            proxy: proxy
+            proxy: proxy,
+            caFile: caFile
         )
     }
 }

@@ -12,6 +12,9 @@ public struct TwilioSettings: Sendable, Equatable {
     public var timeouts: HTTPTimeouts
     /// The HTTP proxy for this provider's requests; nil connects directly.
     public var proxy: HTTPProxySettings?
+    /// A PEM file with the CA certificates trusted for the API's certificate, in place of the
+    /// system's store (`ca_file`); nil uses the system's.
+    public var caFile: String?
 
     public init(
         accountSID: String,
@@ -19,7 +22,8 @@ public struct TwilioSettings: Sendable, Equatable {
         from: String,
         baseURL: String = defaultBaseURL,
         timeouts: HTTPTimeouts = HTTPTimeouts(),
-        proxy: HTTPProxySettings? = nil
+        proxy: HTTPProxySettings? = nil,
+        caFile: String? = nil
     ) {
         self.accountSID = accountSID
         self.authToken = authToken
@@ -27,6 +31,7 @@ public struct TwilioSettings: Sendable, Equatable {
         self.baseURL = baseURL
         self.timeouts = timeouts
         self.proxy = proxy
+        self.caFile = caFile
     }
 
     static func decode(_ reader: MappingReader) -> TwilioSettings? {
@@ -41,6 +46,7 @@ public struct TwilioSettings: Sendable, Equatable {
         let baseURL = reader.optional("base_url", ProviderSettings.decodeBaseURL) ?? defaultBaseURL
         let timeouts = HTTPTimeouts.decode(reader)
         let proxy = HTTPProxySettings.decode(reader)
+        let caFile = reader.cloudCAFile()
         guard let accountSID, let authToken, let from else { return nil }
         return TwilioSettings(
             accountSID: accountSID,
@@ -48,7 +54,8 @@ public struct TwilioSettings: Sendable, Equatable {
             from: from,
             baseURL: baseURL,
             timeouts: timeouts,
-            proxy: proxy
+            proxy: proxy,
+            caFile: caFile
         )
     }
 }

@@ -31,6 +31,9 @@ public struct VonageSettings: Sendable, Equatable {
     public var signatureMethod: SignatureMethod
     /// The HTTP proxy for this provider's requests; nil connects directly.
     public var proxy: HTTPProxySettings?
+    /// A PEM file with the CA certificates trusted for the API's certificate, in place of the
+    /// system's store (`ca_file`); nil uses the system's.
+    public var caFile: String?
 
     public init(
         apiKey: String,
@@ -40,7 +43,8 @@ public struct VonageSettings: Sendable, Equatable {
         timeouts: HTTPTimeouts = HTTPTimeouts(),
         signatureSecret: Secret? = nil,
         signatureMethod: SignatureMethod = .md5hash,
-        proxy: HTTPProxySettings? = nil
+        proxy: HTTPProxySettings? = nil,
+        caFile: String? = nil
     ) {
         self.apiKey = apiKey
         self.apiSecret = apiSecret
@@ -50,6 +54,7 @@ public struct VonageSettings: Sendable, Equatable {
         self.signatureSecret = signatureSecret
         self.signatureMethod = signatureMethod
         self.proxy = proxy
+        self.caFile = caFile
     }
 
     /// Reads the provider's keys. Without a signature secret it adds a warning, since anyone who
@@ -65,6 +70,7 @@ public struct VonageSettings: Sendable, Equatable {
         let signatureSecret = reader.secret("signature_secret", required: false)
         let signatureMethod = reader.optional("signature_method") { $0.enumeration(SignatureMethod.self) } ?? .md5hash
         let proxy = HTTPProxySettings.decode(reader)
+        let caFile = reader.cloudCAFile()
         guard let apiKey, let apiSecret, let from else { return nil }
         if signatureSecret == nil {
             reader.decoder.warn(
@@ -82,7 +88,8 @@ public struct VonageSettings: Sendable, Equatable {
             timeouts: timeouts,
             signatureSecret: signatureSecret,
             signatureMethod: signatureMethod,
-            proxy: proxy
+            proxy: proxy,
+            caFile: caFile
         )
     }
 }

@@ -139,8 +139,6 @@ import Testing
         }
     }
 
-    // NOTE: twilio's RequestValidator drops a repeated field whose name and value are both the same,
-    // and Lifeline signs every copy, so no vector repeats a pair and the two differ on such a request.
     private func twilioVectors() -> [Vector] {
         let cases: [(String, String, [FormField])] = [
             (
@@ -170,6 +168,17 @@ import Testing
                     FormField(name: "MediaUrl", value: "https://media.example.org/2"),
                     FormField(name: "NumMedia", value: "2"),
                     FormField(name: "MediaUrl", value: "https://media.example.org/1"),
+                ]
+            ),
+            (
+                // The SDK signs the sorted set of each name's values, so the second `Tag=urgent` counts once.
+                "repeated name and value",
+                "https://lifeline.example.org/webhooks/twilio",
+                [
+                    FormField(name: "Tag", value: "urgent"),
+                    FormField(name: "MessageSid", value: "SM0123456789abcdef0123456789abcdef"),
+                    FormField(name: "Tag", value: "drill"),
+                    FormField(name: "Tag", value: "urgent"),
                 ]
             ),
             ("no parameters", "http://127.0.0.1:8080/webhooks/twilio", []),

@@ -87,4 +87,33 @@ import Testing
         let signer = TwilioSignature(authToken: Self.token)
         #expect(signer.isValid(signature: "7oCVao6KhVMyA63s7nfPlS+K1ug=", url: Self.url, parameters: Self.callback.reversed()))
     }
+
+    static let repeatedFields = [
+        FormField(name: "MessageSid", value: "SM0123456789abcdef0123456789abcdef"),
+        FormField(name: "MessageStatus", value: "delivered"),
+        FormField(name: "Tag", value: "urgent"),
+        FormField(name: "Tag", value: "drill"),
+        FormField(name: "Tag", value: "urgent"),
+    ]
+    /// Computed by the twilio package's `RequestValidator.compute_signature` (twilio 7.17.0) through
+    /// Tests/Peers/signature_vectors.py. Signing `Tagurgent` twice would give `/c7HSJNNDb0X2pygjdG0O0TGle8=`.
+    static let repeatedFieldsSignature = "Eqfr4UQVP5GsEeCK15sglug1KPE="
+
+    /// A name and value sent twice are signed once, as Twilio's library does, so its signature is
+    /// accepted with or without the copy. Changing a value or dropping the distinct one is rejected.
+    @Test func exactRepeatCountsOnce() {
+        let signer = TwilioSignature(authToken: Self.token)
+        let fields = Self.repeatedFields
+        #expect(signer.expectedSignature(url: Self.url, parameters: fields) == Self.repeatedFieldsSignature)
+        #expect(signer.isValid(signature: Self.repeatedFieldsSignature, url: Self.url, parameters: fields))
+        #expect(signer.isValid(signature: Self.repeatedFieldsSignature, url: Self.url, parameters: fields.dropLast()))
+
+        var changedCopy = fields
+        changedCopy[4].value = "urgenT"
+        var withoutDrill = fields
+        withoutDrill.remove(at: 3)
+        #expect(!signer.isValid(signature: Self.repeatedFieldsSignature, url: Self.url, parameters: changedCopy))
+        #expect(!signer.isValid(signature: Self.repeatedFieldsSignature, url: Self.url, parameters: withoutDrill))
+        #expect(!signer.isValid(signature: "/c7HSJNNDb0X2pygjdG0O0TGle8=", url: Self.url, parameters: fields))
+    }
 }

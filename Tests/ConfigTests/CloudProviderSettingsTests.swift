@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import Config
@@ -67,6 +68,88 @@ import Testing
         let issues = ConfigFixtures.issues(Self.yaml(Self.vonage + "\n    " + line), environment: Self.environment)
         #expect(issues.map(\.path) == [path], "\(issues)")
         #expect(issues.first?.message.contains(words) == true, "\(issues)")
+    }
+
+    /// A password written into the proxy URL is an issue that shows the URL with the password
+    /// masked and names the keys to move it to.
+    @Test func proxyURLPasswordIsMasked() {
+        let issues = ConfigFixtures.issues(
+            Self.yaml(Self.vonage + "\n    proxy: http://gateway:s3cret-proxy-pw@proxy.campus.example:3128"),
+            environment: Self.environment
+        )
+        #expect(issues.map(\.path) == ["providers[0].proxy"], "\(issues)")
+        let message = issues.first?.message ?? ""
+        #expect(message.contains("http://gateway:***@proxy.campus.example:3128"), "\(message)")
+        #expect(message.contains("proxy_username"), "\(message)")
+        #expect(message.contains("proxy_password_file"), "\(message)")
+        #expect(!message.contains("s3cret-proxy-pw"), "\(message)")
+    }
+
+    static let pem = "-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n"
+
+    /// Provider lines for each cloud type, without `ca_file`.
+    static let cloudTypes = [
+        vonage,
+        """
+            type: twilio
+            account_sid: AC0123456789abcdef0123456789abcdef
+            auth_token: ${VONAGE_SECRET}
+            from: Campus
+        """,
+        """
+            type: sns
+            region: eu-west-2
+            access_key_id: AKIDEXAMPLE
+            secret_access_key: ${VONAGE_SECRET}
+        """,
+    ]
+
+    /// `ca_file` is read for Twilio, Vonage and SNS, a relative path starting from the config
+    /// file's directory, and `config check` renders it so the rendered config loads the same.
+    @Test(arguments: cloudTypes)
+    func caFileIsRead(_ providerLines: String) throws {
+        let directory = try TemporaryDirectory()
+        let caFile = try directory.write("campus-ca.pem", Self.pem, permissions: 0o644)
+        let configFile = try directory.write(
+            "lifeline.yaml",
+            Self.yaml(providerLines + "\n    proxy: http://proxy.campus.example:3128\n    ca_file: campus-ca.pem")
+        )
+        let loaded = try LifelineConfig.load(path: configFile, environment: Self.environment)
+        #expect(Self.caFile(of: loaded.config) == caFile)
+
+        let rendered = loaded.config.renderEffective()
+        #expect(rendered.contains("ca_file: \(caFile)"), "\(rendered)")
+        let again = try LifelineConfig.parse(yaml: rendered, fileName: "rendered.yaml", environment: Self.environment)
+        #expect(Self.caFile(of: again.config) == caFile)
+    }
+
+    /// Returns the `ca_file` of the first provider, when it is a cloud provider.
+    static func caFile(of config: LifelineConfig) -> String? {
+        switch config.providers.first?.kind {
+        case .twilio(let settings): settings.caFile
+        case .vonage(let settings): settings.caFile
+        case .sns(let settings): settings.caFile
+        default: nil
+        }
+    }
+
+    /// A `ca_file` that is missing, a directory or not PEM is one issue at the key naming the
+    /// path and the fix.
+    @Test(arguments: [
+        ("missing.pem", "does not exist; give the PEM file with the CA certificate"),
+        ("certs", "cannot be read: it is a directory; give the PEM file"),
+        ("key.pem", "contains no PEM certificate (no -----BEGIN CERTIFICATE----- line)"),
+    ])
+    func badCAFileIsReported(name: String, words: String) throws {
+        let directory = try TemporaryDirectory()
+        try FileManager.default.createDirectory(atPath: "\(directory.path)/certs", withIntermediateDirectories: false)
+        try directory.write("key.pem", "-----BEGIN PRIVATE KEY-----\nMIIfake\n-----END PRIVATE KEY-----\n")
+        let path = "\(directory.path)/\(name)"
+        let issues = ConfigFixtures.issues(Self.yaml(Self.vonage + "\n    ca_file: \(path)"), environment: Self.environment)
+        #expect(issues.map(\.path) == ["providers[0].ca_file"], "\(issues)")
+        let message = issues.first?.message ?? ""
+        #expect(message.contains("ca_file \(path) "), "\(message)")
+        #expect(message.contains(words), "\(message)")
     }
 
     /// A Vonage provider without a signature secret loads with a warning about unsigned receipts.

@@ -5,9 +5,11 @@ It forwards absolute-form requests (POST http://127.0.0.1:PORT/path) to their ta
 CONNECT requests, but only to 127.0.0.1: any other target gets 403 and is not contacted. Each
 forwarded request and each tunnel is counted, with its target and whether it carried the
 expected Proxy-Authorization (when --user and --password are given, a request without it gets
-407). An origin-form GET /_proxy/requests, sent to the proxy itself, returns the records as JSON.
+407). With --refuse-connect STATUS every CONNECT is answered with that status (403, say) after
+the credentials check, recorded as not forwarded, and its target is never contacted. An
+origin-form GET /_proxy/requests, sent to the proxy itself, returns the records as JSON.
 
-Usage: counting_proxy.py [--lifetime SECONDS] [--user USER --password PASSWORD]
+Usage: counting_proxy.py [--lifetime SECONDS] [--user USER --password PASSWORD] [--refuse-connect STATUS]
 The first line on stdout is the bound port. The proxy exits when stdin closes or after
 --lifetime seconds (default 120).
 """
@@ -133,6 +135,12 @@ class Handler(socketserver.BaseRequestHandler):
             proxy.record({"method": method, "target": target, "auth": auth, "forwarded": False})
             return
 
+        if method == "CONNECT" and proxy.args.refuse_connect:
+            status = proxy.args.refuse_connect
+            reply(client, status, "Refused", b"this proxy refuses CONNECT\n")
+            proxy.record({"method": method, "target": target, "auth": auth, "forwarded": False})
+            return
+
         upstream = socket.create_connection(("127.0.0.1", int(port)), timeout=10)
         with upstream:
             proxy.record({"method": method, "target": target, "auth": auth, "forwarded": True})
@@ -196,6 +204,7 @@ def main():
     parser.add_argument("--lifetime", type=float, default=120.0)
     parser.add_argument("--user")
     parser.add_argument("--password")
+    parser.add_argument("--refuse-connect", type=int, metavar="STATUS")
     args = parser.parse_args()
     server = Proxy(args)
     print(server.server_address[1])

@@ -13,6 +13,11 @@ struct CurlOptions {
         try check(ccurl_easy_setopt_string(handle, option, value), option: "\(option.rawValue)")
     }
 
+    /// Sets a string option to NULL, which turns off its default (`CURLOPT_CAPATH`).
+    func clear(_ option: CURLoption) throws(HTTPClientError) {
+        try check(ccurl_easy_setopt_string(handle, option, nil), option: "\(option.rawValue)")
+    }
+
     func set(_ option: CURLoption, pointer value: UnsafeMutableRawPointer?) throws(HTTPClientError) {
         try check(ccurl_easy_setopt_pointer(handle, option, value), option: "\(option.rawValue)")
     }

@@ -22,6 +22,8 @@ final class CurlTransfer: @unchecked Sendable {
     private var body: [UInt8] = []
     private var headers: [HTTPHeader] = []
     private var exceededLimit = false
+    /// The proxy the request goes through, set by `makeHandle`; nil connects directly.
+    private var effectiveProxy: HTTPProxy?
 
     init(id: UInt64, request: HTTPRequest, bodyLimit: Int, completion: @escaping Completion) {
         self.id = id
@@ -48,6 +50,17 @@ final class CurlTransfer: @unchecked Sendable {
             )
         }
 
+        let proxy = request.proxy ?? configuration.proxy
+        if let proxy, proxy.urlHasUserInfo {
+            throw HTTPClientError(
+                code: .invalidRequest,
+                requestMayHaveLeft: false,
+                detail: "the proxy URL \(proxy.redactedURL) contains a user name or password; give the URL without "
+                    + "them and pass them as the proxy's credentials (proxy_username and proxy_password_file)"
+            )
+        }
+        effectiveProxy = proxy
+
         guard let handle = curl_easy_init() else {
             throw HTTPClientError(code: .transferFailed, requestMayHaveLeft: false, detail: "curl_easy_init failed")
         }
@@ -64,9 +77,11 @@ final class CurlTransfer: @unchecked Sendable {
         try options.set(CURLOPT_TIMEOUT_MS, long: Self.milliseconds(request.timeout))
         try options.set(CURLOPT_USERAGENT, string: configuration.userAgent)
 
-        try setProxy(request.proxy ?? configuration.proxy, options: options)
-        if let path = configuration.caBundlePath {
+        try setProxy(proxy, options: options)
+        if let path = request.caBundlePath ?? configuration.caBundlePath {
+            // The file replaces the system's store: without a CA directory, only its CAs are trusted.
             try options.set(CURLOPT_CAINFO, string: path)
+            try options.clear(CURLOPT_CAPATH)
         }
         try setCredentials(options: options)
         try setMethodAndBody(options: options)
@@ -182,11 +197,38 @@ final class CurlTransfer: @unchecked Sendable {
             let code = HTTPClientError.Code.bodyTooLarge(status: status, limit: bodyLimit)
             return .failure(HTTPClientError(code: code, requestMayHaveLeft: true, curlCode: Int32(curlCode.rawValue)))
         }
+        if let refusal = tunnelRefusal(curlCode: curlCode) {
+            return .failure(refusal)
+        }
         let text = String(cString: errorBuffer)
         let detail = text.isEmpty ? String(cString: curl_easy_strerror(curlCode)) : text
         let code = Self.errorCode(for: curlCode, requestMayHaveLeft: mayHaveLeft)
         return .failure(
             HTTPClientError(code: code, requestMayHaveLeft: mayHaveLeft, curlCode: Int32(curlCode.rawValue), detail: detail)
+        )
+    }
+
+    /// Returns a `proxyFailure` when the proxy responded to `CONNECT` with a status other than 2xx.
+    ///
+    /// Then nothing reached the provider. libcurl reports this as a receive error (`CURLE_RECV_ERROR`),
+    /// so the `CONNECT` status (`CURLINFO_HTTP_CONNECTCODE`) tells it apart from a connection lost later.
+    private func tunnelRefusal(curlCode: CURLcode) -> HTTPClientError? {
+        let status = info(long: CURLINFO_HTTP_CONNECTCODE)
+        guard status != 0, !(200..<300).contains(status), let effectiveProxy else { return nil }
+        let components = URLComponents(string: request.url)
+        let host = components?.host ?? "?"
+        let port = components?.port ?? (components?.scheme?.lowercased() == "https" ? 443 : 80)
+        let target = "\(host):\(port)"
+        let fix =
+            status == 407
+            ? "the proxy expects other credentials: set proxy_username and proxy_password_file to an account it accepts"
+            : "ask the proxy's administrators to allow CONNECT to \(target), or list the host in no_proxy "
+                + "if it is reachable without the proxy"
+        return HTTPClientError(
+            code: .proxyFailure,
+            requestMayHaveLeft: false,
+            curlCode: Int32(curlCode.rawValue),
+            detail: "the proxy \(effectiveProxy.redactedURL) rejected the tunnel to \(target) with HTTP \(status); \(fix)"
         )
     }
 

@@ -18,7 +18,8 @@ public final class HTTPClient: Sendable {
         public var maxResponseBodyBytes: Int
         /// Send everything through this proxy; nil ignores the `http_proxy` family of variables.
         public var proxy: HTTPProxy?
-        /// A PEM bundle of trusted CAs; nil uses the system's.
+        /// A PEM bundle of the CAs trusted for every request without its own
+        /// `HTTPRequest.caBundlePath`, in place of the system's store; nil uses the system's.
         public var caBundlePath: String?
         public var userAgent: String
         /// Idle connections kept for reuse (`CURLMOPT_MAXCONNECTS`).
@@ -77,26 +78,5 @@ public final class HTTPClient: Sendable {
     /// Stops the transfer thread; running and later requests fail with `clientClosed`. Returns at once.
     public func shutdown() {
         loop.close()
-    }
-}
-
-/// An HTTP or HTTPS proxy for a client's requests, or for one provider's.
-///
-/// Only this value decides: the `http_proxy`, `https_proxy` and `no_proxy` environment
-/// variables are ignored, so a daemon behaves the same under systemd and in a shell.
-public struct HTTPProxy: Sendable, Equatable {
-    /// For example `http://proxy.example:3128`, without credentials (`CURLOPT_PROXY`).
-    public var url: String
-    /// Sent to the proxy only, never to the provider.
-    public var credentials: BasicCredentials?
-    /// Hosts reached directly, without the proxy (`CURLOPT_NOPROXY`): a name matches itself and
-    /// its subdomains, `.example.org` matches the subdomains only, an address or a CIDR range
-    /// matches literally, and `*` turns the proxy off. Empty sends everything through the proxy.
-    public var noProxy: [String]
-
-    public init(url: String, credentials: BasicCredentials? = nil, noProxy: [String] = []) {
-        self.url = url
-        self.credentials = credentials
-        self.noProxy = noProxy
     }
 }

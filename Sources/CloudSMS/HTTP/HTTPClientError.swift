@@ -12,8 +12,9 @@ public struct HTTPClientError: Error, Sendable, Equatable, CustomStringConvertib
         /// The TLS handshake or the certificate check failed (`CURLE_SSL_CONNECT_ERROR`,
         /// `CURLE_PEER_FAILED_VERIFICATION` and relatives).
         case tlsFailure
-        /// The proxy did not resolve, refused, or rejected the tunnel (`CURLE_COULDNT_RESOLVE_PROXY`,
-        /// `CURLE_PROXY`).
+        /// The proxy did not resolve, or rejected the tunnel: `CURLE_COULDNT_RESOLVE_PROXY`,
+        /// `CURLE_PROXY`, or a response other than 2xx to `CONNECT`, such as 403 or 407. Then
+        /// `detail` names the proxy (never its password), the status and the fix.
         case proxyFailure
         /// The connection was not set up within the connect timeout; nothing was sent.
         case connectTimeout

@@ -27,6 +27,11 @@ public struct HTTPRequest: Sendable {
     /// The proxy for this request; nil uses the client's `Configuration.proxy`. A provider with its
     /// own proxy sets it here, so several providers can share one client and its connections.
     public var proxy: HTTPProxy?
+    /// A PEM file with the CA certificates trusted for this request's server (`CURLOPT_CAINFO`),
+    /// instead of the system's store; nil uses the client's `Configuration.caBundlePath`. It
+    /// applies to the server in `url`, not to an `https://` proxy. libcurl reuses a connection
+    /// only for requests with the same CA file.
+    public var caBundlePath: String?
 
     public init(
         method: Method,
@@ -36,7 +41,8 @@ public struct HTTPRequest: Sendable {
         credentials: BasicCredentials? = nil,
         connectTimeout: Duration = .seconds(5),
         timeout: Duration = .seconds(15),
-        proxy: HTTPProxy? = nil
+        proxy: HTTPProxy? = nil,
+        caBundlePath: String? = nil
     ) {
         self.method = method
         self.url = url
@@ -46,6 +52,7 @@ public struct HTTPRequest: Sendable {
         self.connectTimeout = connectTimeout
         self.timeout = timeout
         self.proxy = proxy
+        self.caBundlePath = caBundlePath
     }
 
     /// Returns the value of the first header field with this name, compared without regard to case.

@@ -75,7 +75,8 @@ public struct SNSClient: Sendable {
             body: Array(FormEncoding.encode(fields, spacesAsPlus: true).utf8),
             connectTimeout: settings.connectTimeout,
             timeout: settings.requestTimeout,
-            proxy: settings.proxy
+            proxy: settings.proxy,
+            caBundlePath: settings.caFile
         )
         AWSSignatureV4(credentials: settings.credentials, region: settings.region, service: "sns")
             .sign(&request, date: date)

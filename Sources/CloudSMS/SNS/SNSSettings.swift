@@ -25,6 +25,10 @@ public struct SNSSettings: Sendable {
     public var requestTimeout: Duration
     /// The proxy for this provider's requests. Nil uses the shared client's proxy, and the daemon's client has none.
     public var proxy: HTTPProxy?
+    /// A PEM file with the CA certificates trusted for the API's certificate, in place of the
+    /// system's store; nil uses the system's. For a test server, or a campus proxy that inspects
+    /// TLS and signs with its own CA.
+    public var caFile: String?
 
     public init(
         credentials: AWSSignatureV4.Credentials,
@@ -34,7 +38,8 @@ public struct SNSSettings: Sendable {
         senderID: String? = nil,
         connectTimeout: Duration = .seconds(5),
         requestTimeout: Duration = .seconds(20),
-        proxy: HTTPProxy? = nil
+        proxy: HTTPProxy? = nil,
+        caFile: String? = nil
     ) {
         self.credentials = credentials
         self.region = region
@@ -44,6 +49,7 @@ public struct SNSSettings: Sendable {
         self.connectTimeout = connectTimeout
         self.requestTimeout = requestTimeout
         self.proxy = proxy
+        self.caFile = caFile
     }
 
     /// The endpoint in use, configured or derived from the region.

@@ -49,7 +49,8 @@ public struct TwilioClient: Sendable {
             credentials: settings.basicCredentials,
             connectTimeout: settings.connectTimeout,
             timeout: settings.requestTimeout,
-            proxy: settings.proxy
+            proxy: settings.proxy,
+            caBundlePath: settings.caFile
         )
         do {
             let response = try await http.execute(request)
@@ -93,7 +94,8 @@ public struct TwilioClient: Sendable {
             credentials: settings.basicCredentials,
             connectTimeout: settings.connectTimeout,
             timeout: settings.requestTimeout,
-            proxy: settings.proxy
+            proxy: settings.proxy,
+            caBundlePath: settings.caFile
         )
     }
 }

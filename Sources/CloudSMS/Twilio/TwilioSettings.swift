@@ -40,6 +40,10 @@ public struct TwilioSettings: Sendable {
     public var requestTimeout: Duration
     /// The proxy for this provider's requests. Nil uses the shared client's proxy, and the daemon's client has none.
     public var proxy: HTTPProxy?
+    /// A PEM file with the CA certificates trusted for the API's certificate, in place of the
+    /// system's store; nil uses the system's. For a test server, or a campus proxy that inspects
+    /// TLS and signs with its own CA.
+    public var caFile: String?
 
     public init(
         accountSID: String,
@@ -50,7 +54,8 @@ public struct TwilioSettings: Sendable {
         validityPeriod: Duration? = nil,
         connectTimeout: Duration = .seconds(5),
         requestTimeout: Duration = .seconds(20),
-        proxy: HTTPProxy? = nil
+        proxy: HTTPProxy? = nil,
+        caFile: String? = nil
     ) {
         self.accountSID = accountSID
         self.credentials = credentials
@@ -61,6 +66,7 @@ public struct TwilioSettings: Sendable {
         self.connectTimeout = connectTimeout
         self.requestTimeout = requestTimeout
         self.proxy = proxy
+        self.caFile = caFile
     }
 
     /// The Basic credentials: Account SID and auth token, or API key SID and secret.

@@ -70,7 +70,8 @@ public struct VonageClient: Sendable {
             body: Array(FormEncoding.encode(fields).utf8),
             connectTimeout: settings.connectTimeout,
             timeout: settings.requestTimeout,
-            proxy: settings.proxy
+            proxy: settings.proxy,
+            caBundlePath: settings.caFile
         )
     }
 

@@ -16,6 +16,10 @@ public struct VonageSettings: Sendable {
     public var requestTimeout: Duration
     /// The proxy for this provider's requests. Nil uses the shared client's proxy, and the daemon's client has none.
     public var proxy: HTTPProxy?
+    /// A PEM file with the CA certificates trusted for the API's certificate, in place of the
+    /// system's store; nil uses the system's. For a test server, or a campus proxy that inspects
+    /// TLS and signs with its own CA.
+    public var caFile: String?
 
     public init(
         apiKey: String,
@@ -25,7 +29,8 @@ public struct VonageSettings: Sendable {
         deliveryReceiptURL: String? = nil,
         connectTimeout: Duration = .seconds(5),
         requestTimeout: Duration = .seconds(20),
-        proxy: HTTPProxy? = nil
+        proxy: HTTPProxy? = nil,
+        caFile: String? = nil
     ) {
         self.apiKey = apiKey
         self.apiSecret = apiSecret
@@ -35,5 +40,6 @@ public struct VonageSettings: Sendable {
         self.connectTimeout = connectTimeout
         self.requestTimeout = requestTimeout
         self.proxy = proxy
+        self.caFile = caFile
     }
 }

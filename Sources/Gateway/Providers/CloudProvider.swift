@@ -70,7 +70,8 @@ extension CloudProvider {
                 statusCallbackURL: callbackURL,
                 connectTimeout: settings.timeouts.connect,
                 requestTimeout: settings.timeouts.request,
-                proxy: httpProxy(settings.proxy)
+                proxy: httpProxy(settings.proxy),
+                caFile: settings.caFile
             ),
             http: http,
             logger: logger
@@ -106,7 +107,8 @@ extension CloudProvider {
                 deliveryReceiptURL: receiptURL,
                 connectTimeout: settings.timeouts.connect,
                 requestTimeout: settings.timeouts.request,
-                proxy: httpProxy(settings.proxy)
+                proxy: httpProxy(settings.proxy),
+                caFile: settings.caFile
             ),
             http: http,
             logger: logger
@@ -122,7 +124,8 @@ extension CloudProvider {
                     of: settings.baseURL,
                     http: http,
                     timeouts: settings.timeouts,
-                    proxy: httpProxy(settings.proxy)
+                    proxy: httpProxy(settings.proxy),
+                    caFile: settings.caFile
                 )
             }
         )
@@ -149,7 +152,8 @@ extension CloudProvider {
                     senderID: settings.senderID,
                     connectTimeout: settings.timeouts.connect,
                     requestTimeout: settings.timeouts.request,
-                    proxy: httpProxy(settings.proxy)
+                    proxy: httpProxy(settings.proxy),
+                    caFile: settings.caFile
                 ),
                 http: http,
                 logger: logger
@@ -169,7 +173,8 @@ extension CloudProvider {
                     of: settings.effectiveEndpoint,
                     http: http,
                     timeouts: settings.timeouts,
-                    proxy: httpProxy(settings.proxy)
+                    proxy: httpProxy(settings.proxy),
+                    caFile: settings.caFile
                 )
             }
         )
@@ -181,14 +186,16 @@ extension CloudProvider {
         of url: String,
         http: HTTPClient,
         timeouts: HTTPTimeouts,
-        proxy: HTTPProxy?
+        proxy: HTTPProxy?,
+        caFile: String?
     ) async -> ProbeResult {
         let request = HTTPRequest(
             method: .get,
             url: url,
             connectTimeout: timeouts.connect,
             timeout: timeouts.request,
-            proxy: proxy
+            proxy: proxy,
+            caBundlePath: caFile
         )
         do {
             _ = try await http.execute(request)
