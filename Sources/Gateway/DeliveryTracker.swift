@@ -46,7 +46,8 @@ public actor DeliveryTracker {
     struct AwaitedReport {
         var providerID: String
         var providerMessageID: String
-        var due: Date
+        /// The deadline on `clock.uptime`, so a step of the wall clock does not move it.
+        var due: Duration
     }
 
     let store: any MessageStore
@@ -123,7 +124,7 @@ public actor DeliveryTracker {
     ) async {
         acceptanceGeneration &+= 1
         if reportingProviders.contains(providerID) {
-            let due = date.adding(policy.settings(for: priority).deliveryDeadline)
+            let due = clock.uptime(at: date.adding(policy.settings(for: priority).deliveryDeadline))
             startAwaiting(AwaitedReport(providerID: providerID, providerMessageID: providerMessageID, due: due), for: messageID)
         }
         let matching = held.filter {
@@ -139,8 +140,10 @@ public actor DeliveryTracker {
     ///
     /// Cheap enough for every turn of the dispatcher's loop: the earliest deadline is kept at the
     /// top of a heap.
+    /// A delivery deadline is kept on the monotonic clock and returned as the wall date it falls
+    /// on now, so after a step of the wall clock it moves with the step.
     public func nextDeadline() -> Date? {
-        let deadline = earliestAwaited()?.due
+        let deadline = earliestAwaited().map { clock.date(atUptime: $0.due) }
         guard let retention = held.lazy.map(\.expiresAt).min() else { return deadline }
         return min(deadline ?? retention, retention)
     }
@@ -161,7 +164,7 @@ public actor DeliveryTracker {
     }
 
     /// Returns the earliest deadline still awaited, after dropping heap entries that no longer match.
-    private func earliestAwaited() -> (due: Date, messageID: MessageID)? {
+    private func earliestAwaited() -> (due: Duration, messageID: MessageID)? {
         while let top = deadlines.top {
             if awaited[top.messageID]?.due == top.due { return top }
             deadlines.pop()
@@ -170,7 +173,8 @@ public actor DeliveryTracker {
     }
 
     /// Re-routes messages whose delivery deadline has passed while still `sent`, and gives held
-    /// reports whose retention has ended a last lookup.
+    /// reports whose retention has ended a last lookup. Delivery deadlines are compared on the
+    /// monotonic clock (`DispatchClock.uptime`), not with `now`.
     public func checkDeadlines(now: Date) async {
         let expiredHeld = held.filter { $0.expiresAt <= now }
         held.removeAll { $0.expiresAt <= now }
@@ -178,7 +182,7 @@ public actor DeliveryTracker {
             await retryOrDrop(entry.report)
         }
 
-        while let top = earliestAwaited(), top.due <= now, let awaitedReport = awaited[top.messageID] {
+        while let top = earliestAwaited(), top.due <= clock.uptime, let awaitedReport = awaited[top.messageID] {
             let messageID = top.messageID
             stopAwaiting(messageID)
             await rerouteIfStillSent(
@@ -200,7 +204,7 @@ public actor DeliveryTracker {
             guard let providerID = message.providerID, reportingProviders.contains(providerID),
                 let providerMessageID = message.providerMessageID, awaited[message.id] == nil
             else { continue }
-            let due = message.updatedAt.adding(policy.settings(for: message.priority).deliveryDeadline)
+            let due = clock.uptime(at: message.updatedAt.adding(policy.settings(for: message.priority).deliveryDeadline))
             startAwaiting(AwaitedReport(providerID: providerID, providerMessageID: providerMessageID, due: due), for: message.id)
         }
     }
@@ -315,22 +319,22 @@ public actor DeliveryTracker {
     }
 }
 
-/// A binary min-heap of delivery deadlines, each with its message id.
+/// A binary min-heap of delivery deadlines on the monotonic clock, each with its message id.
 struct DeadlineHeap {
-    private var entries: [(due: Date, messageID: MessageID)] = []
+    private var entries: [(due: Duration, messageID: MessageID)] = []
 
     init() {}
 
-    init(_ entries: [(due: Date, messageID: MessageID)]) {
+    init(_ entries: [(due: Duration, messageID: MessageID)]) {
         for entry in entries { push(due: entry.due, messageID: entry.messageID) }
     }
 
     var count: Int { entries.count }
 
     /// The earliest entry, or `nil` when empty.
-    var top: (due: Date, messageID: MessageID)? { entries.first }
+    var top: (due: Duration, messageID: MessageID)? { entries.first }
 
-    mutating func push(due: Date, messageID: MessageID) {
+    mutating func push(due: Duration, messageID: MessageID) {
         entries.append((due, messageID))
         var child = entries.count - 1
         while child > 0 {

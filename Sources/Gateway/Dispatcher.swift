@@ -27,6 +27,11 @@ public actor Dispatcher {
     /// Seconds from each message's acknowledgement to its acceptance, per provider, for `/metrics`.
     public nonisolated let sendLatency = SendLatencyHistogram()
 
+    /// The owner stored with every claim of this dispatcher: made once per run. The store never
+    /// hands a message this owner claimed to another of its claims, so a step of the wall clock
+    /// past a lease cannot take a message from a job still sending it.
+    public nonisolated let claimOwner: ClaimOwner
+
     let store: any MessageStore
     let providers: [String: any Provider]
     let policy: PoolPolicy
@@ -61,13 +66,15 @@ public actor Dispatcher {
     ///   - providers: one per `policy.providers` entry, matched by id.
     ///   - clock: the clock for every date written to the store and every sleep.
     ///   - logger: the dispatcher logs at `debug` only, with `message.id`, `provider.id` and `attempt`.
+    ///   - claimOwner: the owner of this run's claims; a new one by default.
     /// - Throws: `DispatcherError` when `providers` and `policy.providers` do not match one to one.
     public init(
         store: any MessageStore,
         providers: [any Provider],
         policy: PoolPolicy,
         clock: any DispatchClock = SystemDispatchClock(),
-        logger: Logger
+        logger: Logger,
+        claimOwner: ClaimOwner = ClaimOwner()
     ) throws(DispatcherError) {
         var byID: [String: any Provider] = [:]
         for provider in providers {
@@ -80,6 +87,7 @@ public actor Dispatcher {
         }
 
         let signal = DispatchSignal()
+        self.claimOwner = claimOwner
         self.store = store
         self.providers = byID
         self.policy = policy
@@ -206,7 +214,8 @@ public actor Dispatcher {
             let claimed = try await store.claimBatch(
                 now: now,
                 lease: policy.claimLease.timeInterval,
-                limit: claimLimit(now: now)
+                limit: claimLimit(now: now),
+                owner: claimOwner
             )
             if !claimed.isEmpty {
                 await startJobs(for: claimed, intakeGeneration: intakeGeneration)
