@@ -68,6 +68,13 @@ public actor DeliveryTracker {
     private var acceptanceGeneration: UInt64 = 0
     /// The counts since start.
     public internal(set) var counters = Counters()
+    /// The list that keeps a report whose store write failed, handled again by `handleKept(_:)`.
+    /// Without one, such a report is dropped after its error is logged.
+    private let pendingWrites: PendingWrites?
+    /// Store calls that failed so far, and the latest error, so `handle` can tell whether a
+    /// report was stored.
+    private var storeFailures = 0
+    private var lastStoreError: (any Error)?
 
     /// - Parameters:
     ///   - reportingProviders: ids of providers whose `sendsDeliveryReports` is true.
@@ -84,6 +91,32 @@ public actor DeliveryTracker {
         maxHeldReports: Int = 1000,
         wakeDispatcher: @escaping @Sendable () -> Void = {}
     ) {
+        self.init(
+            store: store,
+            policy: policy,
+            reportingProviders: reportingProviders,
+            clock: clock,
+            logger: logger,
+            heldReportRetention: heldReportRetention,
+            maxHeldReports: maxHeldReports,
+            pendingWrites: nil,
+            wakeDispatcher: wakeDispatcher
+        )
+    }
+
+    /// The dispatcher's tracker: a report whose store write fails goes to `pendingWrites`.
+    init(
+        store: any MessageStore,
+        policy: PoolPolicy,
+        reportingProviders: Set<String>,
+        clock: any DispatchClock,
+        logger: Logger,
+        heldReportRetention: Duration = .seconds(60),
+        maxHeldReports: Int = 1000,
+        pendingWrites: PendingWrites?,
+        wakeDispatcher: @escaping @Sendable () -> Void
+    ) {
+        self.pendingWrites = pendingWrites
         self.store = store
         self.policy = policy
         self.reportingProviders = reportingProviders
@@ -94,9 +127,39 @@ public actor DeliveryTracker {
         self.wakeDispatcher = wakeDispatcher
     }
 
-    /// Applies one report. A store error is logged and the report dropped, so a provider's report
-    /// loop keeps going.
+    /// Applies one report. A store error is logged, so a provider's report loop keeps going, and
+    /// the report is kept in the dispatcher's `PendingWrites` to be handled again (dropped when
+    /// the tracker has none).
     public func handle(_ report: DeliveryReport) async {
+        if let error = await handleCounted(report) {
+            if let pendingWrites {
+                pendingWrites.append(.report(report))
+            } else {
+                logger.debug("Delivery report dropped after a store error", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    /// Handles a report kept after a store error. Returns the error when a store call failed again.
+    func handleKept(_ report: DeliveryReport) async -> (any Error)? {
+        await handleCounted(report)
+    }
+
+    /// Records a failed store call for `handleCounted`.
+    func noteStoreFailure(_ error: any Error) {
+        storeFailures += 1
+        lastStoreError = error
+    }
+
+    /// Applies one report and returns the error of a store call that failed meanwhile, if any.
+    private func handleCounted(_ report: DeliveryReport) async -> (any Error)? {
+        let failuresBefore = storeFailures
+        await process(report)
+        guard storeFailures != failuresBefore else { return nil }
+        return lastStoreError
+    }
+
+    private func process(_ report: DeliveryReport) async {
         let generation = acceptanceGeneration
         if report.status == .delivered, await deliver(report) != .needsGeneralPath { return }
         switch await lookUp(report) {
@@ -231,6 +294,7 @@ public actor DeliveryTracker {
             if message.state == .sending { return .notRecordedYet }
             return .found(message)
         } catch {
+            noteStoreFailure(error)
             logger.error(
                 "Could not look up the message of a delivery report",
                 metadata: ["provider.id": report.providerID, "error": "\(error)"]
@@ -265,6 +329,7 @@ public actor DeliveryTracker {
                 return delivered
             }
         } catch {
+            noteStoreFailure(error)
             logger.error(
                 "Could not store a delivery state",
                 metadata: ["provider.id": report.providerID, "message.state": "delivered", "error": "\(error)"]
@@ -301,7 +366,15 @@ public actor DeliveryTracker {
     private func retryOrDrop(_ report: DeliveryReport) async {
         switch await lookUp(report) {
         case .found(let message): await apply(report, to: message)
-        case .notRecordedYet: countUnknown(report)
+        case .notRecordedYet:
+            // Its acceptance may be kept in memory until the database takes writes again.
+            if pendingWrites?.holdsAcceptance(providerID: report.providerID, providerMessageID: report.providerMessageID)
+                == true
+            {
+                hold(report)
+            } else {
+                countUnknown(report)
+            }
         case .failed: break
         }
     }

@@ -38,6 +38,9 @@ public actor Dispatcher {
     let clock: any DispatchClock
     let logger: Logger
     let signal: DispatchSignal
+    /// Outcomes, state changes and receipts that failed while the database could not be written,
+    /// stored in order before the next claim.
+    nonisolated let pendingWrites: PendingWrites
     var router: Router
     var draining = false
     var started = false
@@ -87,7 +90,9 @@ public actor Dispatcher {
         }
 
         let signal = DispatchSignal()
+        let pendingWrites = PendingWrites(logger: logger) { signal.ring() }
         self.claimOwner = claimOwner
+        self.pendingWrites = pendingWrites
         self.store = store
         self.providers = byID
         self.policy = policy
@@ -101,6 +106,7 @@ public actor Dispatcher {
             reportingProviders: Set(providers.filter(\.sendsDeliveryReports).map(\.id)),
             clock: clock,
             logger: logger.child(label: "delivery"),
+            pendingWrites: pendingWrites,
             wakeDispatcher: { signal.ring() }
         )
     }
@@ -120,7 +126,9 @@ public actor Dispatcher {
     /// returns at once without claiming anything.
     /// A claim or wake-date query that fails (a database made read-only or a full disk) does not
     /// end the loop: it is logged and tried again after a pause that doubles from 1 s to 30 s, so
-    /// the dispatcher carries on by itself once the fault is fixed.
+    /// the dispatcher carries on by itself once the fault is fixed. Outcomes, state changes and
+    /// receipts that could not be stored meanwhile are kept in memory (`PendingWrites`) and
+    /// stored, in order, before the next claim; their messages stay claimed by this run.
     /// - Throws: `DispatcherError.notRestartable` on a second call; `StoreError.closed` when the
     ///   store was closed under it (after draining the jobs in flight).
     public func run() async throws {
@@ -153,10 +161,12 @@ public actor Dispatcher {
         } catch {
             draining = true
             await drainJobs()
+            await storePendingWritesAtStop()
             throw error
         }
         draining = true
         await drainJobs()
+        await storePendingWritesAtStop()
         logger.debug("Dispatcher stopped")
     }
 
@@ -195,10 +205,12 @@ public actor Dispatcher {
         jobs.count + (head == nil ? 0 : 1)
     }
 
-    /// Makes one pass: due delivery deadlines, then one claim if the pool can send, else a sleep.
+    /// Makes one pass: the writes kept during a database fault, due delivery deadlines, then one
+    /// claim if the pool can send, else a sleep.
     private func runOnce() async throws {
         let generation = signal.generation
         let intakeGeneration = signal.intakeGeneration
+        try await storePendingWrites()
         let now = clock.now
         if let due = await deliveryTracker.nextDeadline(), due <= now {
             await deliveryTracker.checkDeadlines(now: now)
