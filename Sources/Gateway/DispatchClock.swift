@@ -19,13 +19,13 @@ public protocol DispatchClock: Sendable {
 }
 
 extension DispatchClock {
-    /// The wall date at which `uptime` reaches `instant`, if the wall clock runs on from now
-    /// without a step.
+    /// Returns the wall date at which `uptime` reaches `instant`, if the wall clock runs on from
+    /// now without a step.
     public func date(atUptime instant: Duration) -> Date {
         now.adding(instant - uptime)
     }
 
-    /// The uptime at which the wall clock reaches `date`, if it runs on from now without a step.
+    /// Returns the uptime at which the wall clock reaches `date`, if it runs on from now without a step.
     public func uptime(at date: Date) -> Duration {
         uptime + .seconds(date.timeIntervalSince(now))
     }

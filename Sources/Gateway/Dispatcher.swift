@@ -128,7 +128,7 @@ public actor Dispatcher {
     /// end the loop: it is logged and tried again after a pause that doubles from 1 s to 30 s, so
     /// the dispatcher carries on by itself once the fault is fixed. Outcomes, state changes and
     /// receipts that could not be stored meanwhile are kept in memory (`PendingWrites`) and
-    /// stored, in order, before the next claim; their messages stay claimed by this run.
+    /// stored, in order, before the next claim. Their messages stay claimed by this run.
     /// - Throws: `DispatcherError.notRestartable` on a second call; `StoreError.closed` when the
     ///   store was closed under it (after draining the jobs in flight).
     public func run() async throws {

@@ -7,8 +7,9 @@ import Store
 /// until the dispatcher stores them (`Dispatcher.storePendingWrites()`).
 ///
 /// Each write's message stays `sending` under this run's claim meanwhile, so no claim takes it.
-/// Appending rings the dispatcher's loop, which tries the oldest write first and pauses after a
-/// failure as it does for a failed claim.
+/// The first write kept rings the dispatcher's loop, which tries the oldest write first and,
+/// after a failure, pauses as it does for a failed claim. Later writes do not ring, so a stream
+/// of receipts during the fault does not cut those pauses short.
 ///
 /// At most `capacity` writes are kept. A write beyond it is dropped and logged at error with its
 /// message id (a report's provider message id): its message is settled by the recovery at the
@@ -51,7 +52,7 @@ final class PendingWrites: @unchecked Sendable {
     private let onAppend: @Sendable () -> Void
 
     /// - Parameters:
-    ///   - onAppend: called after each write kept, to wake the loop that stores them.
+    ///   - onAppend: called when a write is kept while none was, to wake the loop that stores them.
     init(capacity: Int = PendingWrites.defaultCapacity, logger: Logger, onAppend: @escaping @Sendable () -> Void) {
         self.capacity = max(1, capacity)
         self.logger = logger
@@ -62,10 +63,10 @@ final class PendingWrites: @unchecked Sendable {
     /// when `capacity` writes are kept already.
     @discardableResult
     func append(_ write: Write) -> Bool {
-        let kept = lock.withLock {
-            guard writes.count < capacity else { return false }
+        let (kept, wasEmpty) = lock.withLock {
+            guard writes.count < capacity else { return (false, false) }
             writes.append(write)
-            return true
+            return (true, writes.count == 1)
         }
         guard kept else {
             logger.error(
@@ -74,7 +75,7 @@ final class PendingWrites: @unchecked Sendable {
             )
             return false
         }
-        onAppend()
+        if wasEmpty { onAppend() }
         return true
     }
 

@@ -1,7 +1,7 @@
 import Foundation
 
-/// The run of a dispatcher that holds a claim: a random id made once per daemon run and stored
-/// with each claim it makes (`sms_queue.claim_owner`).
+/// The owner of a claim: a random id made once per daemon run and stored with each claim that
+/// run's dispatcher makes (`sms_queue.claim_owner`).
 ///
 /// A store never takes a claim back from the owner that asks it to claim, whatever its lease
 /// says: that run still tracks the message in memory. Claims of other owners are taken over when
@@ -15,7 +15,7 @@ public struct ClaimOwner: Sendable, Hashable, CustomStringConvertible {
         id = UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
     }
 
-    /// An owner with a given id, for tests and for a run that reads its id back.
+    /// Makes an owner with a given id, for tests and for a run that reads its id back.
     public init(id: String) {
         self.id = id
     }

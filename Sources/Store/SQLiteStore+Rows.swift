@@ -261,8 +261,8 @@ extension SQLiteStore {
     /// A message whose attempt under this claim was already accepted goes to `sent` instead,
     /// because sending it again would be a certain duplicate.
     ///
-    /// Messages claimed by `sparing` are left alone whatever their lease says: that run still
-    /// tracks them.
+    /// Messages claimed by `sparing` are left alone even after their lease, because that run
+    /// still tracks them.
     static func requeueExpiredLeases(now: Date, sparing owner: ClaimOwner? = nil, on connection: SQLiteConnection) throws {
         let expired = try connection.statement(
             """

@@ -142,8 +142,8 @@ enum StoreMigrations {
         CREATE INDEX inbound_messages_received ON inbound_messages(received_at, id);
         """
 
-    /// The run that holds each claim (`ClaimOwner`), `NULL` for a message that is not `sending`
-    /// or was claimed without an owner.
+    /// The owner of each claim (`ClaimOwner`), `NULL` for a message that is not `sending` or was
+    /// claimed without an owner.
     private static let claimOwnerSchema = """
         ALTER TABLE sms_queue ADD COLUMN claim_owner TEXT;
         """

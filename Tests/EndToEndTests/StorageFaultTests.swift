@@ -352,9 +352,10 @@ final class StorageFaultStage: Sendable {
         await store.close()
         #expect(ambiguous.isEmpty, "attempts ambiguous after the fault: \(ambiguous); daemon log:\n\(logTail)")
 
-        // KNOWN: a message whose accepted send could not be recorded goes back to the queue when
-        // its lease ends, and has at times stayed there, "no provider usable now" every 15 s, for
-        // the rest of the wait although both links were idle. Not diagnosed yet.
+        // KNOWN: before outcomes were kept in memory, a message whose accepted send could not be
+        // recorded went back to the queue when its lease ended, and at times stayed there, "no
+        // provider usable now" every 15 s, although both links were idle. That path is gone, but
+        // what held the remaining link (a send slot or a half-open trial) was not found.
         let queued = rows.filter { $0.state == "queued" }.map(\.id)
         let lines = daemonLog().split(separator: "\n")
         let history = queued.map { id in

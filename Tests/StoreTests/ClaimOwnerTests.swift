@@ -3,11 +3,11 @@ import Testing
 
 @testable import Store
 
-/// Claims made under a `ClaimOwner`: the run that made them keeps them whatever the wall clock
-/// says, and in PostgreSQL their leases run on the database server's clock.
+/// Tests of claims made under a `ClaimOwner`: the run that made them keeps them at any wall-clock
+/// time, and in PostgreSQL their leases run on the database server's clock.
 @Suite struct ClaimOwnerTests {
     /// A claim under an owner is never taken back by the same owner, even a day after its lease,
-    /// on either store; the message stays `sending` with its attempt open.
+    /// on either store. The message stays `sending` with its attempt open.
     @Test(arguments: StoreKind.allCases)
     func ownClaimIsNeverTakenBack(kind: StoreKind) async throws {
         try await withStores(kind) { set in
@@ -57,9 +57,8 @@ import Testing
             #expect(try await second.claimBatch(now: stepped, lease: 600, limit: 1, owner: ClaimOwner()).isEmpty)
             #expect(try await first.message(id)?.state == .sending)
             #expect(try await first.attempts(for: id).map(\.outcome) == [nil])
-            // The lease ends about 600 s after the claim by the server, so about 4,200 s after
-            // `now` on the stepped clock: well after the step and well before the step plus 600 s
-            // would end a lease measured on the box's clock twice over.
+            // The lease ends 600 s after the claim by the server's clock. On the stepped clock that
+            // is about 600 s after `stepped`.
             let wake = try #require(try await second.nextWakeDate(now: stepped))
             #expect(wake > stepped.addingTimeInterval(500))
             #expect(wake < stepped.addingTimeInterval(700))

@@ -180,7 +180,7 @@ enum PostgresMigrations {
         CREATE INDEX inbound_messages_received ON inbound_messages(received_at, id);
         """
 
-    /// The run that holds each claim, as in `StoreMigrations`.
+    /// The owner of each claim, as in `StoreMigrations`.
     private static let claimOwnerSchema = """
         ALTER TABLE sms_queue ADD COLUMN claim_owner TEXT;
         """

@@ -174,7 +174,7 @@ extension PostgresStore {
     /// owner finishing late) is left to that transaction.
     ///
     /// A lease of a claim with an owner ends by the server's clock (`serverNow`), one without by
-    /// `now`. Messages claimed by `sparing` are left alone whatever their lease says.
+    /// `now`. Messages claimed by `sparing` are left alone even after their lease.
     static func requeueExpiredLeases(now: Date, sparing owner: ClaimOwner? = nil, on connection: PostgresConnection) throws {
         let expired = try connection.rows(
             """

@@ -131,9 +131,9 @@ public final class PostgresStore: MessageStore {
     /// Claims as `claimNext(now:lease:)` does, up to `limit` messages each in its own transaction,
     /// and stores `owner` with each claim.
     ///
-    /// The lease of such a claim is measured on the database server's clock (`now()` in SQL): it
+    /// The lease of such a claim is measured on the database server's clock (`now()` in SQL). It
     /// ends `lease` seconds after the server's time of the claim, and other stores take it over
-    /// only when the server's clock has passed that. So a step of any box's wall clock, this one's
+    /// only when the server's clock has passed that time. So a step of any box's wall clock, this one's
     /// included, neither shortens nor lengthens it. Messages `owner` claimed are never taken back
     /// by its own claims. `now` still dates the events and `notBefore` and expiry checks.
     public func claimBatch(now: Date, lease: TimeInterval, limit: Int, owner: ClaimOwner) async throws -> [MessageRecord] {
