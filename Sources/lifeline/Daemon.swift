@@ -63,14 +63,15 @@ actor Daemon {
         // claims of the one running.
         let listener = try await store.makeQueueWakeSource(logger: logger.child(label: "wake"))
         let recovery: AmbiguityRecovery.Summary
+        let released: Int
         do {
             recovery = try await dispatcher.recoverInterruptedAttempts()
+            released = try await store.releaseBackoffs(now: Date())
         } catch {
             listener.close()
             throw error
         }
         logger.info("Recovered interrupted attempts", metadata: ["recovery": "\(recovery)"])
-        let released = try await store.releaseBackoffs(now: Date())
         if released > 0 {
             logger.info("Released queued messages from their back-off for the new pool", metadata: ["count": "\(released)"])
         }
