@@ -19,14 +19,19 @@ public enum AmbiguityRecovery {
         public init() {}
     }
 
+    /// The reason recorded on a message re-queued by `apply` at start-up.
+    public static let restartReason = "outcome unknown after a restart; failing over to the next provider"
+
     /// Applies the rule to `messageIDs`, skipping messages that are no longer `unknown`.
+    /// - Parameter reason: the reason recorded on each message re-queued.
     /// - Throws: the store's error. Messages handled before it keep their new state.
     public static func apply(
         to messageIDs: [MessageID],
         store: any MessageStore,
         policy: PoolPolicy,
         now: Date,
-        logger: Logger
+        logger: Logger,
+        reason requeueReason: String = restartReason
     ) async throws -> Summary {
         var summary = Summary()
         for id in messageIDs {
@@ -46,8 +51,7 @@ public enum AmbiguityRecovery {
                 logger.debug("Interrupted message failed", metadata: ["message.id": "\(id)"])
                 continue
             }
-            let reason = "outcome unknown after a restart; failing over to the next provider"
-            try await store.transition(id, Transition(to: .queued, reason: reason), now: now)
+            try await store.transition(id, Transition(to: .queued, reason: requeueReason), now: now)
             summary.requeued.append(id)
             logger.debug("Interrupted message re-queued", metadata: ["message.id": "\(id)"])
         }

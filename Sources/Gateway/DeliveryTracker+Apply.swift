@@ -65,6 +65,7 @@ extension DeliveryTracker {
                 return false
             }
         } catch {
+            noteStoreFailure(error)
             logger.error(
                 "Could not read a message's attempts",
                 metadata: metadata.merging(["error": "\(error)"]) { $1 }
@@ -123,6 +124,7 @@ extension DeliveryTracker {
             try await store.transition(messageID, transition, now: clock.now)
             return true
         } catch {
+            noteStoreFailure(error)
             logger.error(
                 "Could not store a delivery state",
                 metadata: [

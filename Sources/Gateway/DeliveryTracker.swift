@@ -46,7 +46,8 @@ public actor DeliveryTracker {
     struct AwaitedReport {
         var providerID: String
         var providerMessageID: String
-        var due: Date
+        /// The deadline on `clock.uptime`, so a step of the wall clock does not move it.
+        var due: Duration
     }
 
     let store: any MessageStore
@@ -67,6 +68,13 @@ public actor DeliveryTracker {
     private var acceptanceGeneration: UInt64 = 0
     /// The counts since start.
     public internal(set) var counters = Counters()
+    /// The list that keeps a report whose store write failed, handled again by `handleKept(_:)`.
+    /// Without one, such a report is dropped after its error is logged.
+    private let pendingWrites: PendingWrites?
+    /// Store calls that failed so far, and the latest error, so `handle` can tell whether a
+    /// report was stored.
+    private var storeFailures = 0
+    private var lastStoreError: (any Error)?
 
     /// - Parameters:
     ///   - reportingProviders: ids of providers whose `sendsDeliveryReports` is true.
@@ -83,6 +91,32 @@ public actor DeliveryTracker {
         maxHeldReports: Int = 1000,
         wakeDispatcher: @escaping @Sendable () -> Void = {}
     ) {
+        self.init(
+            store: store,
+            policy: policy,
+            reportingProviders: reportingProviders,
+            clock: clock,
+            logger: logger,
+            heldReportRetention: heldReportRetention,
+            maxHeldReports: maxHeldReports,
+            pendingWrites: nil,
+            wakeDispatcher: wakeDispatcher
+        )
+    }
+
+    /// The dispatcher's tracker: a report whose store write fails goes to `pendingWrites`.
+    init(
+        store: any MessageStore,
+        policy: PoolPolicy,
+        reportingProviders: Set<String>,
+        clock: any DispatchClock,
+        logger: Logger,
+        heldReportRetention: Duration = .seconds(60),
+        maxHeldReports: Int = 1000,
+        pendingWrites: PendingWrites?,
+        wakeDispatcher: @escaping @Sendable () -> Void
+    ) {
+        self.pendingWrites = pendingWrites
         self.store = store
         self.policy = policy
         self.reportingProviders = reportingProviders
@@ -93,9 +127,39 @@ public actor DeliveryTracker {
         self.wakeDispatcher = wakeDispatcher
     }
 
-    /// Applies one report. A store error is logged and the report dropped, so a provider's report
-    /// loop keeps going.
+    /// Applies one report. A store error is logged, so a provider's report loop keeps going, and
+    /// the report is kept in the dispatcher's `PendingWrites` to be handled again (dropped when
+    /// the tracker has none).
     public func handle(_ report: DeliveryReport) async {
+        if let error = await handleCounted(report) {
+            if let pendingWrites {
+                pendingWrites.append(.report(report))
+            } else {
+                logger.debug("Delivery report dropped after a store error", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    /// Handles a report kept after a store error. Returns the error when a store call failed again.
+    func handleKept(_ report: DeliveryReport) async -> (any Error)? {
+        await handleCounted(report)
+    }
+
+    /// Records a failed store call for `handleCounted`.
+    func noteStoreFailure(_ error: any Error) {
+        storeFailures += 1
+        lastStoreError = error
+    }
+
+    /// Applies one report and returns the error of a store call that failed meanwhile, if any.
+    private func handleCounted(_ report: DeliveryReport) async -> (any Error)? {
+        let failuresBefore = storeFailures
+        await process(report)
+        guard storeFailures != failuresBefore else { return nil }
+        return lastStoreError
+    }
+
+    private func process(_ report: DeliveryReport) async {
         let generation = acceptanceGeneration
         if report.status == .delivered, await deliver(report) != .needsGeneralPath { return }
         switch await lookUp(report) {
@@ -123,7 +187,7 @@ public actor DeliveryTracker {
     ) async {
         acceptanceGeneration &+= 1
         if reportingProviders.contains(providerID) {
-            let due = date.adding(policy.settings(for: priority).deliveryDeadline)
+            let due = clock.uptime(at: date.adding(policy.settings(for: priority).deliveryDeadline))
             startAwaiting(AwaitedReport(providerID: providerID, providerMessageID: providerMessageID, due: due), for: messageID)
         }
         let matching = held.filter {
@@ -139,8 +203,10 @@ public actor DeliveryTracker {
     ///
     /// Cheap enough for every turn of the dispatcher's loop: the earliest deadline is kept at the
     /// top of a heap.
+    /// A delivery deadline is kept on the monotonic clock and returned as the wall date it falls
+    /// on now, so after a step of the wall clock it moves with the step.
     public func nextDeadline() -> Date? {
-        let deadline = earliestAwaited()?.due
+        let deadline = earliestAwaited().map { clock.date(atUptime: $0.due) }
         guard let retention = held.lazy.map(\.expiresAt).min() else { return deadline }
         return min(deadline ?? retention, retention)
     }
@@ -161,7 +227,7 @@ public actor DeliveryTracker {
     }
 
     /// Returns the earliest deadline still awaited, after dropping heap entries that no longer match.
-    private func earliestAwaited() -> (due: Date, messageID: MessageID)? {
+    private func earliestAwaited() -> (due: Duration, messageID: MessageID)? {
         while let top = deadlines.top {
             if awaited[top.messageID]?.due == top.due { return top }
             deadlines.pop()
@@ -170,7 +236,8 @@ public actor DeliveryTracker {
     }
 
     /// Re-routes messages whose delivery deadline has passed while still `sent`, and gives held
-    /// reports whose retention has ended a last lookup.
+    /// reports whose retention has ended a last lookup. Delivery deadlines are compared on the
+    /// monotonic clock (`DispatchClock.uptime`), not with `now`.
     public func checkDeadlines(now: Date) async {
         let expiredHeld = held.filter { $0.expiresAt <= now }
         held.removeAll { $0.expiresAt <= now }
@@ -178,7 +245,7 @@ public actor DeliveryTracker {
             await retryOrDrop(entry.report)
         }
 
-        while let top = earliestAwaited(), top.due <= now, let awaitedReport = awaited[top.messageID] {
+        while let top = earliestAwaited(), top.due <= clock.uptime, let awaitedReport = awaited[top.messageID] {
             let messageID = top.messageID
             stopAwaiting(messageID)
             await rerouteIfStillSent(
@@ -200,7 +267,7 @@ public actor DeliveryTracker {
             guard let providerID = message.providerID, reportingProviders.contains(providerID),
                 let providerMessageID = message.providerMessageID, awaited[message.id] == nil
             else { continue }
-            let due = message.updatedAt.adding(policy.settings(for: message.priority).deliveryDeadline)
+            let due = clock.uptime(at: message.updatedAt.adding(policy.settings(for: message.priority).deliveryDeadline))
             startAwaiting(AwaitedReport(providerID: providerID, providerMessageID: providerMessageID, due: due), for: message.id)
         }
     }
@@ -227,6 +294,7 @@ public actor DeliveryTracker {
             if message.state == .sending { return .notRecordedYet }
             return .found(message)
         } catch {
+            noteStoreFailure(error)
             logger.error(
                 "Could not look up the message of a delivery report",
                 metadata: ["provider.id": report.providerID, "error": "\(error)"]
@@ -261,6 +329,7 @@ public actor DeliveryTracker {
                 return delivered
             }
         } catch {
+            noteStoreFailure(error)
             logger.error(
                 "Could not store a delivery state",
                 metadata: ["provider.id": report.providerID, "message.state": "delivered", "error": "\(error)"]
@@ -297,7 +366,15 @@ public actor DeliveryTracker {
     private func retryOrDrop(_ report: DeliveryReport) async {
         switch await lookUp(report) {
         case .found(let message): await apply(report, to: message)
-        case .notRecordedYet: countUnknown(report)
+        case .notRecordedYet:
+            // Its acceptance may be kept in memory until the database takes writes again.
+            if pendingWrites?.holdsAcceptance(providerID: report.providerID, providerMessageID: report.providerMessageID)
+                == true
+            {
+                hold(report)
+            } else {
+                countUnknown(report)
+            }
         case .failed: break
         }
     }
@@ -315,22 +392,22 @@ public actor DeliveryTracker {
     }
 }
 
-/// A binary min-heap of delivery deadlines, each with its message id.
+/// A binary min-heap of delivery deadlines on the monotonic clock, each with its message id.
 struct DeadlineHeap {
-    private var entries: [(due: Date, messageID: MessageID)] = []
+    private var entries: [(due: Duration, messageID: MessageID)] = []
 
     init() {}
 
-    init(_ entries: [(due: Date, messageID: MessageID)]) {
+    init(_ entries: [(due: Duration, messageID: MessageID)]) {
         for entry in entries { push(due: entry.due, messageID: entry.messageID) }
     }
 
     var count: Int { entries.count }
 
     /// The earliest entry, or `nil` when empty.
-    var top: (due: Date, messageID: MessageID)? { entries.first }
+    var top: (due: Duration, messageID: MessageID)? { entries.first }
 
-    mutating func push(due: Date, messageID: MessageID) {
+    mutating func push(due: Duration, messageID: MessageID) {
         entries.append((due, messageID))
         var child = entries.count - 1
         while child > 0 {

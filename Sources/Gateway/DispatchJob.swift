@@ -34,6 +34,6 @@ enum DispatchStep: Sendable {
     case send(providerID: String, attemptID: AttemptID, attempt: Int)
     /// Sleep until `until` or a signal newer than `generation`, then route again.
     case wait(until: Date?, generation: UInt64)
-    /// The message left the job's hands (a new state is stored, or its lease will run out).
+    /// The message left the job's hands (a new state is stored, or kept in `PendingWrites`).
     case finished
 }

@@ -38,7 +38,7 @@ extension Dispatcher {
     }
 
     /// Reads the attempt history of a claimed message that was tried before, and makes its job.
-    /// Returns `nil` when the history cannot be read: the lease then brings the message back.
+    /// Returns `nil` when the history cannot be read, and puts the message back in the queue.
     private func prepareJob(for message: MessageRecord) async -> DispatchJob? {
         var historyExcluded = Set<String>()
         if message.attempts > 0 {
@@ -52,6 +52,7 @@ extension Dispatcher {
                     "Could not read the attempts of a claimed message",
                     metadata: ["message.id": "\(message.id)", "error": "\(error)"]
                 )
+                await transition(DispatchJob(message: message, historyExcluded: []), to: Dispatcher.unrecordedRequeue)
                 return nil
             }
         }
@@ -67,7 +68,8 @@ extension Dispatcher {
     }
 
     /// Records the attempts of routed messages in one write, then starts their jobs in order.
-    /// When the write fails, the reservations are given back and the leases bring the messages back.
+    /// When the write fails, the reservations are given back and the messages go back to the
+    /// queue, through `pendingWrites` while the database fails.
     private func beginFirstAttempts(_ sends: [(job: DispatchJob, providerID: String)]) async {
         guard !sends.isEmpty else { return }
         let starts = sends.map { AttemptStart(messageID: $0.job.id, providerID: $0.providerID) }
@@ -81,6 +83,9 @@ extension Dispatcher {
                 "Could not record attempts",
                 metadata: ["message.ids": "\(starts.map(\.messageID))", "error": "\(error)"]
             )
+            for send in sends {
+                await transition(send.job, to: Dispatcher.unrecordedRequeue)
+            }
             return
         }
         for (send, attemptID) in zip(sends, attemptIDs) {
@@ -185,11 +190,11 @@ extension Dispatcher {
         } catch {
             router.cancelReservation(provider: providerID)
             signal.ring()
-            // The lease runs out and the message is claimed again later.
             logger.error(
                 "Could not record an attempt",
                 metadata: ["message.id": "\(job.id)", "provider.id": providerID, "error": "\(error)"]
             )
+            await transition(job, to: Dispatcher.unrecordedRequeue)
             return .finished
         }
     }
@@ -244,11 +249,22 @@ extension Dispatcher {
                 now: now
             )
         } catch {
-            // Recovery after a restart, or the lease, settles the attempt and the message.
+            // Kept in memory and stored once the database takes writes again; the message stays
+            // claimed by this run meanwhile.
             logger.error(
-                "Could not record an attempt's outcome",
+                "Could not record an attempt's outcome; it is kept until the queue database takes writes again",
                 metadata: metadata().merging(["error": "\(error)"]) { $1 }
             )
+            let result = PendingWrites.AttemptResult(
+                attemptID: attemptID,
+                messageID: job.id,
+                providerID: providerID,
+                outcome: outcome,
+                priority: job.message.priority,
+                next: next,
+                at: now
+            )
+            pendingWrites.append(.outcome(result))
             if next != nil { return .finished }
         }
         if next != nil {
@@ -347,11 +363,13 @@ extension Dispatcher {
         await transition(job, to: Transition(to: .queued, reason: reason, notBefore: notBefore))
     }
 
-    /// Stores a transition; on a store error it logs, and the lease brings the message back later.
+    /// Stores a transition. On a store error it logs and keeps the transition in `pendingWrites`,
+    /// stored once the database takes writes again. Returns whether it was stored now.
     @discardableResult
     func transition(_ job: DispatchJob, to transition: Transition) async -> Bool {
+        let now = clock.now
         do {
-            try await store.transition(job.id, transition, now: clock.now)
+            try await store.transition(job.id, transition, now: now)
             logger.trace(
                 "Message state changed",
                 metadata: ["message.id": "\(job.id)", "message.state": transition.state.rawValue]
@@ -359,12 +377,19 @@ extension Dispatcher {
             return true
         } catch {
             logger.error(
-                "Could not store a message's new state",
+                "Could not store a message's new state; it is kept until the queue database takes writes again",
                 metadata: ["message.id": "\(job.id)", "message.state": transition.state.rawValue, "error": "\(error)"]
             )
+            pendingWrites.append(.transition(messageID: job.id, transition, at: now))
             return false
         }
     }
+
+    /// The state of a claimed message whose attempt could not be recorded: back in the queue.
+    static let unrecordedRequeue = Transition(
+        to: .queued,
+        reason: "back in the queue: the queue database failed before the attempt was recorded"
+    )
 
     private func everyProviderFailedReason(_ job: DispatchJob) -> String {
         if job.reasons.isEmpty {

@@ -16,7 +16,8 @@ extension Dispatcher {
             let claimed = try await store.claimBatch(
                 now: now,
                 lease: policy.claimLease.timeInterval,
-                limit: Dispatcher.parkingBatch
+                limit: Dispatcher.parkingBatch,
+                owner: claimOwner
             )
             guard !claimed.isEmpty else { return }
             // The writes of one claim run side by side, so the store commits them together.

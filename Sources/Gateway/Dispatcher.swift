@@ -27,12 +27,20 @@ public actor Dispatcher {
     /// Seconds from each message's acknowledgement to its acceptance, per provider, for `/metrics`.
     public nonisolated let sendLatency = SendLatencyHistogram()
 
+    /// The owner stored with every claim of this dispatcher: made once per run. The store never
+    /// hands a message this owner claimed to another of its claims, so a step of the wall clock
+    /// past a lease cannot take a message from a job still sending it.
+    public nonisolated let claimOwner: ClaimOwner
+
     let store: any MessageStore
     let providers: [String: any Provider]
     let policy: PoolPolicy
     let clock: any DispatchClock
     let logger: Logger
     let signal: DispatchSignal
+    /// Outcomes, state changes and receipts that failed while the database could not be written,
+    /// stored in order before the next claim.
+    nonisolated let pendingWrites: PendingWrites
     var router: Router
     var draining = false
     var started = false
@@ -61,13 +69,15 @@ public actor Dispatcher {
     ///   - providers: one per `policy.providers` entry, matched by id.
     ///   - clock: the clock for every date written to the store and every sleep.
     ///   - logger: the dispatcher logs at `debug` only, with `message.id`, `provider.id` and `attempt`.
+    ///   - claimOwner: the owner of this run's claims; a new one by default.
     /// - Throws: `DispatcherError` when `providers` and `policy.providers` do not match one to one.
     public init(
         store: any MessageStore,
         providers: [any Provider],
         policy: PoolPolicy,
         clock: any DispatchClock = SystemDispatchClock(),
-        logger: Logger
+        logger: Logger,
+        claimOwner: ClaimOwner = ClaimOwner()
     ) throws(DispatcherError) {
         var byID: [String: any Provider] = [:]
         for provider in providers {
@@ -80,6 +90,9 @@ public actor Dispatcher {
         }
 
         let signal = DispatchSignal()
+        let pendingWrites = PendingWrites(logger: logger) { signal.ring() }
+        self.claimOwner = claimOwner
+        self.pendingWrites = pendingWrites
         self.store = store
         self.providers = byID
         self.policy = policy
@@ -93,6 +106,7 @@ public actor Dispatcher {
             reportingProviders: Set(providers.filter(\.sendsDeliveryReports).map(\.id)),
             clock: clock,
             logger: logger.child(label: "delivery"),
+            pendingWrites: pendingWrites,
             wakeDispatcher: { signal.ring() }
         )
     }
@@ -112,7 +126,9 @@ public actor Dispatcher {
     /// returns at once without claiming anything.
     /// A claim or wake-date query that fails (a database made read-only or a full disk) does not
     /// end the loop: it is logged and tried again after a pause that doubles from 1 s to 30 s, so
-    /// the dispatcher carries on by itself once the fault is fixed.
+    /// the dispatcher carries on by itself once the fault is fixed. Outcomes, state changes and
+    /// receipts that could not be stored meanwhile are kept in memory (`PendingWrites`) and
+    /// stored, in order, before the next claim. Their messages stay claimed by this run.
     /// - Throws: `DispatcherError.notRestartable` on a second call; `StoreError.closed` when the
     ///   store was closed under it (after draining the jobs in flight).
     public func run() async throws {
@@ -145,10 +161,12 @@ public actor Dispatcher {
         } catch {
             draining = true
             await drainJobs()
+            await storePendingWritesAtStop()
             throw error
         }
         draining = true
         await drainJobs()
+        await storePendingWritesAtStop()
         logger.debug("Dispatcher stopped")
     }
 
@@ -187,10 +205,12 @@ public actor Dispatcher {
         jobs.count + (head == nil ? 0 : 1)
     }
 
-    /// Makes one pass: due delivery deadlines, then one claim if the pool can send, else a sleep.
+    /// Makes one pass: the writes kept during a database fault, due delivery deadlines, then one
+    /// claim if the pool can send, else a sleep.
     private func runOnce() async throws {
         let generation = signal.generation
         let intakeGeneration = signal.intakeGeneration
+        try await storePendingWrites()
         let now = clock.now
         if let due = await deliveryTracker.nextDeadline(), due <= now {
             await deliveryTracker.checkDeadlines(now: now)
@@ -206,7 +226,8 @@ public actor Dispatcher {
             let claimed = try await store.claimBatch(
                 now: now,
                 lease: policy.claimLease.timeInterval,
-                limit: claimLimit(now: now)
+                limit: claimLimit(now: now),
+                owner: claimOwner
             )
             if !claimed.isEmpty {
                 await startJobs(for: claimed, intakeGeneration: intakeGeneration)

@@ -201,6 +201,15 @@ public protocol MessageStore: Sendable {
     /// priority waits for the claimed ones.
     func claimBatch(now: Date, lease: TimeInterval, limit: Int) async throws -> [MessageRecord]
 
+    /// Claims as `claimBatch(now:lease:limit:)` does, and stores `owner` with each claim.
+    ///
+    /// A message claimed under `owner` is never taken back by a claim of the same owner, however
+    /// long ago its lease ended: the owner's run still tracks it in memory and settles it itself.
+    /// A message whose lease ran out under another owner, or under none, is taken over as before.
+    /// Stores shared by several boxes measure these leases on the database server's clock, so a
+    /// step of one box's clock cannot end another box's lease (see `PostgresStore`).
+    func claimBatch(now: Date, lease: TimeInterval, limit: Int, owner: ClaimOwner) async throws -> [MessageRecord]
+
     /// Records the start of an attempt and increments the message's attempt count. Commits before
     /// returning, so the attempt exists before the provider is called.
     func beginAttempt(messageID: MessageID, providerID: String, now: Date) async throws -> AttemptID
@@ -270,7 +279,7 @@ public protocol MessageStore: Sendable {
 
     /// Runs once at start-up: attempts left without an outcome become `ambiguous`, and their messages
     /// move from `sending` to `unknown`. Returns the ids of those messages so the caller can apply
-    /// the ambiguity policy.
+    /// the ambiguity policy. The claims it ends lose their owner, whichever run made them.
     func recoverInterruptedAttempts(now: Date) async throws -> [MessageID]
 }
 

@@ -107,13 +107,17 @@ extension SQLiteStore {
 
     /// Claims up to `limit` ready messages in the caller's transaction, after putting back those
     /// whose lease ran out and expiring those past their deadline. Returns them in claim order.
+    ///
+    /// With an `owner`, the claims store it, and messages that owner claimed keep their claim
+    /// however long ago their lease ended.
     static func claim(
         limit: Int,
         now: Date,
         lease: TimeInterval,
+        owner: ClaimOwner?,
         on connection: SQLiteConnection
     ) throws -> [MessageRecord] {
-        try requeueExpiredLeases(now: now, on: connection)
+        try requeueExpiredLeases(now: now, sparing: owner, on: connection)
         _ = try expireDue(now: now, on: connection)
         let ready = try connection.statement(
             """
@@ -127,8 +131,8 @@ extension SQLiteStore {
         claimed.reserveCapacity(ready.count)
         for id in ready {
             try connection.execute(
-                "UPDATE sms_queue SET state = 'sending', lease_until = ?1, updated_at = ?2 WHERE id = ?3",
-                [leaseUntil, SQLiteValue(now), .integer(id)]
+                "UPDATE sms_queue SET state = 'sending', lease_until = ?1, updated_at = ?2, claim_owner = ?4 WHERE id = ?3",
+                [leaseUntil, SQLiteValue(now), .integer(id), SQLiteValue(owner?.id)]
             )
             try insertEvent(MessageEvent(messageID: id, at: now, state: .sending), on: connection)
             if let message = try message(id, on: connection) { claimed.append(message) }
@@ -215,6 +219,7 @@ extension SQLiteStore {
                 last_reason = ?4,
                 not_before = CASE WHEN ?1 = 'queued' THEN ?5 ELSE not_before END,
                 lease_until = CASE WHEN ?1 = 'sending' THEN lease_until ELSE NULL END,
+                claim_owner = CASE WHEN ?1 = 'sending' THEN claim_owner ELSE NULL END,
                 updated_at = ?6
             WHERE id = ?7
             """,
@@ -255,13 +260,18 @@ extension SQLiteStore {
     ///
     /// A message whose attempt under this claim was already accepted goes to `sent` instead,
     /// because sending it again would be a certain duplicate.
-    static func requeueExpiredLeases(now: Date, on connection: SQLiteConnection) throws {
+    ///
+    /// Messages claimed by `sparing` are left alone even after their lease, because that run
+    /// still tracks them.
+    static func requeueExpiredLeases(now: Date, sparing owner: ClaimOwner? = nil, on connection: SQLiteConnection) throws {
         let expired = try connection.statement(
             """
             SELECT id FROM sms_queue INDEXED BY sms_queue_sending_lease
-            WHERE state = 'sending' AND lease_until < ?1 ORDER BY id
+            WHERE state = 'sending' AND lease_until < ?1
+                AND (?2 IS NULL OR claim_owner IS NULL OR claim_owner <> ?2)
+            ORDER BY id
             """
-        ).rows([SQLiteValue(now)]) { $0.int64(0) }
+        ).rows([SQLiteValue(now), SQLiteValue(owner?.id)]) { $0.int64(0) }
         for id in expired {
             // Only attempts started since the latest claim count; older ones belong to an earlier route.
             let accepted = try connection.statement(

@@ -159,7 +159,21 @@ public final class SQLiteStore: MessageStore {
     public func claimBatch(now: Date, lease: TimeInterval, limit: Int) async throws -> [MessageRecord] {
         guard limit > 0 else { return [] }
         return try await writer.runGrouped { connection in
-            try SQLiteStore.claim(limit: limit, now: now, lease: lease, on: connection)
+            try SQLiteStore.claim(limit: limit, now: now, lease: lease, owner: nil, on: connection)
+        }
+    }
+
+    /// Claims as `claimBatch(now:lease:limit:)` does and stores `owner` with each claim; messages
+    /// `owner` claimed earlier are never taken back, however long ago their lease ended.
+    ///
+    /// Only one daemon runs on a database file (its wake-up socket beside the file refuses a
+    /// second one, see `QueueWakeListener`), and it recovers every claim of earlier runs at start
+    /// (`recoverInterruptedAttempts(now:)`). So a lease here ends only claims of a run that is
+    /// gone, and a step of the wall clock cannot take a message from the run sending it.
+    public func claimBatch(now: Date, lease: TimeInterval, limit: Int, owner: ClaimOwner) async throws -> [MessageRecord] {
+        guard limit > 0 else { return [] }
+        return try await writer.runGrouped { connection in
+            try SQLiteStore.claim(limit: limit, now: now, lease: lease, owner: owner, on: connection)
         }
     }
 
@@ -397,7 +411,8 @@ public final class SQLiteStore: MessageStore {
                 for id in messageIDs {
                     try connection.execute(
                         """
-                        UPDATE sms_queue SET state = 'unknown', lease_until = NULL, last_reason = ?1, updated_at = ?2
+                        UPDATE sms_queue SET state = 'unknown', lease_until = NULL, claim_owner = NULL,
+                            last_reason = ?1, updated_at = ?2
                         WHERE id = ?3 AND state = 'sending'
                         """,
                         [.text(SQLiteStore.interruptedReason), SQLiteValue(now), .integer(id)]
@@ -422,7 +437,7 @@ public final class SQLiteStore: MessageStore {
                 // `sending` under a lease of the dead process: end those leases now, which puts
                 // them back in the queue (or to `sent` when an earlier attempt was accepted).
                 try connection.execute(
-                    "UPDATE sms_queue SET lease_until = ?1 WHERE state = 'sending'",
+                    "UPDATE sms_queue SET lease_until = ?1, claim_owner = NULL WHERE state = 'sending'",
                     [SQLiteValue(now.addingTimeInterval(-0.001))]
                 )
                 try SQLiteStore.requeueExpiredLeases(now: now, on: connection)

@@ -15,6 +15,7 @@ enum StoreMigrations {
         StoreMigration(version: 1, sql: initialSchema),
         StoreMigration(version: 2, sql: contactsSchema),
         StoreMigration(version: 3, sql: inboundSchema),
+        StoreMigration(version: 4, sql: claimOwnerSchema),
     ]
 
     /// The newest schema version this code can migrate to.
@@ -139,5 +140,11 @@ enum StoreMigrations {
             parts INTEGER NOT NULL DEFAULT 1 CHECK (parts >= 1)
         );
         CREATE INDEX inbound_messages_received ON inbound_messages(received_at, id);
+        """
+
+    /// The owner of each claim (`ClaimOwner`), `NULL` for a message that is not `sending` or was
+    /// claimed without an owner.
+    private static let claimOwnerSchema = """
+        ALTER TABLE sms_queue ADD COLUMN claim_owner TEXT;
         """
 }

@@ -58,9 +58,20 @@ actor Daemon {
         )
         self.dispatcher = dispatcher
 
-        let recovery = try await dispatcher.recoverInterruptedAttempts()
+        // The wake-up socket of an SQLite database admits one daemon per file, so it is bound
+        // before recovery: a second daemon on the same file stops here, before it could take the
+        // claims of the one running.
+        let listener = try await store.makeQueueWakeSource(logger: logger.child(label: "wake"))
+        let recovery: AmbiguityRecovery.Summary
+        let released: Int
+        do {
+            recovery = try await dispatcher.recoverInterruptedAttempts()
+            released = try await store.releaseBackoffs(now: Date())
+        } catch {
+            listener.close()
+            throw error
+        }
         logger.info("Recovered interrupted attempts", metadata: ["recovery": "\(recovery)"])
-        let released = try await store.releaseBackoffs(now: Date())
         if released > 0 {
             logger.info("Released queued messages from their back-off for the new pool", metadata: ["count": "\(released)"])
         }
@@ -74,7 +85,6 @@ actor Daemon {
                 group.addTask { await provider.waitUntilReady(timeout: Daemon.readinessWait) }
             }
         }
-        let listener = try await store.makeQueueWakeSource(logger: logger.child(label: "wake"))
         let background = startBackgroundTasks(dispatcher: dispatcher, providers: providers, listener: listener, store: store)
         let apiServer = try startAPIServer(dispatcher: dispatcher, store: store, providers: providers)
 

@@ -75,6 +75,40 @@ struct CrashRecoveryTests {
         await stage.cleanUp()
     }
 
+    /// A second daemon started on the same database file while the first has a send in flight
+    /// exits with an error naming the wake-up socket, before it recovers anything. The first
+    /// daemon's attempt stays its own: it ends accepted, not ambiguous, and the message is sent once.
+    @Test func secondDaemonLeavesClaimsAlone() async throws {
+        let stage = try await ChaosStage.start(smscResponseDelay: .seconds(2)) { [.carrier(port: $0)] }
+        do {
+            try await stage.daemon.start()
+            #expect(await stage.smsc.waitForBinds(count: 1, timeout: .seconds(20)))
+            let id = try await stage.send(to: "+447700900401", priority: "bulk")
+            let limit = ContinuousClock.now + .seconds(20)
+            while await stage.smsc.receivedSubmits.isEmpty, ContinuousClock.now < limit {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            try #require(await !stage.smsc.receivedSubmits.isEmpty, "the first daemon never sent the message")
+
+            let second = try await LifelineBinary.run(["serve", "--config", stage.configPath], timeout: .seconds(30))
+            #expect(second.status != 0, "a second daemon on the same file kept running")
+            #expect((second.stdout + second.stderr).contains("Another daemon already listens"), "\(second.stdout)\n\(second.stderr)")
+
+            let final = try await stage.waitForState(id, in: [.sent, .delivered], timeout: .seconds(30))
+            #expect(final == .sent || final == .delivered)
+            let store = try await SQLiteStore(path: stage.databasePath, notifiesWakeListener: false)
+            let outcomes = try await store.attempts(for: id).map(\.outcome)
+            let states = try await store.events(for: id).map(\.state)
+            await store.close()
+            #expect(outcomes == [.accepted])
+            #expect(!states.contains(.unknown), "the second daemon recovered the first one's attempt: \(states)")
+            #expect(await stage.smsc.receivedSubmits.count == 1)
+        } catch {
+            Issue.record("\(error)\n\(await stage.daemon.logs().suffix(20_000))")
+        }
+        await stage.cleanUp()
+    }
+
     /// A bulk message whose SMPP attempt turned ambiguous, killed while it waits as `unknown` for
     /// the rate-limited modem, goes back to the queue after the restart instead of staying `unknown`.
     @Test func unknownMessageRequeuedAfterKill() async throws {

@@ -14,6 +14,7 @@ actor InMemoryMessageStore: MessageStore {
 
     private var rows: [MessageID: MessageRecord] = [:]
     private var leases: [MessageID: Date] = [:]
+    private var owners: [MessageID: ClaimOwner] = [:]
     private var attemptRows: [AttemptID: AttemptRecord] = [:]
     private var eventRows: [MessageEvent] = []
     private var nextMessageID: MessageID = 1
@@ -53,11 +54,26 @@ actor InMemoryMessageStore: MessageStore {
     }
 
     func claimNext(now: Date, lease: TimeInterval) async throws -> MessageRecord? {
+        try await claimOne(now: now, lease: lease, owner: nil)
+    }
+
+    func claimBatch(now: Date, lease: TimeInterval, limit: Int, owner: ClaimOwner) async throws -> [MessageRecord] {
+        var claimed: [MessageRecord] = []
+        while claimed.count < limit, let message = try await claimOne(now: now, lease: lease, owner: owner) {
+            claimed.append(message)
+        }
+        return claimed
+    }
+
+    /// Claims one message; a message `owner` claimed is never taken back by `owner`.
+    private func claimOne(now: Date, lease: TimeInterval, owner: ClaimOwner?) async throws -> MessageRecord? {
         callCount += 1
         let ready = rows.values.filter { row in
             switch row.state {
             case .queued: return row.notBefore.map { $0 <= now } ?? true
-            case .sending: return leases[row.id].map { $0 <= now } ?? false
+            case .sending:
+                if let owner, owners[row.id] == owner { return false }
+                return leases[row.id].map { $0 <= now } ?? false
             default: return false
             }
         }
@@ -66,6 +82,7 @@ actor InMemoryMessageStore: MessageStore {
         row.updatedAt = now
         rows[row.id] = row
         leases[row.id] = now.addingTimeInterval(lease)
+        owners[row.id] = owner
         eventRows.append(MessageEvent(messageID: row.id, at: now, state: .sending))
         log.append(.claimed(row.id))
         return row
@@ -105,7 +122,10 @@ actor InMemoryMessageStore: MessageStore {
     func transition(_ messageID: MessageID, _ transition: Transition, now: Date) async throws {
         callCount += 1
         guard var row = rows[messageID] else { throw InMemoryStoreError.messageNotFound(messageID) }
-        if row.state == .sending, transition.state != .sending { leases[messageID] = nil }
+        if row.state == .sending, transition.state != .sending {
+            leases[messageID] = nil
+            owners[messageID] = nil
+        }
         row.state = transition.state
         if let providerID = transition.providerID { row.providerID = providerID }
         if let providerMessageID = transition.providerMessageID { row.providerMessageID = providerMessageID }
@@ -181,6 +201,7 @@ actor InMemoryMessageStore: MessageStore {
             row.updatedAt = now
             rows[row.id] = row
             leases[row.id] = nil
+            owners[row.id] = nil
             eventRows.append(MessageEvent(messageID: row.id, at: now, state: .unknown, providerID: attempt.providerID))
             recovered.append(row.id)
         }

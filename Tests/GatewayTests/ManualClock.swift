@@ -2,24 +2,38 @@ import Foundation
 import Gateway
 
 /// A clock that moves only when a test advances it; sleepers wake when their deadline is reached.
+///
+/// `advance` lets time pass: the wall clock and the monotonic clock move together. `step` moves
+/// the wall clock alone, as an NTP correction does. Sleepers wait on the monotonic clock for the
+/// span they asked for, as `SystemDispatchClock`'s do, so a step neither wakes nor delays them.
 final class ManualClock: DispatchClock, @unchecked Sendable {
-    // @unchecked: `lock` guards `current`, `sleepers` and `nextSleeperID`.
+    // @unchecked: `lock` guards every stored variable.
     private let lock = NSLock()
-    private var current: Date
+    private let start: Date
+    /// The wall clock without the steps: it moves only with `advance`, like the monotonic clock.
+    private var elapsedWall: Date
+    /// The sum of the steps of the wall clock so far.
+    private var stepped: TimeInterval = 0
+    /// Each sleeper's deadline in the frame of `elapsedWall`.
     private var sleepers: [Int: (deadline: Date, continuation: CheckedContinuation<Void, Error>)] = [:]
     private var nextSleeperID = 0
 
     init(start: Date = Date(timeIntervalSince1970: 1_800_000_000)) {
-        current = start
+        self.start = start
+        elapsedWall = start
     }
 
     var now: Date {
-        lock.withLock { current }
+        lock.withLock { elapsedWall.addingTimeInterval(stepped) }
     }
 
-    /// The deadlines of the tasks sleeping now, earliest first.
+    var uptime: Duration {
+        lock.withLock { .seconds(elapsedWall.timeIntervalSince(start)) }
+    }
+
+    /// The wall-clock deadlines of the tasks sleeping now, earliest first.
     var sleeperDeadlines: [Date] {
-        lock.withLock { sleepers.values.map(\.deadline).sorted() }
+        lock.withLock { sleepers.values.map { $0.deadline.addingTimeInterval(stepped) }.sorted() }
     }
 
     func sleep(until deadline: Date) async throws {
@@ -30,9 +44,10 @@ final class ManualClock: DispatchClock, @unchecked Sendable {
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
                 let resumeNow: Bool = lock.withLock {
-                    if deadline <= current { return true }
+                    let due = deadline.addingTimeInterval(-stepped)
+                    if due <= elapsedWall { return true }
                     if Task.isCancelled { return true }
-                    sleepers[id] = (deadline, continuation)
+                    sleepers[id] = (due, continuation)
                     return false
                 }
                 if resumeNow {
@@ -49,19 +64,26 @@ final class ManualClock: DispatchClock, @unchecked Sendable {
         }
     }
 
-    /// Moves the clock forward and wakes every sleeper whose deadline is reached.
+    /// Lets `interval` seconds pass (never back) and wakes every sleeper whose deadline is reached.
     func advance(by interval: TimeInterval) {
+        precondition(interval >= 0, "time does not pass backwards; use step(by:) for a wall-clock step")
         let due = lock.withLock {
-            current = current.addingTimeInterval(interval)
-            let due = sleepers.filter { $0.value.deadline <= current }
+            elapsedWall = elapsedWall.addingTimeInterval(interval)
+            let due = sleepers.filter { $0.value.deadline <= elapsedWall }
             for id in due.keys { sleepers[id] = nil }
             return due.values.map(\.continuation)
         }
         for continuation in due { continuation.resume() }
     }
 
-    /// Moves the clock to `date` (never back).
+    /// Lets time pass until the wall clock shows `date` (never back).
     func advance(to date: Date) {
         advance(by: max(0, date.timeIntervalSince(now)))
+    }
+
+    /// Steps the wall clock by `interval` seconds, forward or back, without time passing: the
+    /// monotonic clock and the sleepers do not move.
+    func step(by interval: TimeInterval) {
+        lock.withLock { stepped += interval }
     }
 }

@@ -7,7 +7,9 @@ import Foundation
 /// Ids are `BIGINT` identity columns. Times are `BIGINT` milliseconds since the epoch (UTC), as
 /// in SQLite. One column is new: `sms_queue.claimed_by` names the store (`PostgresStore.node`)
 /// that last claimed a message, because several daemons share the queue and each recovers only
-/// its own claims. Applied versions are rows of `lifeline_schema`.
+/// its own claims. A claim made with a `ClaimOwner` has its `lease_until` on the database
+/// server's clock, a claim without one on the claiming box's clock (`claim_owner` is `NULL`).
+/// Applied versions are rows of `lifeline_schema`.
 ///
 /// Never edit a step that has shipped: add a new one.
 enum PostgresMigrations {
@@ -15,6 +17,7 @@ enum PostgresMigrations {
         StoreMigration(version: 1, sql: initialSchema),
         StoreMigration(version: 2, sql: contactsSchema),
         StoreMigration(version: 3, sql: inboundSchema),
+        StoreMigration(version: 4, sql: claimOwnerSchema),
     ]
 
     /// The newest schema version this code can migrate to.
@@ -175,5 +178,10 @@ enum PostgresMigrations {
             parts INTEGER NOT NULL DEFAULT 1 CHECK (parts >= 1)
         );
         CREATE INDEX inbound_messages_received ON inbound_messages(received_at, id);
+        """
+
+    /// The owner of each claim, as in `StoreMigrations`.
+    private static let claimOwnerSchema = """
+        ALTER TABLE sms_queue ADD COLUMN claim_owner TEXT;
         """
 }

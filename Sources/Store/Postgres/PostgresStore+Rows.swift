@@ -140,6 +140,7 @@ extension PostgresStore {
                     last_reason = $4::text,
                     not_before = CASE WHEN $1::text = 'queued' THEN $5::bigint ELSE not_before END,
                     lease_until = CASE WHEN $1::text = 'sending' THEN lease_until ELSE NULL END,
+                    claim_owner = CASE WHEN $1::text = 'sending' THEN claim_owner ELSE NULL END,
                     updated_at = $6::bigint
                 WHERE id = $7::bigint
                 RETURNING id
@@ -160,6 +161,10 @@ extension PostgresStore {
         guard result.affectedRows == 1 else { throw StoreError.messageNotFound(messageID) }
     }
 
+    /// The database server's time of the current transaction, in milliseconds since the epoch:
+    /// the clock of the leases of claims with an owner.
+    static let serverNow = "(EXTRACT(EPOCH FROM now()) * 1000)::bigint"
+
     /// Moves messages whose lease ran out back to `queued` and marks their open attempts ambiguous,
     /// as `SQLiteStore` does. A message whose attempt under this claim was already accepted goes
     /// to `sent` instead.
@@ -167,15 +172,20 @@ extension PostgresStore {
     /// The rows are locked with `FOR UPDATE SKIP LOCKED`, so daemons taking over at the same time
     /// each take over different messages, and a message another transaction is changing (its
     /// owner finishing late) is left to that transaction.
-    static func requeueExpiredLeases(now: Date, on connection: PostgresConnection) throws {
+    ///
+    /// A lease of a claim with an owner ends by the server's clock (`serverNow`), one without by
+    /// `now`. Messages claimed by `sparing` are left alone even after their lease.
+    static func requeueExpiredLeases(now: Date, sparing owner: ClaimOwner? = nil, on connection: PostgresConnection) throws {
         let expired = try connection.rows(
             """
             SELECT id FROM sms_queue
-            WHERE state = 'sending' AND lease_until < $1::bigint
+            WHERE state = 'sending'
+                AND lease_until < CASE WHEN claim_owner IS NULL THEN $1::bigint ELSE \(serverNow) END
+                AND ($2::text IS NULL OR claim_owner IS DISTINCT FROM $2::text)
             ORDER BY id
             FOR UPDATE SKIP LOCKED
             """,
-            [PostgresValue(now)]
+            [PostgresValue(now), PostgresValue(owner?.id)]
         )
         for row in expired {
             let id = try row.int64(0)

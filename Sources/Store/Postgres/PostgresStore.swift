@@ -16,6 +16,7 @@ import Foundation
 /// Differences from `SQLiteStore`, each because the queue is shared:
 /// - `recoverInterruptedAttempts` only touches messages this store's `node` claimed. Claims of
 ///   other daemons stay theirs until their lease runs out, and then any store takes them over.
+///   Leases of claims with a `ClaimOwner` run on the database server's clock.
 /// - Text holding NUL cannot be stored; such a call throws `PostgresError` with
 ///   `.characterNotInRepertoire` and writes nothing.
 /// - Failures of the server or the connection throw `PostgresError`. A call that lost the
@@ -122,6 +123,54 @@ public final class PostgresStore: MessageStore {
                     SELECT \(PostgresStore.messageColumns) FROM claimed
                     """,
                     [PostgresValue(now), PostgresValue(now.addingTimeInterval(lease)), .text(node)]
+                ).map(PostgresStore.readMessage)
+            }
+        }
+    }
+
+    /// Claims as `claimNext(now:lease:)` does, up to `limit` messages each in its own transaction,
+    /// and stores `owner` with each claim.
+    ///
+    /// The lease of such a claim is measured on the database server's clock (`now()` in SQL). It
+    /// ends `lease` seconds after the server's time of the claim, and other stores take it over
+    /// only when the server's clock has passed that time. So a step of any box's wall clock, this one's
+    /// included, neither shortens nor lengthens it. Messages `owner` claimed are never taken back
+    /// by its own claims. `now` still dates the events and `notBefore` and expiry checks.
+    public func claimBatch(now: Date, lease: TimeInterval, limit: Int, owner: ClaimOwner) async throws -> [MessageRecord] {
+        var claimed: [MessageRecord] = []
+        while claimed.count < limit, let message = try await claimOne(now: now, lease: lease, owner: owner) {
+            claimed.append(message)
+        }
+        return claimed
+    }
+
+    private func claimOne(now: Date, lease: TimeInterval, owner: ClaimOwner) async throws -> MessageRecord? {
+        let node = node
+        let leaseMilliseconds = Int64((lease * 1000).rounded())
+        return try await executor.run { connection in
+            try connection.transaction {
+                try PostgresStore.requeueExpiredLeases(now: now, sparing: owner, on: connection)
+                _ = try PostgresStore.expireDue(now: now, on: connection)
+                return try connection.firstRow(
+                    """
+                    WITH next AS (
+                        SELECT id FROM sms_queue
+                        WHERE state = 'queued' AND (not_before IS NULL OR not_before <= $1::bigint)
+                        ORDER BY priority, id
+                        LIMIT 1
+                        FOR UPDATE SKIP LOCKED
+                    ), claimed AS (
+                        UPDATE sms_queue AS q SET state = 'sending',
+                            lease_until = \(PostgresStore.serverNow) + $2::bigint,
+                            claimed_by = $3::text, claim_owner = $4::text, updated_at = $1::bigint
+                        FROM next WHERE q.id = next.id
+                        RETURNING q.*
+                    ), event AS (
+                        INSERT INTO sms_events (message_id, at, state) SELECT id, $1::bigint, 'sending' FROM claimed
+                    )
+                    SELECT \(PostgresStore.messageColumns) FROM claimed
+                    """,
+                    [PostgresValue(now), .integer(leaseMilliseconds), .text(node), .text(owner.id)]
                 ).map(PostgresStore.readMessage)
             }
         }
@@ -295,6 +344,8 @@ public final class PostgresStore: MessageStore {
 
     /// The earliest time after `now` at which a message becomes claimable: the `notBefore` of a
     /// queued message, or the end of a lease that will run out (any store's), as `SQLiteStore` defines it.
+    /// The end of a lease on the server's clock is moved onto the caller's by the difference
+    /// between `now` and the server's time.
     public func nextWakeDate(now: Date) async throws -> Date? {
         try await executor.run { connection in
             try connection.firstRow(
@@ -303,8 +354,12 @@ public final class PostgresStore: MessageStore {
                     SELECT MIN(not_before) AS wake FROM sms_queue
                     WHERE state = 'queued' AND not_before IS NOT NULL AND not_before > $1::bigint
                     UNION ALL
-                    SELECT MIN(lease_until) + 1 FROM sms_queue
-                    WHERE state = 'sending' AND lease_until >= $1::bigint
+                    SELECT MIN(lease_end) + 1 FROM (
+                        SELECT CASE WHEN claim_owner IS NULL THEN lease_until
+                            ELSE lease_until - \(PostgresStore.serverNow) + $1::bigint END AS lease_end
+                        FROM sms_queue WHERE state = 'sending'
+                    ) AS leases
+                    WHERE lease_end >= $1::bigint
                 ) AS wakes
                 """,
                 [PostgresValue(now)]
@@ -339,7 +394,10 @@ public final class PostgresStore: MessageStore {
                 // Claimed but not yet attempted: end the lease now, which puts the message back in
                 // the queue (or to `sent` when an attempt under the claim was accepted).
                 try connection.execute(
-                    "UPDATE sms_queue SET lease_until = $1::bigint WHERE state = 'sending' AND claimed_by = $2::text",
+                    """
+                    UPDATE sms_queue SET lease_until = $1::bigint, claim_owner = NULL
+                    WHERE state = 'sending' AND claimed_by = $2::text
+                    """,
                     [PostgresValue(now.addingTimeInterval(-0.001)), .text(node)]
                 )
                 try PostgresStore.requeueExpiredLeases(now: now, on: connection)
@@ -360,7 +418,8 @@ public final class PostgresStore: MessageStore {
         )
         let moved = try connection.execute(
             """
-            UPDATE sms_queue SET state = 'unknown', lease_until = NULL, last_reason = $1::text, updated_at = $2::bigint
+            UPDATE sms_queue SET state = 'unknown', lease_until = NULL, claim_owner = NULL, last_reason = $1::text,
+                updated_at = $2::bigint
             WHERE id = $3::bigint AND state = 'sending' AND claimed_by = $4::text
             """,
             [.text(SQLiteStore.interruptedReason), PostgresValue(now), .integer(id), .text(node)]
