@@ -21,6 +21,8 @@ actor Daemon {
     static let readinessWait: Duration = .seconds(5)
     /// How often the status snapshot is rewritten when nothing changes.
     static let snapshotInterval: Duration = .seconds(2)
+    /// How often the wall clock is compared with the monotonic clock to notice a step.
+    static let clockSampleInterval: Duration = .seconds(5)
     /// How often finished messages are pruned (older than `queue.retention`) and due messages expired.
     static let maintenanceInterval: Duration = .seconds(3600)
 
@@ -142,7 +144,7 @@ actor Daemon {
                 try? await Task.sleep(for: Daemon.maintenanceInterval)
             }
         }
-        var tasks = [wakeTask, probeTask, snapshotTask, maintenanceTask]
+        var tasks = [wakeTask, probeTask, snapshotTask, maintenanceTask, clockStepTask()]
         if config.alerts.watchesBacklog {
             tasks.append(backlogTask(store: store))
         }
@@ -150,6 +152,32 @@ actor Daemon {
             tasks.append(watchdogTask(interval: interval, dispatcher: dispatcher, store: store))
         }
         return tasks
+    }
+
+    /// Samples the wall and monotonic clocks every `clockSampleInterval` and logs a step of the
+    /// wall clock at warning, with what it moves and what it does not.
+    private func clockStepTask() -> Task<Void, Never> {
+        let logger = logger
+        return Task {
+            let clock = SystemDispatchClock()
+            var detector = ClockStepDetector()
+            while !Task.isCancelled {
+                if let step = detector.sample(wall: clock.now, uptime: clock.uptime) {
+                    Daemon.log(step, logger: logger)
+                }
+                try? await Task.sleep(for: Daemon.clockSampleInterval)
+            }
+        }
+    }
+
+    /// Logs a wall-clock step in an admin's words.
+    static func log(_ step: ClockStepDetector.Step, logger: Logger) {
+        let seconds = step.offset / .seconds(1)
+        let direction = seconds > 0 ? "forward" : "back"
+        logger.warning(
+            "System clock stepped \(direction) by \(Int(abs(seconds).rounded())) s: claims and delivery deadlines are unaffected, message expiry and scheduled times follow the new clock; check time sync with `timedatectl status`",
+            metadata: ["clock.step_seconds": "\((seconds * 10).rounded() / 10)"]
+        )
     }
 
     /// Pings systemd's watchdog at half its interval, but only after the dispatcher and the store
