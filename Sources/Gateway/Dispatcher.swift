@@ -93,6 +93,9 @@ public actor Dispatcher {
             reportingProviders: Set(providers.filter(\.sendsDeliveryReports).map(\.id)),
             clock: clock,
             logger: logger.child(label: "delivery"),
+            // A receipt for an attempt cut off on another box is adoptable only after that box's
+            // lease has run out and a claim has marked the attempt ambiguous.
+            heldReportRetention: max(.seconds(60), policy.claimLease + .seconds(30)),
             wakeDispatcher: { signal.ring() }
         )
     }

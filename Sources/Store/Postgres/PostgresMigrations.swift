@@ -15,6 +15,7 @@ enum PostgresMigrations {
         StoreMigration(version: 1, sql: initialSchema),
         StoreMigration(version: 2, sql: contactsSchema),
         StoreMigration(version: 3, sql: inboundSchema),
+        StoreMigration(version: 4, sql: sharedBoxesSchema),
     ]
 
     /// The newest schema version this code can migrate to.
@@ -175,5 +176,11 @@ enum PostgresMigrations {
             parts INTEGER NOT NULL DEFAULT 1 CHECK (parts >= 1)
         );
         CREATE INDEX inbound_messages_received ON inbound_messages(received_at, id);
+        """
+
+    /// Receipt adoption and boxes sharing one queue; see `StoreMigrations.sharedBoxesSchema`.
+    private static let sharedBoxesSchema = """
+        CREATE INDEX sms_attempts_unresolved ON sms_attempts(provider_id, message_id)
+            WHERE outcome = 'ambiguous' AND provider_message_id IS NULL;
         """
 }
