@@ -28,6 +28,8 @@ public actor Dispatcher {
     public nonisolated let sendLatency = SendLatencyHistogram()
 
     let store: any MessageStore
+    /// The other boxes of a shared queue, for hand-offs; `nil` for a queue of one box.
+    let boxes: (any BoxRegistry)?
     let providers: [String: any Provider]
     let policy: PoolPolicy
     let clock: any DispatchClock
@@ -61,13 +63,16 @@ public actor Dispatcher {
     ///   - providers: one per `policy.providers` entry, matched by id.
     ///   - clock: the clock for every date written to the store and every sleep.
     ///   - logger: the dispatcher logs at `debug` only, with `message.id`, `provider.id` and `attempt`.
+    ///   - boxes: on a shared queue, the registry through which a message this box cannot send is
+    ///     handed off to a box that has a provider it has not tried (`BoxRegistry`).
     /// - Throws: `DispatcherError` when `providers` and `policy.providers` do not match one to one.
     public init(
         store: any MessageStore,
         providers: [any Provider],
         policy: PoolPolicy,
         clock: any DispatchClock = SystemDispatchClock(),
-        logger: Logger
+        logger: Logger,
+        boxes: (any BoxRegistry)? = nil
     ) throws(DispatcherError) {
         var byID: [String: any Provider] = [:]
         for provider in providers {
@@ -81,6 +86,7 @@ public actor Dispatcher {
 
         let signal = DispatchSignal()
         self.store = store
+        self.boxes = boxes
         self.providers = byID
         self.policy = policy
         self.clock = clock

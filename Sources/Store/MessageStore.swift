@@ -57,6 +57,9 @@ public struct MessageRecord: Sendable, Equatable, Codable {
     public var lastReason: String?
     public var broadcastID: Int64?
     public var idempotencyKey: String?
+    /// On a shared queue, the box (`node`) this message was handed off to because only that box
+    /// has a provider it has not tried; `nil` otherwise. See `BoxRegistry`.
+    public var handoffNode: String?
 
     public init(
         id: MessageID,
@@ -73,7 +76,8 @@ public struct MessageRecord: Sendable, Equatable, Codable {
         expiresAt: Date? = nil,
         lastReason: String? = nil,
         broadcastID: Int64? = nil,
-        idempotencyKey: String? = nil
+        idempotencyKey: String? = nil,
+        handoffNode: String? = nil
     ) {
         self.id = id
         self.recipient = recipient
@@ -90,6 +94,7 @@ public struct MessageRecord: Sendable, Equatable, Codable {
         self.lastReason = lastReason
         self.broadcastID = broadcastID
         self.idempotencyKey = idempotencyKey
+        self.handoffNode = handoffNode
     }
 }
 

@@ -182,5 +182,13 @@ enum PostgresMigrations {
     private static let sharedBoxesSchema = """
         CREATE INDEX sms_attempts_unresolved ON sms_attempts(provider_id, message_id)
             WHERE outcome = 'ambiguous' AND provider_message_id IS NULL;
+
+        CREATE TABLE lifeline_boxes (
+            node TEXT PRIMARY KEY,
+            provider_ids TEXT NOT NULL,
+            heartbeat_at BIGINT NOT NULL
+        );
+
+        ALTER TABLE sms_queue ADD COLUMN handoff_node TEXT;
         """
 }
