@@ -5,7 +5,7 @@ import Store
 extension DeliveryTracker {
     /// What became of a receipt whose id matches no recorded attempt.
     enum AdoptionResult {
-        /// Adopted for an unresolved attempt; its message moved as `ReceiptAdoption` says.
+        /// Adopted for an unresolved attempt; its message moved by the `ReceiptAdoption` table.
         case adopted
         /// The one candidate is still in flight: hold the receipt and look again later.
         case wait

@@ -121,7 +121,7 @@ public actor DeliveryTracker {
                 await apply(report, to: message)
                 return
             }
-            // An answer being recorded right now is the usual case, so an ambiguous attempt is
+            // A response being recorded right now is the usual case, so an ambiguous attempt is
             // adopted at once only when no attempt to the handset is in flight.
             if report.recipient != nil, await adopt(report) == .adopted { return }
             hold(report)

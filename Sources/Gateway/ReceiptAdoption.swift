@@ -16,8 +16,8 @@ import Store
 /// | any other | | unchanged |
 ///
 /// A `queued` message (re-queued for the next provider) that turns out delivered is not sent
-/// again. `expired` and `cancelled` stay: nothing claims such messages, and the operator's or
-/// the deadline's word stands.
+/// again. `expired` and `cancelled` stay as they are: nothing claims such messages, and the
+/// operator's cancellation or the deadline is kept.
 public enum ReceiptAdoption {
     /// The start of every event reason and attempt detail an adoption writes.
     public static let reason = "receipt matched an attempt whose submit_sm_resp was not recorded"

@@ -2,7 +2,7 @@ import Foundation
 import Store
 
 /// Finds the attempt a delivery receipt belongs to when the receipt's provider message id
-/// matches none recorded: the attempt's answer (an SMPP `submit_sm_resp`) was lost, so the
+/// matches none recorded: the attempt's response (an SMPP `submit_sm_resp`) was lost, so the
 /// store never learnt the id the receipt carries.
 ///
 /// A receipt names its handset (an SMPP receipt's `source_addr`, the original destination) and
@@ -11,7 +11,7 @@ import Store
 /// handset and, when the receipt has it, the text fit are counted:
 ///
 /// - exactly one, and it is `ambiguous`: the receipt is adopted for it;
-/// - exactly one, still in flight: its answer may still be recorded, so the receipt waits;
+/// - exactly one, still in flight: its response may still be recorded, so the receipt waits;
 /// - none: the receipt is for something else;
 /// - two or more: adopting either would be a guess (a broadcast sends one text to many, and an
 ///   operator may send the same text to one handset twice), and a wrong guess would mark a
@@ -21,16 +21,16 @@ import Store
 /// link goes out from the link's one source, so it cannot tell candidates apart, and attempts
 /// do not record it. A receipt without a handset is never matched.
 public enum ReceiptMatcher {
-    /// What the candidates say about one receipt.
+    /// The result of matching one receipt against its candidates.
     public enum Match: Sendable, Equatable {
         /// The one fitting candidate is an `ambiguous` attempt: adopt the receipt for it.
         case one(UnresolvedAttempt)
-        /// The one fitting candidate has no outcome yet: wait for its answer or for it to be
+        /// The one fitting candidate has no outcome yet: wait for its response or for it to be
         /// marked ambiguous.
         case inFlight(UnresolvedAttempt)
         /// No candidate fits.
         case none
-        /// Several candidates fit; the receipt stays unmatched.
+        /// Several candidates fit, so the receipt stays unmatched.
         case several(count: Int)
     }
 

@@ -1,7 +1,7 @@
 import Foundation
 
 /// An attempt whose provider message id is not known, with its message: one still in flight
-/// (no outcome yet), or an `ambiguous` one whose answer (an SMPP `submit_sm_resp`) was lost to a
+/// (no outcome yet), or an `ambiguous` one whose response (an SMPP `submit_sm_resp`) was lost to a
 /// crash, a dropped link or a lapsed lease. A delivery receipt that matches no recorded id may
 /// belong to one of these.
 public struct UnresolvedAttempt: Sendable, Equatable {

@@ -67,6 +67,8 @@ public actor SMSCSimulator {
     private var refusedBindModes: Set<BindMode> = []
     /// Receipts owed to a `system_id` with no receiver or transceiver session bound, oldest first.
     private var heldReceipts: [(systemID: String, receipt: DeliverSM)] = []
+    /// Set by `stop()`, after which the receipts of closing connections are not routed again.
+    private var stopping = false
 
     // Fault knobs.
     private var throttleRemaining = 0
@@ -98,6 +100,7 @@ public actor SMSCSimulator {
         if let port, listener != nil { return port }
         let listener = try TCPListener(address: "127.0.0.1", port: requestedPort)
         self.listener = listener
+        stopping = false
         port = listener.port
         acceptTask = Task { [weak self] in
             for await socket in listener.connections {
@@ -110,6 +113,7 @@ public actor SMSCSimulator {
 
     /// Stops listening, closes every connection, and waits for their tasks to end.
     public func stop() async {
+        stopping = true
         listener?.close()
         listener = nil
         await acceptTask?.value
@@ -349,7 +353,7 @@ public actor SMSCSimulator {
         let connection = connections.removeValue(forKey: number)
         connectionTasks.removeValue(forKey: number)
         logger.debug("SMSC connection closed", metadata: ["smsc.connection": "\(number)"])
-        guard let connection, listener != nil else { return }
+        guard let connection, !stopping else { return }
         // Receipts the ESME never acknowledged are owed again, in the order they were sent.
         for sequenceNumber in connection.unacknowledgedReceipts.keys.sorted() {
             if let receipt = connection.unacknowledgedReceipts[sequenceNumber] {
