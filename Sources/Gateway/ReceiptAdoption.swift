@@ -9,7 +9,7 @@ import Store
 /// | receipt | message now | becomes |
 /// |---|---|---|
 /// | delivered | `unknown`, `queued`, `sent`, `undelivered` | `delivered` |
-/// | delivered | `failed` | `delivered`: the only change of a final state, because the failure was the ambiguity itself and the handset has the message |
+/// | delivered | `failed` | `delivered`: the only change of a final state, because the handset has the message whatever the later attempts said |
 /// | undelivered | `unknown` | `undelivered`, then re-routed to the providers after this one as after any undelivered receipt |
 /// | pending | `unknown` | `sent`, awaiting its final receipt |
 /// | any | `sending` | unchanged: another attempt is in flight and its outcome will be stored over any change |
