@@ -21,6 +21,7 @@ extension LifelineConfig {
             let http = reader.optional("http", HTTPSettings.decode)
             let queue = reader.optional("queue", QueueSettings.decode)
             let breaker = reader.optional("breaker", BreakerSettings.decode)
+            let shared = reader.optional("shared", SharedSettings.decode)
             let admins = reader.optional("admins") { value in
                 value.list { $0.string(expected: ValueShape.phoneNumberForm, where: ValueShape.isPhoneNumber) }
             }
@@ -49,6 +50,7 @@ extension LifelineConfig {
             config.http = http
             config.queue = queue ?? config.queue
             config.breaker = breaker ?? config.breaker
+            config.shared = shared ?? config.shared
             config.admins = admins ?? []
             config.alerts = alerts ?? config.alerts
             config.templates = templates ?? [:]

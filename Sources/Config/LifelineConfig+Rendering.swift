@@ -41,6 +41,10 @@ extension LifelineConfig {
             writer.field("cooldown", breaker.cooldown)
         }
 
+        writer.section("shared") { writer in
+            writer.field("handoff_wait", shared.handoffWait)
+        }
+
         writer.field("admins", raw: YAMLWriter.flowList(admins))
         writer.section("alerts") { writer in
             writer.field("backlog_threshold", alerts.backlogThreshold)

@@ -28,6 +28,8 @@ public struct LifelineConfig: Sendable, Equatable {
     public var http: HTTPSettings?
     public var queue = QueueSettings()
     public var breaker = BreakerSettings()
+    /// Hand-offs between boxes sharing a PostgreSQL queue.
+    public var shared = SharedSettings()
     /// Numbers alerted when a provider goes down or comes back, international format.
     public var admins: [String] = []
     /// When the queue itself is worth an alert to `admins`.

@@ -15,7 +15,17 @@ import Store
 /// `deliver_sm` before the `submit_sm_resp` is processed). Such a report is held for
 /// `heldReportRetention` (at most `maxHeldReports` of them) and looked up again when the
 /// acceptance is recorded and once more when the retention ends; then it is dropped and counted
-/// as unknown. A report for an id no message carries is logged at `debug` and counted.
+/// as unknown.
+///
+/// A report for an id no message carries may belong to an attempt whose acceptance was never
+/// recorded (its `submit_sm_resp` lost to a crash): it is matched by handset and text to the one
+/// ambiguous attempt it fits and adopted for it (`ReceiptMatcher`, `ReceiptAdoption`), at once
+/// when that attempt is already ambiguous, else when the retention ends. A report that fits no
+/// attempt, or several, is logged at `debug` and counted.
+///
+/// No message waits for such a receipt before the ambiguity rule fails it or fails it over:
+/// emergency and high messages must not wait, the receipt may never come, and an adopted
+/// `delivered` receipt still turns a `queued` or `failed` message `delivered` when it comes.
 ///
 /// Messages sent through a provider that sends reports get a delivery deadline (the priority's
 /// `deliveryDeadline`); the dispatcher's loop calls `checkDeadlines(now:)` when the earliest one is
@@ -34,6 +44,9 @@ public actor DeliveryTracker {
         public var rerouted = 0
         /// Messages whose delivery deadline passed without a final report.
         public var missedDeadlines = 0
+        /// Reports whose id matched no recorded attempt, adopted for the one ambiguous attempt
+        /// they fit (`ReceiptMatcher`).
+        public var adoptedReports = 0
 
         public init() {}
     }
@@ -78,7 +91,9 @@ public actor DeliveryTracker {
 
     /// - Parameters:
     ///   - reportingProviders: ids of providers whose `sendsDeliveryReports` is true.
-    ///   - heldReportRetention: how long a report for a not yet recorded acceptance is kept.
+    ///   - heldReportRetention: how long a report for a not yet recorded acceptance is kept. On
+    ///     a shared queue, make it longer than the claim lease: a dead box's attempt becomes
+    ///     ambiguous, and its receipt adoptable, only when its lease runs out.
     ///   - maxHeldReports: the most reports held at once; the oldest is dropped beyond it.
     ///   - wakeDispatcher: called after a message is re-queued or a new deadline is set.
     public init(
@@ -170,6 +185,9 @@ public actor DeliveryTracker {
                 await apply(report, to: message)
                 return
             }
+            // A response being recorded right now is the usual case, so an ambiguous attempt is
+            // adopted at once only when no attempt to the handset is in flight.
+            if report.recipient != nil, await adopt(report) == .adopted { return }
             hold(report)
         case .failed:
             break
@@ -209,6 +227,13 @@ public actor DeliveryTracker {
         let deadline = earliestAwaited().map { clock.date(atUptime: $0.due) }
         guard let retention = held.lazy.map(\.expiresAt).min() else { return deadline }
         return min(deadline ?? retention, retention)
+    }
+
+    /// Starts the delivery deadline of a message sent through a provider that sends reports.
+    func startAwaitingIfReporting(_ message: MessageRecord, providerID: String, providerMessageID: String) {
+        guard reportingProviders.contains(providerID) else { return }
+        let due = clock.uptime + policy.settings(for: message.priority).deliveryDeadline
+        startAwaiting(AwaitedReport(providerID: providerID, providerMessageID: providerMessageID, due: due), for: message.id)
     }
 
     /// Starts waiting for a message's final report until `report.due`.
@@ -372,9 +397,10 @@ public actor DeliveryTracker {
                 == true
             {
                 hold(report)
-            } else {
-                countUnknown(report)
+                return
             }
+            if report.recipient != nil, await adopt(report) == .adopted { return }
+            countUnknown(report)
         case .failed: break
         }
     }

@@ -14,6 +14,7 @@ extension Dispatcher {
         sends.reserveCapacity(messages.count)
         for (index, message) in messages.enumerated() {
             guard var job = await prepareJob(for: message) else { continue }
+            if await failLapsedHandoff(job) { continue }
             switch await decide(&job) {
             case .send(let providerID):
                 sends.append((job, providerID))
@@ -43,10 +44,12 @@ extension Dispatcher {
         var historyExcluded = Set<String>()
         if message.attempts > 0 {
             do {
-                historyExcluded = AttemptHistory.excludedProviders(
-                    try await store.attempts(for: message.id),
-                    policy: policy
-                )
+                let attempts = try await store.attempts(for: message.id)
+                historyExcluded = AttemptHistory.excludedProviders(attempts, policy: policy)
+                // A message handed off to this box goes to the providers it has not tried.
+                if let boxes, message.handoffNode == boxes.node {
+                    historyExcluded.formUnion(attempts.map(\.providerID))
+                }
             } catch {
                 logger.error(
                     "Could not read the attempts of a claimed message",
@@ -173,6 +176,7 @@ extension Dispatcher {
             )
             return .step(.wait(until: min(until ?? waitDeadline, waitDeadline), generation: generation))
         case .unusable(let earliest):
+            if await handOffToAnotherBox(job, exhausted: false, now: now) { return .step(.finished) }
             let notBefore = earliest ?? now.adding(policy.retryDelay)
             await requeue(job, notBefore: notBefore, reason: unusableReason(job))
             return .step(.finished)
@@ -339,6 +343,7 @@ extension Dispatcher {
     /// Handles a message for which every provider is excluded. It goes back to the queue for a new
     /// round when some provider failed only during this claim, else it fails.
     private func finishExhausted(_ job: DispatchJob, now: Date) async -> DispatchStep {
+        if await handOffToAnotherBox(job, exhausted: true, now: now) { return .finished }
         guard job.failedOnlyForNow else {
             await transition(job, to: Transition(to: .failed, reason: everyProviderFailedReason(job)))
             return .finished
@@ -391,7 +396,7 @@ extension Dispatcher {
         reason: "back in the queue: the queue database failed before the attempt was recorded"
     )
 
-    private func everyProviderFailedReason(_ job: DispatchJob) -> String {
+    func everyProviderFailedReason(_ job: DispatchJob) -> String {
         if job.reasons.isEmpty {
             let last = job.message.lastReason.map { "; last: \($0)" } ?? ""
             return "every provider failed: no provider left to try after \(job.attempts) attempts\(last)"

@@ -36,8 +36,10 @@ extension Dispatcher {
         let job = DispatchJob(message: message, historyExcluded: [])
         if let expiresAt = message.expiresAt, expiresAt <= now {
             await transition(job, to: Transition(to: .expired, reason: "expired before any provider accepted it"))
-        } else {
-            await requeue(job, notBefore: notBefore, reason: "every provider's circuit breaker is open")
+            return
         }
+        if await failLapsedHandoff(job) { return }
+        if await handOffToAnotherBox(job, exhausted: false, now: now) { return }
+        await requeue(job, notBefore: notBefore, reason: "every provider's circuit breaker is open")
     }
 }

@@ -33,6 +33,8 @@ public actor Dispatcher {
     public nonisolated let claimOwner: ClaimOwner
 
     let store: any MessageStore
+    /// The other boxes of a shared queue, for hand-offs; `nil` for a queue of one box.
+    let boxes: (any BoxRegistry)?
     let providers: [String: any Provider]
     let policy: PoolPolicy
     let clock: any DispatchClock
@@ -70,6 +72,8 @@ public actor Dispatcher {
     ///   - clock: the clock for every date written to the store and every sleep.
     ///   - logger: the dispatcher logs at `debug` only, with `message.id`, `provider.id` and `attempt`.
     ///   - claimOwner: the owner of this run's claims; a new one by default.
+    ///   - boxes: on a shared queue, the registry through which a message this box cannot send is
+    ///     handed off to a box that has a provider it has not tried (`BoxRegistry`).
     /// - Throws: `DispatcherError` when `providers` and `policy.providers` do not match one to one.
     public init(
         store: any MessageStore,
@@ -77,7 +81,8 @@ public actor Dispatcher {
         policy: PoolPolicy,
         clock: any DispatchClock = SystemDispatchClock(),
         logger: Logger,
-        claimOwner: ClaimOwner = ClaimOwner()
+        claimOwner: ClaimOwner = ClaimOwner(),
+        boxes: (any BoxRegistry)? = nil
     ) throws(DispatcherError) {
         var byID: [String: any Provider] = [:]
         for provider in providers {
@@ -94,6 +99,7 @@ public actor Dispatcher {
         self.claimOwner = claimOwner
         self.pendingWrites = pendingWrites
         self.store = store
+        self.boxes = boxes
         self.providers = byID
         self.policy = policy
         self.clock = clock
@@ -106,6 +112,9 @@ public actor Dispatcher {
             reportingProviders: Set(providers.filter(\.sendsDeliveryReports).map(\.id)),
             clock: clock,
             logger: logger.child(label: "delivery"),
+            // A receipt for an attempt cut off on another box is adoptable only after that box's
+            // lease has run out and a claim has marked the attempt ambiguous.
+            heldReportRetention: max(.seconds(60), policy.claimLease + .seconds(30)),
             pendingWrites: pendingWrites,
             wakeDispatcher: { signal.ring() }
         )

@@ -26,6 +26,12 @@ public struct DeliveryReceipt: Equatable, Sendable {
     public var networkErrorCode: NetworkErrorCode?
     /// `text:`: the first characters of the original message; `nil` when the field is absent.
     public var text: String?
+    /// The receipt's `source_addr`: the handset, which was the original message's
+    /// `destination_addr`. `nil` when read from text alone or when the SMSC left it empty.
+    public var sourceAddress: String?
+    /// The receipt's `destination_addr`: the original message's `source_addr`. `nil` when read
+    /// from text alone or when the SMSC left it empty.
+    public var destinationAddress: String?
 
     /// The receipt's class for delivery tracking.
     public enum Status: String, Sendable, Equatable {
@@ -124,6 +130,8 @@ public struct DeliveryReceipt: Equatable, Sendable {
         if let networkError = deliverSM.parameters.networkErrorCode {
             receipt.networkErrorCode = networkError
         }
+        receipt.sourceAddress = deliverSM.sourceAddress.isEmpty ? nil : deliverSM.sourceAddress
+        receipt.destinationAddress = deliverSM.destinationAddress.isEmpty ? nil : deliverSM.destinationAddress
         self = receipt
     }
 

@@ -57,6 +57,9 @@ public struct MessageRecord: Sendable, Equatable, Codable {
     public var lastReason: String?
     public var broadcastID: Int64?
     public var idempotencyKey: String?
+    /// On a shared queue, the box (`node`) this message was handed off to because only that box
+    /// has a provider it has not tried; `nil` otherwise. See `BoxRegistry`.
+    public var handoffNode: String?
 
     public init(
         id: MessageID,
@@ -73,7 +76,8 @@ public struct MessageRecord: Sendable, Equatable, Codable {
         expiresAt: Date? = nil,
         lastReason: String? = nil,
         broadcastID: Int64? = nil,
-        idempotencyKey: String? = nil
+        idempotencyKey: String? = nil,
+        handoffNode: String? = nil
     ) {
         self.id = id
         self.recipient = recipient
@@ -90,6 +94,7 @@ public struct MessageRecord: Sendable, Equatable, Codable {
         self.lastReason = lastReason
         self.broadcastID = broadcastID
         self.idempotencyKey = idempotencyKey
+        self.handoffNode = handoffNode
     }
 }
 
@@ -276,6 +281,30 @@ public protocol MessageStore: Sendable {
     /// The earliest `notBefore` among queued messages that are not ready yet, so a dispatcher can
     /// sleep until then instead of polling.
     func nextWakeDate(now: Date) async throws -> Date?
+
+    /// The attempts on `providerID` whose message goes to `recipient` (E.164 with `+`) and whose
+    /// provider message id is not known: `ambiguous` ones without an id, and open ones (no outcome
+    /// yet), oldest first. These are the candidates for a delivery receipt whose id matches no
+    /// recorded attempt.
+    func unresolvedAttempts(providerID: String, recipient: String) async throws -> [UnresolvedAttempt]
+
+    /// Records that a receipt proved an unresolved attempt accepted, in one transaction: when the
+    /// attempt is still `ambiguous` without an id, it becomes `accepted` with `providerMessageID`
+    /// and `detail`, and the transition `decide` returns for its message (read and locked in the
+    /// same transaction) is stored with its event.
+    ///
+    /// `decide` runs where the store runs: keep it short and pure.
+    /// - Returns: the message before the transition, with the transition stored (`nil` when
+    ///   `decide` returned `nil`); `nil` when the attempt was no longer unresolved, and then
+    ///   nothing is written.
+    func adoptReceipt(
+        attemptID: AttemptID,
+        messageID: MessageID,
+        providerMessageID: String,
+        detail: String,
+        now: Date,
+        transitionedBy decide: @escaping @Sendable (MessageRecord) -> Transition?
+    ) async throws -> (message: MessageRecord, stored: Transition?)?
 
     /// Runs once at start-up: attempts left without an outcome become `ambiguous`, and their messages
     /// move from `sending` to `unknown`. Returns the ids of those messages so the caller can apply

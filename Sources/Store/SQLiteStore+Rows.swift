@@ -6,7 +6,7 @@ extension SQLiteStore {
     /// The columns `readMessage` expects, in order.
     static let messageColumns = """
         id, recipient, text, priority, state, provider_id, provider_message_id, attempts, created_at, \
-        updated_at, not_before, expires_at, last_reason, broadcast_id, idempotency_key
+        updated_at, not_before, expires_at, last_reason, broadcast_id, idempotency_key, handoff_node
         """
 
     static func readMessage(_ row: SQLiteStatement) throws -> MessageRecord {
@@ -29,7 +29,8 @@ extension SQLiteStore {
             expiresAt: row.optionalDate(11),
             lastReason: row.optionalText(12),
             broadcastID: row.optionalInt64(13),
-            idempotencyKey: row.optionalText(14)
+            idempotencyKey: row.optionalText(14),
+            handoffNode: row.optionalText(15)
         )
     }
 

@@ -449,7 +449,7 @@ public final class SQLiteStore: MessageStore {
     /// The reason recorded for attempts cut off by a crash or a stop.
     public static let interruptedReason = "interrupted: the process stopped before the attempt's outcome was recorded"
 
-    private func wakeIfQueued(_ count: Int) {
+    func wakeIfQueued(_ count: Int) {
         if count > 0 { wakeListener() }
     }
 }

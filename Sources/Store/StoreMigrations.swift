@@ -16,6 +16,7 @@ enum StoreMigrations {
         StoreMigration(version: 2, sql: contactsSchema),
         StoreMigration(version: 3, sql: inboundSchema),
         StoreMigration(version: 4, sql: claimOwnerSchema),
+        StoreMigration(version: 5, sql: sharedBoxesSchema),
     ]
 
     /// The newest schema version this code can migrate to.
@@ -146,5 +147,25 @@ enum StoreMigrations {
     /// claimed without an owner.
     private static let claimOwnerSchema = """
         ALTER TABLE sms_queue ADD COLUMN claim_owner TEXT;
+        """
+
+    /// Receipt adoption and boxes sharing one queue.
+    ///
+    /// `sms_attempts_unresolved` indexes the few ambiguous attempts whose provider message id was
+    /// never recorded, the candidates for a receipt matching no recorded id. `lifeline_boxes`
+    /// lists the boxes of a shared queue with their providers (ids separated by newlines) and
+    /// their latest heartbeat, and `sms_queue.handoff_node` names the box a message was handed
+    /// off to. One box on SQLite leaves both empty; they exist so both dialects have one schema.
+    static let sharedBoxesSchema = """
+        CREATE INDEX sms_attempts_unresolved ON sms_attempts(provider_id, message_id)
+            WHERE outcome = 'ambiguous' AND provider_message_id IS NULL;
+
+        CREATE TABLE lifeline_boxes (
+            node TEXT PRIMARY KEY,
+            provider_ids TEXT NOT NULL,
+            heartbeat_at INTEGER NOT NULL
+        );
+
+        ALTER TABLE sms_queue ADD COLUMN handoff_node TEXT;
         """
 }

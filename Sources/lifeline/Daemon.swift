@@ -52,11 +52,13 @@ actor Daemon {
             await Daemon.storeInbound(message, store: store, logger: inboundLogger)
         }
         let policy = PoolPolicy(config: config)
+        let boxes = store as? any BoxRegistry
         let dispatcher = try Dispatcher(
             store: store,
             providers: providers,
             policy: policy,
-            logger: logger.child(label: "dispatcher")
+            logger: logger.child(label: "dispatcher"),
+            boxes: boxes
         )
         self.dispatcher = dispatcher
 
@@ -145,6 +147,9 @@ actor Daemon {
             }
         }
         var tasks = [wakeTask, probeTask, snapshotTask, maintenanceTask, clockStepTask()]
+        if let boxes = store as? any BoxRegistry {
+            tasks.append(heartbeatTask(boxes: boxes, providerIDs: providers.map(\.id), dispatcher: dispatcher))
+        }
         if config.alerts.watchesBacklog {
             tasks.append(backlogTask(store: store))
         }
@@ -260,6 +265,27 @@ actor Daemon {
 
     /// Samples the queue's depth, and logs and alerts the admins when it stays above
     /// `alerts.backlog_threshold` for `alerts.backlog_for`, and again when it falls back.
+    /// Registers this box with its providers on the shared queue and renews its heartbeat every
+    /// `shared.heartbeatInterval`; after each heartbeat it wakes the dispatcher when a hand-off to
+    /// a box that stopped heartbeating has lapsed, so that message is settled without waiting
+    /// for other work. A failed heartbeat is logged and tried again at the next interval.
+    private func heartbeatTask(boxes: any BoxRegistry, providerIDs: [String], dispatcher: Dispatcher) -> Task<Void, Never> {
+        Task { [logger, interval = config.shared.heartbeatInterval] in
+            var failing = false
+            while !Task.isCancelled {
+                do {
+                    try await boxes.registerBox(providerIDs: providerIDs)
+                    if try await boxes.lapsedHandoffCount() > 0 { dispatcher.wake() }
+                    failing = false
+                } catch {
+                    if !failing { logger.error("Could not write this box's heartbeat", metadata: ["error": "\(error)"]) }
+                    failing = true
+                }
+                try? await Task.sleep(for: interval)
+            }
+        }
+    }
+
     private func backlogTask(store: any QueueDatabase) -> Task<Void, Never> {
         let alerts = config.alerts
         return Task { [weak self] in

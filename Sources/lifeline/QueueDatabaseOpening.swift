@@ -20,6 +20,7 @@ func openQueueDatabase(
     return try await PostgresStore(
         url: connectionURL(config.database, password: config.databasePassword?.revealed),
         node: config.node,
+        handoffWait: config.shared.handoffWait,
         logger: logger
     )
 }

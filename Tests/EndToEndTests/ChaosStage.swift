@@ -196,9 +196,10 @@ final class ChaosStage: Sendable {
     /// final. Messages accepted by a provider other than the carrier and waiting for a report
     /// longer than `reportGrace` count as settled.
     ///
-    /// A real SMSC keeps delivery receipts for an ESME that is not bound and sends them after the
-    /// next bind; the simulator drops them. So for a message the carrier accepted that is still
-    /// `sent` after `reportGrace`, the receipt is sent again (at most once per `reportGrace`).
+    /// The simulator keeps receipts for an ESME that is not bound and sends them after the next
+    /// bind, as a real SMSC does, but a receipt the daemon acknowledged and then lost to a kill is
+    /// not sent again. So for a message the carrier accepted that is still `sent` after
+    /// `reportGrace`, the receipt is sent again (at most once per `reportGrace`).
     func drain(expected: Int, timeout: Duration, reportGrace: TimeInterval = 3) async throws -> DrainResult {
         let store = try await SQLiteStore(path: databasePath, notifiesWakeListener: false)
         let start = ContinuousClock.now

@@ -149,6 +149,46 @@ struct CrashRecoveryTests {
         await stage.cleanUp()
     }
 
+    /// Submits in the SMSC's window when the daemon is SIGKILLed lose their `submit_sm_resp`, so
+    /// the restarted daemon finds their attempts ambiguous. Their receipts, held by the SMSC
+    /// until the daemon binds again, match those attempts by handset and text, and every message
+    /// ends `delivered`, sent once.
+    @Test func lateReceiptsResolveAmbiguousSubmits() async throws {
+        let count = 5
+        let stage = try await ChaosStage.start(smscResponseDelay: .seconds(2)) { [.carrier(port: $0)] }
+        do {
+            try await stage.daemon.start()
+            #expect(await stage.smsc.waitForBinds(count: 1, timeout: .seconds(20)))
+            let numbers = try stage.writeNumbers(name: "window.csv", first: 500, count: count)
+            _ = try await stage.broadcast(file: numbers.path, text: "Gates close at noon today", priority: "bulk")
+            try #require(await stage.smsc.waitForSubmits(count: count, timeout: .seconds(20)), "the submits never arrived")
+            await stage.daemon.kill()
+            try await stage.daemon.start()
+
+            var states: [MessageID: MessageState] = [:]
+            for id in MessageID(1)...MessageID(count) {
+                states[id] = try await stage.waitForState(id, in: [.delivered], timeout: .seconds(30))
+            }
+            let store = try await SQLiteStore(path: stage.databasePath, notifiesWakeListener: false)
+            var adoptions = 0
+            for id in states.keys {
+                let events = try await store.events(for: id)
+                if events.contains(where: { $0.state == .delivered && $0.reason?.hasPrefix("receipt matched") == true }) {
+                    adoptions += 1
+                }
+            }
+            await store.close()
+            let copies = await stage.smscCopies()
+            let logs = await stage.daemon.logs().suffix(20_000)
+            #expect(states.values.allSatisfy { $0 == .delivered }, "\(states)\n\(logs)")
+            #expect(adoptions == count, "\(adoptions) of \(count) delivered through an adopted receipt")
+            #expect(copies.count == count && copies.values.allSatisfy { $0 == 1 }, "copies per recipient: \(copies)")
+        } catch {
+            Issue.record("\(error)\n\(await stage.daemon.logs().suffix(20_000))")
+        }
+        await stage.cleanUp()
+    }
+
     private func run(_ stage: ChaosStage, random: inout ChaosRandom) async throws {
         let numbers = try stage.writeNumbers(name: "numbers.csv", first: 0, count: Self.messageCount)
         try await stage.daemon.start()

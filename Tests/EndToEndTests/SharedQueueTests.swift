@@ -8,14 +8,18 @@ import Testing
 /// `lifeline broadcast`, and one daemon is SIGKILLed after the SMSC has seen part of it. The two
 /// left take over its claims when their lease runs out: with `max_wait` 1 s and a 3 s SMPP
 /// response timeout, the claim lease is 34 s (the wait, the send timeout and 30 s of margin).
-@Suite(.serialized, .timeLimit(.minutes(3)))
+/// The killed box's submits whose `submit_sm_resp` it never recorded fail for ambiguity on the
+/// box that takes them over; their receipts, which the SMSC routes to the boxes still bound
+/// with the same `system_id`, are held past the lease and then adopted, so those messages end
+/// `delivered` too.
+@Suite(.serialized, .timeLimit(.minutes(5)))
 struct SharedQueueTests {
     static let messageCount = 5_000
     static let nodes = ["box-a", "box-b", "box-c"]
     static let smppPassword = "share-pw"
 
-    /// Every message ends delivered or failed with a reason, each recipient received one copy
-    /// unless its message was in flight at the kill, and every box claimed messages.
+    /// Every message ends delivered, each recipient received exactly one copy, and every box
+    /// claimed messages.
     @Test func threeDaemonsOneKilled() async throws {
         let server = try await SharedQueueServer.start()
         defer { server.stop() }
@@ -64,7 +68,7 @@ struct SharedQueueTests {
 
         let store = try await PostgresStore(url: server.urlWithPassword, node: "audit")
         do {
-            let settled = try await drain(store: store, smsc: smsc, timeout: .seconds(90))
+            let settled = try await drain(store: store, smsc: smsc, timeout: .seconds(180))
             let audit = try await ChaosAudit.read(
                 store: store,
                 expected: Self.messageCount,
@@ -80,12 +84,17 @@ struct SharedQueueTests {
                 "SELECT last_reason, COUNT(*) FROM sms_queue WHERE state = 'failed' GROUP BY last_reason ORDER BY 2 DESC"
             )
             for row in reasons { print("shared queue: failed \(row.values[1] ?? "?") × \(row.values[0] ?? "no reason")") }
+            let adopted = try await server.rows(
+                "SELECT COUNT(*) FROM sms_events WHERE reason LIKE 'receipt matched an attempt%'"
+            )
+            print("shared queue: receipts adopted for ambiguous attempts: \(adopted.first?.values[0] ?? "?")")
 
-            #expect(settled, "the queue did not settle within 90 s: \(audit.unsettledDetails.prefix(10))")
+            let copies = await Self.copies(smsc)
+            #expect(settled, "not every message was delivered within 180 s: \(audit.summary)")
             #expect(audit.rows == Self.messageCount)
-            #expect(audit.lost == 0, "\(audit.summary)\n\(audit.unsettledDetails.prefix(10))")
-            #expect(audit.failedWithoutReason.isEmpty)
-            #expect(audit.duplicates.allSatisfy { $0.inFlightAtFault }, "\(audit.duplicates.filter { !$0.inFlightAtFault })")
+            #expect(audit.delivered == Self.messageCount, "\(audit.summary)\n\(audit.unsettledDetails.prefix(10))")
+            #expect(copies.count == Self.messageCount, "\(Self.messageCount - copies.count) recipients received nothing")
+            #expect(audit.duplicates.isEmpty, "\(audit.duplicates)")
             for node in Self.nodes {
                 #expect((byNode[node] ?? 0) > 0, "box \(node) claimed nothing: \(byNode)")
             }
@@ -96,18 +105,20 @@ struct SharedQueueTests {
         await store.close()
     }
 
-    /// Re-reads the queue every 500 ms until every message is final, for at most `timeout`.
+    /// Re-reads the queue every 500 ms until every message is `delivered`, for at most `timeout`.
     ///
     /// The simulator sends a receipt on the submit's connection, or on another one bound with the
-    /// same `system_id`; a receipt due while no daemon was bound is lost, as with a real SMSC that
-    /// kept it for later. So a message still `sent` after 3 s gets its receipt sent again.
+    /// same `system_id`, and sends again one the killed box never acknowledged. A receipt the
+    /// killed box acknowledged and then died before storing is lost, as with a real SMSC; a
+    /// message still `sent` after 3 s gets its receipt sent again for that case. Messages whose
+    /// answer was lost are not helped: their receipts must find them by handset and text.
     private func drain(store: PostgresStore, smsc: SMSCSimulator, timeout: Duration) async throws -> Bool {
         let start = ContinuousClock.now
         var resentAt: [MessageID: Date] = [:]
         while ContinuousClock.now - start < timeout {
             let messages = try await store.messages(limit: 1_000_000)
             let now = Date()
-            let open = messages.filter { !$0.state.isFinal }
+            let open = messages.filter { $0.state != .delivered }
             if messages.count >= Self.messageCount, open.isEmpty { return true }
             for message in open where message.state == .sent && now.timeIntervalSince(message.updatedAt) > 3 {
                 guard let providerMessageID = message.providerMessageID,

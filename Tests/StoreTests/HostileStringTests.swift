@@ -61,7 +61,7 @@ import Testing
             let tables = try connection.statement("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'").firstRow {
                 $0.int(0)
             }
-            #expect(tables == 10)  // nine tables and sqlite_sequence
+            #expect(tables == 11)  // ten tables and sqlite_sequence
         }
     }
 }

@@ -12,7 +12,7 @@ import Testing
             let tables = try connection.statement(
                 "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
             ).rows { $0.text(0) }
-            #expect(tables == ["broadcasts", "contact_groups", "contacts", "group_members", "inbound_messages", "sms_attempts", "sms_daily_summary", "sms_events", "sms_queue"])
+            #expect(tables == ["broadcasts", "contact_groups", "contacts", "group_members", "inbound_messages", "lifeline_boxes", "sms_attempts", "sms_daily_summary", "sms_events", "sms_queue"])
             let indexes = try connection.statement("SELECT name FROM sqlite_master WHERE type = 'index'").rows {
                 $0.text(0)
             }

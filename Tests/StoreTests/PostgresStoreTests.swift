@@ -32,7 +32,7 @@ func withPostgres<Result>(
                 """
             )
             #expect(tables.map { $0.optionalText(0) } == [
-                "broadcasts", "contact_groups", "contacts", "group_members", "inbound_messages", "sms_attempts",
+                "broadcasts", "contact_groups", "contacts", "group_members", "inbound_messages", "lifeline_boxes", "sms_attempts",
                 "sms_daily_summary", "sms_events", "sms_queue",
             ])
         }

@@ -246,7 +246,9 @@ public final class SMPPProvider: Provider {
                 providerID: providerID,
                 providerMessageID: key,
                 status: status(of: receipt),
-                reason: receiptReason(receipt)
+                reason: receiptReason(receipt),
+                recipient: receipt.sourceAddress,
+                textPrefix: receipt.text
             ))
         case .unreadableReceipt(_, let error):
             logger.warning("SMPP receipt unreadable", metadata: ["error": "\(error)"])

@@ -17,6 +17,13 @@ import SMSCodec
 /// at once, delay or withhold responses, stop answering `enquire_link`, send receipts for
 /// unknown ids or before the `submit_sm_resp`, refuse some bind commands, and stop listening.
 ///
+/// Receipts go where a carrier's SMSC sends them: to the `system_id` that submitted, not to one
+/// connection. A receipt goes on the submit's connection when that takes deliveries, else on
+/// another receiver or transceiver session bound with the same `system_id`. With none bound it is
+/// held (at most `maxHeldReceipts`, the oldest dropped beyond) until one binds. A receipt sent on
+/// a connection that closes before its `deliver_sm_resp` is routed again the same way, so the
+/// receipts of an ESME that dies reach the sessions it, or another box with its `system_id`, has left.
+///
 /// Long messages are joined as a carrier would, whichever form they came in (concatenation UDH,
 /// SAR parameters, `message_payload`), and recorded in `receivedMessages`. The simulator can also
 /// dial an ESME's outbind port and send `outbind`, then serve the receiver bind that follows.
@@ -29,6 +36,9 @@ public actor SMSCSimulator {
         var systemID = ""
         var sequenceNumbers = SequenceNumbers()
         var framer = PDUFramer()
+        /// Receipts sent on this connection and not yet answered with `deliver_sm_resp`, by
+        /// sequence number.
+        var unacknowledgedReceipts: [UInt32: DeliverSM] = [:]
 
         init(number: Int, socket: any SMPPTransport) {
             self.number = number
@@ -55,6 +65,10 @@ public actor SMSCSimulator {
     private var partMessageIDs: [String: [String]] = [:]
     private var messages: [ReassembledMessage] = []
     private var refusedBindModes: Set<BindMode> = []
+    /// Receipts owed to a `system_id` with no receiver or transceiver session bound, oldest first.
+    private var heldReceipts: [(systemID: String, receipt: DeliverSM)] = []
+    /// Set by `stop()`, after which the receipts of closing connections are not routed again.
+    private var stopping = false
 
     // Fault knobs.
     private var throttleRemaining = 0
@@ -86,6 +100,7 @@ public actor SMSCSimulator {
         if let port, listener != nil { return port }
         let listener = try TCPListener(address: "127.0.0.1", port: requestedPort)
         self.listener = listener
+        stopping = false
         port = listener.port
         acceptTask = Task { [weak self] in
             for await socket in listener.connections {
@@ -98,6 +113,7 @@ public actor SMSCSimulator {
 
     /// Stops listening, closes every connection, and waits for their tasks to end.
     public func stop() async {
+        stopping = true
         listener?.close()
         listener = nil
         await acceptTask?.value
@@ -123,6 +139,9 @@ public actor SMSCSimulator {
 
     /// How many connections are bound now.
     public var boundConnectionCount: Int { connections.values.filter { $0.mode != nil }.count }
+
+    /// How many receipts are held for a `system_id` with no receiver bound.
+    public var heldReceiptCount: Int { heldReceipts.count }
 
     /// How many binds succeeded since start.
     public var successfulBindCount: Int { bindCount }
@@ -331,9 +350,16 @@ public actor SMSCSimulator {
     }
 
     private func closed(_ number: Int) {
-        connections.removeValue(forKey: number)
+        let connection = connections.removeValue(forKey: number)
         connectionTasks.removeValue(forKey: number)
         logger.debug("SMSC connection closed", metadata: ["smsc.connection": "\(number)"])
+        guard let connection, !stopping else { return }
+        // Receipts the ESME never acknowledged are owed again, in the order they were sent.
+        for sequenceNumber in connection.unacknowledgedReceipts.keys.sorted() {
+            if let receipt = connection.unacknowledgedReceipts[sequenceNumber] {
+                deliverReceipt(receipt, preferring: nil, systemID: connection.systemID)
+            }
+        }
     }
 
     private func received(_ bytes: [UInt8], on number: Int) {
@@ -400,7 +426,7 @@ public actor SMSCSimulator {
             enquireLinkResponseCount += 1
             resumeWaiters(.enquireLinkResponses, reached: enquireLinkResponseCount)
         case .deliverSMResponse, .genericNack:
-            break
+            connection.unacknowledgedReceipts.removeValue(forKey: pdu.sequenceNumber)
         case .unsupported(let commandID, _) where commandID.isResponse:
             break
         case .bindResponse, .outbind, .deliverSM, .submitSMResponse, .unsupported:
@@ -448,6 +474,7 @@ public actor SMSCSimulator {
         connection.systemID = bind.systemID
         bindCount += 1
         resumeWaiters(.binds, reached: bindCount)
+        if connection.receivesDeliveries { sendHeldReceipts(to: connection) }
     }
 
     private func handleSubmit(_ submitSM: SubmitSM, sequenceNumber: UInt32, on connection: Connection) {
@@ -522,7 +549,7 @@ public actor SMSCSimulator {
             text: String(decoding: submitSM.shortMessage.prefix(20).filter { $0 >= 0x20 && $0 < 0x7F }, as: UTF8.self)
         )
         if wantsReceipt && receiptBeforeResponse {
-            sendRequest(.deliverSM(receipt), on: connection)
+            sendReceipt(receipt, on: connection)
             respond(response, on: connection)
         } else {
             respond(response, on: connection)
@@ -624,16 +651,48 @@ public actor SMSCSimulator {
     }
 
     /// Sends a receipt on the submit's own connection if it takes deliveries, else on another
-    /// receiver bound with the same `system_id`. Without either, the receipt is dropped.
-    private func deliverReceipt(_ receipt: DeliverSM, preferring number: Int, systemID: String) {
+    /// receiver bound with the same `system_id`. Without either, the receipt is held.
+    private func deliverReceipt(_ receipt: DeliverSM, preferring number: Int?, systemID: String) {
         let target =
-            connections[number].flatMap { $0.receivesDeliveries ? $0 : nil }
-            ?? connections.values.first { $0.receivesDeliveries && $0.systemID == systemID }
+            number.flatMap { connections[$0] }.flatMap { $0.receivesDeliveries ? $0 : nil }
+            ?? connections.values.sorted { $0.number < $1.number }
+            .first { $0.receivesDeliveries && $0.systemID == systemID }
         guard let target else {
+            holdReceipt(receipt, for: systemID)
+            return
+        }
+        sendReceipt(receipt, on: target)
+    }
+
+    /// Sends a receipt and keeps it until its `deliver_sm_resp` arrives.
+    private func sendReceipt(_ receipt: DeliverSM, on connection: Connection) {
+        let sequenceNumber = connection.sequenceNumbers.next()
+        connection.unacknowledgedReceipts[sequenceNumber] = receipt
+        send(PDU(sequenceNumber: sequenceNumber, body: .deliverSM(receipt)), on: connection)
+    }
+
+    private func holdReceipt(_ receipt: DeliverSM, for systemID: String) {
+        guard configuration.maxHeldReceipts > 0 else {
             logger.debug("SMSC receipt dropped: no receiver bound")
             return
         }
-        sendRequest(.deliverSM(receipt), on: target)
+        if heldReceipts.count >= configuration.maxHeldReceipts {
+            heldReceipts.removeFirst()
+            logger.debug("SMSC held receipt dropped: too many held")
+        }
+        heldReceipts.append((systemID, receipt))
+        logger.debug("SMSC receipt held: no receiver bound", metadata: ["smsc.held": "\(heldReceipts.count)"])
+    }
+
+    /// Sends the receipts held for the `system_id` a receiver or transceiver just bound with.
+    private func sendHeldReceipts(to connection: Connection) {
+        let owed = heldReceipts.filter { $0.systemID == connection.systemID }
+        guard !owed.isEmpty else { return }
+        heldReceipts.removeAll { $0.systemID == connection.systemID }
+        logger.debug("SMSC sending held receipts", metadata: ["smsc.count": "\(owed.count)"])
+        for entry in owed {
+            sendReceipt(entry.receipt, on: connection)
+        }
     }
 
     private func makeReceipt(

@@ -18,6 +18,9 @@ public struct SMSCSimulatorConfiguration: Equatable, Sendable {
     public var sendsReceipts: Bool
     /// How long every `submit_sm_resp` is held back.
     public var responseDelay: Duration
+    /// The most receipts held for `system_id`s with no receiver bound; the oldest is dropped
+    /// beyond it, as a carrier's SMSC drops receipts it cannot keep.
+    public var maxHeldReceipts: Int
 
     public init(
         systemID: String = "lifeline",
@@ -27,7 +30,8 @@ public struct SMSCSimulatorConfiguration: Equatable, Sendable {
         receiptDelay: Duration = .milliseconds(20),
         receiptState: SMPPMessageState = .delivered,
         sendsReceipts: Bool = true,
-        responseDelay: Duration = .zero
+        responseDelay: Duration = .zero,
+        maxHeldReceipts: Int = 10_000
     ) {
         self.systemID = systemID
         self.password = password
@@ -37,5 +41,6 @@ public struct SMSCSimulatorConfiguration: Equatable, Sendable {
         self.receiptState = receiptState
         self.sendsReceipts = sendsReceipts
         self.responseDelay = responseDelay
+        self.maxHeldReceipts = max(0, maxHeldReceipts)
     }
 }

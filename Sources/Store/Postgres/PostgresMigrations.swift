@@ -18,6 +18,7 @@ enum PostgresMigrations {
         StoreMigration(version: 2, sql: contactsSchema),
         StoreMigration(version: 3, sql: inboundSchema),
         StoreMigration(version: 4, sql: claimOwnerSchema),
+        StoreMigration(version: 5, sql: sharedBoxesSchema),
     ]
 
     /// The newest schema version this code can migrate to.
@@ -183,5 +184,19 @@ enum PostgresMigrations {
     /// The owner of each claim, as in `StoreMigrations`.
     private static let claimOwnerSchema = """
         ALTER TABLE sms_queue ADD COLUMN claim_owner TEXT;
+        """
+
+    /// Receipt adoption and boxes sharing one queue; see `StoreMigrations.sharedBoxesSchema`.
+    private static let sharedBoxesSchema = """
+        CREATE INDEX sms_attempts_unresolved ON sms_attempts(provider_id, message_id)
+            WHERE outcome = 'ambiguous' AND provider_message_id IS NULL;
+
+        CREATE TABLE lifeline_boxes (
+            node TEXT PRIMARY KEY,
+            provider_ids TEXT NOT NULL,
+            heartbeat_at BIGINT NOT NULL
+        );
+
+        ALTER TABLE sms_queue ADD COLUMN handoff_node TEXT;
         """
 }

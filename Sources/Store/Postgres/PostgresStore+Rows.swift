@@ -26,7 +26,8 @@ extension PostgresStore {
             expiresAt: try row.optionalDate(11),
             lastReason: row.optionalText(12),
             broadcastID: try row.optionalInt64(13),
-            idempotencyKey: row.optionalText(14)
+            idempotencyKey: row.optionalText(14),
+            handoffNode: row.optionalText(15)
         )
     }
 

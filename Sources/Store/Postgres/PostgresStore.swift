@@ -32,6 +32,8 @@ public final class PostgresStore: MessageStore {
     /// The name this store writes into `claimed_by` when it claims, and by which it recovers its
     /// own claims after a restart. Daemons sharing a database need distinct names.
     public let node: String
+    /// How long after a box's latest heartbeat its hand-offs lapse; see `BoxRegistry`.
+    public let handoffWait: Duration
     let conninfo: String
     let executor: PostgresExecutor
     let logger: Logger
@@ -41,9 +43,15 @@ public final class PostgresStore: MessageStore {
     ///
     /// - Parameters:
     ///   - node: this daemon's name among those sharing the database; the host name by default.
+    ///   - handoffWait: how long after a box's latest heartbeat its hand-offs lapse (`BoxRegistry`).
     /// - Throws: `PostgresError` with `.unableToConnect` (the message names the server, never the
     ///   password); `StoreError.schemaTooNew`.
-    public init(url: String, node: String = ProcessInfo.processInfo.hostName, logger: Logger = .disabled) async throws {
+    public init(
+        url: String,
+        node: String = ProcessInfo.processInfo.hostName,
+        handoffWait: Duration = .seconds(60),
+        logger: Logger = .disabled
+    ) async throws {
         let target = try PostgresConnection.describe(url)
         let executor = PostgresExecutor(target: target)
         do {
@@ -58,6 +66,7 @@ public final class PostgresStore: MessageStore {
         }
         self.target = target
         self.node = node
+        self.handoffWait = handoffWait
         self.conninfo = url
         self.executor = executor
         self.logger = logger
@@ -97,9 +106,11 @@ public final class PostgresStore: MessageStore {
     /// Before choosing, the transaction takes over messages whose lease ran out (see
     /// `requeueExpiredLeases`) and expires queued messages past `expiresAt`. The chosen row is
     /// locked with `FOR UPDATE SKIP LOCKED`: a message another store is claiming is passed over
-    /// for the next one instead of waited for. Writes nothing when nothing is ready.
+    /// for the next one instead of waited for. A message handed off to another box that is still
+    /// live is passed over too (`BoxRegistry`). Writes nothing when nothing is ready.
     public func claimNext(now: Date, lease: TimeInterval) async throws -> MessageRecord? {
         let node = node
+        let wait = handoffWaitMilliseconds
         return try await executor.run { connection in
             try connection.transaction {
                 try PostgresStore.requeueExpiredLeases(now: now, on: connection)
@@ -109,6 +120,7 @@ public final class PostgresStore: MessageStore {
                     WITH next AS (
                         SELECT id FROM sms_queue
                         WHERE state = 'queued' AND (not_before IS NULL OR not_before <= $1::bigint)
+                            AND \(PostgresStore.claimableByNode(node: "$3::text", wait: "$4::bigint"))
                         ORDER BY priority, id
                         LIMIT 1
                         FOR UPDATE SKIP LOCKED
@@ -122,7 +134,7 @@ public final class PostgresStore: MessageStore {
                     )
                     SELECT \(PostgresStore.messageColumns) FROM claimed
                     """,
-                    [PostgresValue(now), PostgresValue(now.addingTimeInterval(lease)), .text(node)]
+                    [PostgresValue(now), PostgresValue(now.addingTimeInterval(lease)), .text(node), .integer(wait)]
                 ).map(PostgresStore.readMessage)
             }
         }
