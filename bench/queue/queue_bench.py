@@ -19,8 +19,7 @@ Three measurements, each starting the real daemon on a fresh database in a tempo
   startup    a database with Q queued bulk messages written with SQL (no daemon involved); the time
              from starting `lifeline serve` to its READY=1 on a NOTIFY_SOCKET this script listens
              on, and the daemon's VmRSS (with its anonymous and file-backed parts) and VmHWM at
-             READY and 5 s later. Runs once with Q and once
-             with an empty queue for comparison.
+             READY and 5 s later. Runs once with Q and once with an empty queue for comparison.
 
 Spans from the acknowledgement use time.monotonic in this process; spans from created_at use
 the wall clock of this machine (millisecond resolution, as stored). The SMSC answers each
