@@ -12,8 +12,8 @@ Three measurements, each starting the real daemon on a fresh database in a tempo
              intake took just before its transaction, so the span includes the commit and its
              fsync). A negative span means the daemon sent before the caller had the response.
   emergency  a bulk broadcast of B messages queued with `lifeline broadcast`; while it flows, E
-             emergency sends through the HTTP API and then E through `lifeline send`, each timed
-             as above, with the number of bulk submit_sm that reached the SMSC after the
+             emergency sends through the HTTP API and E through `lifeline send`, alternating, each
+             timed as above, with the number of bulk submit_sm that reached the SMSC after the
              emergency's claim (its `sending` event, plus 1 ms for the stored resolution) and
              before its own submit_sm: bulk messages already in flight.
   startup    a database with Q queued bulk messages written with SQL (no daemon involved); the time
@@ -340,22 +340,22 @@ def emergency(binary, bulk, emergencies):
                     file.write("+44770%07d\n" % (1000000 + index))
             daemon.cli("broadcast", "--to-file", csv, "--text", "Bulk bench", "--priority", "bulk")
             smsc.wait(lambda s: len(s.submits) >= bulk // 10, 120)
-            sent = 0
-            for offset, (via, send) in enumerate(senders.items()):
-                for index in range(emergencies):
-                    recipient = "+447700%06d" % (990000 + offset * emergencies + index)
-                    with smsc.lock:
-                        start = len(smsc.submits)
-                    acknowledged = send(daemon, recipient, "emergency")
-                    position, arrived, wall = submit_of(smsc, recipient, start)
-                    created, claimed, _ = stages(daemon.database, recipient)
-                    sent += 1
-                    with smsc.lock:
-                        overtaken.append(sum(1 for _, _, w in smsc.submits[start:position] if w > claimed + 0.001))
-                        bulk_left.append(bulk + sent - len(smsc.submits))
-                    spans[via]["from_ack"].append(arrived - acknowledged)
-                    spans[via]["from_commit"].append(wall - created)
-                    time.sleep(0.05)
+            # The two kinds of send alternate, so both meet the bulk send at every stage.
+            order = [via for _ in range(emergencies) for via in senders]
+            for sent, via in enumerate(order, start=1):
+                recipient = "+447700%06d" % (990000 + sent)
+                with smsc.lock:
+                    start = len(smsc.submits)
+                acknowledged = senders[via](daemon, recipient, "emergency")
+                position, arrived, wall = submit_of(smsc, recipient, start)
+                created, claimed, _ = stages(daemon.database, recipient)
+                with smsc.lock:
+                    overtaken.append(sum(1 for _, _, w in smsc.submits[start:position] if w > claimed + 0.001))
+                    bulk_left.append(bulk + sent - len(smsc.submits))
+                spans[via]["from_ack"].append(arrived - acknowledged)
+                spans[via]["from_commit"].append(wall - created)
+                time.sleep(0.05)
+            sent = len(order)
             smsc.wait(lambda s: len(s.submits) >= bulk + sent, 300)
             total = len(smsc.submits)
         finally:
@@ -430,7 +430,7 @@ def main():
     parser.add_argument("binary")
     parser.add_argument("kind", choices=["pickup", "emergency", "startup"])
     parser.add_argument("--sends", type=int, default=300)
-    parser.add_argument("--bulk", type=int, default=10000)
+    parser.add_argument("--bulk", type=int, default=30000)
     parser.add_argument("--emergencies", type=int, default=20)
     parser.add_argument("--queued", type=int, default=1_000_000)
     arguments = parser.parse_args()

@@ -5,7 +5,7 @@
 #
 # Usage: bench/queue/run.sh [LIFELINE_BINARY]
 #   Without a binary, builds the release product first, with the Swift runtime linked in as
-#   the package ships it. Environment: SENDS (default 300 per kind of send), BULK (10000),
+#   the package ships it. Environment: SENDS (default 300 per kind of send), BULK (30000),
 #   EMERGENCIES (20 per kind of send), QUEUED (1000000).
 set -euo pipefail
 
@@ -17,7 +17,7 @@ else
     binary="$root/.build/release/lifeline"
 fi
 sends="${SENDS:-300}"
-bulk="${BULK:-10000}"
+bulk="${BULK:-30000}"
 emergencies="${EMERGENCIES:-20}"
 queued="${QUEUED:-1000000}"
 script="$root/bench/queue/queue_bench.py"
@@ -57,7 +57,7 @@ stage read back from the database (both kinds of send together):
 
     $pickup
 
-Emergency latency during a bulk broadcast, through the HTTP API then through \`lifeline send\`:
+Emergency latency during a bulk broadcast, through the HTTP API and \`lifeline send\` in turn:
 
     $emergency
 
