@@ -80,6 +80,10 @@ public final class SQLiteStore: MessageStore {
         // that was about 600 files and 62,000 writes. In memory it contains at most the pages
         // one transaction changes.
         try connection.execute(sql: "PRAGMA temp_store = MEMORY")
+        // The page cache grows with the file up to its limit. The default of 2,000 KiB filled up
+        // with a million queued messages. With 512 KiB the SMPP benchmark peaked 2.2 MiB lower at
+        // about the same rate, because pages beyond it are read again from the kernel's file cache.
+        try connection.execute(sql: "PRAGMA cache_size = -512")
         try migrate(connection, logger: logger)
         return connection
     }
@@ -355,11 +359,16 @@ public final class SQLiteStore: MessageStore {
     public func queueDepth() async throws -> [Priority: Int] {
         try await writer.runGrouped(writes: false) { connection in
             var depth = Dictionary(uniqueKeysWithValues: Priority.allCases.map { ($0, 0) })
-            let rows = try connection.statement(
-                "SELECT priority, COUNT(*) FROM sms_queue WHERE state IN ('queued', 'sending') GROUP BY priority"
-            ).rows { ($0.int(0), $0.int(1)) }
-            for (rank, count) in rows {
-                if let priority = Priority(rank: rank) { depth[priority] = count }
+            // One pass per state: for a single state the index `sms_queue_claim` yields the rows in
+            // priority order. With `state IN (...)` SQLite sorted every waiting row in a temporary
+            // b-tree instead, about 30 MB of memory for a million queued messages.
+            let statement = try connection.statement(
+                "SELECT priority, COUNT(*) FROM sms_queue WHERE state = ? GROUP BY priority"
+            )
+            for state in [MessageState.queued, .sending] {
+                for (rank, count) in try statement.rows([.text(state.rawValue)], { ($0.int(0), $0.int(1)) }) {
+                    if let priority = Priority(rank: rank) { depth[priority, default: 0] += count }
+                }
             }
             return depth
         }

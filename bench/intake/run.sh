@@ -15,7 +15,7 @@ contacts=5000
 if [[ -n "${1:-}" ]]; then
     binary="$1"
 else
-    (cd "$root" && swift build -c release --product lifeline >&2)
+    (cd "$root" && swift build -c release --product lifeline --static-swift-stdlib >&2)
     binary="$root/.build/release/lifeline"
 fi
 

@@ -2,24 +2,29 @@
 
 Three measurements, each starting the real daemon on a fresh database in a temporary directory:
 
-  pickup     N single sends (`lifeline send`, one process each, in turn). For each, two spans end
-             when this script's SMSC reads the submit_sm for that recipient: from the message's
-             created_at (the wall-clock time intake took just before its transaction, so the span
-             includes the commit and its fsync) and from the moment the CLI's acknowledgement line
-             was read (printed after the commit; the daemon often sends before it, giving a
-             negative span).
+  pickup     N single sends through the HTTP API (`POST /v1/messages` on one keep-alive
+             connection), then N through `lifeline send` (one process each), in turn. Each span
+             ends when this script's SMSC reads the submit_sm for that recipient. For the HTTP
+             sends it starts when the response (the acknowledgement: the API responds after the
+             commit) arrives in this script, on the same monotonic clock as the SMSC's read. For
+             the CLI sends it starts when the CLI's acknowledgement line is read (printed after
+             the commit). Both are also given from the message's created_at (the wall-clock time
+             intake took just before its transaction, so the span includes the commit and its
+             fsync). A negative span means the daemon sent before the caller had the response.
   emergency  a bulk broadcast of B messages queued with `lifeline broadcast`; while it flows, E
-             emergency sends, each timed as above, with the number of bulk submit_sm that reached
-             the SMSC after the emergency's claim (its `sending` event, plus 1 ms for the stored
-             resolution) and before its own submit_sm: bulk messages already in flight.
+             emergency sends through the HTTP API and E through `lifeline send`, alternating, each
+             timed as above, with the number of bulk submit_sm that reached the SMSC after the
+             emergency's claim (its `sending` event, plus 1 ms for the stored resolution) and
+             before its own submit_sm: bulk messages already in flight.
   startup    a database with Q queued bulk messages written with SQL (no daemon involved); the time
              from starting `lifeline serve` to its READY=1 on a NOTIFY_SOCKET this script listens
-             on, and the daemon's VmRSS and VmHWM at READY and 5 s later. Runs once with Q and once
-             with an empty queue for comparison.
+             on, and the daemon's VmRSS (with its anonymous and file-backed parts) and VmHWM at
+             READY and 5 s later. Runs once with Q and once with an empty queue for comparison.
 
 Spans from the acknowledgement use time.monotonic in this process; spans from created_at use
 the wall clock of this machine (millisecond resolution, as stored). The SMSC answers each
-submit_sm at once and sends no delivery receipts. Only 127.0.0.1 is used.
+submit_sm at once and sends no delivery receipts. The daemon's API listens on a free port of
+127.0.0.1 with one `send` token. Only 127.0.0.1 is used.
 
     queue_bench.py BINARY pickup [--sends N]
     queue_bench.py BINARY emergency [--bulk B] [--emergencies E]
@@ -29,6 +34,7 @@ Prints one JSON object on stdout.
 """
 
 import argparse
+import http.client
 import json
 import os
 import socket
@@ -139,6 +145,8 @@ class Daemon:
         self.directory = directory
         self.config = os.path.join(directory, "lifeline.yaml")
         self.database = os.path.join(directory, "lifeline.db")
+        self.http_port = free_port()
+        self.api = None
         with open(os.path.join(directory, "smpp.password"), "w") as file:
             file.write("secret")
         os.chmod(os.path.join(directory, "smpp.password"), 0o600)
@@ -148,6 +156,8 @@ class Daemon:
                 "providers:\n  - id: carrier\n    type: smpp\n    host: 127.0.0.1\n"
                 f"    port: {port}\n    system_id: lifeline\n"
                 f"    password_file: {directory}/smpp.password\n    window: 10\n"
+                f"http:\n  listen: 127.0.0.1:{self.http_port}\n"
+                f"api_tokens:\n  - {{name: bench, role: send, token: {API_TOKEN}}}\n"
             )
         self.notify_path = os.path.join(directory, "notify.sock")
         self.notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
@@ -180,6 +190,8 @@ class Daemon:
         return values
 
     def stop(self):
+        if self.api is not None:
+            self.api.close()
         if self.process and self.process.poll() is None:
             self.process.terminate()
             try:
@@ -190,6 +202,32 @@ class Daemon:
 
     def cli(self, *arguments):
         return subprocess.run([self.binary, *arguments, "--config", self.config], capture_output=True, text=True, check=True)
+
+
+API_TOKEN = "bench-token-0123456789abcdef"
+
+
+def free_port():
+    """Returns a TCP port on 127.0.0.1 that was free a moment ago."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def api_send(daemon, recipient, priority):
+    """POSTs one message to the daemon's API on a kept-alive connection; returns the monotonic
+    time at which the response (status line and headers) was read."""
+    if daemon.api is None:
+        daemon.api = http.client.HTTPConnection("127.0.0.1", daemon.http_port, timeout=30)
+    body = json.dumps({"to": recipient, "text": "Bench", "priority": priority})
+    headers = {"Authorization": f"Bearer {API_TOKEN}", "Content-Type": "application/json"}
+    daemon.api.request("POST", "/v1/messages", body=body, headers=headers)
+    response = daemon.api.getresponse()
+    acknowledged = time.monotonic()
+    content = response.read()
+    if response.status != 201:
+        raise RuntimeError(f"POST /v1/messages failed: status {response.status}, body {content[:300]!r}")
+    return acknowledged
 
 
 def timed_send(daemon, recipient, priority):
@@ -250,30 +288,37 @@ def submit_of(smsc, recipient, start):
 
 def pickup(binary, sends):
     smsc = SMSC()
-    from_commit, from_ack = [], []
+    senders = {"http": api_send, "cli": timed_send}
+    spans = {via: {"from_commit": [], "from_ack": []} for via in senders}
     parts = {"created_to_claim": [], "claim_to_attempt": [], "attempt_to_submit": []}
     with tempfile.TemporaryDirectory(prefix="lifeline-bench-") as directory:
         daemon = Daemon(binary, directory, smsc.port)
         try:
             daemon.start()
-            for index in range(sends):
-                recipient = "+447700%06d" % (900000 + index)
-                with smsc.lock:
-                    start = len(smsc.submits)
-                acknowledged = timed_send(daemon, recipient, "normal")
-                _, arrived, wall = submit_of(smsc, recipient, start)
-                created, claimed, attempted = stages(daemon.database, recipient)
-                from_ack.append(arrived - acknowledged)
-                from_commit.append(wall - created)
-                parts["created_to_claim"].append(claimed - created)
-                parts["claim_to_attempt"].append(attempted - claimed)
-                parts["attempt_to_submit"].append(wall - attempted)
+            for offset, (via, send) in enumerate(senders.items()):
+                for index in range(sends):
+                    recipient = "+447700%06d" % (900000 + offset * sends + index)
+                    with smsc.lock:
+                        start = len(smsc.submits)
+                    acknowledged = send(daemon, recipient, "normal")
+                    _, arrived, wall = submit_of(smsc, recipient, start)
+                    created, claimed, attempted = stages(daemon.database, recipient)
+                    spans[via]["from_ack"].append(arrived - acknowledged)
+                    spans[via]["from_commit"].append(wall - created)
+                    parts["created_to_claim"].append(claimed - created)
+                    parts["claim_to_attempt"].append(attempted - claimed)
+                    parts["attempt_to_submit"].append(wall - attempted)
         finally:
             daemon.stop()
+    http_spans, cli_spans = spans["http"], spans["cli"]
     return {
-        "benchmark": "pickup", "sends": sends,
-        "from_created_at": percentiles(from_commit), "from_ack_printed": percentiles(from_ack),
-        "submit_before_ack_printed": sum(1 for value in from_ack if value < 0),
+        "benchmark": "pickup", "sends_each": sends,
+        "http_from_response": percentiles(http_spans["from_ack"]),
+        "http_from_created_at": percentiles(http_spans["from_commit"]),
+        "http_submit_before_response": sum(1 for value in http_spans["from_ack"] if value < 0),
+        "cli_from_ack_printed": percentiles(cli_spans["from_ack"]),
+        "cli_from_created_at": percentiles(cli_spans["from_commit"]),
+        "cli_submit_before_ack_printed": sum(1 for value in cli_spans["from_ack"] if value < 0),
         "parts_p50_ms": {name: percentiles(values)["p50_ms"] for name, values in parts.items()},
         "parts_p90_ms": {name: percentiles(values)["p90_ms"] for name, values in parts.items()},
     }
@@ -281,7 +326,9 @@ def pickup(binary, sends):
 
 def emergency(binary, bulk, emergencies):
     smsc = SMSC()
-    from_commit, from_ack, overtaken, bulk_left = [], [], [], []
+    senders = {"http": api_send, "cli": timed_send}
+    spans = {via: {"from_commit": [], "from_ack": []} for via in senders}
+    overtaken, bulk_left = [], []
     with tempfile.TemporaryDirectory(prefix="lifeline-bench-") as directory:
         daemon = Daemon(binary, directory, smsc.port)
         try:
@@ -293,26 +340,32 @@ def emergency(binary, bulk, emergencies):
                     file.write("+44770%07d\n" % (1000000 + index))
             daemon.cli("broadcast", "--to-file", csv, "--text", "Bulk bench", "--priority", "bulk")
             smsc.wait(lambda s: len(s.submits) >= bulk // 10, 120)
-            for index in range(emergencies):
-                recipient = "+447700%06d" % (990000 + index)
+            # The two kinds of send alternate, so both meet the bulk send at every stage.
+            order = [via for _ in range(emergencies) for via in senders]
+            for sent, via in enumerate(order, start=1):
+                recipient = "+447700%06d" % (990000 + sent)
                 with smsc.lock:
                     start = len(smsc.submits)
-                acknowledged = timed_send(daemon, recipient, "emergency")
+                acknowledged = senders[via](daemon, recipient, "emergency")
                 position, arrived, wall = submit_of(smsc, recipient, start)
                 created, claimed, _ = stages(daemon.database, recipient)
                 with smsc.lock:
                     overtaken.append(sum(1 for _, _, w in smsc.submits[start:position] if w > claimed + 0.001))
-                    bulk_left.append(bulk + index - len(smsc.submits))
-                from_ack.append(arrived - acknowledged)
-                from_commit.append(wall - created)
+                    bulk_left.append(bulk + sent - len(smsc.submits))
+                spans[via]["from_ack"].append(arrived - acknowledged)
+                spans[via]["from_commit"].append(wall - created)
                 time.sleep(0.05)
-            smsc.wait(lambda s: len(s.submits) >= bulk + emergencies, 300)
+            sent = len(order)
+            smsc.wait(lambda s: len(s.submits) >= bulk + sent, 300)
             total = len(smsc.submits)
         finally:
             daemon.stop()
     return {
-        "benchmark": "emergency", "bulk": bulk, "emergencies": emergencies,
-        "from_created_at": percentiles(from_commit), "from_ack_printed": percentiles(from_ack),
+        "benchmark": "emergency", "bulk": bulk, "emergencies_each": emergencies,
+        "http_from_response": percentiles(spans["http"]["from_ack"]),
+        "http_from_created_at": percentiles(spans["http"]["from_commit"]),
+        "cli_from_ack_printed": percentiles(spans["cli"]["from_ack"]),
+        "cli_from_created_at": percentiles(spans["cli"]["from_commit"]),
         "bulk_submits_after_claim_before_emergency": {"max": max(overtaken), "mean": round(sum(overtaken) / len(overtaken), 2)},
         "bulk_not_yet_submitted_at_each_emergency": {"min": min(bulk_left), "max": max(bulk_left)},
         "submits_received": total,
@@ -367,6 +420,7 @@ def startup_once(binary, queued):
         "queued": queued, "database_mib": round(size_mib, 1), "fill_seconds": round(fill_seconds, 1),
         "ready_seconds": round(ready, 3), "rss_kib_at_ready": at_ready["VmRSS"],
         "anon_kib_at_ready": at_ready["RssAnon"], "file_kib_at_ready": at_ready["RssFile"], "rss_kib_5s_later": later["VmRSS"],
+        "anon_kib_5s_later": later["RssAnon"], "file_kib_5s_later": later["RssFile"],
         "peak_rss_kib_5s_later": later["VmHWM"], "submits_in_first_5s": sent_in_5s,
     }
 
@@ -376,7 +430,7 @@ def main():
     parser.add_argument("binary")
     parser.add_argument("kind", choices=["pickup", "emergency", "startup"])
     parser.add_argument("--sends", type=int, default=300)
-    parser.add_argument("--bulk", type=int, default=5000)
+    parser.add_argument("--bulk", type=int, default=30000)
     parser.add_argument("--emergencies", type=int, default=20)
     parser.add_argument("--queued", type=int, default=1_000_000)
     arguments = parser.parse_args()

@@ -178,7 +178,7 @@ print(f'daemons=$daemons messages=$MESSAGES seconds={seconds:.2f} rate={$MESSAGE
 
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
     log "building the release binary"
-    (cd "$ROOT" && swift build -c release --product lifeline >&2)
+    (cd "$ROOT" && swift build -c release --product lifeline --static-swift-stdlib >&2)
 fi
 start_postgres
 log "commit $(git -C "$ROOT" rev-parse --short HEAD), synchronous_commit=$SYNCHRONOUS_COMMIT, load average $(cut -d ' ' -f 1-3 /proc/loadavg)"

@@ -199,8 +199,8 @@ figure() { # file name
 main() {
     ensure_kannel
     if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
-        log "building lifeline (release)"
-        (cd "$ROOT" && timeout 3600 swift build -c release --product lifeline >&2)
+        log "building lifeline (release, Swift runtime linked in)"
+        (cd "$ROOT" && timeout 3600 swift build -c release --product lifeline --static-swift-stdlib >&2)
     fi
     log "machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), $(awk '/MemTotal/ {print $2 " kB"}' /proc/meminfo)"
 
