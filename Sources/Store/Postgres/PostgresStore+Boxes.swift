@@ -66,7 +66,7 @@ extension PostgresStore: BoxRegistry {
                 let moved = try connection.execute(
                     """
                     UPDATE sms_queue SET state = 'queued', handoff_node = $1::text, last_reason = $2::text,
-                        not_before = NULL, lease_until = NULL, updated_at = $3::bigint
+                        not_before = NULL, lease_until = NULL, claim_owner = NULL, updated_at = $3::bigint
                     WHERE id = $4::bigint
                     """,
                     [.text(node), .text(reason), PostgresValue(now), .integer(messageID)]

@@ -141,7 +141,7 @@ public final class PostgresStore: MessageStore {
     }
 
     /// Claims as `claimNext(now:lease:)` does, up to `limit` messages each in its own transaction,
-    /// and stores `owner` with each claim.
+    /// and stores `owner` with each claim. Hand-offs to other boxes are passed over as there.
     ///
     /// The lease of such a claim is measured on the database server's clock (`now()` in SQL). It
     /// ends `lease` seconds after the server's time of the claim, and other stores take it over
@@ -158,6 +158,7 @@ public final class PostgresStore: MessageStore {
 
     private func claimOne(now: Date, lease: TimeInterval, owner: ClaimOwner) async throws -> MessageRecord? {
         let node = node
+        let wait = handoffWaitMilliseconds
         let leaseMilliseconds = Int64((lease * 1000).rounded())
         return try await executor.run { connection in
             try connection.transaction {
@@ -168,6 +169,7 @@ public final class PostgresStore: MessageStore {
                     WITH next AS (
                         SELECT id FROM sms_queue
                         WHERE state = 'queued' AND (not_before IS NULL OR not_before <= $1::bigint)
+                            AND \(PostgresStore.claimableByNode(node: "$3::text", wait: "$5::bigint"))
                         ORDER BY priority, id
                         LIMIT 1
                         FOR UPDATE SKIP LOCKED
@@ -182,7 +184,7 @@ public final class PostgresStore: MessageStore {
                     )
                     SELECT \(PostgresStore.messageColumns) FROM claimed
                     """,
-                    [PostgresValue(now), .integer(leaseMilliseconds), .text(node), .text(owner.id)]
+                    [PostgresValue(now), .integer(leaseMilliseconds), .text(node), .text(owner.id), .integer(wait)]
                 ).map(PostgresStore.readMessage)
             }
         }
