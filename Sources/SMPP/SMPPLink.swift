@@ -10,7 +10,7 @@ import Foundation
 /// connection as a receiver session (at most `maximumOutbindSessions` at once; further
 /// connections are closed). Receipts from every session are matched by the same
 /// `messageIDMatching`, and inbound parts from every session are joined by one
-/// `InboundSMSAssembler` and reported as `.inboundSMS`.
+/// `InboundSMSAssembler` (unpacking GSM 7-bit when `settings.packsGSM`) and reported as `.inboundSMS`.
 ///
 /// `events` carries the submitting session's events as they are, and the other sessions' events
 /// with `.linkDown` turned into `.receiverSessionDown` (their reconnect notices are dropped), so
@@ -34,7 +34,7 @@ public actor SMPPLink {
     private var forwardingTasks: [Int: Task<Void, Never>] = [:]
     private var outbindClients: [Int: ESMEClient] = [:]
     private var sessionCounter = 0
-    private var assembler = InboundSMSAssembler()
+    private var assembler: InboundSMSAssembler
     private var started = false
     private var stopping = false
 
@@ -57,6 +57,7 @@ public actor SMPPLink {
             submitter = try ESMEClient(settings: settings, backoff: backoff, logger: logger)
             receiver = nil
         }
+        assembler = InboundSMSAssembler(packsGSM: settings.packsGSM)
         (events, continuation) = AsyncStream.makeStream(of: SMPPLinkEvent.self, bufferingPolicy: .unbounded)
     }
 

@@ -47,6 +47,9 @@ public struct SMPPLinkSettings: Equatable, Sendable {
     public var tls: SMPPTLSSettings?
     /// The form for a text longer than one SMS: UDH (default), SAR parameters, or `message_payload`.
     public var longMessages: LongMessageMode
+    /// Whether GSM 7-bit text (`data_coding` 0) travels packed, septets into octets, in both
+    /// directions; false (one septet per octet) by default, the common form on SMPP links.
+    public var packsGSM: Bool
     /// Binds a transmitter and a separate receiver instead of one session in `bindMode`, for
     /// SMSCs that refuse `bind_transceiver`. Read by `SMPPLink`; one `ESMEClient` is always one session.
     public var bindsTransmitterAndReceiver: Bool
@@ -75,6 +78,7 @@ public struct SMPPLinkSettings: Equatable, Sendable {
         messageIDMatching: MessageIDMatching = .asIs,
         tls: SMPPTLSSettings? = nil,
         longMessages: LongMessageMode = .udh,
+        packsGSM: Bool = false,
         bindsTransmitterAndReceiver: Bool = false,
         outbindListener: SMPPOutbindListener? = nil
     ) {
@@ -99,6 +103,7 @@ public struct SMPPLinkSettings: Equatable, Sendable {
         self.messageIDMatching = messageIDMatching
         self.tls = tls
         self.longMessages = longMessages
+        self.packsGSM = packsGSM
         self.bindsTransmitterAndReceiver = bindsTransmitterAndReceiver
         self.outbindListener = outbindListener
     }

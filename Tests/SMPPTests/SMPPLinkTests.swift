@@ -31,6 +31,7 @@ struct SMPPLinkTests {
         pair: Bool = false,
         outbind: SMPPOutbindListener? = nil,
         refusing refused: Set<BindMode> = [],
+        packsGSM: Bool = false,
         waitForBinds binds: Int = 1
     ) async throws -> Harness {
         let simulator = SMSCSimulator(configuration: SMSCSimulatorConfiguration(receiptDelay: .milliseconds(5)))
@@ -44,6 +45,7 @@ struct SMPPLinkTests {
             bindMode: bindMode,
             responseTimeout: .seconds(5),
             registeredDelivery: 1,
+            packsGSM: packsGSM,
             bindsTransmitterAndReceiver: pair,
             outbindListener: outbind
         )

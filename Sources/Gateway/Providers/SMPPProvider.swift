@@ -300,6 +300,7 @@ public final class SMPPProvider: Provider {
             messageIDMatching: idMatching(settings.messageIDFormat),
             tls: settings.tls ? SMPPTLSSettings(caFile: settings.caFile, verifiesPeer: settings.verify) : nil,
             longMessages: longMessageMode(settings.longMessages),
+            packsGSM: settings.dataCodingGSM == .packed,
             bindsTransmitterAndReceiver: settings.bind == .transmitterReceiver,
             outbindListener: settings.outbindPort.map {
                 SMPPOutbindListener(address: settings.outbindAddress, port: UInt16(clamping: $0))

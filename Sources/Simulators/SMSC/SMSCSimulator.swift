@@ -242,6 +242,40 @@ public actor SMSCSimulator {
         }
     }
 
+    /// Sends `text` as an inbound SMS, split into UDH parts as a handset would when it does not fit
+    /// one SMS, to every connection bound as receiver or transceiver.
+    ///
+    /// GSM 7-bit text goes with `data_coding` 0, packed into octets when `packsGSM` (after the
+    /// header and its fill bits), else one septet per octet; other text goes as UCS-2.
+    /// - Parameters:
+    ///   - sender: the handset's number, without `+`.
+    ///   - reference: the concatenation reference of a multipart text.
+    /// - Throws: `SegmentPlanner.PlanningError` for a text over 10 parts.
+    public func sendInboundText(
+        _ text: String,
+        from sender: String,
+        to recipient: String,
+        packsGSM: Bool,
+        reference: UInt8 = 1
+    ) throws(SegmentPlanner.PlanningError) {
+        let plan = try SegmentPlanner.plan(text, options: SegmentPlanner.Options(reference: UInt16(reference)))
+        let packs = packsGSM && plan.encoding == .gsm7
+        for segment in plan.segments {
+            let hasHeader = segment.header != nil
+            sendDeliverSM(
+                DeliverSM(
+                    sourceAddressTON: 1,
+                    sourceAddressNPI: 1,
+                    sourceAddress: sender,
+                    destinationAddress: recipient,
+                    esmClass: hasHeader ? 0x40 : 0,
+                    dataCoding: plan.dataCoding,
+                    shortMessage: packs ? segment.packedUserData : segment.unpackedUserData
+                )
+            )
+        }
+    }
+
     /// Sends a `deliver_sm` as given to every connection bound as receiver or transceiver, for
     /// inbound SMS in any form (UDH or SAR parts, `message_payload`).
     public func sendDeliverSM(_ deliverSM: DeliverSM) {
