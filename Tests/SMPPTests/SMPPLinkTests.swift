@@ -248,7 +248,7 @@ struct SMPPLinkTests {
             let bound = await harness.events.next { if case .bound(_, .receiver) = $0 { true } else { false } }
             #expect(bound != nil, "outbind \(round) did not bind")
             await harness.simulator.dropConnections()
-            let down = await harness.events.next { if case .receiverSessionDown = $0 { true } else { false } }
+            let down = await harness.events.next { if case .outbindSessionDown = $0 { true } else { false } }
             #expect(down != nil, "outbind session \(round) did not end")
         }
         await harness.stop()
@@ -259,8 +259,8 @@ struct SMPPLinkTests {
         let harness = try await makeHarness(outbind: SMPPOutbindListener(address: "127.0.0.1", port: 0))
         let port = try #require(await harness.link.outbindPort)
         try await harness.simulator.outbind(toPort: port, password: "guess")
-        let down = await harness.events.next { if case .receiverSessionDown = $0 { true } else { false } }
-        #expect(down == .receiverSessionDown(.protocolError("outbind rejected: its password does not match this link's password")))
+        let down = await harness.events.next { if case .outbindSessionDown = $0 { true } else { false } }
+        #expect(down == .outbindSessionDown(.protocolError("outbind rejected: its password does not match this link's password")))
         #expect(await harness.simulator.successfulBindCount == 1)
         await harness.stop()
     }

@@ -14,8 +14,9 @@ import SMSCodec
 /// `receivedSubmits`.
 ///
 /// Fault knobs: throttle or nack the next N submits, drop the connection on the Nth submit or
-/// at once, delay or withhold responses, stop answering `enquire_link`, send receipts for
-/// unknown ids or before the `submit_sm_resp`, refuse some bind commands, and stop listening.
+/// at once, drop or unbind only the sessions bound in one mode, delay or withhold responses,
+/// stop answering `enquire_link`, send receipts for unknown ids or before the `submit_sm_resp`,
+/// refuse or fail some bind commands, and stop listening.
 ///
 /// Long messages are joined as a carrier would, whichever form they came in (concatenation UDH,
 /// SAR parameters, `message_payload`), and recorded in `receivedMessages`. The simulator can also
@@ -55,6 +56,8 @@ public actor SMSCSimulator {
     private var partMessageIDs: [String: [String]] = [:]
     private var messages: [ReassembledMessage] = []
     private var refusedBindModes: Set<BindMode> = []
+    private var failedBindModes: Set<BindMode> = []
+    private var failedBindStatus = CommandStatus.bindFailed
 
     // Fault knobs.
     private var throttleRemaining = 0
@@ -162,6 +165,13 @@ public actor SMSCSimulator {
         refusedBindModes = modes
     }
 
+    /// Rejects binds with these commands by a `bind_resp` carrying `status`, as an SMSC does that
+    /// knows the command but will not bind now. An empty set accepts every bind again.
+    public func failBinds(_ modes: Set<BindMode>, status: CommandStatus = .bindFailed) {
+        failedBindModes = modes
+        failedBindStatus = status
+    }
+
     /// Responds to the next `count` submits with `ESME_RTHROTTLED`.
     public func throttleNextSubmits(_ count: Int) {
         throttleRemaining = count
@@ -245,8 +255,8 @@ public actor SMSCSimulator {
     /// Sends `text` as an inbound SMS, split into UDH parts as a handset would when it does not fit
     /// one SMS, to every connection bound as receiver or transceiver.
     ///
-    /// GSM 7-bit text goes with `data_coding` 0, packed into octets when `packsGSM` (after the
-    /// header and its fill bits), else one septet per octet; other text goes as UCS-2.
+    /// GSM 7-bit text goes with `data_coding` 0. With `packsGSM` its septets are packed into octets
+    /// after the header and its fill bits, else sent one per octet. Other text goes as UCS-2.
     /// - Parameters:
     ///   - sender: the handset's number, without `+`.
     ///   - reference: the concatenation reference of a multipart text.
@@ -317,6 +327,20 @@ public actor SMSCSimulator {
     public func unbindAll() {
         for connection in connections.values where connection.mode != nil {
             sendRequest(.unbind(Unbind()), on: connection)
+        }
+    }
+
+    /// Sends `unbind` on every connection bound with `mode`, leaving the others bound.
+    public func unbind(boundAs mode: BindMode) {
+        for connection in connections.values where connection.mode == mode {
+            sendRequest(.unbind(Unbind()), on: connection)
+        }
+    }
+
+    /// Closes every connection bound with `mode` at once, leaving the others open.
+    public func dropConnections(boundAs mode: BindMode) {
+        for connection in connections.values where connection.mode == mode {
+            connection.socket.close(flush: false)
         }
     }
 
@@ -461,6 +485,8 @@ public actor SMSCSimulator {
         let status: CommandStatus
         if connection.mode != nil {
             status = .alreadyBound
+        } else if failedBindModes.contains(bind.mode) {
+            status = failedBindStatus
         } else if bind.systemID != configuration.systemID {
             status = .invalidSystemID
         } else if bind.password != configuration.password {
