@@ -188,6 +188,9 @@ extension SMPPSettings {
         if let outbindPort {
             writer.field("outbind_port", outbindPort)
             writer.field("outbind_address", outbindAddress)
+            if let outbindSystemID {
+                writer.field("outbind_system_id", outbindSystemID)
+            }
         }
     }
 }

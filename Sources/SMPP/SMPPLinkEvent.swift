@@ -25,4 +25,8 @@ public enum SMPPLinkEvent: Equatable, Sendable {
     /// The SMSC sent `outbind` where none was expected (on a connection this side opened), and
     /// it was ignored. To accept outbinds, give the link a port to listen on.
     case outbindIgnored(smscSystemID: String)
+    /// An `outbind` on the outbind port carried a `system_id` or password other than the link's,
+    /// so its connection was closed without a bind. `peer` is the remote address and port, and
+    /// `smscSystemID` the `system_id` it sent. The password it sent is never reported.
+    case outbindRejected(peer: String, smscSystemID: String, reason: String)
 }

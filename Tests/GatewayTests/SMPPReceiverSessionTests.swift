@@ -8,7 +8,7 @@ import Store
 import Testing
 
 /// A `bind: transmitter_receiver` link whose receiver session goes down while the transmitter
-/// stays up, against the SMSC simulator on 127.0.0.1.
+/// stays up, against the SMSC simulator on 127.0.0.1; and outbinds the link rejects.
 @Suite(.timeLimit(.minutes(1)))
 struct SMPPReceiverSessionTests {
     func makeProvider(
@@ -112,5 +112,40 @@ struct SMPPReceiverSessionTests {
         try await runTask.value
         await smpp.stop()
         await simulator.stop()
+    }
+
+    /// An outbind with a wrong password is logged at warning with the remote address and the
+    /// system_id it sent, and the password it sent appears in no log record.
+    @Test func rejectedOutbindIsLogged() async throws {
+        let simulator = SMSCSimulator()
+        let port = try await simulator.start()
+        let logs = InMemoryLogHandler()
+        let listenerPort = try freeLoopbackPort()
+        let provider = try makeProvider(port: port, logs: logs) {
+            $0.bind = .transmitter
+            $0.outbindPort = Int(listenerPort)
+            $0.outbindAddress = "127.0.0.1"
+        }
+        await provider.start(reports: { _ in })
+        await provider.waitUntilReady(timeout: .seconds(10))
+        try await simulator.outbind(toPort: listenerPort, systemID: "intruder", password: "hunter2")
+        try await eventually("the rejection is logged") {
+            logs.records.contains { $0.message.hasPrefix("SMPP outbind rejected") }
+        }
+        let record = try #require(logs.records.first { $0.message.hasPrefix("SMPP outbind rejected") })
+        #expect(record.level == .warning)
+        #expect(record.metadata["smpp.outbind_system_id"].map { "\($0)" } == "intruder")
+        #expect(record.metadata["smpp.peer"].map { "\($0)" }?.hasPrefix("127.0.0.1:") == true)
+        #expect(!logs.records.contains { "\($0.message) \($0.metadata)".contains("hunter2") })
+        #expect(await simulator.successfulBindCount == 1)
+        await provider.stop()
+        await simulator.stop()
+    }
+
+    /// Finds a free TCP port on 127.0.0.1 by binding port 0 and closing it.
+    func freeLoopbackPort() throws -> UInt16 {
+        let listener = try TCPListener(address: "127.0.0.1", port: 0)
+        defer { listener.close() }
+        return listener.port
     }
 }

@@ -277,6 +277,11 @@ public final class SMPPProvider: Provider {
             )
         case .outbindSessionDown(let reason):
             logger.debug("SMPP outbind session ended", metadata: ["reason": "\(reason)"])
+        case .outbindRejected(let peer, let smscSystemID, let reason):
+            logger.warning(
+                "SMPP outbind rejected and its connection closed: the system_id or password is not this link's",
+                metadata: ["smpp.peer": peer, "smpp.outbind_system_id": smscSystemID, "reason": reason]
+            )
         case .outbindIgnored(let smscSystemID):
             logger.warning(
                 "SMPP outbind received and ignored: this link does not listen for outbinds; set outbind_port to accept them",
@@ -346,7 +351,11 @@ public final class SMPPProvider: Provider {
             packsGSM: settings.dataCodingGSM == .packed,
             bindsTransmitterAndReceiver: settings.bind == .transmitterReceiver,
             outbindListener: settings.outbindPort.map {
-                SMPPOutbindListener(address: settings.outbindAddress, port: UInt16(clamping: $0))
+                SMPPOutbindListener(
+                    address: settings.outbindAddress,
+                    port: UInt16(clamping: $0),
+                    systemID: settings.outbindSystemID
+                )
             }
         )
     }

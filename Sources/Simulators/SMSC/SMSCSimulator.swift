@@ -304,16 +304,14 @@ public actor SMSCSimulator {
     /// Dials an ESME's outbind listener on 127.0.0.1, sends `outbind`, and serves the connection
     /// like an accepted one, so the ESME's receiver bind and later deliveries go over it.
     ///
+    /// - Parameter systemID: the outbind's `system_id`; the account's (`configuration.systemID`)
+    ///   by default, which is what a link expects unless told the SMSC's name.
     /// - Throws: `SocketError` when the connection cannot be made.
-    public func outbind(toPort port: UInt16, password: String) async throws(SocketError) {
+    public func outbind(toPort port: UInt16, systemID: String? = nil, password: String) async throws(SocketError) {
         let socket = try await TCPConnection.connect(host: "127.0.0.1", port: port, timeout: .seconds(5))
         accepted(socket)
-        socket.send(
-            PDU(
-                sequenceNumber: 1,
-                body: .outbind(Outbind(systemID: configuration.smscSystemID, password: password))
-            ).encoded()
-        )
+        let outbind = Outbind(systemID: systemID ?? configuration.systemID, password: password)
+        socket.send(PDU(sequenceNumber: 1, body: .outbind(outbind)).encoded())
     }
 
     /// Sends `enquire_link` on every bound connection; responses are counted in `enquireLinkResponsesReceived`.
