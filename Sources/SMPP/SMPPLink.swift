@@ -179,6 +179,9 @@ public actor SMPPLink {
             if let message = assembler.receive(deliverSM, at: now) {
                 continuation.yield(.inboundSMS(message))
             }
+        case .linkDown where role != .submitter && stopping:
+            // The link's own stop ends these sessions; that is no outage to report.
+            break
         case .linkDown(let reason) where role == .receiver:
             continuation.yield(.receiverSessionDown(reason))
         case .linkDown(let reason) where role == .outbind:

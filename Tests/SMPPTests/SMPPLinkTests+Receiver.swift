@@ -84,6 +84,17 @@ extension SMPPLinkTests {
         await simulator.stop()
     }
 
+    /// Stopping the link unbinds the receiver too, and that is not reported as a receiver outage.
+    @Test func stopIsNoReceiverOutage() async throws {
+        let harness = try await makeHarness(pair: true, waitForBinds: 2)
+        #expect(try await waitFor(harness.link) { $0?.isBound == true })
+        await harness.link.stop()
+        // Returns nil once the event stream has finished.
+        _ = await harness.events.next { _ in false }
+        #expect(!(await harness.events.all.contains { if case .receiverSessionDown = $0 { true } else { false } }))
+        await harness.simulator.stop()
+    }
+
     /// A link with one session has no receiver status.
     @Test func singleSessionHasNoReceiverStatus() async throws {
         let harness = try await makeHarness()
