@@ -7,7 +7,7 @@ import Testing
 /// shows in `lifeline status`, `/metrics` and the log, and the receiver binds again.
 @Suite(.serialized, .timeLimit(.minutes(3)))
 struct SMPPReceiverStatusTests {
-    /// Writes the config: one SMPP link to the simulator with two sessions, and the HTTP API.
+    /// Returns the config: one SMPP link to the simulator with two sessions, and the HTTP API.
     static func config(directory: String, smscPort: UInt16, httpPort: UInt16) -> String {
         """
         database: \(directory)/lifeline.db
@@ -25,8 +25,8 @@ struct SMPPReceiverStatusTests {
         """
     }
 
-    /// While the receiver cannot bind, status and metrics show it down with its reason and the
-    /// log warns once that receipts are not arriving; after it binds again both clear.
+    /// While the receiver cannot bind, status and metrics show it down with its reason, and the
+    /// log warns once that receipts are not arriving. After it binds again both clear.
     @Test func receiverOutageIsShown() async throws {
         let directory = try CommandLineErrorTests.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -69,7 +69,7 @@ struct SMPPReceiverStatusTests {
     }
 
     /// Re-runs `lifeline status` every 500 ms until its output contains `text` (or, with
-    /// `lacking`, no longer contains it), for at most 30 s; returns the output, or `nil`.
+    /// `lacking`, no longer contains it), for at most 30 s. Returns the output, or `nil`.
     private func waitForStatus(_ configPath: String, containing text: String? = nil, lacking: String? = nil)
         async throws -> String?
     {
