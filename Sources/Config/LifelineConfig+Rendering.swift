@@ -201,6 +201,9 @@ extension SMPPSettings {
         if let outbindPort {
             writer.field("outbind_port", outbindPort)
             writer.field("outbind_address", outbindAddress)
+            if let outbindSystemID {
+                writer.field("outbind_system_id", outbindSystemID)
+            }
         }
     }
 }

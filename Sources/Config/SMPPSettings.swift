@@ -86,6 +86,9 @@ public struct SMPPSettings: Sendable, Equatable {
     public var outbindPort: Int?
     /// The IPv4 address the outbind port listens on; default `0.0.0.0` (every interface).
     public var outbindAddress = "0.0.0.0"
+    /// The `system_id` the SMSC's outbind must carry; `nil` (default) expects `system_id`, the
+    /// link's own. Set it for an SMSC that puts its own name there. Only with `outbind_port`.
+    public var outbindSystemID: String?
 
     public init(host: String, systemID: String, password: Secret) {
         self.host = host
@@ -143,6 +146,14 @@ public struct SMPPSettings: Sendable, Equatable {
                 return inet_pton(AF_INET, text, &address) == 1
             }
         }
+        let outbindSystemID = reader.optional("outbind_system_id") {
+            $0.string(expected: systemIDForm) { !$0.isEmpty && $0.utf8.count <= maximumSystemIDLength }
+        }
+        if outbindPort == nil, reader.child("outbind_system_id") != nil {
+            reader.child("outbind_system_id")?.report(
+                "outbind_system_id applies only to outbinds; add outbind_port or remove outbind_system_id"
+            )
+        }
         if !tls {
             for key in ["ca_file", "verify"] where reader.child(key) != nil {
                 reader.child(key)?.report("\(key) applies only to TLS; add tls: true or remove \(key)")
@@ -184,6 +195,7 @@ public struct SMPPSettings: Sendable, Equatable {
         settings.longMessages = longMessages ?? settings.longMessages
         settings.outbindPort = outbindPort
         settings.outbindAddress = outbindAddress ?? settings.outbindAddress
+        settings.outbindSystemID = outbindSystemID
         return settings
     }
 }

@@ -306,6 +306,10 @@ public actor ESMEClient {
             case .outbindIgnored(let smscSystemID):
                 logger.debug("Outbind ignored", metadata: ["smpp.smsc": smscSystemID])
                 emit(.outbindIgnored(smscSystemID: smscSystemID))
+            case .outbindRejected(let smscSystemID, let reason):
+                let peer = connection?.peerDescription ?? "unknown"
+                logger.debug("Outbind rejected", metadata: ["smpp.outbind_system_id": smscSystemID, "smpp.reason": reason])
+                emit(.outbindRejected(peer: peer, smscSystemID: smscSystemID, reason: reason))
             }
         }
         rescheduleTimer()

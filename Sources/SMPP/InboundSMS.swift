@@ -47,18 +47,24 @@ public struct InboundSMS: Equatable, Sendable {
 ///
 /// Built on `ConcatenationReassembler`, so its rules hold: parts in any order, grouped by sender
 /// and reference, duplicates dropped, and a message whose first part is `timeout` old dropped by
-/// `expire(now:)`, which the owner calls on its own schedule. GSM 7-bit text (`data_coding` 0) is
-/// read as one septet per octet, the common form on SMPP links. A UDH that runs past the
+/// `expire(now:)`, which the owner calls on its own schedule. GSM 7-bit text (`data_coding` 0, the
+/// SMSC default alphabet) is read as one septet per octet, the common form on SMPP links, or, with
+/// `packsGSM`, as septets packed into octets (`GSMSeptetUnpacking`). A UDH that runs past the
 /// `short_message` is not trusted: the part is handed over alone, as received, so nothing is lost.
 /// Pure: no clock, no I/O.
 public struct InboundSMSAssembler: Sendable {
+    /// Whether GSM 7-bit text arrives packed (the link's `data_coding_gsm: packed`).
+    public let packsGSM: Bool
     private var reassembler: ConcatenationReassembler
     /// Sender type of number and recipient of messages waiting for parts, by sender.
     private var addressing: [String: (ton: UInt8, recipient: String, dataCoding: UInt8)] = [:]
 
-    /// - Parameter timeout: how long the first part of a message waits for the rest; 10 minutes
-    ///   by default, as for modems.
-    public init(timeout: TimeInterval = 600) {
+    /// - Parameters:
+    ///   - timeout: how long the first part of a message waits for the rest; 10 minutes by
+    ///     default, as for modems.
+    ///   - packsGSM: whether the SMSC packs GSM 7-bit septets into octets; false by default.
+    public init(timeout: TimeInterval = 600, packsGSM: Bool = false) {
+        self.packsGSM = packsGSM
         reassembler = ConcatenationReassembler(timeout: timeout)
     }
 
@@ -72,18 +78,14 @@ public struct InboundSMSAssembler: Sendable {
             deliverSM.shortMessage.isEmpty && payloadParameter != nil ? payloadParameter ?? [] : deliverSM.shortMessage
         var part: ConcatenationReassembler.Part
         do {
-            part = try ConcatenationReassembler.Part(
-                sender: deliverSM.sourceAddress,
-                shortMessage: octets,
-                dataCoding: deliverSM.dataCoding,
-                hasHeader: deliverSM.esmClass & 0x40 != 0,
-                receivedAt: now
-            )
+            part = try makePart(deliverSM, octets: octets, at: now)
         } catch {
+            // Packed septets cannot be read without their header's length, so they are kept as data.
+            let packed = packsGSM && deliverSM.dataCoding == 0x00
             part = ConcatenationReassembler.Part(
                 sender: deliverSM.sourceAddress,
                 concatenation: nil,
-                alphabet: Self.alphabet(dataCoding: deliverSM.dataCoding),
+                alphabet: packed ? .eightBit : Self.alphabet(dataCoding: deliverSM.dataCoding),
                 payload: octets,
                 receivedAt: now
             )
@@ -113,6 +115,32 @@ public struct InboundSMSAssembler: Sendable {
             payload: assembled.payload,
             partCount: assembled.partCount,
             receivedAt: assembled.firstReceivedAt
+        )
+    }
+
+    /// Reads one part's header and text; GSM 7-bit is unpacked first when the link packs it.
+    private func makePart(
+        _ deliverSM: DeliverSM,
+        octets: [UInt8],
+        at now: Date
+    ) throws(SMSCodec.PDUDecodingError) -> ConcatenationReassembler.Part {
+        let hasHeader = deliverSM.esmClass & 0x40 != 0
+        guard packsGSM, deliverSM.dataCoding == 0x00 else {
+            return try ConcatenationReassembler.Part(
+                sender: deliverSM.sourceAddress,
+                shortMessage: octets,
+                dataCoding: deliverSM.dataCoding,
+                hasHeader: hasHeader,
+                receivedAt: now
+            )
+        }
+        let userData = try GSMSeptetUnpacking.unpack(octets, hasHeader: hasHeader)
+        return ConcatenationReassembler.Part(
+            sender: deliverSM.sourceAddress,
+            concatenation: userData.header?.concatenation,
+            alphabet: .gsm7,
+            payload: userData.septets,
+            receivedAt: now
         )
     }
 

@@ -10,12 +10,14 @@ import Foundation
 /// connection as a receiver session (at most `maximumOutbindSessions` at once; further
 /// connections are closed). Receipts from every session are matched by the same
 /// `messageIDMatching`, and inbound parts from every session are joined by one
-/// `InboundSMSAssembler` and reported as `.inboundSMS`.
+/// `InboundSMSAssembler` (unpacking GSM 7-bit when `settings.packsGSM`) and reported as `.inboundSMS`.
 ///
 /// `events` carries the submitting session's events as they are, and the other sessions' events
-/// with `.linkDown` turned into `.receiverSessionDown` (their reconnect notices are dropped), so
-/// that a receiver going down is not mistaken for the link. `stop()` stops every session and the
-/// listener and finishes `events`. The owner must consume `events`.
+/// with `.linkDown` turned into `.receiverSessionDown` (the separate receiver) or
+/// `.outbindSessionDown` (an outbind session), and their reconnect notices dropped, so that a
+/// receiver going down is not mistaken for the link. `receiverStatus` keeps the separate
+/// receiver's state for status pages. `stop()` stops every session and the listener and
+/// finishes `events`. The owner must consume `events`.
 public actor SMPPLink {
     /// Events of every session, each session's in order.
     public nonisolated let events: AsyncStream<SMPPLinkEvent>
@@ -34,7 +36,8 @@ public actor SMPPLink {
     private var forwardingTasks: [Int: Task<Void, Never>] = [:]
     private var outbindClients: [Int: ESMEClient] = [:]
     private var sessionCounter = 0
-    private var assembler = InboundSMSAssembler()
+    private var assembler: InboundSMSAssembler
+    private var receiverState: ReceiverSessionStatus?
     private var started = false
     private var stopping = false
 
@@ -57,6 +60,7 @@ public actor SMPPLink {
             submitter = try ESMEClient(settings: settings, backoff: backoff, logger: logger)
             receiver = nil
         }
+        assembler = InboundSMSAssembler(packsGSM: settings.packsGSM)
         (events, continuation) = AsyncStream.makeStream(of: SMPPLinkEvent.self, bufferingPolicy: .unbounded)
     }
 
@@ -70,6 +74,9 @@ public actor SMPPLink {
         get async { await submitter.linkDownReason }
     }
 
+    /// The separate receiver session's state; `nil` for a link with one session, and before `start()`.
+    public var receiverStatus: ReceiverSessionStatus? { receiverState }
+
     /// The port the outbind listener took, once `start()` has returned; `nil` without one.
     public var outbindPort: UInt16? { listener?.port }
 
@@ -79,10 +86,11 @@ public actor SMPPLink {
     public func start() async throws(SocketError) {
         guard !started, !stopping else { return }
         started = true
-        forward(submitter, isSubmitter: true)
+        forward(submitter, role: .submitter)
         await submitter.start()
         if let receiver {
-            forward(receiver, isSubmitter: false)
+            receiverState = ReceiverSessionStatus(state: .connecting, since: Date())
+            forward(receiver, role: .receiver)
             await receiver.start()
         }
         guard let outbind = settings.outbindListener else { return }
@@ -125,12 +133,22 @@ public actor SMPPLink {
 
     // MARK: Sessions
 
-    private func forward(_ client: ESMEClient, isSubmitter: Bool) {
+    /// The job of a session in the link.
+    private enum SessionRole {
+        /// Takes the submits: a transceiver, or the transmitter of a pair.
+        case submitter
+        /// The separate receiver of a pair.
+        case receiver
+        /// A receiver the SMSC asked for with `outbind`.
+        case outbind
+    }
+
+    private func forward(_ client: ESMEClient, role: SessionRole) {
         sessionCounter += 1
         let number = sessionCounter
         forwardingTasks[number] = Task { [weak self] in
             for await event in client.events {
-                await self?.received(event, isSubmitter: isSubmitter)
+                await self?.received(event, role: role)
             }
             await self?.sessionEnded(number)
         }
@@ -142,7 +160,10 @@ public actor SMPPLink {
         outbindClients[number] = nil
     }
 
-    private func received(_ event: SMPPLinkEvent, isSubmitter: Bool) {
+    private func received(_ event: SMPPLinkEvent, role: SessionRole) {
+        if role == .receiver, !stopping {
+            receiverState = receiverState?.updated(by: event, at: Date())
+        }
         switch event {
         case .inboundMessage(let deliverSM):
             let now = Date()
@@ -158,9 +179,14 @@ public actor SMPPLink {
             if let message = assembler.receive(deliverSM, at: now) {
                 continuation.yield(.inboundSMS(message))
             }
-        case .linkDown(let reason) where !isSubmitter:
+        case .linkDown where role != .submitter && stopping:
+            // The link's own stop ends these sessions; that is no outage to report.
+            break
+        case .linkDown(let reason) where role == .receiver:
             continuation.yield(.receiverSessionDown(reason))
-        case .reconnectScheduled where !isSubmitter:
+        case .linkDown(let reason) where role == .outbind:
+            continuation.yield(.outbindSessionDown(reason))
+        case .reconnectScheduled where role != .submitter:
             break
         default:
             continuation.yield(event)
@@ -175,7 +201,7 @@ public actor SMPPLink {
         }
         logger.debug("Outbind connection", metadata: ["smpp.peer": connection.peerDescription])
         let client = ESMEClient(outbindConnection: connection, settings: settings, logger: logger)
-        forward(client, isSubmitter: false)
+        forward(client, role: .outbind)
         outbindClients[sessionCounter] = client
         await client.start()
     }

@@ -5,9 +5,12 @@ public enum SMPPLinkEvent: Equatable, Sendable {
     /// The link is not usable any more (or could not be made); submits fail with `notBound` until
     /// the next `bound`. A refused bind comes as `.bindRejected(status)`.
     case linkDown(LinkDownReason)
-    /// A session other than the submitting one (a separate receiver, an outbind session) ended;
-    /// submits are not affected. A separate receiver re-binds on its own.
+    /// The separate receiver of a transmitter and receiver pair went down or failed to bind.
+    /// Submits are not affected, but receipts and inbound SMS stop until it binds again, which it
+    /// does on its own with the link's backoff. Each failed attempt is reported.
     case receiverSessionDown(LinkDownReason)
+    /// A session the SMSC opened with `outbind` ended; the SMSC outbinds again when it needs to.
+    case outbindSessionDown(LinkDownReason)
     /// The client will try again after `delay`; `attempt` counts consecutive failures from 1.
     case reconnectScheduled(delay: Duration, attempt: Int)
     /// A delivery receipt; `messageIDKey` matches the `messageIDKey` of the accepted submit.
@@ -22,4 +25,8 @@ public enum SMPPLinkEvent: Equatable, Sendable {
     /// The SMSC sent `outbind` where none was expected (on a connection this side opened), and
     /// it was ignored. To accept outbinds, give the link a port to listen on.
     case outbindIgnored(smscSystemID: String)
+    /// An `outbind` on the outbind port carried a `system_id` or password other than the link's,
+    /// so its connection was closed without a bind. `peer` is the remote address and port, and
+    /// `smscSystemID` the `system_id` it sent. The password it sent is never reported.
+    case outbindRejected(peer: String, smscSystemID: String, reason: String)
 }

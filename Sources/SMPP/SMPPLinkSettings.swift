@@ -47,6 +47,9 @@ public struct SMPPLinkSettings: Equatable, Sendable {
     public var tls: SMPPTLSSettings?
     /// The form for a text longer than one SMS: UDH (default), SAR parameters, or `message_payload`.
     public var longMessages: LongMessageMode
+    /// Whether GSM 7-bit text (`data_coding` 0) travels packed, septets into octets, in both
+    /// directions. False by default: one septet per octet, the common form on SMPP links.
+    public var packsGSM: Bool
     /// Binds a transmitter and a separate receiver instead of one session in `bindMode`, for
     /// SMSCs that refuse `bind_transceiver`. Read by `SMPPLink`; one `ESMEClient` is always one session.
     public var bindsTransmitterAndReceiver: Bool
@@ -75,6 +78,7 @@ public struct SMPPLinkSettings: Equatable, Sendable {
         messageIDMatching: MessageIDMatching = .asIs,
         tls: SMPPTLSSettings? = nil,
         longMessages: LongMessageMode = .udh,
+        packsGSM: Bool = false,
         bindsTransmitterAndReceiver: Bool = false,
         outbindListener: SMPPOutbindListener? = nil
     ) {
@@ -99,6 +103,7 @@ public struct SMPPLinkSettings: Equatable, Sendable {
         self.messageIDMatching = messageIDMatching
         self.tls = tls
         self.longMessages = longMessages
+        self.packsGSM = packsGSM
         self.bindsTransmitterAndReceiver = bindsTransmitterAndReceiver
         self.outbindListener = outbindListener
     }
@@ -190,15 +195,22 @@ extension SMPPLinkSettings: CustomStringConvertible {
 }
 
 /// The address and port an `SMPPLink` listens on for the SMSC's `outbind` (plain TCP, IPv4).
+///
+/// An outbind is accepted only when its password is the link's and its `system_id` is `systemID`,
+/// or the link's own `system_id` when that is `nil`. SMPP 3.4 describes the outbind's `system_id`
+/// as the SMSC's identifier, so `systemID` is there for an SMSC that sends its own name.
 public struct SMPPOutbindListener: Equatable, Sendable {
     /// The IPv4 address to listen on: `0.0.0.0` for every interface.
     public var address: String
     /// The TCP port; 0 picks a free one (for tests).
     public var port: UInt16
+    /// The `system_id` the SMSC's outbind must carry; `nil` expects the link's own `system_id`.
+    public var systemID: String?
 
-    public init(address: String = "0.0.0.0", port: UInt16) {
+    public init(address: String = "0.0.0.0", port: UInt16, systemID: String? = nil) {
         self.address = address
         self.port = port
+        self.systemID = systemID
     }
 }
 

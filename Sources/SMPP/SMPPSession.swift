@@ -23,8 +23,12 @@ public struct SMPPSession: Sendable {
         /// The largest `command_length` accepted from the SMSC.
         public var maximumPDULength: UInt32
         /// Whether the connection was opened by the SMSC: the session then waits for its `outbind`
-        /// (at most the response timeout) and only binds after one whose password is the bind's.
+        /// (at most the response timeout) and only binds after one whose `system_id` is
+        /// `outbindSystemID` and whose password is the bind's.
         public var waitsForOutbind: Bool
+        /// The `system_id` an `outbind` must carry; the bind's own `system_id` unless the link
+        /// names the SMSC's.
+        public var outbindSystemID: String
 
         public init(
             bind: BindRequest,
@@ -32,7 +36,8 @@ public struct SMPPSession: Sendable {
             enquireLinkInterval: Duration = .seconds(30),
             responseTimeout: Duration = .seconds(10),
             maximumPDULength: UInt32 = PDU.defaultMaximumLength,
-            waitsForOutbind: Bool = false
+            waitsForOutbind: Bool = false,
+            outbindSystemID: String? = nil
         ) {
             self.bind = bind
             self.windowSize = windowSize
@@ -40,6 +45,7 @@ public struct SMPPSession: Sendable {
             self.responseTimeout = responseTimeout
             self.maximumPDULength = maximumPDULength
             self.waitsForOutbind = waitsForOutbind
+            self.outbindSystemID = outbindSystemID ?? bind.systemID
         }
 
         /// Makes the session parameters from a link's settings.
@@ -48,7 +54,8 @@ public struct SMPPSession: Sendable {
                 bind: settings.bindRequest,
                 windowSize: settings.windowSize,
                 enquireLinkInterval: settings.enquireLinkInterval,
-                responseTimeout: settings.responseTimeout
+                responseTimeout: settings.responseTimeout,
+                outbindSystemID: settings.outbindListener?.systemID
             )
         }
     }
@@ -69,6 +76,9 @@ public struct SMPPSession: Sendable {
         case linkAlive
         /// An `outbind` arrived on a connection this side opened (or a second one); it was ignored.
         case outbindIgnored(smscSystemID: String)
+        /// An `outbind` carried a `system_id` or password other than the link's; a `.close` follows.
+        /// `smscSystemID` is the `system_id` it sent; the password is never repeated.
+        case outbindRejected(smscSystemID: String, reason: String)
     }
 
     /// The session's decision on a submit request.
@@ -313,8 +323,15 @@ public struct SMPPSession: Sendable {
         guard case .awaitingOutbind = state else {
             return [.outbindIgnored(smscSystemID: outbind.systemID)]
         }
-        guard outbind.password == configuration.bind.password else {
-            return close(.protocolError("outbind rejected: its password does not match this link's password"))
+        // Both are compared in full whatever the first difference, so timing reveals nothing of the password.
+        let systemIDMatches = ConstantTimeComparison.equal(outbind.systemID, configuration.outbindSystemID)
+        let passwordMatches = ConstantTimeComparison.equal(outbind.password, configuration.bind.password)
+        guard systemIDMatches, passwordMatches else {
+            let reason =
+                systemIDMatches
+                ? "outbind rejected: its password does not match this link's password"
+                : "outbind rejected: its system_id is not the one this link expects"
+            return [.outbindRejected(smscSystemID: outbind.systemID, reason: reason)] + close(.protocolError(reason))
         }
         return sendBind(now: now)
     }

@@ -32,6 +32,8 @@ actor Daemon {
     private var dispatcher: Dispatcher?
     private var stopRequested = false
     private var health: [String: String] = [:]
+    /// The SMPP providers of the pool by id, for their receiver sessions' state in status displays.
+    private var smppProviders: [String: SMPPProvider] = [:]
     private var alertPolicy = AdminAlertPolicy()
     /// Whether the admins were sent a backlog alert that has not been followed by its all-clear.
     private var backlogAlertSent = false
@@ -50,6 +52,9 @@ actor Daemon {
         let inboundLogger = logger.child(label: "inbound")
         let providers = try ProviderFactory.makeProviders(config: config, logger: logger) { message in
             await Daemon.storeInbound(message, store: store, logger: inboundLogger)
+        }
+        for provider in providers {
+            smppProviders[provider.id] = SMPPProvider.unwrapping(provider)
         }
         let policy = PoolPolicy(config: config)
         let boxes = store as? any BoxRegistry
@@ -358,6 +363,14 @@ actor Daemon {
                 var radios: [String: ModemRadio] = [:]
                 for provider in providers { radios[provider.id] = provider.radio }
                 return radios
+            },
+            smppReceivers: {
+                var receivers: [String: Bool] = [:]
+                for provider in providers {
+                    guard let status = await SMPPProvider.unwrapping(provider)?.receiverStatus else { continue }
+                    receivers[provider.id] = status.isBound
+                }
+                return receivers
             }
         )
         let server = APIServer(settings: settings, config: config, store: store, context: context, logger: logger.child(label: "http"))
@@ -368,9 +381,19 @@ actor Daemon {
 
     /// Returns each provider's routing state with the latest probe result, for the HTTP API.
     private func providerOverviews(dispatcher: Dispatcher) async -> [ProviderOverview] {
-        await dispatcher.providerStatuses().map { status in
-            ProviderOverview(status: status, health: health[status.id] ?? "not probed yet")
+        var overviews: [ProviderOverview] = []
+        for status in await dispatcher.providerStatuses() {
+            overviews.append(ProviderOverview(status: status, health: await displayedHealth(status.id)))
         }
+        return overviews
+    }
+
+    /// Returns the latest probe's word on a provider. For an SMPP link whose separate receiver is
+    /// not bound a note follows, because the probe checks the transmitter alone.
+    private func displayedHealth(_ providerID: String) async -> String {
+        let probed = health[providerID] ?? "not probed yet"
+        guard let note = await smppProviders[providerID]?.receiverNote else { return probed }
+        return probed + "; " + note
     }
 
     /// Probes one provider when its breaker allows it, and feeds the result to the breaker.
@@ -427,15 +450,16 @@ actor Daemon {
         let now = Date()
         let statuses = await dispatcher.providerStatuses()
         let types = Dictionary(config.providers.map { ($0.id, $0.type.rawValue) }, uniquingKeysWith: { first, _ in first })
-        let entries = statuses.map { status in
-            DaemonStatusSnapshot.ProviderEntry(
+        var entries: [DaemonStatusSnapshot.ProviderEntry] = []
+        for status in statuses {
+            entries.append(DaemonStatusSnapshot.ProviderEntry(
                 id: status.id,
                 type: types[status.id] ?? "unknown",
                 breaker: status.breaker.name,
                 openUntil: status.breaker.openUntil,
-                health: health[status.id] ?? "not probed yet",
+                health: await displayedHealth(status.id),
                 sendsInFlight: status.sendsInFlight
-            )
+            ))
         }
         let snapshot = DaemonStatusSnapshot(pid: getpid(), startedAt: startedAt, updatedAt: now, providers: entries)
         do {

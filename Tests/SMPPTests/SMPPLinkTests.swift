@@ -31,6 +31,7 @@ struct SMPPLinkTests {
         pair: Bool = false,
         outbind: SMPPOutbindListener? = nil,
         refusing refused: Set<BindMode> = [],
+        packsGSM: Bool = false,
         waitForBinds binds: Int = 1
     ) async throws -> Harness {
         let simulator = SMSCSimulator(configuration: SMSCSimulatorConfiguration(receiptDelay: .milliseconds(5)))
@@ -44,6 +45,7 @@ struct SMPPLinkTests {
             bindMode: bindMode,
             responseTimeout: .seconds(5),
             registeredDelivery: 1,
+            packsGSM: packsGSM,
             bindsTransmitterAndReceiver: pair,
             outbindListener: outbind
         )
@@ -246,20 +248,54 @@ struct SMPPLinkTests {
             let bound = await harness.events.next { if case .bound(_, .receiver) = $0 { true } else { false } }
             #expect(bound != nil, "outbind \(round) did not bind")
             await harness.simulator.dropConnections()
-            let down = await harness.events.next { if case .receiverSessionDown = $0 { true } else { false } }
+            let down = await harness.events.next { if case .outbindSessionDown = $0 { true } else { false } }
             #expect(down != nil, "outbind session \(round) did not end")
         }
         await harness.stop()
     }
 
-    /// An outbind with the wrong password is closed without a bind.
-    @Test func outbindWithWrongPasswordIsClosed() async throws {
+    /// An outbind whose system_id or password is not the link's is reported with the remote
+    /// address and the system_id it sent, never the password, and closed without a bind.
+    @Test(arguments: [
+        ("SMSCSIM", "secret", "outbind rejected: its system_id is not the one this link expects"),
+        ("lifeline", "guess", "outbind rejected: its password does not match this link's password"),
+        ("lifelinf", "secreT", "outbind rejected: its system_id is not the one this link expects"),
+    ])
+    func outbindWithWrongCredentialsIsClosed(systemID: String, password: String, reason: String) async throws {
         let harness = try await makeHarness(outbind: SMPPOutbindListener(address: "127.0.0.1", port: 0))
         let port = try #require(await harness.link.outbindPort)
-        try await harness.simulator.outbind(toPort: port, password: "guess")
-        let down = await harness.events.next { if case .receiverSessionDown = $0 { true } else { false } }
-        #expect(down == .receiverSessionDown(.protocolError("outbind rejected: its password does not match this link's password")))
+        try await harness.simulator.outbind(toPort: port, systemID: systemID, password: password)
+        let rejected = await harness.events.next { if case .outbindRejected = $0 { true } else { false } }
+        guard case .outbindRejected(let peer, let sentSystemID, let sentReason)? = rejected else {
+            Issue.record("no outbindRejected event")
+            return await harness.stop()
+        }
+        #expect(peer.hasPrefix("127.0.0.1:"))
+        #expect(sentSystemID == systemID)
+        #expect(sentReason == reason)
+        #expect(!"\(rejected!)".contains(password))
+        let down = await harness.events.next { if case .outbindSessionDown = $0 { true } else { false } }
+        #expect(down == .outbindSessionDown(.protocolError(reason)))
         #expect(await harness.simulator.successfulBindCount == 1)
+        await harness.stop()
+    }
+
+    /// A link set to expect the SMSC's own name in outbinds accepts an outbind carrying it, and
+    /// then rejects one carrying the account's system_id.
+    @Test func outbindWithConfiguredSystemIDIsAccepted() async throws {
+        let listener = SMPPOutbindListener(address: "127.0.0.1", port: 0, systemID: "SMSCSIM")
+        let harness = try await makeHarness(bindMode: .transmitter, outbind: listener)
+        let port = try #require(await harness.link.outbindPort)
+        try await harness.simulator.outbind(toPort: port, systemID: "SMSCSIM", password: "secret")
+        #expect(await harness.simulator.waitForBinds(count: 2, timeout: .seconds(10)))
+        try await harness.simulator.outbind(toPort: port, systemID: "lifeline", password: "secret")
+        let rejected = await harness.events.next { if case .outbindRejected = $0 { true } else { false } }
+        guard case .outbindRejected(_, let sentSystemID, _)? = rejected else {
+            Issue.record("no outbindRejected event")
+            return await harness.stop()
+        }
+        #expect(sentSystemID == "lifeline")
+        #expect(await harness.simulator.successfulBindCount == 2)
         await harness.stop()
     }
 

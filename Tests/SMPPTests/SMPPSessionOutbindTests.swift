@@ -6,8 +6,8 @@ import Testing
 struct SMPPSessionOutbindTests {
     static let receiverBind = BindRequest(mode: .receiver, systemID: "lifeline", password: "secret")
 
-    func outbindFrame(password: String, sequenceNumber: UInt32 = 7) -> [UInt8] {
-        PDU(sequenceNumber: sequenceNumber, body: .outbind(Outbind(systemID: "SMSC", password: password))).encoded()
+    func outbindFrame(systemID: String = "lifeline", password: String, sequenceNumber: UInt32 = 7) -> [UInt8] {
+        PDU(sequenceNumber: sequenceNumber, body: .outbind(Outbind(systemID: systemID, password: password))).encoded()
     }
 
     func waitingSession() -> SMPPSession {
@@ -28,13 +28,52 @@ struct SMPPSessionOutbindTests {
         #expect(session.received(response.encoded(), now: now) == [.bound(systemID: "SMSC")])
     }
 
-    /// An outbind whose password is not the link's closes the connection without a bind.
-    @Test func wrongPasswordCloses() {
+    /// An outbind whose system_id or password is not the link's is reported with the system_id it
+    /// sent and closes the connection without a bind. An empty or longer value does not match either.
+    @Test(arguments: [
+        ("lifeline", "guess", "outbind rejected: its password does not match this link's password"),
+        ("lifeline", "secret1", "outbind rejected: its password does not match this link's password"),
+        ("lifeline", "", "outbind rejected: its password does not match this link's password"),
+        ("SMSC", "secret", "outbind rejected: its system_id is not the one this link expects"),
+        ("lifelin", "secret", "outbind rejected: its system_id is not the one this link expects"),
+        ("other", "guess", "outbind rejected: its system_id is not the one this link expects"),
+    ])
+    func wrongCredentialsClose(systemID: String, password: String, reason: String) {
         let now = ContinuousClock.now
         var session = waitingSession()
         _ = session.connectionOpened(now: now)
-        let actions = session.received(outbindFrame(password: "guess"), now: now)
-        #expect(actions == [.close(.protocolError("outbind rejected: its password does not match this link's password"))])
+        let actions = session.received(outbindFrame(systemID: systemID, password: password), now: now)
+        #expect(actions == [.outbindRejected(smscSystemID: systemID, reason: reason), .close(.protocolError(reason))])
+        #expect(session.isClosed)
+    }
+
+    /// A link that names the SMSC's system_id for outbinds accepts that name and no other.
+    @Test func configuredOutbindSystemID() {
+        let now = ContinuousClock.now
+        let configuration = SMPPSession.Configuration(
+            bind: Self.receiverBind,
+            waitsForOutbind: true,
+            outbindSystemID: "SMSC"
+        )
+        var accepting = SMPPSession(configuration: configuration)
+        _ = accepting.connectionOpened(now: now)
+        #expect(
+            accepting.received(outbindFrame(systemID: "SMSC", password: "secret"), now: now)
+                == [.send(PDU(sequenceNumber: 1, body: .bind(Self.receiverBind)))]
+        )
+        var rejecting = SMPPSession(configuration: configuration)
+        _ = rejecting.connectionOpened(now: now)
+        #expect(rejecting.received(outbindFrame(systemID: "lifeline", password: "secret"), now: now).count == 2)
+        #expect(rejecting.isClosed)
+    }
+
+    /// The comparison matches equal strings only, whatever their lengths.
+    @Test(arguments: [
+        ("secret", "secret", true), ("secret", "secreT", false), ("secret", "secret1", false),
+        ("", "", true), ("", "a", false), ("pässwd", "pässwd", true), ("a\u{0}", "a", false),
+    ])
+    func constantTimeComparison(candidate: String, expected: String, equal: Bool) {
+        #expect(ConstantTimeComparison.equal(candidate, expected) == equal)
     }
 
     /// No outbind within the response timeout ends the session.
@@ -58,7 +97,8 @@ struct SMPPSessionOutbindTests {
             PDU(sequenceNumber: 1, body: .bindResponse(BindResponse(mode: .transceiver, systemID: "SMSC"))).encoded(),
             now: now
         )
-        #expect(session.received(outbindFrame(password: "secret"), now: now) == [.outbindIgnored(smscSystemID: "SMSC")])
+        let outbind = outbindFrame(systemID: "SMSC", password: "secret")
+        #expect(session.received(outbind, now: now) == [.outbindIgnored(smscSystemID: "SMSC")])
         #expect(session.isBound)
     }
 }

@@ -56,7 +56,7 @@ public final class SMPPProvider: Provider {
         let inboundHandler = inboundHandler
         let task = Task { [link] in
             await SMPPProvider.handleEvents(
-                link.events,
+                link,
                 providerID: providerID,
                 reports: reports,
                 inbound: { inboundHandler.get() },
@@ -105,6 +105,13 @@ public final class SMPPProvider: Provider {
         return .accepted(providerMessageID: messageIDKey)
     }
 
+    /// Probes the submitting session with `enquire_link`.
+    ///
+    /// A separate receiver that is down does not make the provider unhealthy, so its breaker stays
+    /// closed: submits still work, and opening the breaker would stop the one path that does while
+    /// doing nothing for receipts. Messages sent meanwhile keep their delivery deadline (the
+    /// provider still counts as one that sends reports), so a receipt that never comes re-routes
+    /// the message as for any lost receipt. The receiver's state shows in `receiverStatus`.
     public func probe() async -> ProbeResult {
         if await link.probe() { return .healthy }
         let reason = await link.linkDownReason.map { "\($0)" } ?? "enquire_link not answered"
@@ -179,12 +186,14 @@ public final class SMPPProvider: Provider {
     /// Handles the link's events: link changes in order, receipts up to `concurrentReceipts` at a
     /// time, and the receipts of one message id still one after the other, in arrival order.
     private static func handleEvents(
-        _ events: AsyncStream<SMPPLinkEvent>,
+        _ link: SMPPLink,
         providerID: String,
         reports: @escaping DeliveryReportHandler,
         inbound: @escaping @Sendable () -> InboundSMSHandler?,
         logger: Logger
     ) async {
+        let events = link.events
+        let receiverAlarm = LockedValue(false)
         await withTaskGroup(of: String.self) { group in
             var running = 0
             var keysInFlight: [String: Int] = [:]
@@ -196,7 +205,15 @@ public final class SMPPProvider: Provider {
             }
             for await event in events {
                 guard case .deliveryReceipt(_, let key) = event else {
-                    await handle(event, providerID: providerID, reports: reports, inbound: inbound(), logger: logger)
+                    await handle(
+                        event,
+                        providerID: providerID,
+                        reports: reports,
+                        inbound: inbound(),
+                        link: link,
+                        receiverAlarm: receiverAlarm,
+                        logger: logger
+                    )
                     continue
                 }
                 while running > 0, running >= concurrentReceipts || keysInFlight[key] != nil {
@@ -205,7 +222,15 @@ public final class SMPPProvider: Provider {
                 running += 1
                 keysInFlight[key, default: 0] += 1
                 group.addTask {
-                    await handle(event, providerID: providerID, reports: reports, inbound: nil, logger: logger)
+                    await handle(
+                        event,
+                        providerID: providerID,
+                        reports: reports,
+                        inbound: nil,
+                        link: link,
+                        receiverAlarm: receiverAlarm,
+                        logger: logger
+                    )
                     return key
                 }
             }
@@ -218,11 +243,17 @@ public final class SMPPProvider: Provider {
         providerID: String,
         reports: DeliveryReportHandler,
         inbound: InboundSMSHandler?,
+        link: SMPPLink,
+        receiverAlarm: LockedValue<Bool>,
         logger: Logger
     ) async {
         switch event {
         case .bound(let smscSystemID, let mode):
             logger.info("SMPP link bound", metadata: ["smpp.smsc": smscSystemID, "smpp.bind": "\(mode)"])
+            if mode == .receiver, receiverAlarm.get(), await link.receiverStatus?.isBound == true {
+                receiverAlarm.set(false)
+                logger.notice("SMPP receiver session bound again; delivery receipts and inbound SMS arrive again")
+            }
         case .linkDown(let reason):
             if case .bindRejected(let status) = reason, status == .invalidCommandID || status == .bindFailed {
                 logger.warning(
@@ -233,7 +264,24 @@ public final class SMPPProvider: Provider {
                 logger.warning("SMPP link down", metadata: ["reason": "\(reason)"])
             }
         case .receiverSessionDown(let reason):
-            logger.warning("SMPP receiver session down", metadata: ["reason": "\(reason)"])
+            // Warn once per outage; the failed re-binds that follow are only worth a debug line.
+            guard !receiverAlarm.get() else {
+                logger.debug("SMPP receiver session still down", metadata: ["reason": "\(reason)"])
+                return
+            }
+            receiverAlarm.set(true)
+            logger.warning(
+                "SMPP receiver session down: delivery receipts and inbound SMS are not arriving until it binds "
+                    + "again; submits continue, and messages without a receipt are re-routed at their delivery deadline",
+                metadata: ["reason": "\(reason)"]
+            )
+        case .outbindSessionDown(let reason):
+            logger.debug("SMPP outbind session ended", metadata: ["reason": "\(reason)"])
+        case .outbindRejected(let peer, let smscSystemID, let reason):
+            logger.warning(
+                "SMPP outbind rejected and its connection closed: the system_id or password is not this link's",
+                metadata: ["smpp.peer": peer, "smpp.outbind_system_id": smscSystemID, "reason": reason]
+            )
         case .outbindIgnored(let smscSystemID):
             logger.warning(
                 "SMPP outbind received and ignored: this link does not listen for outbinds; set outbind_port to accept them",
@@ -302,9 +350,14 @@ public final class SMPPProvider: Provider {
             messageIDMatching: idMatching(settings.messageIDFormat),
             tls: settings.tls ? SMPPTLSSettings(caFile: settings.caFile, verifiesPeer: settings.verify) : nil,
             longMessages: longMessageMode(settings.longMessages),
+            packsGSM: settings.dataCodingGSM == .packed,
             bindsTransmitterAndReceiver: settings.bind == .transmitterReceiver,
             outbindListener: settings.outbindPort.map {
-                SMPPOutbindListener(address: settings.outbindAddress, port: UInt16(clamping: $0))
+                SMPPOutbindListener(
+                    address: settings.outbindAddress,
+                    port: UInt16(clamping: $0),
+                    systemID: settings.outbindSystemID
+                )
             }
         )
     }

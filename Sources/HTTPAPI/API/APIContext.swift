@@ -34,17 +34,23 @@ public struct APIContext: Sendable {
     /// Each modem's radio from its latest probe, by provider id (`Provider.radio`), for `/metrics`.
     /// Modems not yet probed are left out.
     public var modemRadios: @Sendable () async -> [String: ModemRadio]
+    /// Whether the separate receiver session of each `bind: transmitter_receiver` SMPP link is
+    /// bound, by provider id (`SMPPProvider.receiverStatus`), for `/metrics`. Links with one
+    /// session are left out.
+    public var smppReceivers: @Sendable () async -> [String: Bool]
 
     /// - Parameters:
     ///   - sendLatency: defaults to no observations, for a server without a dispatcher.
     ///   - modemRadios: defaults to no modems.
+    ///   - smppReceivers: defaults to no SMPP links with a separate receiver.
     public init(
         wakeDispatcher: @escaping @Sendable () -> Void,
         providers: @escaping @Sendable () async -> [ProviderOverview],
         deliveryReport: @escaping DeliveryReportHandler,
         dispatcherHealthy: @escaping @Sendable () async -> Bool,
         sendLatency: @escaping @Sendable () -> [String: SendLatencyHistogram.Snapshot] = { [:] },
-        modemRadios: @escaping @Sendable () async -> [String: ModemRadio] = { [:] }
+        modemRadios: @escaping @Sendable () async -> [String: ModemRadio] = { [:] },
+        smppReceivers: @escaping @Sendable () async -> [String: Bool] = { [:] }
     ) {
         self.wakeDispatcher = wakeDispatcher
         self.providers = providers
@@ -52,6 +58,7 @@ public struct APIContext: Sendable {
         self.dispatcherHealthy = dispatcherHealthy
         self.sendLatency = sendLatency
         self.modemRadios = modemRadios
+        self.smppReceivers = smppReceivers
     }
 }
 
@@ -59,7 +66,8 @@ public struct APIContext: Sendable {
 public struct ProviderOverview: Sendable, Equatable {
     /// Breaker, pause, sends in flight and rate tokens, from `Router.status(now:)`.
     public var status: ProviderStatus
-    /// A short health word or sentence from the latest probe: `healthy`, `unhealthy: not registered`.
+    /// A short health word or sentence from the latest probe: `healthy`, `unhealthy: not registered`,
+    /// followed for an SMPP link whose separate receiver is down by `; receiver down since …`.
     public var health: String
 
     public init(status: ProviderStatus, health: String) {

@@ -19,6 +19,9 @@ import Store
 /// - `lifeline_modem_registered{provider}` gauge: 1 registered (home or roaming), else 0.
 /// - `lifeline_modem_registration{provider,state}` gauge: 1 for the state the latest probe read,
 ///   0 for the others; no samples while the modem does not answer.
+/// - `lifeline_smpp_receiver_bound{provider}` gauge: 1 while the separate receiver session of a
+///   `bind: transmitter_receiver` SMPP link is bound, else 0 (receipts and inbound SMS are not
+///   arriving); only such links have a series.
 struct PrometheusExposition {
     /// The data one scrape reads.
     struct Inputs {
@@ -27,6 +30,7 @@ struct PrometheusExposition {
         var providers: [ProviderStatus]
         var sendLatency: [String: SendLatencyHistogram.Snapshot] = [:]
         var modemRadios: [String: ModemRadio] = [:]
+        var smppReceivers: [String: Bool] = [:]
     }
 
     private var lines: [String] = []
@@ -86,6 +90,15 @@ struct PrometheusExposition {
         }
         exposition.latency(inputs.sendLatency)
         exposition.radios(inputs.modemRadios)
+        exposition.family(
+            "lifeline_smpp_receiver_bound",
+            type: "gauge",
+            help: "1 while the separate receiver session of an SMPP link is bound, else 0."
+        )
+        for provider in inputs.smppReceivers.keys.sorted() {
+            let bound = inputs.smppReceivers[provider] ?? false
+            exposition.sample("lifeline_smpp_receiver_bound", ["provider": provider], bound ? 1 : 0)
+        }
         return exposition.lines.joined(separator: "\n") + "\n"
     }
 
@@ -180,7 +193,8 @@ extension APIEndpoints {
                 depth: depth,
                 providers: providers,
                 sendLatency: context.sendLatency(),
-                modemRadios: await context.modemRadios()
+                modemRadios: await context.modemRadios(),
+                smppReceivers: await context.smppReceivers()
             )
         )
         return HTTPResponse(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", text: text)

@@ -14,8 +14,9 @@ import SMSCodec
 /// `receivedSubmits`.
 ///
 /// Fault knobs: throttle or nack the next N submits, drop the connection on the Nth submit or
-/// at once, delay or withhold responses, stop answering `enquire_link`, send receipts for
-/// unknown ids or before the `submit_sm_resp`, refuse some bind commands, and stop listening.
+/// at once, drop or unbind only the sessions bound in one mode, delay or withhold responses,
+/// stop answering `enquire_link`, send receipts for unknown ids or before the `submit_sm_resp`,
+/// refuse or fail some bind commands, and stop listening.
 ///
 /// Receipts go where a carrier's SMSC sends them: to the `system_id` that submitted, not to one
 /// connection. A receipt goes on the submit's connection when that takes deliveries, else on
@@ -69,6 +70,8 @@ public actor SMSCSimulator {
     private var heldReceipts: [(systemID: String, receipt: DeliverSM)] = []
     /// Set by `stop()`, after which the receipts of closing connections are not routed again.
     private var stopping = false
+    private var failedBindModes: Set<BindMode> = []
+    private var failedBindStatus = CommandStatus.bindFailed
 
     // Fault knobs.
     private var throttleRemaining = 0
@@ -181,6 +184,13 @@ public actor SMSCSimulator {
         refusedBindModes = modes
     }
 
+    /// Rejects binds with these commands by a `bind_resp` carrying `status`, as an SMSC does that
+    /// knows the command but will not bind now. An empty set accepts every bind again.
+    public func failBinds(_ modes: Set<BindMode>, status: CommandStatus = .bindFailed) {
+        failedBindModes = modes
+        failedBindStatus = status
+    }
+
     /// Responds to the next `count` submits with `ESME_RTHROTTLED`.
     public func throttleNextSubmits(_ count: Int) {
         throttleRemaining = count
@@ -261,6 +271,40 @@ public actor SMSCSimulator {
         }
     }
 
+    /// Sends `text` as an inbound SMS, split into UDH parts as a handset would when it does not fit
+    /// one SMS, to every connection bound as receiver or transceiver.
+    ///
+    /// GSM 7-bit text goes with `data_coding` 0. With `packsGSM` its septets are packed into octets
+    /// after the header and its fill bits, else sent one per octet. Other text goes as UCS-2.
+    /// - Parameters:
+    ///   - sender: the handset's number, without `+`.
+    ///   - reference: the concatenation reference of a multipart text.
+    /// - Throws: `SegmentPlanner.PlanningError` for a text over 10 parts.
+    public func sendInboundText(
+        _ text: String,
+        from sender: String,
+        to recipient: String,
+        packsGSM: Bool,
+        reference: UInt8 = 1
+    ) throws(SegmentPlanner.PlanningError) {
+        let plan = try SegmentPlanner.plan(text, options: SegmentPlanner.Options(reference: UInt16(reference)))
+        let packs = packsGSM && plan.encoding == .gsm7
+        for segment in plan.segments {
+            let hasHeader = segment.header != nil
+            sendDeliverSM(
+                DeliverSM(
+                    sourceAddressTON: 1,
+                    sourceAddressNPI: 1,
+                    sourceAddress: sender,
+                    destinationAddress: recipient,
+                    esmClass: hasHeader ? 0x40 : 0,
+                    dataCoding: plan.dataCoding,
+                    shortMessage: packs ? segment.packedUserData : segment.unpackedUserData
+                )
+            )
+        }
+    }
+
     /// Sends a `deliver_sm` as given to every connection bound as receiver or transceiver, for
     /// inbound SMS in any form (UDH or SAR parts, `message_payload`).
     public func sendDeliverSM(_ deliverSM: DeliverSM) {
@@ -279,16 +323,14 @@ public actor SMSCSimulator {
     /// Dials an ESME's outbind listener on 127.0.0.1, sends `outbind`, and serves the connection
     /// like an accepted one, so the ESME's receiver bind and later deliveries go over it.
     ///
+    /// - Parameter systemID: the outbind's `system_id`; the account's (`configuration.systemID`)
+    ///   by default, which is what a link expects unless told the SMSC's name.
     /// - Throws: `SocketError` when the connection cannot be made.
-    public func outbind(toPort port: UInt16, password: String) async throws(SocketError) {
+    public func outbind(toPort port: UInt16, systemID: String? = nil, password: String) async throws(SocketError) {
         let socket = try await TCPConnection.connect(host: "127.0.0.1", port: port, timeout: .seconds(5))
         accepted(socket)
-        socket.send(
-            PDU(
-                sequenceNumber: 1,
-                body: .outbind(Outbind(systemID: configuration.smscSystemID, password: password))
-            ).encoded()
-        )
+        let outbind = Outbind(systemID: systemID ?? configuration.systemID, password: password)
+        socket.send(PDU(sequenceNumber: 1, body: .outbind(outbind)).encoded())
     }
 
     /// Sends `enquire_link` on every bound connection; responses are counted in `enquireLinkResponsesReceived`.
@@ -302,6 +344,20 @@ public actor SMSCSimulator {
     public func unbindAll() {
         for connection in connections.values where connection.mode != nil {
             sendRequest(.unbind(Unbind()), on: connection)
+        }
+    }
+
+    /// Sends `unbind` on every connection bound with `mode`, leaving the others bound.
+    public func unbind(boundAs mode: BindMode) {
+        for connection in connections.values where connection.mode == mode {
+            sendRequest(.unbind(Unbind()), on: connection)
+        }
+    }
+
+    /// Closes every connection bound with `mode` at once, leaving the others open.
+    public func dropConnections(boundAs mode: BindMode) {
+        for connection in connections.values where connection.mode == mode {
+            connection.socket.close(flush: false)
         }
     }
 
@@ -453,6 +509,8 @@ public actor SMSCSimulator {
         let status: CommandStatus
         if connection.mode != nil {
             status = .alreadyBound
+        } else if failedBindModes.contains(bind.mode) {
+            status = failedBindStatus
         } else if bind.systemID != configuration.systemID {
             status = .invalidSystemID
         } else if bind.password != configuration.password {
