@@ -91,6 +91,14 @@ public struct CircuitBreaker: Sendable, Equatable {
         }
     }
 
+    /// Moves the end of an open breaker's cool-down by a step of the wall clock, so the
+    /// cool-down keeps the length it had on the monotonic clock.
+    public mutating func shiftDates(by offset: Duration) {
+        if case .open(let until, let cooldown) = state {
+            state = .open(until: until.adding(offset), cooldown: cooldown)
+        }
+    }
+
     /// Reserves an attempt. Returns `false` while open or while a trial is in flight. In the
     /// half-open state the caller owns the one trial and must report its outcome or call
     /// `releasePermission()`.

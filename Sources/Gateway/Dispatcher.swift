@@ -209,6 +209,16 @@ public actor Dispatcher {
         signal.ring()
     }
 
+    /// Moves the router's dates (breaker cool-downs, rate buckets, throttle pauses) by a step of
+    /// the wall clock and wakes the loop. Without it, a step back of an hour keeps an open breaker
+    /// open for that hour more.
+    /// NOTE: a job already waiting for a busy provider keeps its `max_wait` end on the wall clock.
+    public func clockStepped(by offset: Duration) {
+        router.shiftDates(by: offset)
+        headYieldsAt = headYieldsAt?.adding(offset)
+        signal.ring()
+    }
+
     /// Messages claimed by this dispatcher and not yet sent, failed or put back.
     public var messagesInFlight: Int {
         jobs.count + (head == nil ? 0 : 1)

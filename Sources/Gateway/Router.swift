@@ -130,6 +130,16 @@ public struct Router: Sendable {
         states[index].breaker.releasePermission()
     }
 
+    /// Moves every date the router keeps (breaker cool-downs, rate buckets, throttle pauses)
+    /// by a step of the wall clock that `ClockStepDetector` found.
+    public mutating func shiftDates(by offset: Duration) {
+        for index in states.indices {
+            states[index].breaker.shiftDates(by: offset)
+            states[index].bucket?.shiftDates(by: offset)
+            states[index].pausedUntil = states[index].pausedUntil?.adding(offset)
+        }
+    }
+
     /// Reserves a health probe: `true` while the breaker is closed, or when the probe may be the
     /// half-open trial. Report the probe with `recordProbe(_:provider:now:)`.
     public mutating func beginProbe(provider id: String, now: Date) -> Bool {

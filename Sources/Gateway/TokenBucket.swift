@@ -3,7 +3,8 @@ import Foundation
 /// A token bucket for one provider's send rate: `rate` tokens per second, at most `burst` saved.
 ///
 /// A plain value with an injected `now`. The bucket starts full. A `now` earlier than the last
-/// one (a wall-clock step back) refills nothing rather than draining the bucket.
+/// one (a wall-clock step back) refills nothing rather than draining the bucket, and refilling
+/// goes on from that `now`, so a step back does not stop the provider until the clock catches up.
 public struct TokenBucket: Sendable, Equatable {
     /// Tokens added per second; greater than zero.
     public let rate: Double
@@ -36,6 +37,12 @@ public struct TokenBucket: Sendable, Equatable {
         tokens = min(Double(burst), tokens + 1)
     }
 
+    /// Moves the time of the last refill by a step of the wall clock, so the step neither adds
+    /// nor withholds tokens.
+    public mutating func shiftDates(by offset: Duration) {
+        updatedAt = updatedAt.adding(offset)
+    }
+
     /// Returns the time until one token is available, or zero when one is available now.
     public func timeUntilAvailable(now: Date) -> Duration {
         let current = tokens(at: now)
@@ -55,6 +62,6 @@ public struct TokenBucket: Sendable, Equatable {
 
     private mutating func refill(now: Date) {
         tokens = tokens(at: now)
-        updatedAt = max(updatedAt, now)
+        updatedAt = now
     }
 }

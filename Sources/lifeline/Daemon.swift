@@ -151,7 +151,7 @@ actor Daemon {
                 try? await Task.sleep(for: Daemon.maintenanceInterval)
             }
         }
-        var tasks = [wakeTask, probeTask, snapshotTask, maintenanceTask, clockStepTask()]
+        var tasks = [wakeTask, probeTask, snapshotTask, maintenanceTask, clockStepTask(dispatcher: dispatcher)]
         if let boxes = store as? any BoxRegistry {
             tasks.append(heartbeatTask(boxes: boxes, providerIDs: providers.map(\.id), dispatcher: dispatcher))
         }
@@ -164,9 +164,9 @@ actor Daemon {
         return tasks
     }
 
-    /// Samples the wall and monotonic clocks every `clockSampleInterval` and logs a step of the
-    /// wall clock at warning, with what it moves and what it does not.
-    private func clockStepTask() -> Task<Void, Never> {
+    /// Samples the wall and monotonic clocks every `clockSampleInterval`, logs a step of the wall
+    /// clock at warning, and moves the dispatcher's in-memory dates by it.
+    private func clockStepTask(dispatcher: Dispatcher) -> Task<Void, Never> {
         let logger = logger
         return Task {
             let clock = SystemDispatchClock()
@@ -174,6 +174,7 @@ actor Daemon {
             while !Task.isCancelled {
                 if let step = detector.sample(wall: clock.now, uptime: clock.uptime) {
                     Daemon.log(step, logger: logger)
+                    await dispatcher.clockStepped(by: step.offset)
                 }
                 try? await Task.sleep(for: Daemon.clockSampleInterval)
             }
@@ -185,7 +186,7 @@ actor Daemon {
         let seconds = step.offset / .seconds(1)
         let direction = seconds > 0 ? "forward" : "back"
         logger.warning(
-            "System clock stepped \(direction) by \(Int(abs(seconds).rounded())) s: claims and delivery deadlines are unaffected, message expiry and scheduled times follow the new clock; check time sync with `timedatectl status`",
+            "System clock stepped \(direction) by \(Int(abs(seconds).rounded())) s: claims, delivery deadlines, breaker cool-downs and rate limits are unaffected; message expiry and scheduled times follow the new clock. Check time sync with `timedatectl status`",
             metadata: ["clock.step_seconds": "\((seconds * 10).rounded() / 10)"]
         )
     }

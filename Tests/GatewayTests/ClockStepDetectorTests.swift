@@ -40,3 +40,37 @@ import Testing
         #expect(detector.sample(wall: Date(timeIntervalSince1970: 3610), uptime: .seconds(10)) == nil)
     }
 }
+
+/// In-memory dates moved by a step of the wall clock, so a step back does not hold a provider.
+@Suite struct ClockStepShiftTests {
+    let start = Date(timeIntervalSince1970: 1_800_000_000)
+
+    /// An open breaker moved back with the clock opens for trials after its 30 s cool-down.
+    @Test func breakerCooldownKeepsLength() {
+        var breaker = CircuitBreaker(settings: .init(failureThreshold: 1, cooldown: .seconds(30)))
+        breaker.recordFailure(now: start)
+        let stepped = start.addingTimeInterval(-3600)
+        breaker.shiftDates(by: .seconds(-3600))
+        #expect(breaker.status(now: stepped) == .open(until: stepped.addingTimeInterval(30)))
+        let permitted = breaker.acquirePermission(now: stepped.addingTimeInterval(30))
+        #expect(permitted)
+    }
+
+    /// An open breaker not moved stays open for the hour the clock went back.
+    @Test func unshiftedBreakerWaitsForClock() {
+        var breaker = CircuitBreaker(settings: .init(failureThreshold: 1, cooldown: .seconds(30)))
+        breaker.recordFailure(now: start)
+        let permitted = breaker.acquirePermission(now: start.addingTimeInterval(-3600 + 30))
+        #expect(!permitted)
+    }
+
+    /// A rate bucket moved forward with the clock gains no tokens from the step.
+    @Test func bucketGainsNothingFromForwardStep() {
+        var bucket = TokenBucket(rate: 1, burst: 5, now: start)
+        for _ in 0..<5 { _ = bucket.tryTake(now: start) }
+        bucket.shiftDates(by: .seconds(3600))
+        let stepped = start.addingTimeInterval(3600)
+        #expect(bucket.availableTokens(now: stepped) == 0)
+        #expect(bucket.timeUntilAvailable(now: stepped) == .seconds(1))
+    }
+}

@@ -45,17 +45,19 @@ import Testing
         #expect(!took10)
     }
 
-    /// A clock step back neither adds nor removes tokens.
+    /// A clock step back neither adds nor removes tokens, and refilling goes on from the new time.
     @Test func clockStepBack() {
         var bucket = TokenBucket(rate: 1, burst: 1, now: start)
         let took11 = bucket.tryTake(now: start)
         #expect(took11)
-        let earlier = start.addingTimeInterval(-60)
+        let earlier = start.addingTimeInterval(-3600)
         let took12 = bucket.tryTake(now: earlier)
         #expect(!took12)
-        #expect(bucket.timeUntilAvailable(now: start) == .seconds(1))
-        let took13 = bucket.tryTake(now: start.addingTimeInterval(1))
+        #expect(bucket.timeUntilAvailable(now: earlier) == .seconds(1))
+        let took13 = bucket.tryTake(now: earlier.addingTimeInterval(1))
         #expect(took13)
+        let took14 = bucket.tryTake(now: earlier.addingTimeInterval(1))
+        #expect(!took14)
     }
 }
 
