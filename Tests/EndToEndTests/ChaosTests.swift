@@ -103,8 +103,10 @@ struct ChaosTests {
         let stage: ChaosStage
         let clock: ChaosClock?
         do {
+            // Rate limits stretch the flow over the fault schedule: unthrottled, the simulators
+            // take a short pass's messages before the first fault.
             stage = try await ChaosStage.start(smscResponseDelay: .milliseconds(20), databaseDirectory: disk.path) { smscPort in
-                [.cloud(port: cloudPort), .carrier(port: smscPort), .modem(path: modem.path)]
+                [.cloud(port: cloudPort), .carrier(port: smscPort, perSecond: 40), .modem(path: modem.path, perSecond: 10)]
             }
         } catch {
             modem.stop()
