@@ -10,6 +10,9 @@ import Foundation
 ///
 /// `usability()` checks first that the library is installed and that `lifeline` still reads its
 /// command line with the library preloaded.
+///
+/// NOTE: while `usability()` reports a problem, the test never calls `step(by:)` or
+/// `waitForDaemon`, so that part has not run in the test suite.
 final class ChaosClock: Sendable {
     /// The library is not installed.
     struct LibraryMissing: Error, CustomStringConvertible {
@@ -38,8 +41,8 @@ final class ChaosClock: Sendable {
         var at: Date
         var seconds: Int
 
-        /// The test's time for a timestamp the daemon wrote. A runs lasts far less than half an
-        /// hour, so a timestamp more than half the step away from `at`, on the step's side, was
+        /// Returns the test's time for a timestamp the daemon wrote. A run lasts far less than half
+        /// an hour, so a timestamp more than half the step away from `at`, on the step's side, was
         /// written after the step.
         func realTime(_ daemonTime: Date) -> Date {
             let offset = daemonTime.timeIntervalSince(at)
@@ -60,7 +63,7 @@ final class ChaosClock: Sendable {
     /// The file holding the offset, such as `+0` or `-3600`.
     let offsetFile: String
 
-    /// The installed library's path.
+    /// Returns the installed library's path.
     ///
     /// - Throws: `LibraryMissing` naming the package to install.
     static func findLibrary() throws -> String {

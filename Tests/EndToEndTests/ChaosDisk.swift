@@ -35,8 +35,8 @@ final class ChaosDisk: Sendable {
         }
     }
 
-    /// Writes zeros to a filler file until the file system answers `ENOSPC`, in 1 MiB steps and
-    /// then page by page. Returns the bytes written.
+    /// Writes zeros to a filler file until a write fails with `ENOSPC`, in 1 MiB steps and then
+    /// page by page. Returns the bytes written.
     ///
     /// - Throws: `Unavailable` when the file cannot be created or a write fails otherwise.
     @discardableResult

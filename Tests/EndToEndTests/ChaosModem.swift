@@ -45,7 +45,7 @@ final class ChaosModem: Sendable {
         slot.withLock { $0.retiredPDUs + $0.current.receivedPDUs }
     }
 
-    /// Makes the current simulator stop answering until the daemon reopens the port.
+    /// Makes the current simulator stop responding until the daemon reopens the port.
     func hang() {
         slot.withLock { $0.current }.hang()
     }

@@ -6,8 +6,8 @@ import Synchronization
 /// The temporary directory, the in-process SMSC simulator, the config file and the daemon of one
 /// fault-injection run. `cleanUp()` stops everything and removes the directory.
 ///
-/// `restartSMSC(outage:)` replaces the simulator with a fresh one on the same port; `smsc` is
-/// always the current one, and the copies count those of every simulator so far.
+/// `restartSMSC(outage:)` replaces the simulator with a fresh one on the same port. `smsc` is the
+/// current one, and the copy counts include every simulator so far.
 final class ChaosStage: Sendable {
     /// A provider of the pool, in failover order.
     enum PoolMember: Sendable {
@@ -220,7 +220,7 @@ final class ChaosStage: Sendable {
     /// Kills the SMSC simulator and starts a fresh one on the same port after `outage`.
     ///
     /// The old one's connections are closed without flushing, as a killed process's are, and the
-    /// receipts it still owed are never sent. Connects during the outage are refused. Each new one
+    /// receipts it still owed are never sent. Connections during the outage are rejected. Each new one
     /// numbers its messages from a million past the previous one's start, so ids are not reused,
     /// as with an SMSC that keeps its counter on disk.
     func restartSMSC(outage: Duration) async throws {

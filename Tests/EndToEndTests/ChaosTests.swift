@@ -86,8 +86,8 @@ struct ChaosTests {
         await stage.cleanUp()
     }
 
-    /// One seed's run; without `stepsClock` the daemon runs without libfaketime and `clock-jump`
-    /// is left out of the schedule.
+    /// Runs one seed. Without `stepsClock` the daemon runs without libfaketime and `clock-jump` is
+    /// left out of the schedule.
     private func run(seed: UInt64, stepsClock: Bool) async throws -> Figures {
         var random = ChaosRandom(seed: seed)
         print("chaos: seed \(seed), \(Self.messageCount) messages")
@@ -162,7 +162,7 @@ struct ChaosTests {
 struct ChaosRun {
     /// The maximum wait for progress before the next fault fires anyway.
     static let stepTimeout: Duration = .seconds(5)
-    /// The longest a full disk waits for the daemon to notice it.
+    /// The maximum wait for the daemon to notice a full disk.
     static let diskFullTimeout: Duration = .seconds(15)
     /// How far `clock-jump` steps the daemon's wall clock.
     static let clockStepSeconds = 3600

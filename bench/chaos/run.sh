@@ -50,7 +50,7 @@ lines = [
     "|---|---|---|---|---|---|---|---|---|---|---|---|",
 ]
 def fault_names(r):
-    # The clock step's direction goes with clock-jump; "not logged" marks a full disk the daemon never hit.
+    # The clock step's direction goes with clock-jump. "Not logged" marks a full disk the daemon never hit.
     names = []
     for name in r['faultsFired']:
         if name == 'clock-jump' and r.get('clockStepSeconds') is not None:
