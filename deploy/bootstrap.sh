@@ -28,6 +28,8 @@ debian_packages=(
     gammu
     # The status page's browser test drives Debian's headless chromium over its DevTools pipe.
     chromium
+    # The chaos test steps the daemon's wall clock with libfaketime.
+    faketime
 )
 
 # Pinned so that a test run today and one next year talk to the same peers.

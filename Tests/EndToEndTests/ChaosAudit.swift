@@ -54,16 +54,21 @@ struct ChaosAudit: Sendable {
     ///
     /// - Parameters:
     ///   - copiesByRecipient: how many copies each recipient (digits only, no `+`) received.
-    ///   - faultTimes: the moments faults were injected.
+    ///   - faultTimes: the moments faults were injected, on the test's clock.
+    ///   - clockStep: the step of the daemon's wall clock, if any, to map its timestamps to the
+    ///     test's clock.
     static func read(
         databasePath: String,
         expected: Int,
         copiesByRecipient: [String: Int],
-        faultTimes: [Date]
+        faultTimes: [Date],
+        clockStep: ChaosClock.Step? = nil
     ) async throws -> ChaosAudit {
         let store = try await SQLiteStore(path: databasePath, notifiesWakeListener: false)
         do {
-            let audit = try await read(store: store, expected: expected, copies: copiesByRecipient, faults: faultTimes)
+            let audit = try await read(
+                store: store, expected: expected, copies: copiesByRecipient, faults: faultTimes, clockStep: clockStep
+            )
             await store.close()
             return audit
         } catch {
@@ -77,7 +82,8 @@ struct ChaosAudit: Sendable {
         store: any MessageStore,
         expected: Int,
         copies: [String: Int],
-        faults: [Date]
+        faults: [Date],
+        clockStep: ChaosClock.Step? = nil
     ) async throws -> ChaosAudit {
         let messages = try await store.messages(limit: 1_000_000)
         var audit = ChaosAudit(
@@ -103,7 +109,7 @@ struct ChaosAudit: Sendable {
             case .failed:
                 audit.failedWithReason += 1
             case .sent:
-                let inFlight = try await wasInFlight(message.id, store: store, faults: faults)
+                let inFlight = try await wasInFlight(message.id, store: store, faults: faults, clockStep: clockStep)
                 audit.awaitingReport.append((message.id, inFlight))
             case .queued, .sending, .undelivered, .unknown, .expired, .cancelled:
                 audit.unsettled.append(message.id)
@@ -113,7 +119,7 @@ struct ChaosAudit: Sendable {
         for (recipient, count) in copies.sorted(by: { $0.key < $1.key }) where count > 1 {
             let message = messageByRecipient[recipient]
             var inFlight = false
-            if let message { inFlight = try await wasInFlight(message.id, store: store, faults: faults) }
+            if let message { inFlight = try await wasInFlight(message.id, store: store, faults: faults, clockStep: clockStep) }
             audit.duplicates.append(
                 Duplicate(recipient: recipient, copies: count, messageID: message?.id, inFlightAtFault: inFlight)
             )
@@ -130,11 +136,27 @@ struct ChaosAudit: Sendable {
     }
 
     /// Returns whether the message had an ambiguous attempt, an attempt open at a fault, or was
-    /// between claim and final report when a fault happened.
-    static func wasInFlight(_ id: MessageID, store: any MessageStore, faults: [Date]) async throws -> Bool {
-        let attempts = try await store.attempts(for: id)
+    /// between claim and final report when a fault happened. The store's timestamps are mapped to
+    /// the test's clock through `clockStep` first.
+    static func wasInFlight(
+        _ id: MessageID,
+        store: any MessageStore,
+        faults: [Date],
+        clockStep: ChaosClock.Step? = nil
+    ) async throws -> Bool {
+        let real = { (date: Date) in clockStep?.realTime(date) ?? date }
+        let attempts = try await store.attempts(for: id).map { attempt in
+            var mapped = attempt
+            mapped.startedAt = real(attempt.startedAt)
+            mapped.finishedAt = attempt.finishedAt.map(real)
+            return mapped
+        }
         if attempts.contains(where: { $0.outcome == .ambiguous }) { return true }
-        let events = try await store.events(for: id).sorted { $0.at < $1.at }
+        let events = try await store.events(for: id).map { event in
+            var mapped = event
+            mapped.at = real(event.at)
+            return mapped
+        }.sorted { $0.at < $1.at }
         let busy: Set<MessageState> = [.sending, .sent, .unknown]
         for fault in faults {
             let open = attempts.contains { attempt in

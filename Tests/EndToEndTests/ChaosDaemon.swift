@@ -14,6 +14,8 @@ actor ChaosDaemon {
     let network: ChaosNetwork?
     private var process: Process?
     private var runs = 0
+    /// Variables added to the daemon's environment at each start (not in a network namespace).
+    private var environment: [String: String] = [:]
     private(set) var killTimes: [Date] = []
 
     init(configPath: String, directory: String, network: ChaosNetwork? = nil) {
@@ -22,13 +24,18 @@ actor ChaosDaemon {
         self.network = network
     }
 
+    /// Sets the variables added to the environment of every later start.
+    func use(environment: [String: String]) {
+        self.environment = environment
+    }
+
     /// Starts a new run; the previous one must have been killed or stopped.
     func start() throws {
         runs += 1
         if let network {
             process = try network.startDaemon(configPath: configPath, logPath: logPath(run: runs))
         } else {
-            process = try LifelineBinary.startDaemon(configPath: configPath, logPath: logPath(run: runs))
+            process = try LifelineBinary.startDaemon(configPath: configPath, logPath: logPath(run: runs), environment: environment)
         }
     }
 

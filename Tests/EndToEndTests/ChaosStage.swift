@@ -1,9 +1,13 @@
 import Foundation
 import Simulators
 import Store
+import Synchronization
 
 /// The temporary directory, the in-process SMSC simulator, the config file and the daemon of one
 /// fault-injection run. `cleanUp()` stops everything and removes the directory.
+///
+/// `restartSMSC(outage:)` replaces the simulator with a fresh one on the same port. `smsc` is the
+/// current one, and the copy counts include every simulator so far.
 final class ChaosStage: Sendable {
     /// A provider of the pool, in failover order.
     enum PoolMember: Sendable {
@@ -23,36 +27,55 @@ final class ChaosStage: Sendable {
     let directory: String
     let configPath: String
     let databasePath: String
-    let smsc: SMSCSimulator
     let daemon: ChaosDaemon
+    private let smscConfiguration: SMSCSimulatorConfiguration
+    /// Every SMSC simulator of the run, the current one last.
+    private let smscs: Mutex<[SMSCSimulator]>
 
-    private init(directory: String, configPath: String, smsc: SMSCSimulator, network: ChaosNetwork?) {
+    private init(
+        directory: String,
+        databaseDirectory: String,
+        smscConfiguration: SMSCSimulatorConfiguration,
+        network: ChaosNetwork?
+    ) {
         self.directory = directory
-        self.configPath = configPath
-        databasePath = directory + "/lifeline.db"
-        self.smsc = smsc
+        configPath = directory + "/lifeline.yaml"
+        databasePath = databaseDirectory + "/lifeline.db"
+        self.smscConfiguration = smscConfiguration
+        smscs = Mutex([SMSCSimulator(configuration: smscConfiguration)])
         daemon = ChaosDaemon(configPath: configPath, directory: directory, network: network)
     }
 
+    /// The SMSC simulator listening now.
+    var smsc: SMSCSimulator {
+        smscs.withLock { $0[$0.count - 1] }
+    }
+
     /// Creates the directory, starts the SMSC simulator and writes the config for `pool`, which
-    /// is given the simulator's port. With a `network`, the daemon runs inside its namespace.
+    /// is given the simulator's port. The database goes in `databaseDirectory`, or in the stage's
+    /// directory. With a `network`, the daemon runs inside its namespace.
     static func start(
         smscResponseDelay: Duration,
+        databaseDirectory: String? = nil,
         network: ChaosNetwork? = nil,
         pool: (UInt16) throws -> [PoolMember]
     ) async throws -> ChaosStage {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("lifeline-chaos-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let smsc = SMSCSimulator(
-            configuration: SMSCSimulatorConfiguration(
-                systemID: smppSystemID,
-                password: smppPassword,
-                receiptDelay: .milliseconds(20),
-                responseDelay: smscResponseDelay
-            )
+        let configuration = SMSCSimulatorConfiguration(
+            systemID: smppSystemID,
+            password: smppPassword,
+            receiptDelay: .milliseconds(20),
+            responseDelay: smscResponseDelay
         )
-        let stage = ChaosStage(directory: directory, configPath: directory + "/lifeline.yaml", smsc: smsc, network: network)
+        let stage = ChaosStage(
+            directory: directory,
+            databaseDirectory: databaseDirectory ?? directory,
+            smscConfiguration: configuration,
+            network: network
+        )
+        let smsc = stage.smsc
         do {
             let port = try await smsc.start()
             for (name, secret) in [("smpp.password", smppPassword), ("twilio.token", "chaos-twilio-token")] {
@@ -176,13 +199,41 @@ final class ChaosStage: Sendable {
         return state
     }
 
-    /// Copies per recipient (digits only) that the SMSC simulator received.
+    /// Copies per recipient (digits only) that the SMSC simulators received.
     func smscCopies() async -> [String: Int] {
         var copies: [String: Int] = [:]
-        for submit in await smsc.receivedSubmits {
-            copies[ChaosAudit.digits(submit.submitSM.destinationAddress), default: 0] += 1
+        for smsc in smscs.withLock({ $0 }) {
+            for submit in await smsc.receivedSubmits {
+                copies[ChaosAudit.digits(submit.submitSM.destinationAddress), default: 0] += 1
+            }
         }
         return copies
+    }
+
+    /// Submits the SMSC simulators received so far.
+    func smscSubmitCount() async -> Int {
+        var count = 0
+        for smsc in smscs.withLock({ $0 }) { count += await smsc.receivedSubmits.count }
+        return count
+    }
+
+    /// Kills the SMSC simulator and starts a fresh one on the same port after `outage`.
+    ///
+    /// The old one's connections are closed without flushing, as a killed process's are, and the
+    /// receipts it still owed are never sent. Connections during the outage are rejected. Each new one
+    /// numbers its messages from a million past the previous one's start, so ids are not reused,
+    /// as with an SMSC that keeps its counter on disk.
+    func restartSMSC(outage: Duration) async throws {
+        let old = smsc
+        guard let port = await old.port else { return }
+        await old.dropConnections()
+        await old.stop()
+        try await Task.sleep(for: outage)
+        var configuration = smscConfiguration
+        configuration.firstMessageID = smscs.withLock { $0.count } * 1_000_000 + 1
+        let fresh = SMSCSimulator(configuration: configuration)
+        try await fresh.start(port: port)
+        smscs.withLock { $0.append(fresh) }
     }
 
     /// How a drain ended.
@@ -194,13 +245,19 @@ final class ChaosStage: Sendable {
 
     /// Re-reads the store every 500 ms, for at most `timeout`, until all `expected` messages are
     /// final. Messages accepted by a provider other than the carrier and waiting for a report
-    /// longer than `reportGrace` count as settled.
+    /// longer than `reportGrace` count as settled. With `clockStep`, the daemon's timestamps are
+    /// mapped to the test's clock first.
     ///
     /// The simulator keeps receipts for an ESME that is not bound and sends them after the next
     /// bind, as a real SMSC does, but a receipt the daemon acknowledged and then lost to a kill is
     /// not sent again. So for a message the carrier accepted that is still `sent` after
     /// `reportGrace`, the receipt is sent again (at most once per `reportGrace`).
-    func drain(expected: Int, timeout: Duration, reportGrace: TimeInterval = 3) async throws -> DrainResult {
+    func drain(
+        expected: Int,
+        timeout: Duration,
+        reportGrace: TimeInterval = 3,
+        clockStep: ChaosClock.Step? = nil
+    ) async throws -> DrainResult {
         let store = try await SQLiteStore(path: databasePath, notifiesWakeListener: false)
         let start = ContinuousClock.now
         var resentAt: [MessageID: Date] = [:]
@@ -211,7 +268,8 @@ final class ChaosStage: Sendable {
             let now = Date()
             var open = 0
             for message in messages where !message.state.isFinal {
-                let waitedLong = now.timeIntervalSince(message.updatedAt) > reportGrace
+                let updatedAt = clockStep?.realTime(message.updatedAt) ?? message.updatedAt
+                let waitedLong = now.timeIntervalSince(updatedAt) > reportGrace
                 guard message.state == .sent, waitedLong else {
                     open += 1
                     continue
@@ -238,7 +296,7 @@ final class ChaosStage: Sendable {
     /// is set (then the directory, with the database and the daemon's logs, is left for reading).
     func cleanUp() async {
         await daemon.stop()
-        await smsc.stop()
+        for smsc in smscs.withLock({ $0 }) { await smsc.stop() }
         if ProcessInfo.processInfo.environment["LIFELINE_CHAOS_KEEP"] != nil {
             print("chaos: kept \(directory)")
             return

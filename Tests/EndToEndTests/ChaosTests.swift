@@ -23,6 +23,10 @@ struct ChaosTests {
         var duplicates: Int
         var duplicatesInFlightAtFault: Int
         var faultsFired: [String]
+        /// The step of the daemon's wall clock in seconds, when `clock-jump` fired.
+        var clockStepSeconds: Int?
+        /// Whether the daemon logged the full disk while it was full, when `disk-full` fired.
+        var diskFullLogged: Bool?
         var blackHoleConnections: Int
         var secondsToDrainAfterLastFault: Double
         var secondsTotal: Double
@@ -37,16 +41,23 @@ struct ChaosTests {
 
     /// Every seed's run loses nothing and explains every duplicate, and each fault class fires.
     @Test func seededFaultsLoseNothing() async throws {
+        // A missing libfaketime fails the test here, naming the package.
+        let clockProblem = try await ChaosClock.usability()
+        if let clockProblem {
+            withKnownIssue("the daemon cannot run under libfaketime") { Issue.record(Comment(rawValue: clockProblem)) }
+        }
         var fired: Set<ChaosFault> = []
+        var steps: Set<Int> = []
         for seed in Self.seeds {
-            let figures = try await run(seed: seed)
+            let figures = try await run(seed: seed, stepsClock: clockProblem == nil)
             fired.formUnion(figures.faultsFired.compactMap(ChaosFault.init(rawValue:)))
+            if let step = figures.clockStepSeconds { steps.insert(step) }
             if let path = Self.environment["LIFELINE_CHAOS_REPORT"] {
                 try append(figures, to: path)
             }
         }
-        print("chaos: fault classes fired: \(fired.map(\.rawValue).sorted())")
-        for fault in ChaosFault.allCases {
+        print("chaos: fault classes fired: \(fired.map(\.rawValue).sorted()), clock steps: \(steps.sorted())")
+        for fault in ChaosFault.allCases where fault != .clockJump || clockProblem == nil {
             #expect(fired.contains(fault), "fault \(fault.rawValue) never fired")
         }
     }
@@ -75,22 +86,43 @@ struct ChaosTests {
         await stage.cleanUp()
     }
 
-    private func run(seed: UInt64) async throws -> Figures {
+    /// Runs one seed. Without `stepsClock` the daemon runs without libfaketime and `clock-jump` is
+    /// left out of the schedule.
+    private func run(seed: UInt64, stepsClock: Bool) async throws -> Figures {
         var random = ChaosRandom(seed: seed)
         print("chaos: seed \(seed), \(Self.messageCount) messages")
-        let modem = ModemSimulator(profile: .healthy)
-        let modemPath = try modem.start()
-        let cloudPort = try unusedLoopbackPort()
-        let stage: ChaosStage
+        let modem = try ChaosModem()
+        let disk: ChaosDisk
         do {
-            stage = try await ChaosStage.start(smscResponseDelay: .milliseconds(20)) { smscPort in
-                [.cloud(port: cloudPort), .carrier(port: smscPort), .modem(path: modemPath)]
-            }
+            disk = try ChaosDisk()
         } catch {
             modem.stop()
             throw error
         }
-        var run = ChaosRun(stage: stage, modem: modem, cloudPort: cloudPort)
+        let cloudPort = try unusedLoopbackPort()
+        let stage: ChaosStage
+        let clock: ChaosClock?
+        do {
+            // Rate limits stretch the flow over the fault schedule: unthrottled, the simulators
+            // take a short pass's messages before the first fault.
+            stage = try await ChaosStage.start(smscResponseDelay: .milliseconds(20), databaseDirectory: disk.path) { smscPort in
+                [.cloud(port: cloudPort), .carrier(port: smscPort, perSecond: 40), .modem(path: modem.path, perSecond: 10)]
+            }
+        } catch {
+            modem.stop()
+            disk.remove()
+            throw error
+        }
+        do {
+            clock = stepsClock ? try ChaosClock(directory: stage.directory) : nil
+        } catch {
+            await stage.cleanUp()
+            modem.stop()
+            disk.remove()
+            throw error
+        }
+        if let clock { await stage.daemon.use(environment: clock.environment) }
+        var run = ChaosRun(stage: stage, modem: modem, disk: disk, clock: clock, cloudPort: cloudPort)
         let figures: Figures
         do {
             figures = try await run.execute(seed: seed, messageCount: Self.messageCount, random: &random)
@@ -99,12 +131,16 @@ struct ChaosTests {
             figures = Figures(
                 seed: seed, submitted: Self.messageCount, delivered: 0, failedWithReason: 0, awaitingReport: 0,
                 lost: Self.messageCount, duplicates: 0, duplicatesInFlightAtFault: 0,
-                faultsFired: run.fired.map(\.rawValue), blackHoleConnections: 0,
+                faultsFired: run.fired.map(\.rawValue), clockStepSeconds: run.clockStep?.seconds,
+                diskFullLogged: run.diskFullLogged, blackHoleConnections: 0,
                 secondsToDrainAfterLastFault: 0, secondsTotal: 0, settled: false
             )
         }
         run.blackHole?.close()
+        try? run.endLastingFaults()
         await stage.cleanUp()
+        if ProcessInfo.processInfo.environment["LIFELINE_CHAOS_KEEP"] != nil { disk.copyContents(to: stage.directory) }
+        disk.remove()
         modem.stop()
         return figures
     }
@@ -126,25 +162,37 @@ struct ChaosTests {
 struct ChaosRun {
     /// The maximum wait for progress before the next fault fires anyway.
     static let stepTimeout: Duration = .seconds(5)
+    /// The maximum wait for the daemon to notice a full disk.
+    static let diskFullTimeout: Duration = .seconds(15)
+    /// How far `clock-jump` steps the daemon's wall clock.
+    static let clockStepSeconds = 3600
 
     let stage: ChaosStage
-    let modem: ModemSimulator
+    let modem: ChaosModem
+    let disk: ChaosDisk
+    /// The daemon's stepped clock; `nil` leaves `clock-jump` out of the schedule.
+    let clock: ChaosClock?
     let cloudPort: UInt16
     var blackHole: ChaosBlackHole?
     var fired: [ChaosFault] = []
+    private(set) var clockStep: ChaosClock.Step?
+    private(set) var diskFullLogged: Bool?
     private var faultTimes: [Date] = []
     private var refusing = false
+    private var diskFull = false
 
-    init(stage: ChaosStage, modem: ModemSimulator, cloudPort: UInt16) {
+    init(stage: ChaosStage, modem: ChaosModem, disk: ChaosDisk, clock: ChaosClock?, cloudPort: UInt16) {
         self.stage = stage
         self.modem = modem
+        self.disk = disk
+        self.clock = clock
         self.cloudPort = cloudPort
     }
 
     mutating func execute(seed: UInt64, messageCount: Int, random: inout ChaosRandom) async throws -> ChaosTests.Figures {
         let started = ContinuousClock.now
-        try await stage.daemon.start()
-        // Bulk, normal and high shares of the recipients, each its own broadcast.
+        // Bulk, normal and high shares of the recipients, each its own broadcast, queued before
+        // the daemon starts so that the faults' progress points fall while messages flow.
         let shares = [("bulk", messageCount / 2), ("normal", messageCount / 3)]
         var first = 0
         for (priority, count) in shares + [("high", messageCount - shares.map(\.1).reduce(0, +))] {
@@ -152,19 +200,24 @@ struct ChaosRun {
             _ = try await stage.broadcast(file: file.path, text: "Chaos check \(priority)", priority: priority)
             first += count
         }
+        try await stage.daemon.start()
 
-        var schedule = ChaosFault.allCases + [.daemonKill]
+        var schedule = ChaosFault.allCases.filter { $0 != .clockJump || clock != nil } + [.daemonKill]
         schedule.shuffle(using: &random)
         print("chaos: seed \(seed) schedule \(schedule.map(\.rawValue))")
         for fault in schedule {
-            let target = await progress() + Int.random(in: (messageCount / 20)...(messageCount / 8), using: &random)
+            // Ten faults at these steps land within the first half of the copies or so, while
+            // messages are still flowing.
+            let target = await progress() + Int.random(in: (messageCount / 40)...(messageCount / 16), using: &random)
             await waitForProgress(target)
+            try endLastingFaults()
             if refusing {
                 try await stage.smsc.acceptConnections()
                 refusing = false
             }
-            try await inject(fault)
+            try await inject(fault, seed: seed, random: &random)
         }
+        try endLastingFaults()
         if refusing {
             try await stage.smsc.acceptConnections()
             refusing = false
@@ -173,7 +226,9 @@ struct ChaosRun {
 
         // A modem hung in the middle of AT+CMGS is declared lost only when the send times out
         // (60 s by default), and its recovery starts after that, so the drain must outlast it.
-        let drain = try await stage.drain(expected: messageCount, timeout: .seconds(max(120, messageCount / 20)))
+        let drain = try await stage.drain(
+            expected: messageCount, timeout: .seconds(max(120, messageCount / 20)), clockStep: clockStep
+        )
         var copies = await stage.smscCopies()
         for pdu in modem.receivedPDUs {
             if let recipient = ChaosAudit.submitRecipient(pdu) { copies[recipient, default: 0] += 1 }
@@ -182,7 +237,8 @@ struct ChaosRun {
             databasePath: stage.databasePath,
             expected: messageCount,
             copiesByRecipient: copies,
-            faultTimes: faultTimes + (await stage.daemon.killTimes)
+            faultTimes: faultTimes + (await stage.daemon.killTimes),
+            clockStep: clockStep
         )
         let drainSeconds = Self.seconds(ContinuousClock.now - lastFault)
         print("chaos: seed \(seed) fired \(fired.map(\.rawValue)), drained \(drain.settled) \(drainSeconds) s after the last fault, receipts re-sent \(drain.receiptsResent)")
@@ -209,6 +265,8 @@ struct ChaosRun {
             duplicates: audit.duplicates.count,
             duplicatesInFlightAtFault: audit.duplicates.filter(\.inFlightAtFault).count,
             faultsFired: fired.map(\.rawValue),
+            clockStepSeconds: clockStep?.seconds,
+            diskFullLogged: diskFullLogged,
             blackHoleConnections: blackHole?.connectionCount ?? 0,
             secondsToDrainAfterLastFault: drainSeconds,
             secondsTotal: Self.seconds(ContinuousClock.now - started),
@@ -218,7 +276,7 @@ struct ChaosRun {
 
     /// Copies the simulated networks received so far.
     private func progress() async -> Int {
-        modem.receivedPDUs.count + (await stage.smsc.receivedSubmits.count)
+        modem.receivedPDUs.count + (await stage.smscSubmitCount())
     }
 
     /// Re-reads the progress every 100 ms until it reaches `target`, for at most `stepTimeout`.
@@ -230,7 +288,15 @@ struct ChaosRun {
         }
     }
 
-    private mutating func inject(_ fault: ChaosFault) async throws {
+    /// Ends a fault that lasts until the next one: frees the full disk.
+    mutating func endLastingFaults() throws {
+        guard diskFull else { return }
+        try disk.free()
+        diskFull = false
+        faultTimes.append(Date())
+    }
+
+    private mutating func inject(_ fault: ChaosFault, seed: UInt64, random: inout ChaosRandom) async throws {
         switch fault {
         case .daemonKill:
             await stage.daemon.kill()
@@ -241,14 +307,36 @@ struct ChaosRun {
             await stage.smsc.refuseConnections()
             await stage.smsc.dropConnections()
             refusing = true
+        case .smscRestart:
+            faultTimes.append(Date())
+            try await stage.restartSMSC(outage: .milliseconds(Int.random(in: 200...2000, using: &random)))
         case .modemHang:
             modem.hang()
+        case .modemReopen:
+            faultTimes.append(Date())
+            try await modem.reenumerate(outage: .milliseconds(Int.random(in: 500...3000, using: &random)))
         case .cloudBlackHole:
             blackHole = try ChaosBlackHole(port: cloudPort)
+        case .diskFull:
+            let bytes = try disk.fill()
+            diskFull = true
+            faultTimes.append(Date())
+            // The daemon notices only when a write needs a new block (SQLite reuses the space of
+            // its log), so the disk stays full until the daemon has logged it, for at most 15 s.
+            diskFullLogged = await stage.daemon.waitForLog("is full", timeout: Self.diskFullTimeout)
+            print("chaos: disk full after \(bytes) filler bytes, logged by the daemon: \(diskFullLogged == true)")
+        case .clockJump:
+            guard let clock else { return }
+            let seconds = seed.isMultiple(of: 2) ? Self.clockStepSeconds : -Self.clockStepSeconds
+            let step = try clock.step(by: seconds)
+            clockStep = step
+            faultTimes.append(step.at)
+            try await clock.waitForDaemon(databasePath: stage.databasePath, step: step)
+            print("chaos: daemon clock stepped by \(seconds) s")
         }
         if fault != .daemonKill { faultTimes.append(Date()) }
         fired.append(fault)
-        print("chaos: injected \(fault.rawValue)")
+        print("chaos: injected \(fault.rawValue) at \(await progress()) copies")
     }
 
     static func seconds(_ duration: Duration) -> Double {

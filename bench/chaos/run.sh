@@ -49,10 +49,20 @@ lines = [
     "| seed | submitted | delivered | failed with reason | accepted, no report | lost | duplicates (in flight at a fault) | faults fired | black-hole connections | drain after last fault (s) | total (s) | settled |",
     "|---|---|---|---|---|---|---|---|---|---|---|---|",
 ]
+def fault_names(r):
+    # The clock step's direction goes with clock-jump. "Not logged" marks a full disk the daemon never hit.
+    names = []
+    for name in r['faultsFired']:
+        if name == 'clock-jump' and r.get('clockStepSeconds') is not None:
+            name += f" ({r['clockStepSeconds'] / 3600:+g} h)"
+        if name == 'disk-full' and r.get('diskFullLogged') is False:
+            name += " (not logged)"
+        names.append(name)
+    return ', '.join(names)
 for r in rows:
     lines.append(
         f"| {r['seed']} | {r['submitted']} | {r['delivered']} | {r['failedWithReason']} | {r['awaitingReport']} | "
-        f"{r['lost']} | {r['duplicates']} ({r['duplicatesInFlightAtFault']}) | {', '.join(r['faultsFired'])} | "
+        f"{r['lost']} | {r['duplicates']} ({r['duplicatesInFlightAtFault']}) | {fault_names(r)} | "
         f"{r['blackHoleConnections']} | {r['secondsToDrainAfterLastFault']:.1f} | {r['secondsTotal']:.1f} | "
         f"{'yes' if r['settled'] else 'no'} |"
     )
