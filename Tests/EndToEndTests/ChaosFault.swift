@@ -18,7 +18,7 @@ enum ChaosFault: String, CaseIterable, Sendable, Codable {
     case cloudBlackHole = "cloud-black-hole"
     /// The disk holding the database fills up until the next fault, then has room again.
     case diskFull = "disk-full"
-    /// The daemon's wall clock is stepped by an hour, forward for even seeds and back for odd ones.
+    /// The daemon's wall clock is stepped by an hour: forward, or back for odd seeds with `LIFELINE_CHAOS_CLOCK_BACK=1`.
     /// The monotonic clock is untouched.
     case clockJump = "clock-jump"
 }

@@ -41,35 +41,35 @@ import Testing
     }
 }
 
-/// In-memory dates moved by a step of the wall clock, so a step back does not hold a provider.
-@Suite struct ClockStepShiftTests {
+/// Wall-clock spans restarted after a step of the wall clock, so a step back does not hold a provider.
+@Suite struct ClockStepRestartTests {
     let start = Date(timeIntervalSince1970: 1_800_000_000)
 
-    /// An open breaker moved back with the clock opens for trials after its 30 s cool-down.
-    @Test func breakerCooldownKeepsLength() {
+    /// An open breaker restarted after a step back an hour opens for trials 30 s later.
+    @Test func breakerCooldownRestarts() {
         var breaker = CircuitBreaker(settings: .init(failureThreshold: 1, cooldown: .seconds(30)))
         breaker.recordFailure(now: start)
         let stepped = start.addingTimeInterval(-3600)
-        breaker.shiftDates(by: .seconds(-3600))
+        breaker.restartCooldown(now: stepped)
         #expect(breaker.status(now: stepped) == .open(until: stepped.addingTimeInterval(30)))
         let permitted = breaker.acquirePermission(now: stepped.addingTimeInterval(30))
         #expect(permitted)
     }
 
-    /// An open breaker not moved stays open for the hour the clock went back.
-    @Test func unshiftedBreakerWaitsForClock() {
+    /// An open breaker not restarted stays open for the hour the clock went back.
+    @Test func unrestartedBreakerWaitsForClock() {
         var breaker = CircuitBreaker(settings: .init(failureThreshold: 1, cooldown: .seconds(30)))
         breaker.recordFailure(now: start)
         let permitted = breaker.acquirePermission(now: start.addingTimeInterval(-3600 + 30))
         #expect(!permitted)
     }
 
-    /// A rate bucket moved forward with the clock gains no tokens from the step.
+    /// A rate bucket restarted after a step forward gains no tokens from the step.
     @Test func bucketGainsNothingFromForwardStep() {
         var bucket = TokenBucket(rate: 1, burst: 5, now: start)
         for _ in 0..<5 { _ = bucket.tryTake(now: start) }
-        bucket.shiftDates(by: .seconds(3600))
         let stepped = start.addingTimeInterval(3600)
+        bucket.restartRefill(now: stepped)
         #expect(bucket.availableTokens(now: stepped) == 0)
         #expect(bucket.timeUntilAvailable(now: stepped) == .seconds(1))
     }
