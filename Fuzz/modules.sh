@@ -25,16 +25,16 @@ fuzz_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 fuzz_build=""
 fuzz_objects=()
 
-# Fails (status 64, with a message) on a FUZZ_RUNS that is not a count or a FUZZ_OPTIMIZE other
-# than 0 or 1.
+# Checks FUZZ_RUNS (a whole number) and FUZZ_OPTIMIZE (0 or 1), and returns 64 with a message on
+# stderr when either is invalid.
 fuzz_env_check() {
     case "${FUZZ_RUNS:-}" in
         '') ;;
-        *[!0-9]*) echo "FUZZ_RUNS must be a count of executions, not '$FUZZ_RUNS'" >&2; return 64 ;;
+        *[!0-9]*) echo "invalid FUZZ_RUNS '$FUZZ_RUNS': give a whole number of executions, such as 10000000" >&2; return 64 ;;
     esac
     case "${FUZZ_OPTIMIZE:-0}" in
         0 | 1) ;;
-        *) echo "FUZZ_OPTIMIZE must be 0 or 1, not '$FUZZ_OPTIMIZE'" >&2; return 64 ;;
+        *) echo "invalid FUZZ_OPTIMIZE '$FUZZ_OPTIMIZE': give 1 for an -O build or 0 for the default" >&2; return 64 ;;
     esac
 }
 
