@@ -2,8 +2,15 @@
 # compile Swift targets of Sources/ as separate modules with libFuzzer coverage and
 # AddressSanitizer, and the C shim targets with clang. One build directory serves every target.
 #
+# Two environment variables shape a run of any Fuzz/*/run.sh:
+#   FUZZ_OPTIMIZE=1   compile the Swift code with -O (still -g and the sanitizers), into BUILD_DIR-O
+#                     so the unoptimised build of the short CI pass is left alone (the SMSCodec and
+#                     ATModem targets are built with -O either way)
+#   FUZZ_RUNS=N       stop after N executions (libFuzzer's -runs), or at SECONDS, whichever comes first
+#
 # Source this file, then:
 #   fuzz_modules_init BUILD_DIR        where modules, objects and generated module maps go
+#                                      (BUILD_DIR-O under FUZZ_OPTIMIZE=1)
 #   fuzz_module NAME                   Sources/NAME/**/*.swift -> NAME.swiftmodule and NAME.o
 #   fuzz_c_shim NAME                   Sources/NAME/*.c -> NAME.o and a module map for its header
 #   fuzz_link_flags                    prints the objects and libraries to link
@@ -18,8 +25,33 @@ fuzz_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 fuzz_build=""
 fuzz_objects=()
 
+# Checks FUZZ_RUNS (a whole number) and FUZZ_OPTIMIZE (0 or 1), and returns 64 with a message on
+# stderr when either is invalid.
+fuzz_env_check() {
+    case "${FUZZ_RUNS:-}" in
+        '') ;;
+        *[!0-9]*) echo "invalid FUZZ_RUNS '$FUZZ_RUNS': give a whole number of executions, such as 10000000" >&2; return 64 ;;
+    esac
+    case "${FUZZ_OPTIMIZE:-0}" in
+        0 | 1) ;;
+        *) echo "invalid FUZZ_OPTIMIZE '$FUZZ_OPTIMIZE': give 1 for an -O build or 0 for the default" >&2; return 64 ;;
+    esac
+}
+
+# Prints -runs=N when FUZZ_RUNS is set, nothing otherwise.
+fuzz_runs_flags() {
+    if [ -n "${FUZZ_RUNS:-}" ]; then printf '%s\n' "-runs=$FUZZ_RUNS"; fi
+}
+
+# Prints -O when FUZZ_OPTIMIZE=1, nothing otherwise.
+fuzz_optimize_flags() {
+    if [ "${FUZZ_OPTIMIZE:-0}" = 1 ]; then printf '%s\n' -O; fi
+}
+
 fuzz_modules_init() {
+    fuzz_env_check
     fuzz_build="$1"
+    if [ "${FUZZ_OPTIMIZE:-0}" = 1 ]; then fuzz_build="$1-O"; fi
     fuzz_objects=()
     mkdir -p "$fuzz_build/modules" "$fuzz_build/objects"
 }
@@ -29,6 +61,7 @@ fuzz_target_flags() {
         -sanitize=fuzzer,address -parse-as-library -swift-version 6 -package-name Lifeline -g
         -I "$fuzz_build/modules"
     )
+    mapfile -t -O "${#flags[@]}" flags < <(fuzz_optimize_flags)
     local library
     for library in CSQLite3 CYAML CSerialPort CCurl COpenSSL CMicroHTTPD CLibPQ; do
         flags+=(-I "$fuzz_root/Sources/$library")
@@ -110,8 +143,9 @@ fuzz_target() {
     fi
 }
 
-# Runs a built fuzz target for SECONDS on a corpus that starts from SEEDS, keeping a crashing
-# input under Fuzz/out/NAME-crash-*. Extra libFuzzer options may follow.
+# Runs a built fuzz target for SECONDS (and at most FUZZ_RUNS executions) on a corpus that starts
+# from SEEDS, keeping a crashing input under Fuzz/out/NAME-crash-*. The corpus is the same with
+# or without FUZZ_OPTIMIZE. Extra libFuzzer options may follow.
 fuzz_run() {
     local binary="$1" seeds="$2" seconds="$3"
     shift 3
@@ -120,9 +154,11 @@ fuzz_run() {
     corpus="$fuzz_root/Fuzz/out/corpus-$name"
     mkdir -p "$corpus"
     cp -n "$seeds"/* "$corpus/" 2>/dev/null || true
+    local runs=()
+    mapfile -t runs < <(fuzz_runs_flags)
     # Swift's own crash backtracer trips AddressSanitizer after the real failure; leave crash
     # reporting to libFuzzer and ASan.
-    echo "== running $name for $seconds s"
-    SWIFT_BACKTRACE=enable=no "$binary" "$corpus" -max_total_time="$seconds" -timeout=10 -print_final_stats=1 \
+    echo "== running $name for $seconds s${FUZZ_RUNS:+ or $FUZZ_RUNS executions}"
+    SWIFT_BACKTRACE=enable=no "$binary" "$corpus" -max_total_time="$seconds" "${runs[@]}" -timeout=10 -print_final_stats=1 \
         -artifact_prefix="$fuzz_root/Fuzz/out/$name-" "$@"
 }

@@ -1,11 +1,17 @@
-#!/bin/sh
+#!/usr/bin/env bash
 # Builds the AT framer fuzzer with libFuzzer and AddressSanitizer and runs it.
 # Usage: Fuzz/ATModem/run.sh SECONDS
 # Exits non-zero when the fuzzer finds a crash; the crashing input is left in Fuzz/ATModem/artifacts/.
+# FUZZ_RUNS=N stops after N executions (see Fuzz/modules.sh). The build is always optimised
+# (-O), so FUZZ_OPTIMIZE changes nothing here.
 set -eu
 
 seconds="${1:?usage: $0 SECONDS}"
 here="$(cd "$(dirname "$0")" && pwd)"
+source "$here/../modules.sh"
+fuzz_env_check
+runs=()
+mapfile -t runs < <(fuzz_runs_flags)
 sources="$here/../../Sources/ATModem"
 build="${TMPDIR:-/tmp}/lifeline-fuzz-atmodem"
 mkdir -p "$build" "$here/artifacts" "$build/corpus"
@@ -28,5 +34,5 @@ swiftc -sanitize=fuzzer,address -parse-as-library -O -g \
     "$here/FuzzEntry.swift" \
     -o "$build/fuzz-atmodem"
 
-"$build/fuzz-atmodem" -max_total_time="$seconds" -max_len=4096 \
+"$build/fuzz-atmodem" -max_total_time="$seconds" "${runs[@]}" -max_len=4096 \
     -artifact_prefix="$here/artifacts/" "$build/corpus"

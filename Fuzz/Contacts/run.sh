@@ -2,6 +2,8 @@
 # Builds the contacts CSV fuzzer (CSVReader and ContactSheet of the Gateway target) with libFuzzer
 # and AddressSanitizer and runs it.
 # Usage: Fuzz/Contacts/run.sh SECONDS
+# FUZZ_RUNS=N stops after N executions; FUZZ_OPTIMIZE=1 builds with -O into .build/fuzz-O (see
+# Fuzz/modules.sh). The corpus under Fuzz/out/ is the same either way.
 # Octet 0 of each input picks the default region, the rest is the CSV file. Modules, binary and
 # corpus go under .build/fuzz and Fuzz/out/ (both ignored by git); a crashing input is kept as
 # Fuzz/out/fuzz-contact-sheet-crash-<sha1>. Exits non-zero on a crash.

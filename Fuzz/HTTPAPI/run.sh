@@ -4,6 +4,8 @@
 #   fuzz-webhooks      Twilio status callbacks (form and signature) and Vonage receipts (query,
 #                      form, JSON) through the API's request handling, without a socket
 # Usage: Fuzz/HTTPAPI/run.sh SECONDS [TARGET...]
+# FUZZ_RUNS=N stops after N executions; FUZZ_OPTIMIZE=1 builds with -O into .build/fuzz-O (see
+# Fuzz/modules.sh). The corpus under Fuzz/out/ is the same either way.
 # Modules, binaries and corpora go under .build/fuzz and Fuzz/out/ (both ignored by git); a
 # crashing input is kept as Fuzz/out/<target>-crash-<sha1>. Exits non-zero on a crash.
 set -euo pipefail

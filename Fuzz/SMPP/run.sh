@@ -1,31 +1,40 @@
 #!/usr/bin/env bash
 # Builds the SMPP PDU decoder fuzzer with libFuzzer and AddressSanitizer and runs it.
 # Usage: Fuzz/SMPP/run.sh SECONDS
+# FUZZ_RUNS=N stops after N executions; FUZZ_OPTIMIZE=1 builds with -O into .build/fuzz-smpp-O
+# (see Fuzz/modules.sh). The corpus stays in .build/fuzz-smpp/corpus either way.
 set -euo pipefail
 
 seconds="${1:?usage: Fuzz/SMPP/run.sh SECONDS}"
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
+source "$here/../modules.sh"
+fuzz_env_check
 build="$root/.build/fuzz-smpp"
+corpus="$build/corpus"
+if [ "${FUZZ_OPTIMIZE:-0}" = 1 ]; then build="$root/.build/fuzz-smpp-O"; fi
 swiftc="${SWIFTC:-swiftc}"
-mkdir -p "$build/corpus" "$build/modules"
+optimize=() runs=()
+mapfile -t optimize < <(fuzz_optimize_flags)
+mapfile -t runs < <(fuzz_runs_flags)
+mkdir -p "$corpus" "$build/modules"
 
 # Diagnostics and SMSCodec are compiled first as their own modules because the SMPP sources
 # import them; OpenSSL (for TLS) comes in through the COpenSSL module map.
 for module in Diagnostics SMSCodec; do
-    "$swiftc" -sanitize=fuzzer,address -parse-as-library -swift-version 6 -emit-module -emit-object \
+    "$swiftc" -sanitize=fuzzer,address "${optimize[@]}" -parse-as-library -swift-version 6 -emit-module -emit-object \
         -module-name "$module" -emit-module-path "$build/modules/$module.swiftmodule" \
         -o "$build/$module.o" -wmo "$root"/Sources/"$module"/*.swift
 done
 
-"$swiftc" -sanitize=fuzzer,address -parse-as-library -swift-version 6 -package-name Lifeline -module-name SMPPFuzz \
+"$swiftc" -sanitize=fuzzer,address "${optimize[@]}" -parse-as-library -swift-version 6 -package-name Lifeline -module-name SMPPFuzz \
     -I "$build/modules" -I "$root/Sources/COpenSSL" "$build/Diagnostics.o" "$build/SMSCodec.o" -lssl -lcrypto \
     "$root"/Sources/SMPP/*.swift "$here"/FuzzPDUDecoder.swift \
     -o "$build/fuzz-pdu-decoder"
 
 # Seed the corpus with a few valid frames so the fuzzer starts inside the format.
-printf '\x00\x00\x00\x10\x00\x00\x00\x15\x00\x00\x00\x00\x07\xa3\xc1\x19' > "$build/corpus/enquire_link"
-printf '\x00\x00\x00\x17\x80\x00\x00\x04\x00\x00\x00\x00\x00\x00\x00\x02abc123\x00' > "$build/corpus/submit_sm_resp"
-printf '\x00\x00\x00\x11\x80\x00\x00\x02\x00\x00\x00\x0e\x00\x00\x00\x01\x00' > "$build/corpus/bind_resp_error"
+printf '\x00\x00\x00\x10\x00\x00\x00\x15\x00\x00\x00\x00\x07\xa3\xc1\x19' > "$corpus/enquire_link"
+printf '\x00\x00\x00\x17\x80\x00\x00\x04\x00\x00\x00\x00\x00\x00\x00\x02abc123\x00' > "$corpus/submit_sm_resp"
+printf '\x00\x00\x00\x11\x80\x00\x00\x02\x00\x00\x00\x0e\x00\x00\x00\x01\x00' > "$corpus/bind_resp_error"
 
-"$build/fuzz-pdu-decoder" -max_total_time="$seconds" -max_len=4096 "$build/corpus"
+"$build/fuzz-pdu-decoder" -max_total_time="$seconds" "${runs[@]}" -max_len=4096 "$corpus"

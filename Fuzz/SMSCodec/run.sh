@@ -5,12 +5,18 @@
 # Targets: FuzzTPDUDecode FuzzReassembly FuzzSeptetUnpacking (all by default).
 # Binaries, corpora and crash inputs go under Fuzz/out/ (ignored by git); a crashing input is kept
 # there as crash-<sha1>. Exits non-zero when any target crashes or fails to build.
+# FUZZ_RUNS=N stops each target after N executions (see Fuzz/modules.sh). The builds are always
+# optimised (-O), so FUZZ_OPTIMIZE changes nothing here.
 set -euo pipefail
 
 seconds="${1:?usage: $0 SECONDS [TARGET...]}"
 shift
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
+source "$here/../modules.sh"
+fuzz_env_check
+runs=()
+mapfile -t runs < <(fuzz_runs_flags)
 out="$root/Fuzz/out/SMSCodec"
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
@@ -41,9 +47,9 @@ for target in "${targets[@]}"; do
         cp -n "$here/seeds/$target"/* "$corpus/" 2>/dev/null || true
     fi
 
-    echo "== running $target for $seconds s"
+    echo "== running $target for $seconds s${FUZZ_RUNS:+ or $FUZZ_RUNS executions}"
     if ! "$out/$target" "$corpus" \
-        -max_total_time="$seconds" \
+        -max_total_time="$seconds" "${runs[@]}" \
         -timeout=10 \
         -print_final_stats=1 \
         -artifact_prefix="$out/$target-"; then
