@@ -89,10 +89,14 @@ struct YAMLWriter {
         return text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "_./@+-:".contains($0)) }
     }
 
+    /// `text` in YAML double quotes, with each `${` written `$${` so that the loader, which
+    /// expands `${NAME}` from the environment, reads the literal text back.
     private static func doubleQuoted(_ text: String) -> String {
         var output = "\""
-        for scalar in text.unicodeScalars {
+        let scalars = Array(text.unicodeScalars)
+        for (index, scalar) in scalars.enumerated() {
             switch scalar {
+            case "$" where index + 1 < scalars.count && scalars[index + 1] == "{": output += "$$"
             case "\"": output += "\\\""
             case "\\": output += "\\\\"
             case "\n": output += "\\n"

@@ -17,11 +17,7 @@ struct EffectiveConfigDollarTests {
         let first = try LifelineConfig.parse(yaml: yaml, fileName: "lifeline.yaml", environment: [:]).config
         #expect(first.database == "/var/lib/lifeline/q${x}.db")
         let rendered = first.renderEffective()
-        // NOTE: renderEffective writes the value as "…q${x}.db" without escaping `${` as `$${`,
-        // so the reload reads `${x}` as an environment variable and rejects the file.
-        withKnownIssue("renderEffective does not escape a literal ${ as $${") {
-            let second = try LifelineConfig.parse(yaml: rendered, fileName: "rendered.yaml", environment: [:]).config
-            #expect(second.database == first.database)
-        }
+        let second = try LifelineConfig.parse(yaml: rendered, fileName: "rendered.yaml", environment: [:]).config
+        #expect(second.database == first.database)
     }
 }
