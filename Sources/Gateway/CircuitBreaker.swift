@@ -91,11 +91,12 @@ public struct CircuitBreaker: Sendable, Equatable {
         }
     }
 
-    /// Moves the end of an open breaker's cool-down by a step of the wall clock, so the
-    /// cool-down keeps the length it had on the monotonic clock.
-    public mutating func shiftDates(by offset: Duration) {
-        if case .open(let until, let cooldown) = state {
-            state = .open(until: until.adding(offset), cooldown: cooldown)
+    /// Restarts an open breaker's cool-down from `now`, after a step of the wall clock made its
+    /// end date meaningless. The cool-down then lasts at most one full length more than planned,
+    /// never the size of the step.
+    public mutating func restartCooldown(now: Date) {
+        if case .open(_, let cooldown) = state {
+            state = .open(until: now.adding(cooldown), cooldown: cooldown)
         }
     }
 

@@ -209,13 +209,14 @@ public actor Dispatcher {
         signal.ring()
     }
 
-    /// Moves the router's dates (breaker cool-downs, rate buckets, throttle pauses) by a step of
-    /// the wall clock and wakes the loop. Without it, a step back of an hour keeps an open breaker
-    /// open for that hour more.
+    /// Restarts the router's wall-clock spans (breaker cool-downs, rate refills, throttle pauses)
+    /// from now after a step of the wall clock, and wakes the loop. Without it, a step back of an
+    /// hour keeps an open breaker open for that hour more.
     /// NOTE: a job already waiting for a busy provider keeps its `max_wait` end on the wall clock.
-    public func clockStepped(by offset: Duration) {
-        router.shiftDates(by: offset)
-        headYieldsAt = headYieldsAt?.adding(offset)
+    public func clockStepped() {
+        let now = clock.now
+        router.restartSpans(now: now)
+        if headYieldsAt != nil { headYieldsAt = now }
         signal.ring()
     }
 

@@ -130,13 +130,16 @@ public struct Router: Sendable {
         states[index].breaker.releasePermission()
     }
 
-    /// Moves every date the router keeps (breaker cool-downs, rate buckets, throttle pauses)
-    /// by a step of the wall clock that `ClockStepDetector` found.
-    public mutating func shiftDates(by offset: Duration) {
+    /// Restarts every span the router measures on the wall clock (breaker cool-downs, rate
+    /// refills) from `now` and ends throttle pauses, after a step of the wall clock.
+    ///
+    /// Shifting the dates by the step would be wrong for any date set between the step and its
+    /// detection (up to one sample interval later), which would then move twice.
+    public mutating func restartSpans(now: Date) {
         for index in states.indices {
-            states[index].breaker.shiftDates(by: offset)
-            states[index].bucket?.shiftDates(by: offset)
-            states[index].pausedUntil = states[index].pausedUntil?.adding(offset)
+            states[index].breaker.restartCooldown(now: now)
+            states[index].bucket?.restartRefill(now: now)
+            states[index].pausedUntil = nil
         }
     }
 

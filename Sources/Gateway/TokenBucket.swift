@@ -37,10 +37,9 @@ public struct TokenBucket: Sendable, Equatable {
         tokens = min(Double(burst), tokens + 1)
     }
 
-    /// Moves the time of the last refill by a step of the wall clock, so the step neither adds
-    /// nor withholds tokens.
-    public mutating func shiftDates(by offset: Duration) {
-        updatedAt = updatedAt.adding(offset)
+    /// Restarts refilling from `now` without adding tokens, after a step of the wall clock.
+    public mutating func restartRefill(now: Date) {
+        updatedAt = now
     }
 
     /// Returns the time until one token is available, or zero when one is available now.

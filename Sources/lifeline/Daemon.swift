@@ -165,7 +165,7 @@ actor Daemon {
     }
 
     /// Samples the wall and monotonic clocks every `clockSampleInterval`, logs a step of the wall
-    /// clock at warning, and moves the dispatcher's in-memory dates by it.
+    /// clock at warning, and restarts the dispatcher's wall-clock spans.
     private func clockStepTask(dispatcher: Dispatcher) -> Task<Void, Never> {
         let logger = logger
         return Task {
@@ -174,7 +174,7 @@ actor Daemon {
             while !Task.isCancelled {
                 if let step = detector.sample(wall: clock.now, uptime: clock.uptime) {
                     Daemon.log(step, logger: logger)
-                    await dispatcher.clockStepped(by: step.offset)
+                    await dispatcher.clockStepped()
                 }
                 try? await Task.sleep(for: Daemon.clockSampleInterval)
             }
@@ -186,7 +186,7 @@ actor Daemon {
         let seconds = step.offset / .seconds(1)
         let direction = seconds > 0 ? "forward" : "back"
         logger.warning(
-            "System clock stepped \(direction) by \(Int(abs(seconds).rounded())) s: claims, delivery deadlines, breaker cool-downs and rate limits are unaffected; message expiry and scheduled times follow the new clock. Check time sync with `timedatectl status`",
+            "System clock stepped \(direction) by \(Int(abs(seconds).rounded())) s: claims and delivery deadlines are unaffected, breaker cool-downs restart; message expiry and scheduled times follow the new clock. Check time sync with `timedatectl status`",
             metadata: ["clock.step_seconds": "\((seconds * 10).rounded() / 10)"]
         )
     }
