@@ -166,8 +166,9 @@ struct ChaosRun {
     static let diskFullTimeout: Duration = .seconds(15)
     /// How far `clock-jump` steps the daemon's wall clock: forward, or back for odd seeds with
     /// `LIFELINE_CHAOS_CLOCK_BACK=1`.
-    /// NOTE: a step back can leave messages waiting for the modem with none in flight (seed 7,
-    /// 11 of 240 still `queued` after the 120 s drain); not diagnosed, so CI steps forward only.
+    /// Forward is the default because libfaketime 0.9.10 also moves absolute timers on the
+    /// monotonic clock (`timerfd_settime`) by its offset: after a step back every timer the daemon
+    /// sets waits the size of the step longer, which a real step of the wall clock does not do.
     static let clockStepSeconds = 3600
 
     let stage: ChaosStage
