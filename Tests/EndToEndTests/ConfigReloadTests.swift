@@ -47,6 +47,8 @@ struct ConfigReloadTests {
         let logPath = directory + "/daemon.log"
         let daemon = try LifelineBinary.startDaemon(configPath: configPath, logPath: logPath)
         defer { if daemon.isRunning { daemon.terminate() } }
+        // SIGHUP before the daemon has set up its signal handling would end it, as for any process.
+        try #require(await waitForLog(logPath, containing: "Daemon started"))
 
         let queued = try await LifelineBinary.run(["send", "--config", configPath, "--to", "+447700900123", "--text", "waits for a modem"])
         try #require(queued.status == 0, "send failed: \(queued.stderr)")
