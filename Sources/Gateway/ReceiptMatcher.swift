@@ -60,7 +60,7 @@ public enum ReceiptMatcher {
         return only.attempt.outcome == nil ? .inFlight(only) : .one(only)
     }
 
-    /// Returns the E.164 form (`+` and digits) of a receipt's address, or `nil` when it holds no
+    /// Returns the E.164 form (`+` and digits) of a receipt's address, or `nil` when it contains no
     /// digits or anything but digits after an optional `+`. Store lookups use this form.
     public static func e164(_ address: String) -> String? {
         digits(address).map { "+" + $0 }

@@ -38,14 +38,14 @@ public protocol BoxRegistry: Sendable {
     /// Call it at start and then on a schedule well inside `handoffWait`.
     func registerBox(providerIDs: [String]) async throws
 
-    /// The boxes other than this one whose latest heartbeat is within `handoffWait`, by name.
+    /// Returns the boxes other than this one whose latest heartbeat is within `handoffWait`, by name.
     func liveBoxes() async throws -> [BoxRecord]
 
     /// Puts a message this box has claimed back in the queue for `node` alone, with an event
     /// carrying `reason`, in one transaction that wakes the listening boxes.
     func handOff(_ messageID: MessageID, to node: String, reason: String, now: Date) async throws
 
-    /// The number of queued messages handed off to a box whose hand-off has lapsed, so a box's
+    /// Counts the queued messages handed off to a box whose hand-off has lapsed, so a box's
     /// schedule can wake its dispatcher to claim and settle them.
     func lapsedHandoffCount() async throws -> Int
 }

@@ -187,9 +187,9 @@ struct SharedQueueTests {
     }
 
     /// Copies per recipient (digits only) that the SMSC received.
-    /// Whether `message` failed and its recipient never received a copy: a submit the killed box
-    /// had begun but never wrote to the SMSC. The ambiguity rule fails it rather than risk a second
-    /// copy, and no receipt can ever tell the other boxes that it was not sent.
+    /// Returns whether `message` failed and its recipient never received a copy: a submit the
+    /// killed box had begun but never wrote to the SMSC. The ambiguity rule fails it rather than
+    /// risk a second copy, and no receipt can ever tell the other boxes that it was not sent.
     private static func failedWithoutCopy(_ message: MessageRecord, copies: [String: Int]) -> Bool {
         message.state == .failed && copies[ChaosAudit.digits(message.recipient), default: 0] == 0
     }

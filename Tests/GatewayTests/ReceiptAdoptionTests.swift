@@ -46,7 +46,7 @@ import Testing
     }
 
     /// A message failed because its only provider's attempt was ambiguous becomes `delivered`
-    /// when the receipt says so, the one change of a final state.
+    /// when the receipt reports delivery, the one change of a final state.
     @Test func failedForAmbiguityBecomesDelivered() async throws {
         let carrier = ScriptedProvider(id: "carrier", sendsDeliveryReports: true, script: [.ambiguous(reason: "no submit_sm_resp")])
         let harness = try await Self.start([carrier], onAmbiguous: .failover)

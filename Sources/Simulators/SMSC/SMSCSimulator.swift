@@ -185,7 +185,7 @@ public actor SMSCSimulator {
     }
 
     /// Rejects binds with these commands by a `bind_resp` carrying `status`, as an SMSC does that
-    /// knows the command but will not bind now. An empty set accepts every bind again.
+    /// supports the command but will not bind now. An empty set accepts every bind again.
     public func failBinds(_ modes: Set<BindMode>, status: CommandStatus = .bindFailed) {
         failedBindModes = modes
         failedBindStatus = status
@@ -324,7 +324,7 @@ public actor SMSCSimulator {
     /// like an accepted one, so the ESME's receiver bind and later deliveries go over it.
     ///
     /// - Parameter systemID: the outbind's `system_id`; the account's (`configuration.systemID`)
-    ///   by default, which is what a link expects unless told the SMSC's name.
+    ///   by default, which is what a link expects unless configured with the SMSC's name.
     /// - Throws: `SocketError` when the connection cannot be made.
     public func outbind(toPort port: UInt16, systemID: String? = nil, password: String) async throws(SocketError) {
         let socket = try await TCPConnection.connect(host: "127.0.0.1", port: port, timeout: .seconds(5))
