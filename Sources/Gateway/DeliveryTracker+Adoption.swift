@@ -3,7 +3,7 @@ import Foundation
 import Store
 
 extension DeliveryTracker {
-    /// What became of a receipt whose id matches no recorded attempt.
+    /// The outcome for a receipt whose id matches no recorded attempt.
     enum AdoptionResult {
         /// Adopted for an unresolved attempt; its message moved by the `ReceiptAdoption` table.
         case adopted

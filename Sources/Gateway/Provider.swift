@@ -70,7 +70,7 @@ public struct DeliveryReport: Sendable, Equatable {
     public var status: Status
     /// The provider's own words or code, for the event row (`stat:UNDELIV err:001`, `TP-ST 0x46`).
     public var reason: String?
-    /// The handset the report is about (an SMPP receipt's `source_addr`), when the provider says.
+    /// The handset the report is about (an SMPP receipt's `source_addr`), when the provider reports it.
     /// Used only when `providerMessageID` matches no recorded attempt; see `ReceiptMatcher`.
     public var recipient: String?
     /// The original message's first characters (an SMPP receipt's `text:`), when the provider gives them.

@@ -182,7 +182,8 @@ struct CrashRecoveryTests {
             let logs = await stage.daemon.logs().suffix(20_000)
             #expect(states.values.allSatisfy { $0 == .delivered }, "\(states)\n\(logs)")
             #expect(adoptions == count, "\(adoptions) of \(count) delivered through an adopted receipt")
-            #expect(copies.count == count && copies.values.allSatisfy { $0 == 1 }, "copies per recipient: \(copies)")
+            #expect(copies.count == count, "copies per recipient: \(copies)")
+            #expect(copies.values.allSatisfy { $0 == 1 }, "copies per recipient: \(copies)")
         } catch {
             Issue.record("\(error)\n\(await stage.daemon.logs().suffix(20_000))")
         }

@@ -18,8 +18,8 @@ public struct SMSCSimulatorConfiguration: Equatable, Sendable {
     public var sendsReceipts: Bool
     /// How long every `submit_sm_resp` is held back.
     public var responseDelay: Duration
-    /// The most receipts held for `system_id`s with no receiver bound; the oldest is dropped
-    /// beyond it, as a carrier's SMSC drops receipts it cannot keep.
+    /// The maximum number of receipts kept for `system_id`s with no receiver bound. Beyond it the
+    /// oldest is dropped, as a carrier's SMSC drops receipts it cannot keep.
     public var maxHeldReceipts: Int
 
     public init(
