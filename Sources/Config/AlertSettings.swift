@@ -9,6 +9,10 @@ public struct AlertSettings: Sendable, Equatable {
     /// Time the count must stay above `backlogThreshold` before the admins get an alert. Default
     /// 10 minutes, range 1 second to 24 hours. A broadcast that drains within this time raises nothing.
     public var backlogDuration: Duration = .seconds(600)
+    /// Time the separate receiver session of an SMPP link (`bind: transmitter_receiver`) must stay
+    /// unbound before the admins get an alert. Default 2 minutes, range 1 second to 24 hours. A
+    /// receiver that binds again within this time, as after an SMSC restart, raises nothing.
+    public var receiverDownDuration: Duration = .seconds(120)
 
     public init() {}
 
@@ -23,6 +27,9 @@ public struct AlertSettings: Sendable, Equatable {
             settings.backlogDuration =
                 reader.optional("backlog_for") { $0.duration(in: .seconds(1)...Duration.seconds(86_400)) }
                 ?? settings.backlogDuration
+            settings.receiverDownDuration =
+                reader.optional("receiver_down_for") { $0.duration(in: .seconds(1)...Duration.seconds(86_400)) }
+                ?? settings.receiverDownDuration
             return settings
         }
     }

@@ -49,6 +49,7 @@ extension LifelineConfig {
         writer.section("alerts") { writer in
             writer.field("backlog_threshold", alerts.backlogThreshold)
             writer.field("backlog_for", alerts.backlogDuration)
+            writer.field("receiver_down_for", alerts.receiverDownDuration)
         }
         renderTemplates(&writer)
         renderAPITokens(&writer)

@@ -26,13 +26,20 @@ public struct AdminAlertPolicy: Sendable {
         case backlog
         /// The queue fell back to its backlog threshold after a backlog alert went out.
         case backlogCleared
+        /// The separate receiver session of an SMPP link stayed down.
+        case receiverDown(String)
+        /// The receiver session of an SMPP link bound again after a `receiverDown` alert.
+        case receiverUp(String)
 
-        /// `provider <id>`, `queue backlog` or `queue backlog cleared`, for the log.
+        /// `provider <id>`, `queue backlog`, `queue backlog cleared`, `receiver of <id> down` or
+        /// `receiver of <id> up`, for the log.
         public var description: String {
             switch self {
             case .provider(let id): "provider \(id)"
             case .backlog: "queue backlog"
             case .backlogCleared: "queue backlog cleared"
+            case .receiverDown(let id): "receiver of \(id) down"
+            case .receiverUp(let id): "receiver of \(id) up"
             }
         }
     }
@@ -76,6 +83,17 @@ public struct AdminAlertPolicy: Sendable {
     /// Returns the all-clear text after a backlog alert, in one GSM 7-bit segment.
     public static func backlogClearedText(waiting: Int, threshold: Int, host: String) -> String {
         let text = "Lifeline \(host): queue backlog cleared: \(waiting) messages waiting, threshold \(threshold)"
+        return text.count > 160 ? String(text.prefix(157)) + "..." : text
+    }
+
+    /// Returns the alert text for an SMPP link's receiver session that stayed down for `lasted`, or
+    /// that is bound again after an outage of `lasted`, in one GSM 7-bit segment.
+    public static func receiverText(providerID: String, isUp: Bool, lasted: Duration, host: String) -> String {
+        let seconds = Int(lasted.components.seconds)
+        let span = seconds < 120 ? "\(seconds) s" : "\(seconds / 60) min"
+        let text = isUp
+            ? "Lifeline \(host): SMPP \(providerID) receiver is back after \(span); delivery receipts arrive again"
+            : "Lifeline \(host): SMPP \(providerID) receiver DOWN for \(span): no delivery receipts or inbound SMS; sending goes on"
         return text.count > 160 ? String(text.prefix(157)) + "..." : text
     }
 }

@@ -37,6 +37,8 @@ actor Daemon {
     private var alertPolicy = AdminAlertPolicy()
     /// Whether the admins were sent a backlog alert that has not been followed by its all-clear.
     private var backlogAlertSent = false
+    /// SMPP links whose admins were sent a receiver-down alert not yet followed by its all-clear.
+    private var receiverAlertsSent: Set<String> = []
     private var store: (any QueueDatabase)?
     private let startedAt = Date()
 
@@ -158,6 +160,9 @@ actor Daemon {
         if config.alerts.watchesBacklog {
             tasks.append(backlogTask(store: store))
         }
+        if !config.admins.isEmpty, !smppProviders.isEmpty {
+            tasks.append(receiverOutageTask())
+        }
         if let interval = notifier.watchdogInterval {
             tasks.append(watchdogTask(interval: interval, dispatcher: dispatcher, store: store))
         }
@@ -269,8 +274,6 @@ actor Daemon {
         return false
     }
 
-    /// Samples the queue's depth, and logs and alerts the admins when it stays above
-    /// `alerts.backlog_threshold` for `alerts.backlog_for`, and again when it falls back.
     /// Registers this box with its providers on the shared queue and renews its heartbeat every
     /// `shared.heartbeatInterval`; after each heartbeat it wakes the dispatcher when a hand-off to
     /// a box that stopped heartbeating has lapsed, so that message is settled without waiting
@@ -292,6 +295,8 @@ actor Daemon {
         }
     }
 
+    /// Samples the queue's depth, and logs and alerts the admins when it stays above
+    /// `alerts.backlog_threshold` for `alerts.backlog_for`, and again when it falls back.
     private func backlogTask(store: any QueueDatabase) -> Task<Void, Never> {
         let alerts = config.alerts
         return Task { [weak self] in
@@ -301,6 +306,39 @@ actor Daemon {
                 guard let action = try? await monitor.check(store, at: .now) else { continue }
                 await self?.report(action)
             }
+        }
+    }
+
+    /// Samples the separate receiver session of every SMPP link that has one, and queues an SMS to
+    /// the admins when it stays unbound for `alerts.receiver_down_for`, and again when it binds
+    /// after that. The link logs the outage itself as soon as it starts.
+    private func receiverOutageTask() -> Task<Void, Never> {
+        let links = smppProviders
+        let duration = config.alerts.receiverDownDuration
+        return Task { [weak self] in
+            var monitor = ReceiverOutageMonitor(duration: duration)
+            while !Task.isCancelled {
+                try? await Task.sleep(for: monitor.sampleInterval)
+                for (id, link) in links.sorted(by: { $0.key < $1.key }) {
+                    guard let status = await link.receiverStatus else { continue }
+                    guard let action = monitor.observe(providerID: id, isBound: status.isBound, at: .now) else { continue }
+                    await self?.report(action)
+                }
+            }
+        }
+    }
+
+    /// Queues the SMS to the admins about a receiver outage or its end.
+    private func report(_ action: ReceiverOutageMonitor.Action) async {
+        let host = ProcessInfo.processInfo.hostName
+        switch action {
+        case .down(let id, let lasted):
+            let text = AdminAlertPolicy.receiverText(providerID: id, isUp: false, lasted: lasted, host: host)
+            if await alertAdmins(.receiverDown(id), text: text) { receiverAlertsSent.insert(id) }
+        case .up(let id, let lasted):
+            guard receiverAlertsSent.remove(id) != nil else { return }
+            let text = AdminAlertPolicy.receiverText(providerID: id, isUp: true, lasted: lasted, host: host)
+            _ = await alertAdmins(.receiverUp(id), text: text)
         }
     }
 

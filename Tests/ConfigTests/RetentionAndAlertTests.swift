@@ -15,13 +15,15 @@ private func modemConfig(_ extra: String) -> String {
 }
 
 @Suite struct RetentionAndAlertTests {
-    /// Without the keys, retention is 90 days and the backlog alert fires above 1000 messages for 10 minutes.
+    /// Without the keys, retention is 90 days, the backlog alert fires above 1000 messages for 10
+    /// minutes, and a receiver outage alerts after 2 minutes.
     @Test func defaults() throws {
         let config = try LifelineConfig.parse(yaml: modemConfig(""), fileName: "lifeline.yaml", environment: [:]).config
 
         #expect(config.queue.retention == .seconds(90 * 86_400))
         #expect(config.alerts.backlogThreshold == 1000)
         #expect(config.alerts.backlogDuration == .seconds(600))
+        #expect(config.alerts.receiverDownDuration == .seconds(120))
         #expect(config.alerts.watchesBacklog)
     }
 
@@ -53,6 +55,7 @@ private func modemConfig(_ extra: String) -> String {
             ("queue:\n  retention: 4000d", "queue.retention", 7, "expected a duration from 1h to 3650d, got \"4000d\""),
             ("alerts:\n  backlog_threshold: -1", "alerts.backlog_threshold", 7, nil),
             ("alerts:\n  backlog_for: 2d", "alerts.backlog_for", 7, "expected a duration from 1s to 1d, got \"2d\""),
+            ("alerts:\n  receiver_down_for: 0s", "alerts.receiver_down_for", 7, "expected a duration from 1s to 1d, got \"0s\""),
             ("alerts:\n  backlog_treshold: 5", "alerts.backlog_treshold", 7, nil),
         ] as [(String, String, Int, String?)]
     )
@@ -68,12 +71,12 @@ private func modemConfig(_ extra: String) -> String {
 
     /// The effective config prints retention in days and the alert keys, and loads back to the same values.
     @Test func rendersAndLoadsBack() throws {
-        let yaml = modemConfig("queue:\n  retention: 30d\nalerts:\n  backlog_threshold: 40\n  backlog_for: 5m")
+        let yaml = modemConfig("queue:\n  retention: 30d\nalerts:\n  backlog_threshold: 40\n  backlog_for: 5m\n  receiver_down_for: 45s")
         let config = try LifelineConfig.parse(yaml: yaml, fileName: "lifeline.yaml", environment: [:]).config
         let rendered = config.renderEffective()
 
         #expect(rendered.contains("  retention: 30d\n"))
-        #expect(rendered.contains("alerts:\n  backlog_threshold: 40\n  backlog_for: 5m\n"))
+        #expect(rendered.contains("alerts:\n  backlog_threshold: 40\n  backlog_for: 5m\n  receiver_down_for: 45s\n"))
         let reloaded = try LifelineConfig.parse(yaml: rendered, fileName: "effective.yaml", environment: [:]).config
         #expect(reloaded.queue == config.queue)
         #expect(reloaded.alerts == config.alerts)

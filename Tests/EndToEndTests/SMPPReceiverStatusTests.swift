@@ -4,15 +4,22 @@ import Simulators
 import Testing
 
 /// The daemon with a `bind: transmitter_receiver` link whose receiver the SMSC drops: the outage
-/// shows in `lifeline status`, `/metrics` and the log, and the receiver binds again.
+/// shows in `lifeline status`, `/metrics` and the log, the admins get an SMS through the link's
+/// transmitter, and after the receiver binds again an all-clear.
 @Suite(.serialized, .timeLimit(.minutes(3)))
 struct SMPPReceiverStatusTests {
-    /// Returns the config: one SMPP link to the simulator with two sessions, and the HTTP API.
+    static let admin = "+447700900777"
+
+    /// Returns the config: one SMPP link to the simulator with two sessions, the HTTP API, and one
+    /// admin number alerted after 1 s of receiver outage.
     static func config(directory: String, smscPort: UInt16, httpPort: UInt16) -> String {
         """
         database: \(directory)/lifeline.db
         http:
           listen: 127.0.0.1:\(httpPort)
+        admins: ["\(admin)"]
+        alerts:
+          receiver_down_for: 1s
         providers:
           - id: carrier
             type: smpp
@@ -25,8 +32,9 @@ struct SMPPReceiverStatusTests {
         """
     }
 
-    /// While the receiver cannot bind, status and metrics show it down with its reason, and the
-    /// log warns once that receipts are not arriving. After it binds again both clear.
+    /// While the receiver cannot bind, status and metrics show it down with its reason, the log
+    /// warns once that receipts are not arriving, and the admin gets one SMS saying so. After it
+    /// binds again status and metrics clear and the admin gets the all-clear.
     @Test func receiverOutageIsShown() async throws {
         let directory = try CommandLineErrorTests.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -56,16 +64,34 @@ struct SMPPReceiverStatusTests {
         #expect(metrics.raw.contains("lifeline_smpp_receiver_bound{provider=\"carrier\"} 0"))
         let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
         #expect(log.components(separatedBy: "SMPP receiver session down").count - 1 == 1, "log:\n\(log)")
+        let down = await waitForAdminText(simulator, containing: "receiver DOWN")
+        #expect(down?.hasPrefix("Lifeline ") == true, "\(down ?? "none")")
+        #expect(down?.contains("SMPP carrier receiver DOWN for") == true, "\(down ?? "none")")
 
         await simulator.failBinds([])
         let recovered = try await waitForStatus(configPath, lacking: "receiver")
         #expect(recovered != nil)
         let after = await ChaosHTTPClient.request(port: httpPort, method: "GET", path: "/metrics")
         #expect(after.raw.contains("lifeline_smpp_receiver_bound{provider=\"carrier\"} 1"))
+        let back = await waitForAdminText(simulator, containing: "receiver is back")
+        #expect(back?.contains("SMPP carrier receiver is back after") == true, "\(back ?? "none")")
+        let alerts = await simulator.receivedMessages.filter { $0.destination == Self.admin.dropFirst() }
+        #expect(alerts.count == 2, "\(alerts.map { $0.text ?? "" })")
 
         daemon.terminate()
         await waitForExit(daemon)
         await simulator.stop()
+    }
+
+    /// Returns the text of the first message to the admin containing `text` that the SMSC received
+    /// within 30 s, or `nil`.
+    private func waitForAdminText(_ simulator: SMSCSimulator, containing text: String) async -> String? {
+        for _ in 0..<150 {
+            let found = await simulator.receivedMessages.first { $0.destination == Self.admin.dropFirst() && $0.text?.contains(text) == true }
+            if let found { return found.text }
+            try? await Task.sleep(for: .milliseconds(200))
+        }
+        return nil
     }
 
     /// Re-runs `lifeline status` every 500 ms until its output contains `text` (or, with
