@@ -37,7 +37,7 @@ extension SQLiteStatement {
 
     /// Binds text with its byte count, not -1, so that text holding NUL characters is stored whole.
     ///
-    /// The UTF-8 bytes of a native string are bound in place and SQLite copies them; a bridged
+    /// The UTF-8 bytes of a native string are bound in place, and SQLite copies them. A bridged
     /// string is made contiguous first. Empty text binds a pointer to a NUL byte, so it stores ''
     /// and not NULL.
     private func bindText(_ text: String, at index: Int32) -> Int32 {

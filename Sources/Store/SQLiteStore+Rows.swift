@@ -46,11 +46,11 @@ extension SQLiteStore {
         try connection.statement(messageByIDSQL).firstRow([.integer(id)], readMessage)
     }
 
-    /// Built once: a statement's text is its key in the connection's cache, so text interpolated
-    /// on every call would cost a new string each time.
+    /// The text is built once because it is the statement's key in the connection's cache. Text
+    /// interpolated on every call would cost a new string each time.
     private static let messageByIDSQL = "SELECT \(messageColumns) FROM sms_queue WHERE id = ?1"
 
-    /// The next ready messages in claim order, at most ?2 of them.
+    /// The query for the next ready messages in claim order, at most ?2 of them.
     private static let readySQL = """
         SELECT \(messageColumns) FROM sms_queue
         WHERE state = 'queued' AND (not_before IS NULL OR not_before <= ?1)
@@ -136,8 +136,8 @@ extension SQLiteStore {
         let updatedAt = SQLiteValue.date(milliseconds: SQLiteValue.milliseconds(now))
         var claimed: [MessageRecord] = []
         claimed.reserveCapacity(ready.count)
-        // The rows were read before the update, which saves a read per message; the update
-        // changes no column of `MessageRecord` but these two.
+        // The rows were read before the update, which saves a read per message. Of the columns
+        // of `MessageRecord`, the update changes these two only.
         for var message in ready {
             try connection.execute(
                 "UPDATE sms_queue SET state = 'sending', lease_until = ?1, updated_at = ?2, claim_owner = ?4 WHERE id = ?3",
@@ -258,11 +258,12 @@ extension SQLiteStore {
 
     /// The `UPDATE` texts of `apply`, one for each set of columns a transition writes.
     ///
-    /// SQLite rewrites the entries of every index on a column named in `SET`, even when the value
-    /// stays the same, so each text names only what changes: the provider columns when given, the
-    /// `not_before` of a message going back to the queue, and the lease and claim owner cleared
-    /// when a message leaves `sending`. Parameters: ?1 state, ?2 provider, ?3 provider message id,
-    /// ?4 reason, ?5 `not_before`, ?6 now, ?7 message id.
+    /// SQLite 3.40 rewrites the entries of every index on a column named in `SET`, even when the
+    /// value stays the same (`EXPLAIN` shows the `IdxDelete` and `IdxInsert`). So each text names
+    /// only what changes. The provider columns are named when given, `not_before` when the message
+    /// goes back to the queue, and the lease and claim owner, cleared, when it leaves `sending`.
+    /// Parameters: ?1 state, ?2 provider, ?3 provider message id, ?4 reason, ?5 `not_before`,
+    /// ?6 now, ?7 message id.
     enum ApplySQL {
         private static let texts: [String] = (0..<16).map(makeText)
 

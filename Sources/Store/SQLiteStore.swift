@@ -293,7 +293,8 @@ public final class SQLiteStore: MessageStore {
         return try viaAttempt.flatMap { try SQLiteStore.message($0, on: connection) }
     }
 
-    /// The newest message carrying a provider's message id; built once, see `messageByIDSQL`.
+    /// The query for the newest message with a provider's message id, built once like
+    /// `messageByIDSQL`.
     private static let messageByProviderIDSQL = """
         SELECT \(SQLiteStore.messageColumns) FROM sms_queue
         WHERE provider_id = ?1 AND provider_message_id = ?2 ORDER BY id DESC LIMIT 1

@@ -14,14 +14,15 @@ import Foundation
 ///   thread takes up to `maxGroupSize` of them and opens one `BEGIN IMMEDIATE` when any of them
 ///   writes. It runs them one after the other, commits once, and only then resumes their callers.
 ///
-/// A grouped job that throws costs the group its transaction: the thread rolls it back, resumes
-/// that job with its error, and runs the others again in a new transaction, this time each inside
-/// its own savepoint, so that a second failure rolls back only its own writes. A failed commit
-/// fails every job of the group. Each caller therefore sees what it would have seen with a
-/// transaction of its own, and nothing is acknowledged before it is committed, but a burst of
-/// small state changes costs one commit instead of one each. Savepoints are kept for that second
-/// run because each one copies every page its job changes into the statement journal: in the
-/// SMPP benchmark that was about 36 page copies per message.
+/// A grouped job that throws costs the group its transaction. The thread rolls it back and
+/// resumes that job with its error. Then it runs the others again in a new transaction, each
+/// inside its own savepoint this time, so a second failure rolls back only its own writes. A
+/// failed commit fails every job of the group. Each caller therefore sees what it would have seen
+/// with a transaction of its own, and nothing is acknowledged before it is committed, but a burst
+/// of small state changes costs one commit instead of one each.
+///
+/// Savepoints are left for that second run because each one copies every page its job changes
+/// into the statement journal. In the SMPP benchmark that was about 36 page copies per message.
 final class SQLiteWriter: @unchecked Sendable {
     // @unchecked: `condition` guards `jobs` and `isClosed`; `connection` is read and written only
     // on the writer thread, inside jobs.
@@ -67,8 +68,8 @@ final class SQLiteWriter: @unchecked Sendable {
     /// Runs `body` inside a transaction shared with the grouped jobs queued next to it, and returns
     /// its result once that transaction has committed. `body` must not begin or end a transaction.
     ///
-    /// `body` may run twice, the first run rolled back, when another job of its group fails; so it
-    /// must act on the connection only, never on state outside the database.
+    /// `body` runs a second time when another job of its group fails, after the first run was
+    /// rolled back. So it must act on the connection only, never on state outside the database.
     ///
     /// - Parameter writes: `false` for a body that only reads; a group of readers alone takes no
     ///   write lock.

@@ -4,7 +4,7 @@ import Testing
 @testable import Store
 
 /// The writer thread's shared transactions, driven directly so that the jobs of one group are
-/// known: a job alone holds the thread while the grouped jobs queue up behind it.
+/// known. A job run alone blocks the thread while the grouped jobs queue up behind it.
 @Suite struct GroupCommitTests {
     /// A grouped job that writes and then throws leaves no row, reports its own error, and the
     /// other jobs of its group, before and after it, commit their rows.
@@ -79,7 +79,7 @@ import Testing
         }
     }
 
-    /// A writer on a new file with one table `t (job INTEGER)`.
+    /// Opens a writer on a new file with one table `t (job INTEGER)`.
     private func openedWriter(path: String) async throws -> SQLiteWriter {
         let writer = SQLiteWriter(path: path)
         try await writer.open {
@@ -91,8 +91,8 @@ import Testing
         return writer
     }
 
-    /// Polls `condition` until it holds or 10 seconds pass; returns whether it held. The deadline
-    /// only bounds a failing test.
+    /// Polls `condition` until it is true or 10 seconds pass, and returns whether it became true.
+    /// The deadline only bounds a failing test.
     private func waitUntil(_ condition: () -> Bool) async -> Bool {
         let deadline = ContinuousClock.now + .seconds(10)
         while !condition() {
@@ -103,7 +103,7 @@ import Testing
     }
 }
 
-/// A one-way gate a blocking thread waits on, opened from a test; waits at most 10 seconds.
+/// A one-way gate that a blocked thread waits on until a test opens it, for at most 10 seconds.
 private final class Gate: @unchecked Sendable {
     // @unchecked: `condition` guards `isOpen`.
     private let condition = NSCondition()
