@@ -230,8 +230,8 @@ final class SQLiteWriter: @unchecked Sendable {
         }
         for index in group.indices {
             if group[index].perform(connection) { continue }
-            // The failed job's writes cannot be undone alone: roll back all, keep its error, and
-            // run the others again with a savepoint each.
+            // Without a savepoint, the failed job's writes cannot be undone alone. So the whole
+            // transaction is rolled back, the job keeps its error, and the others run again.
             try? connection.execute(sql: "ROLLBACK")
             group[index].complete(nil)
             let others = Array(group[..<index]) + group[(index + 1)...]
