@@ -24,23 +24,7 @@ extension SQLiteStatement {
         case .real(let real):
             result = sqlite3_bind_double(handle, index, real)
         case .text(let text):
-            // The byte count, not -1, so that text holding NUL characters is stored whole.
-            // A trailing NUL keeps the buffer non-empty, so empty text binds as '' and not as NULL.
-            var utf8 = Array(text.utf8)
-            let count = utf8.count
-            utf8.append(0)
-            result = utf8.withUnsafeBufferPointer { buffer in
-                buffer.withMemoryRebound(to: CChar.self) { characters in
-                    sqlite3_bind_text64(
-                        handle,
-                        index,
-                        characters.baseAddress,
-                        sqlite3_uint64(count),
-                        Self.transient,
-                        UInt8(SQLITE_UTF8)
-                    )
-                }
-            }
+            result = bindText(text, at: index)
         case .blob(let bytes):
             result = bytes.withUnsafeBytes { buffer in
                 sqlite3_bind_blob64(handle, index, buffer.baseAddress, sqlite3_uint64(buffer.count), Self.transient)
@@ -48,6 +32,36 @@ extension SQLiteStatement {
         }
         guard result == SQLITE_OK else {
             throw SQLiteError(result: result, connection: sqlite3_db_handle(handle), sql: sql)
+        }
+    }
+
+    /// Binds text with its byte count, not -1, so that text holding NUL characters is stored whole.
+    ///
+    /// The UTF-8 bytes of a native string are bound in place, and SQLite copies them. A bridged
+    /// string is made contiguous first. Empty text binds a pointer to a NUL byte, so it stores ''
+    /// and not NULL.
+    private func bindText(_ text: String, at index: Int32) -> Int32 {
+        var text = text
+        text.makeContiguousUTF8()
+        let bound = text.utf8.withContiguousStorageIfAvailable { bytes -> Int32 in
+            guard let start = bytes.baseAddress, !bytes.isEmpty else { return bindEmptyText(at: index) }
+            return start.withMemoryRebound(to: CChar.self, capacity: bytes.count) { characters in
+                sqlite3_bind_text64(
+                    handle,
+                    index,
+                    characters,
+                    sqlite3_uint64(bytes.count),
+                    Self.transient,
+                    UInt8(SQLITE_UTF8)
+                )
+            }
+        }
+        return bound ?? SQLITE_MISUSE
+    }
+
+    private func bindEmptyText(at index: Int32) -> Int32 {
+        "".withCString { empty in
+            sqlite3_bind_text64(handle, index, empty, 0, Self.transient, UInt8(SQLITE_UTF8))
         }
     }
 }

@@ -66,9 +66,11 @@ extension SQLiteStore {
 
     /// Counts and deletes up to `limit` finished messages last changed before `cutoff`, oldest first.
     private static func pruneBatch(before cutoff: Date, limit: Int, on connection: SQLiteConnection) throws -> Int {
+        // The state condition is the index's, word for word: `INDEXED BY` fails to prepare otherwise.
         let batch = """
             SELECT id FROM sms_queue INDEXED BY sms_queue_final_updated
-            WHERE state IN ('delivered', 'failed', 'expired', 'cancelled') AND updated_at < ?1
+            WHERE (state = 'delivered' OR state = 'failed' OR state = 'expired' OR state = 'cancelled')
+                AND updated_at < ?1
             ORDER BY updated_at LIMIT ?2
             """
         let values = [SQLiteValue(cutoff), SQLiteValue(limit)]

@@ -49,7 +49,7 @@ extension SQLiteStore {
                 return nil
             }
             guard let transition = decide(message) else { return (message, nil) }
-            try SQLiteStore.apply(transition, to: messageID, now: now, on: connection)
+            try SQLiteStore.apply(transition, to: messageID, now: now, current: message, on: connection)
             return (message, transition)
         }
         wakeIfQueued(adopted?.stored?.state == .queued ? 1 : 0)

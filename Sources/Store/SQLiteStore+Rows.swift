@@ -43,9 +43,19 @@ extension SQLiteStore {
     }
 
     static func message(_ id: MessageID, on connection: SQLiteConnection) throws -> MessageRecord? {
-        try connection.statement("SELECT \(messageColumns) FROM sms_queue WHERE id = ?1")
-            .firstRow([.integer(id)], readMessage)
+        try connection.statement(messageByIDSQL).firstRow([.integer(id)], readMessage)
     }
+
+    /// The text is built once because it is the statement's key in the connection's cache. Text
+    /// interpolated on every call would cost a new string each time.
+    private static let messageByIDSQL = "SELECT \(messageColumns) FROM sms_queue WHERE id = ?1"
+
+    /// The query for the next ready messages in claim order, at most ?2 of them.
+    private static let readySQL = """
+        SELECT \(messageColumns) FROM sms_queue
+        WHERE state = 'queued' AND (not_before IS NULL OR not_before <= ?1)
+        ORDER BY priority, id LIMIT ?2
+        """
 
     static func insertEvent(_ event: MessageEvent, on connection: SQLiteConnection) throws {
         try connection.execute(
@@ -120,23 +130,23 @@ extension SQLiteStore {
     ) throws -> [MessageRecord] {
         try requeueExpiredLeases(now: now, sparing: owner, on: connection)
         _ = try expireDue(now: now, on: connection)
-        let ready = try connection.statement(
-            """
-            SELECT id FROM sms_queue
-            WHERE state = 'queued' AND (not_before IS NULL OR not_before <= ?1)
-            ORDER BY priority, id LIMIT ?2
-            """
-        ).rows([SQLiteValue(now), SQLiteValue(limit)]) { $0.int64(0) }
+        let ready = try connection.statement(readySQL).rows([SQLiteValue(now), SQLiteValue(limit)], readMessage)
         let leaseUntil = SQLiteValue(now.addingTimeInterval(lease))
+        // What the update below writes, as a read of the row would return it (whole milliseconds).
+        let updatedAt = SQLiteValue.date(milliseconds: SQLiteValue.milliseconds(now))
         var claimed: [MessageRecord] = []
         claimed.reserveCapacity(ready.count)
-        for id in ready {
+        // The rows were read before the update, which saves a read per message. Of the columns
+        // of `MessageRecord`, the update changes these two only.
+        for var message in ready {
             try connection.execute(
                 "UPDATE sms_queue SET state = 'sending', lease_until = ?1, updated_at = ?2, claim_owner = ?4 WHERE id = ?3",
-                [leaseUntil, SQLiteValue(now), .integer(id), SQLiteValue(owner?.id)]
+                [leaseUntil, SQLiteValue(now), .integer(message.id), SQLiteValue(owner?.id)]
             )
-            try insertEvent(MessageEvent(messageID: id, at: now, state: .sending), on: connection)
-            if let message = try message(id, on: connection) { claimed.append(message) }
+            try insertEvent(MessageEvent(messageID: message.id, at: now, state: .sending), on: connection)
+            message.state = .sending
+            message.updatedAt = updatedAt
+            claimed.append(message)
         }
         return claimed
     }
@@ -205,25 +215,24 @@ extension SQLiteStore {
     }
 
     /// Writes a transition to the message row and its event row, in the caller's transaction.
+    ///
+    /// - Parameter current: the message row as read in this transaction, when the caller has it.
+    ///   A provider or provider message id equal to the row's is then left unwritten, which spares
+    ///   the update of the index on them.
     static func apply(
         _ transition: Transition,
         to messageID: MessageID,
         now: Date,
+        current: MessageRecord? = nil,
         on connection: SQLiteConnection
     ) throws {
+        let sql = ApplySQL.text(
+            for: transition,
+            writesProvider: transition.providerID.map { $0 != current?.providerID } ?? false,
+            writesProviderMessage: transition.providerMessageID.map { $0 != current?.providerMessageID } ?? false
+        )
         try connection.execute(
-            """
-            UPDATE sms_queue SET
-                state = ?1,
-                provider_id = COALESCE(?2, provider_id),
-                provider_message_id = COALESCE(?3, provider_message_id),
-                last_reason = ?4,
-                not_before = CASE WHEN ?1 = 'queued' THEN ?5 ELSE not_before END,
-                lease_until = CASE WHEN ?1 = 'sending' THEN lease_until ELSE NULL END,
-                claim_owner = CASE WHEN ?1 = 'sending' THEN claim_owner ELSE NULL END,
-                updated_at = ?6
-            WHERE id = ?7
-            """,
+            sql,
             [
                 .text(transition.state.rawValue),
                 SQLiteValue(transition.providerID),
@@ -245,6 +254,38 @@ extension SQLiteStore {
             ),
             on: connection
         )
+    }
+
+    /// The `UPDATE` texts of `apply`, one for each set of columns a transition writes.
+    ///
+    /// SQLite 3.40 rewrites the entries of every index on a column named in `SET`, even when the
+    /// value stays the same (`EXPLAIN` shows the `IdxDelete` and `IdxInsert`). So each text names
+    /// only what changes. The provider columns are named when given, `not_before` when the message
+    /// goes back to the queue, and the lease and claim owner, cleared, when it leaves `sending`.
+    /// Parameters: ?1 state, ?2 provider, ?3 provider message id, ?4 reason, ?5 `not_before`,
+    /// ?6 now, ?7 message id.
+    enum ApplySQL {
+        private static let texts: [String] = (0..<16).map(makeText)
+
+        static func text(for transition: Transition, writesProvider: Bool, writesProviderMessage: Bool) -> String {
+            var key = 0
+            if writesProvider { key |= 1 }
+            if writesProviderMessage { key |= 2 }
+            if transition.state == .queued { key |= 4 }
+            if transition.state != .sending { key |= 8 }
+            return texts[key]
+        }
+
+        private static func makeText(_ key: Int) -> String {
+            var columns = ["state = ?1"]
+            if key & 1 != 0 { columns.append("provider_id = ?2") }
+            if key & 2 != 0 { columns.append("provider_message_id = ?3") }
+            columns.append("last_reason = ?4")
+            if key & 4 != 0 { columns.append("not_before = ?5") }
+            if key & 8 != 0 { columns.append("lease_until = NULL, claim_owner = NULL") }
+            columns.append("updated_at = ?6")
+            return "UPDATE sms_queue SET \(columns.joined(separator: ", ")) WHERE id = ?7"
+        }
     }
 
     /// The reason recorded when a lease runs out and the message goes back to the queue.

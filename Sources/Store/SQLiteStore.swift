@@ -266,7 +266,7 @@ public final class SQLiteStore: MessageStore {
                 )
             else { return nil }
             guard let transition = decide(message) else { return (message, nil) }
-            try SQLiteStore.apply(transition, to: message.id, now: now, on: connection)
+            try SQLiteStore.apply(transition, to: message.id, now: now, current: message, on: connection)
             return (message, transition)
         }
         wakeIfQueued(found?.stored?.state == .queued ? 1 : 0)
@@ -279,10 +279,8 @@ public final class SQLiteStore: MessageStore {
         on connection: SQLiteConnection
     ) throws -> MessageRecord? {
         let values: [SQLiteValue] = [.text(providerID), .text(providerMessageID)]
-        let direct = try connection.statement(
-            "SELECT \(SQLiteStore.messageColumns) FROM sms_queue "
-                + "WHERE provider_id = ?1 AND provider_message_id = ?2 ORDER BY id DESC LIMIT 1"
-        ).firstRow(values, SQLiteStore.readMessage)
+        let direct = try connection.statement(SQLiteStore.messageByProviderIDSQL)
+            .firstRow(values, SQLiteStore.readMessage)
         if let direct { return direct }
 
         // An earlier accepted attempt of a re-routed message still identifies it.
@@ -294,6 +292,13 @@ public final class SQLiteStore: MessageStore {
         ).firstRow(values) { $0.int64(0) }
         return try viaAttempt.flatMap { try SQLiteStore.message($0, on: connection) }
     }
+
+    /// The query for the newest message with a provider's message id, built once like
+    /// `messageByIDSQL`.
+    private static let messageByProviderIDSQL = """
+        SELECT \(SQLiteStore.messageColumns) FROM sms_queue
+        WHERE provider_id = ?1 AND provider_message_id = ?2 ORDER BY id DESC LIMIT 1
+        """
 
     public func message(_ id: MessageID) async throws -> MessageRecord? {
         try await writer.runGrouped(writes: false) { connection in

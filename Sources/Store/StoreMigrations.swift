@@ -17,6 +17,7 @@ enum StoreMigrations {
         StoreMigration(version: 3, sql: inboundSchema),
         StoreMigration(version: 4, sql: claimOwnerSchema),
         StoreMigration(version: 5, sql: sharedBoxesSchema),
+        StoreMigration(version: 6, sql: finalStateIndexSchema),
     ]
 
     /// The newest schema version this code can migrate to.
@@ -167,5 +168,19 @@ enum StoreMigrations {
         );
 
         ALTER TABLE sms_queue ADD COLUMN handoff_node TEXT;
+        """
+
+    /// The finished-message index of retention pruning, with its states compared one by one.
+    ///
+    /// SQLite 3.40 evaluates the condition of a partial index on every `UPDATE` that writes one
+    /// of its columns, for the old and the new row. Written as `state IN (...)`, each evaluation
+    /// built a temporary table of the four names, two per state change. In the SMPP benchmark
+    /// that was about 30% of the writer thread's instructions (callgrind). The `OR` chain compares
+    /// in place. A query that names the index must state the same condition in the same form, as
+    /// retention pruning does.
+    static let finalStateIndexSchema = """
+        DROP INDEX sms_queue_final_updated;
+        CREATE INDEX sms_queue_final_updated ON sms_queue(updated_at)
+            WHERE state = 'delivered' OR state = 'failed' OR state = 'expired' OR state = 'cancelled';
         """
 }

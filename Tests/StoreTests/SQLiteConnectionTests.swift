@@ -18,12 +18,17 @@ import Testing
         }
     }
 
-    /// Text with quotes, semicolons and NUL characters is bound, stored and read back unchanged.
+    /// Text with quotes, semicolons and NUL characters is bound, stored and read back unchanged,
+    /// whether it is short (stored inline), long, a substring's copy or made through `NSString`.
     @Test func boundTextRoundTrips() async throws {
         try await withTemporaryDirectory { directory in
             let connection = try SQLiteConnection(path: directory + "/wrapper.sqlite")
             try connection.execute(sql: "CREATE TABLE t (id INTEGER PRIMARY KEY, value TEXT)")
-            let values = ["", "a\0b", "'); DROP TABLE t;--", "\"quoted\"", "Zoë 👋", "\0"]
+            let long = String(repeating: "Zoë 👋 a\0b ", count: 40)
+            let values = [
+                "", "a\0b", "'); DROP TABLE t;--", "\"quoted\"", "Zoë 👋", "\0", long,
+                String(long.dropFirst(3).prefix(50)), NSString(string: "from NSString: Zoë").description,
+            ]
             for value in values {
                 try connection.execute("INSERT INTO t (value) VALUES (?1)", [.text(value)])
             }
