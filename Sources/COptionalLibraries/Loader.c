@@ -34,17 +34,18 @@ static void lifeline_close_all(void **handles, size_t count) {
     }
 }
 
-bool lifeline_library_load(lifeline_library library, const char *const *files, size_t file_count,
+bool lifeline_library_load(lifeline_library library, const char *const *files, size_t file_count, bool install,
                            char *error, size_t error_size) {
     struct lifeline_symbol_table *table = lifeline_table(library);
     if (table == NULL || file_count == 0 || file_count > 4) {
         snprintf(error, error_size, "no such library (%d) or no file to open", (int)library);
         return false;
     }
-    if (lifeline_table_loaded(table)) return true;
+    if (install && lifeline_table_loaded(table)) return true;
 
     pthread_mutex_lock(&lifeline_load_lock);
-    bool loaded = lifeline_table_loaded(table);
+    bool loaded = install && lifeline_table_loaded(table);
+    bool resolved = false;
     void *handles[4] = {NULL, NULL, NULL, NULL};
     void **found = NULL;
     if (!loaded) {
@@ -75,18 +76,21 @@ bool lifeline_library_load(lifeline_library library, const char *const *files, s
             snprintf(error, error_size, "%s has no function %s (too old a version?)", files[0],
                      table->names[missing]);
         } else if (found != NULL) {
+            resolved = true;
+        }
+        if (resolved && install) {
             // Every address before the last, then the last: readers test the last one.
             for (size_t index = 0; index < table->count; index++) {
                 __atomic_store_n(&table->addresses[index], found[index], __ATOMIC_RELEASE);
             }
-            loaded = true;
+        } else {
+            // An installed library stays mapped for the life of the process; nothing else does.
+            lifeline_close_all(handles, file_count);
         }
-        // A loaded library stays mapped for the life of the process.
-        if (!loaded) lifeline_close_all(handles, file_count);
         free(found);
     }
     pthread_mutex_unlock(&lifeline_load_lock);
-    return loaded;
+    return loaded || resolved;
 }
 
 void *lifeline_symbol(struct lifeline_symbol_table *table, size_t index) {

@@ -67,15 +67,27 @@ public struct OptionalLibrary: Sendable, Hashable, CustomStringConvertible {
     ///   file, the feature and the Debian package to install.
     public func load(for feature: String) throws(OptionalLibraryError) {
         if isLoaded { return }
+        try open(for: feature, install: true)
+    }
+
+    /// Opens the files and resolves every function, then closes them again, leaving the
+    /// trampolines as they are: whether `load(for:)` would succeed with these files.
+    /// - Throws: `OptionalLibraryError` as `load(for:)` does.
+    func check(for feature: String) throws(OptionalLibraryError) {
+        try open(for: feature, install: false)
+    }
+
+    private func open(for feature: String, install: Bool) throws(OptionalLibraryError) {
         var reason = [CChar](repeating: 0, count: 512)
-        let loaded = withCStrings(files) { pointers in
+        let opened = withCStrings(files) { pointers in
             reason.withUnsafeMutableBufferPointer { buffer in
                 lifeline_library_load(
-                    lifeline_library(rawValue: tableNumber), pointers, pointers.count, buffer.baseAddress, buffer.count
+                    lifeline_library(rawValue: tableNumber), pointers, pointers.count, install,
+                    buffer.baseAddress, buffer.count
                 )
             }
         }
-        guard loaded else {
+        guard opened else {
             throw OptionalLibraryError(
                 library: files[0],
                 feature: feature,

@@ -4,11 +4,11 @@ import Testing
 
 @Suite struct OptionalLibraryTests {
     /// A library file that does not exist fails with the typed error naming the file, the
-    /// feature and the Debian package.
+    /// feature and the Debian package. (A check, not a load: other tests load the real files.)
     @Test func missingFileNamesLibraryFeatureAndPackage() {
         let missing = OptionalLibrary.postgresql.opening(["liblifeline-absent.so.9"])
         let error = #expect(throws: OptionalLibraryError.self) {
-            try missing.load(for: "store: postgresql")
+            try missing.check(for: "store: postgresql")
         }
         #expect(error?.library == "liblifeline-absent.so.9")
         #expect(error?.feature == "store: postgresql")
@@ -21,16 +21,17 @@ import Testing
     @Test func fileWithoutTheFunctionsNamesTheFirstMissing() {
         let wrong = OptionalLibrary.curl.opening(["libz.so.1"])
         let error = #expect(throws: OptionalLibraryError.self) {
-            try wrong.load(for: "provider twilio-main")
+            try wrong.check(for: "provider twilio-main")
         }
         #expect(error?.reason.contains("curl_easy_cleanup") == true)
         #expect(error?.feature == "provider twilio-main")
         #expect(error?.debianPackage == "libcurl4")
     }
 
-    /// Each real library loads, reports itself loaded, and loads again at once.
+    /// Each real library passes the check, loads, reports itself loaded, and loads again at once.
     @Test(arguments: [OptionalLibrary.curl, .postgresql, .openssl])
     func realLibraryLoads(library: OptionalLibrary) throws {
+        try library.check(for: "test")
         try library.load(for: "test")
         #expect(library.isLoaded)
         try library.load(for: "test")

@@ -21,12 +21,17 @@ typedef enum lifeline_library {
 } lifeline_library;
 
 /// Opens `files` in order with dlopen(RTLD_NOW | RTLD_LOCAL) and resolves every function the
-/// trampolines of `library` need, looking in each opened file in turn. Returns true when the
-/// library is ready, at once when an earlier call loaded it. On failure returns false, writes
-/// the reason (dlerror's text or the missing function) into `error` (at most `error_size`
-/// bytes, NUL-terminated), closes what it opened and leaves the trampolines unresolved.
-/// Thread-safe: concurrent calls are serialised.
-bool lifeline_library_load(lifeline_library library, const char *const *files, size_t file_count,
+/// trampolines of `library` need, looking in each opened file in turn.
+///
+/// With `install`, the trampolines are pointed at the functions found and the files stay open
+/// for the life of the process; true comes back at once when an earlier call installed the
+/// library. Without `install`, the files are closed again and the trampolines are left as they
+/// are: a check that `files` would do.
+///
+/// On failure returns false, writes the reason (dlerror's text or the missing function) into
+/// `error` (at most `error_size` bytes, NUL-terminated), closes what it opened and leaves the
+/// trampolines unchanged. Thread-safe: concurrent calls are serialised.
+bool lifeline_library_load(lifeline_library library, const char *const *files, size_t file_count, bool install,
                            char *error, size_t error_size);
 
 /// Whether `library` was loaded by an earlier call.
