@@ -50,7 +50,16 @@ let package = Package(
         .target(name: "Simulators", dependencies: ["SMPP", "SMSCodec", "Diagnostics"]),
         .executableTarget(
             name: "lifeline",
-            dependencies: ["Gateway", "HTTPAPI", "Simulators", "Config", "Store", "SMSCodec", "Diagnostics", "OptionalLibraries", "CSystemd"]
+            dependencies: ["Gateway", "HTTPAPI", "Simulators", "Config", "Store", "SMSCodec", "Diagnostics", "OptionalLibraries", "CSystemd"],
+            linkerSettings: [
+                // Release builds link with lld and pack the relative relocations as RELR (DT_RELR,
+                // glibc 2.36 or later, as in Debian 12): 15.8 KB of relocations instead of 1.96 MB
+                // that the loader reads at every start. SwiftPM already passes --gc-sections here.
+                .unsafeFlags(
+                    ["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"],
+                    .when(platforms: [.linux], configuration: .release)
+                )
+            ]
         ),
 
         .testTarget(name: "SMSCodecTests", dependencies: ["SMSCodec"]),
