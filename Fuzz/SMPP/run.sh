@@ -20,8 +20,8 @@ mapfile -t runs < <(fuzz_runs_flags)
 mkdir -p "$corpus" "$build/modules"
 
 # Diagnostics, SMSCodec and OptionalLibraries are compiled first as their own modules because the
-# SMPP sources import them. OpenSSL's headers (for TLS) come in through the COpenSSL module map;
-# the library itself is opened at run time by the COptionalLibraries trampolines, as in the product.
+# SMPP sources import them. OpenSSL's headers (for TLS) come in through the COpenSSL module map.
+# The library itself is opened at run time by the COptionalLibraries trampolines, as in the product.
 mkdir -p "$build/modules/COptionalLibraries"
 printf 'module COptionalLibraries {\n    header "%s"\n    export *\n}\n' \
     "$root/Sources/COptionalLibraries/include/COptionalLibraries.h" >"$build/modules/COptionalLibraries/module.modulemap"

@@ -47,7 +47,7 @@ LIFELINE_HIDDEN struct lifeline_symbol_table lifeline_curl_table = {
 LIFELINE_HIDDEN void curl_easy_cleanup(CURL *curl) { CALL(curl_easy_cleanup)(curl); }
 
 LIFELINE_HIDDEN CURLcode curl_easy_getinfo(CURL *curl, CURLINFO info, ...) {
-    // Every CURLINFO takes a pointer to where the answer goes.
+    // Every CURLINFO takes a pointer to the variable that receives the value.
     va_list arguments;
     va_start(arguments, info);
     void *answer = va_arg(arguments, void *);

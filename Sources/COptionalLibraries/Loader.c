@@ -19,7 +19,7 @@ static struct lifeline_symbol_table *lifeline_table(lifeline_library library) {
 }
 
 static bool lifeline_table_loaded(struct lifeline_symbol_table *table) {
-    // The last address is published last, so it stands for the whole table.
+    // The last address is published last, so it represents the whole table.
     return __atomic_load_n(&table->addresses[table->count - 1], __ATOMIC_ACQUIRE) != NULL;
 }
 
@@ -84,7 +84,7 @@ bool lifeline_library_load(lifeline_library library, const char *const *files, s
                 __atomic_store_n(&table->addresses[index], found[index], __ATOMIC_RELEASE);
             }
         } else {
-            // An installed library stays mapped for the life of the process; nothing else does.
+            // An installed library stays mapped for the life of the process. Nothing else stays open.
             lifeline_close_all(handles, file_count);
         }
         free(found);

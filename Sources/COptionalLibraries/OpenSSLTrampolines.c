@@ -8,7 +8,8 @@
 #include <stdlib.h>
 #include <time.h>
 
-// HMAC() and SHA256() are deprecated in OpenSSL 3 but still exported; defining them here is no use of them.
+// HMAC() and SHA256() are deprecated in OpenSSL 3 but still exported. Defining trampolines for
+// them does not call them, so the deprecation warnings are silenced.
 #define OPENSSL_SUPPRESS_DEPRECATED 1
 #include <openssl/err.h>
 #include <openssl/evp.h>

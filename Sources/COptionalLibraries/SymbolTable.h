@@ -25,8 +25,8 @@ LIFELINE_HIDDEN extern struct lifeline_symbol_table lifeline_curl_table;
 LIFELINE_HIDDEN extern struct lifeline_symbol_table lifeline_pq_table;
 LIFELINE_HIDDEN extern struct lifeline_symbol_table lifeline_openssl_table;
 
-/// The address of function `index` of `table`; stops the process with a message when the
-/// library was not loaded.
+/// Returns the address of function `index` of `table`. Stops the process with a message when
+/// the library was not loaded.
 LIFELINE_HIDDEN void *lifeline_symbol(struct lifeline_symbol_table *table, size_t index);
 
 /// Helpers for the trampoline files: each defines NAME_SYMBOLS(X) listing its functions.

@@ -4,9 +4,9 @@ import Glibc
 
 import COptionalLibraries
 
-/// A C library Lifeline opens at run time, and only when the configuration uses a feature that
-/// needs it, so a box that never uses one never maps it: libcurl for the cloud providers, libpq
-/// for the PostgreSQL store, OpenSSL for SMPP over TLS and for signatures.
+/// A C library Lifeline opens at run time, only when the configuration uses a feature that needs
+/// it: libcurl for the cloud providers, libpq for the PostgreSQL store, OpenSSL for SMPP over TLS
+/// and for signatures. A box that uses none of those features never maps them.
 ///
 /// The C calls in CloudSMS, Store and SMPP go through trampolines of the same names, which
 /// `load(for:)` points at the library's functions. Call `load(for:)` where the feature starts;
@@ -29,7 +29,7 @@ public struct OptionalLibrary: Sendable, Hashable, CustomStringConvertible {
         library: lifeline_library_openssl, files: ["libssl.so.3", "libcrypto.so.3"], debianPackage: "libssl3"
     )
 
-    /// Which trampoline table the library fills (the C `lifeline_library` value).
+    /// The trampoline table the library fills (the C `lifeline_library` value).
     let tableNumber: UInt32
 
     /// The files opened with dlopen, in order; the first names the library in messages.
@@ -38,14 +38,14 @@ public struct OptionalLibrary: Sendable, Hashable, CustomStringConvertible {
     /// The Debian package that installs the files.
     public let debianPackage: String
 
-    /// A library filling the trampolines of `library` from `files`.
+    /// Creates a library that fills the trampolines of `library` from `files`.
     private init(library: lifeline_library, files: [String], debianPackage: String) {
         self.tableNumber = library.rawValue
         self.files = files
         self.debianPackage = debianPackage
     }
 
-    /// The same library opened from other files: tests name a file that does not exist.
+    /// Returns the same library opened from other files, so tests can name a file that does not exist.
     func opening(_ files: [String]) -> OptionalLibrary {
         OptionalLibrary(library: lifeline_library(rawValue: tableNumber), files: files, debianPackage: debianPackage)
     }

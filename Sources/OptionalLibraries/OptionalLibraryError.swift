@@ -4,7 +4,7 @@ public struct OptionalLibraryError: Error, Sendable, Equatable, CustomStringConv
     /// The file that failed to load, such as `libcurl.so.4`.
     public let library: String
 
-    /// What needs it, as the configuration names it, such as `provider twilio-main`.
+    /// The feature that needs it, as the configuration names it, such as `provider twilio-main`.
     public let feature: String
 
     /// The Debian package that installs the file, such as `libcurl4`.

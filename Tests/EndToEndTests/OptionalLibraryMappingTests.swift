@@ -81,8 +81,8 @@ struct OptionalLibraryMappingTests {
         await waitForExit(daemon)
     }
 
-    /// The paths of the files mapped into `process`, from /proc/PID/maps, read to its end (the
-    /// file reports a size of 0, so a read sized by it stops early).
+    /// Returns the paths of the files mapped into `process`, from /proc/PID/maps read to its end.
+    /// The file reports a size of 0, so a read sized by it stops early.
     static func mappedFiles(of process: Process) throws -> [String] {
         let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: "/proc/\(process.processIdentifier)/maps"))
         defer { try? handle.close() }
@@ -92,7 +92,7 @@ struct OptionalLibraryMappingTests {
         }
     }
 
-    /// Re-runs `lifeline status` every 250 ms until it says the daemon runs, for at most 20 s.
+    /// Re-runs `lifeline status` every 250 ms until its output reports the daemon running, for at most 20 s.
     static func waitUntilRunning(_ configPath: String) async throws -> Bool {
         for _ in 0..<80 {
             let result = try await LifelineBinary.run(["status", "--config", configPath])

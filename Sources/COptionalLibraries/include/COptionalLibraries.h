@@ -24,8 +24,7 @@ typedef enum lifeline_library {
 /// trampolines of `library` need, looking in each opened file in turn.
 ///
 /// With `install`, the trampolines are pointed at the functions found and the files stay open
-/// for the life of the process; true comes back at once when an earlier call installed the
-/// library. Without `install`, the files are closed again and the trampolines are left as they
+/// for the life of the process. When an earlier call installed the library, returns true at once. Without `install`, the files are closed again and the trampolines are left as they
 /// are: a check that `files` would do.
 ///
 /// On failure returns false, writes the reason (dlerror's text or the missing function) into
