@@ -64,7 +64,7 @@ let package = Package(
 
         .testTarget(name: "SMSCodecTests", dependencies: ["SMSCodec"]),
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics"]),
-        .testTarget(name: "OptionalLibrariesTests", dependencies: ["OptionalLibraries"]),
+        .testTarget(name: "OptionalLibrariesTests", dependencies: ["OptionalLibraries", "CCurl"]),
         .testTarget(name: "SMPPTests", dependencies: ["SMPP", "Simulators", "Diagnostics"]),
         .testTarget(name: "ATModemTests", dependencies: ["ATModem", "Simulators", "SMSCodec", "Diagnostics"]),
         .testTarget(name: "CloudSMSTests", dependencies: ["CloudSMS", "Diagnostics"]),

@@ -1,3 +1,5 @@
+import CCurl
+import Glibc
 import Testing
 
 @testable import OptionalLibraries
@@ -35,5 +37,20 @@ import Testing
         try library.load(for: "test")
         #expect(library.isLoaded)
         try library.load(for: "test")
+    }
+
+    /// A trampoline called before its library was loaded stops the process with SIGABRT and a
+    /// message naming the function, the file and the package, instead of jumping to address 0.
+    /// (An exit test: the call runs in a fresh child process, where nothing loaded libcurl.)
+    @Test func trampolineBeforeLoadStopsWithMessage() async throws {
+        let result = try await #require(
+            processExitsWith: .signal(SIGABRT),
+            observing: [\.standardErrorContent]
+        ) {
+            _ = curl_easy_init()
+        }
+        let message = String(decoding: result.standardErrorContent, as: UTF8.self)
+        #expect(message.contains("curl_easy_init was called before libcurl.so.4 was loaded"))
+        #expect(message.contains("libcurl4"))
     }
 }
