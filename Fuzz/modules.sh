@@ -19,7 +19,9 @@
 # A module is rebuilt only when a file under its Sources folder, or this file, is newer than its
 # object. Modules must be built in dependency order (Package.swift lists them). The system
 # library modules (CYAML, CSQLite3, CLibPQ and the others) are found through their module maps in
-# Sources/; the libraries come from Debian's -dev packages, as for `swift build`.
+# Sources/; the libraries come from Debian's -dev packages, as for `swift build`. As in the
+# product, libcurl, libpq and OpenSSL are not linked: a target whose modules call them builds the
+# COptionalLibraries shim and the OptionalLibraries module first, and they are opened at run time.
 
 fuzz_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 fuzz_build=""
@@ -66,12 +68,7 @@ fuzz_target_flags() {
     for library in CSQLite3 CYAML CSerialPort CCurl COpenSSL CMicroHTTPD CLibPQ; do
         flags+=(-I "$fuzz_root/Sources/$library")
     done
-    # libpq's header lives in a folder of its own, which pkg-config names.
-    local include
-    for include in $(pkg-config --cflags-only-I libpq); do
-        flags+=(-Xcc "$include")
-    done
-    for library in CCurlShim CMicroHTTPDShim; do
+    for library in CCurlShim CMicroHTTPDShim COptionalLibraries; do
         flags+=(-I "$fuzz_build/modules/$library")
     done
     printf '%s\n' "${flags[@]}"
@@ -116,12 +113,17 @@ fuzz_c_shim() {
     printf 'module %s {\n    header "%s"\n    export *\n}\n' "$name" "$header" >"$fuzz_build/modules/$name/module.modulemap"
     if ! fuzz_stale "$object" "$fuzz_root/Sources/$name"; then return 0; fi
     echo "== compiling C shim $name"
-    clang -c -g -fsanitize=address -I "$fuzz_root/Sources/$name/include" \
-        -o "$object" "$fuzz_root/Sources/$name"/*.c
+    # One object per source file, joined into NAME.o with a relocatable link.
+    local source parts=()
+    for source in "$fuzz_root/Sources/$name"/*.c; do
+        parts+=("$fuzz_build/objects/$name-$(basename "$source" .c).part.o")
+        clang -c -g -fsanitize=address -I "$fuzz_root/Sources/$name/include" -o "${parts[-1]}" "$source" || return 1
+    done
+    ld -r -o "$object" "${parts[@]}"
 }
 
 fuzz_link_flags() {
-    printf '%s\n' "${fuzz_objects[@]}" -lyaml -lsqlite3 -lserialport -lcurl -lssl -lcrypto -lmicrohttpd -lpq
+    printf '%s\n' "${fuzz_objects[@]}" -lyaml -lsqlite3 -lserialport -lmicrohttpd
 }
 
 # Compiles the sources of module NAME together with the entry point files into OUTPUT, so the

@@ -94,10 +94,23 @@ if [[ ${#swift_runtime[@]} -gt 0 ]]; then
     echo "build-deb: warning: $binary needs ${swift_runtime[*]}; this package will not run without the Swift toolchain" >&2
 fi
 
+# A binary linked with RELR relocations (`-z pack-relative-relocs`, as Package.swift sets for
+# release builds) needs glibc 2.36 or later. dpkg-shlibdeps does not derive that from the
+# GLIBC_ABI_DT_RELR version the binary requires, so the minimum is set here.
+libc6=libc6
+if LC_ALL=C readelf -V "$binary" | grep -q GLIBC_ABI_DT_RELR; then
+    libc6="libc6 (>= 2.36)"
+fi
+
 # Depends: the Debian libraries the daemon uses. libmicrohttpd12 is listed although the binary
 # may not link it yet, because the HTTP API needs it. Versions come from dpkg-shlibdeps when
 # dpkg-dev is installed; otherwise the names are used without versions.
-base_depends=(libc6 libgcc-s1 libstdc++6 libsqlite3-0 libyaml-0-2 libserialport0 libcurl4 libssl3 libmicrohttpd12 libsystemd0 passwd)
+# libcurl, libpq and OpenSSL are opened with dlopen only when the config needs them (cloud
+# providers, a PostgreSQL store, SMPP over TLS and signatures), so dpkg-shlibdeps cannot see
+# them: they are listed here with the oldest version that has every function and option the
+# daemon uses (CURLOPT_PROTOCOLS_STR needs curl 7.85).
+base_depends=("$libc6" libgcc-s1 libstdc++6 libsqlite3-0 libyaml-0-2 libserialport0 "libcurl4 (>= 7.85.0)"
+    "libpq5 (>= 9.0~)" "libssl3 (>= 3.0.0)" libmicrohttpd12 libsystemd0 passwd)
 
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
@@ -159,11 +172,15 @@ if command -v dpkg-shlibdeps >/dev/null; then
     fi
     rm -rf "$shlib_work"
 fi
-# Adds each base dependency that dpkg-shlibdeps did not already name (with a version).
+# Adds each base dependency that dpkg-shlibdeps did not already name (with a version). A libc6
+# entry gives way to the RELR minimum when there is one.
+if [[ "$libc6" != libc6 ]]; then
+    depends=$(tr ',' '\n' <<<"$depends" | sed 's/^ *//' | grep -v '^libc6\( \|$\)' | paste -sd, - | sed 's/,/, /g')
+fi
 listed=$(tr ',' '\n' <<<"$depends" | awk '{ print $1 }')
-for name in "${base_depends[@]}"; do
-    if ! grep -qxF -- "$name" <<<"$listed"; then
-        depends=${depends:+$depends, }$name
+for entry in "${base_depends[@]}"; do
+    if ! grep -qxF -- "${entry%% *}" <<<"$listed"; then
+        depends=${depends:+$depends, }$entry
     fi
 done
 

@@ -15,7 +15,8 @@ fuzz_modules_init "$fuzz_root/.build/fuzz"
 mkdir -p "$fuzz_root/Fuzz/out"
 
 # Gateway's dependencies, in the order of Package.swift.
-for module in Diagnostics SMSCodec Store Config SMPP ATModem; do fuzz_module "$module"; done
+fuzz_c_shim COptionalLibraries
+for module in Diagnostics OptionalLibraries SMSCodec Store Config SMPP ATModem; do fuzz_module "$module"; done
 fuzz_c_shim CCurlShim
 fuzz_module CloudSMS
 fuzz_target Gateway "$fuzz_build/fuzz-contact-sheet" "$here/FuzzContactSheet.swift"

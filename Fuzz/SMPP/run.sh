@@ -19,16 +19,26 @@ mapfile -t optimize < <(fuzz_optimize_flags)
 mapfile -t runs < <(fuzz_runs_flags)
 mkdir -p "$corpus" "$build/modules"
 
-# Diagnostics and SMSCodec are compiled first as their own modules because the SMPP sources
-# import them; OpenSSL (for TLS) comes in through the COpenSSL module map.
-for module in Diagnostics SMSCodec; do
+# Diagnostics, SMSCodec and OptionalLibraries are compiled first as their own modules because the
+# SMPP sources import them. OpenSSL's headers (for TLS) come in through the COpenSSL module map.
+# The library itself is opened at run time by the COptionalLibraries trampolines, as in the product.
+mkdir -p "$build/modules/COptionalLibraries"
+printf 'module COptionalLibraries {\n    header "%s"\n    export *\n}\n' \
+    "$root/Sources/COptionalLibraries/include/COptionalLibraries.h" >"$build/modules/COptionalLibraries/module.modulemap"
+trampolines=()
+for source in "$root"/Sources/COptionalLibraries/*.c; do
+    trampolines+=("$build/COptionalLibraries-$(basename "$source" .c).o")
+    clang -c -g -fsanitize=address -I "$root/Sources/COptionalLibraries/include" -o "${trampolines[-1]}" "$source"
+done
+for module in Diagnostics SMSCodec OptionalLibraries; do
     "$swiftc" -sanitize=fuzzer,address "${optimize[@]}" -parse-as-library -swift-version 6 -emit-module -emit-object \
         -module-name "$module" -emit-module-path "$build/modules/$module.swiftmodule" \
-        -o "$build/$module.o" -wmo "$root"/Sources/"$module"/*.swift
+        -I "$build/modules/COptionalLibraries" -o "$build/$module.o" -wmo "$root"/Sources/"$module"/*.swift
 done
 
 "$swiftc" -sanitize=fuzzer,address "${optimize[@]}" -parse-as-library -swift-version 6 -package-name Lifeline -module-name SMPPFuzz \
-    -I "$build/modules" -I "$root/Sources/COpenSSL" "$build/Diagnostics.o" "$build/SMSCodec.o" -lssl -lcrypto \
+    -I "$build/modules" -I "$build/modules/COptionalLibraries" -I "$root/Sources/COpenSSL" \
+    "$build/Diagnostics.o" "$build/SMSCodec.o" "$build/OptionalLibraries.o" "${trampolines[@]}" \
     "$root"/Sources/SMPP/*.swift "$here"/FuzzPDUDecoder.swift \
     -o "$build/fuzz-pdu-decoder"
 

@@ -1,6 +1,7 @@
 import COpenSSL
 import Foundation
 import Glibc
+import OptionalLibraries
 
 /// TLS over one TCP connection, with OpenSSL's libssl driven by one dedicated thread.
 ///
@@ -62,6 +63,11 @@ package final class TLSConnection: SMPPTransport, @unchecked Sendable {
         timeout: Duration,
         settings: SMPPTLSSettings
     ) async throws(TLSConnectionError) -> TLSConnection {
+        do {
+            try OptionalLibrary.openssl.load(for: "SMPP over TLS to \(host):\(port)")
+        } catch {
+            throw .library(error)
+        }
         let result: Result<TLSConnection, TLSConnectionError> = await withCheckedContinuation { continuation in
             let thread = Thread {
                 continuation.resume(
@@ -480,6 +486,8 @@ public enum TLSConnectionError: Error, Equatable, Sendable, CustomStringConverti
     case hostMismatch(host: String, port: UInt16)
     /// The handshake failed for another reason (protocol versions, ciphers, a plain-TCP port, a timeout).
     case handshake(host: String, port: UInt16, reason: String, caFile: String?)
+    /// OpenSSL could not be loaded; the error names the file and the package to install.
+    case library(OptionalLibraryError)
 
     static func handshake(host: String, port: UInt16, reason: String, settings: SMPPTLSSettings) -> TLSConnectionError {
         .handshake(host: host, port: port, reason: reason, caFile: settings.caFile)
@@ -505,6 +513,8 @@ public enum TLSConnectionError: Error, Equatable, Sendable, CustomStringConverti
                 + "name the certificate carries"
         case .handshake(let host, let port, let reason, _):
             "TLS handshake with \(host):\(port) failed: \(reason)"
+        case .library(let error):
+            "\(error)"
         }
     }
 }

@@ -1,5 +1,6 @@
 import Config
 import Foundation
+import OptionalLibraries
 import Store
 
 /// A `lifeline` subcommand: parsed and validated from the lexed arguments, then run.
@@ -74,6 +75,7 @@ enum LifelineCommand {
         case is ConfigError: .config
         case is InputError: .dataError
         case is StoreError: .unavailable
+        case is OptionalLibraryError: .unavailable
         default: .software
         }
     }

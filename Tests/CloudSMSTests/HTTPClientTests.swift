@@ -40,7 +40,7 @@ import Testing
     @Test func postReturnsResponse() async throws {
         let fake = try await CloudFake.start()
         defer { withExtendedLifetime(fake) {} }
-        let client = HTTPClient(logger: .disabled)
+        let client = try HTTPClient(logger: .disabled)
         let response = try await client.execute(messagesRequest(baseURL: fake.baseURL, to: "+447700900123"))
         #expect(response.status == 201)
         #expect(response.headerValue(named: "content-type") == "application/json")
@@ -52,7 +52,7 @@ import Testing
     @Test func sequentialRequestsReuseConnection() async throws {
         let fake = try await CloudFake.start()
         defer { withExtendedLifetime(fake) {} }
-        let client = HTTPClient(logger: .disabled)
+        let client = try HTTPClient(logger: .disabled)
         for _ in 0..<5 {
             let response = try await client.execute(messagesRequest(baseURL: fake.baseURL, to: "+447700900123"))
             #expect(response.status == 201)
@@ -66,7 +66,7 @@ import Testing
     @Test func tlsHandshakeFailureIsUnavailable() async throws {
         let fake = try await CloudFake.start()
         defer { withExtendedLifetime(fake) {} }
-        let client = HTTPClient(logger: .disabled)
+        let client = try HTTPClient(logger: .disabled)
         let request = messagesRequest(baseURL: "https://127.0.0.1:\(fake.port)", to: "+447700900123")
         let error = try #require(await expectError(request, client: client))
         #expect(error.code == .tlsFailure)
@@ -77,7 +77,7 @@ import Testing
     @Test func concurrentRequestsFinish() async throws {
         let fake = try await CloudFake.start()
         defer { withExtendedLifetime(fake) {} }
-        let client = HTTPClient(logger: .disabled)
+        let client = try HTTPClient(logger: .disabled)
         let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
             for index in 0..<8 {
                 let recipient = index.isMultiple(of: 2) ? "+447700900123" : "+15005550001"
@@ -92,7 +92,7 @@ import Testing
     /// A port with no listener fails with `connectionRefused`, classed unavailable, without waiting for a timeout.
     @Test func refusedConnectionIsUnavailable() async throws {
         let port = try LoopbackSocket.closedPort()
-        let client = HTTPClient(logger: .disabled)
+        let client = try HTTPClient(logger: .disabled)
         var request = messagesRequest(baseURL: "http://127.0.0.1:\(port)", to: "+447700900123")
         request.connectTimeout = .seconds(60)
         request.timeout = .seconds(60)
@@ -106,7 +106,7 @@ import Testing
     @Test func blackHoleIsAmbiguous() async throws {
         let blackHole = try LoopbackSocket(listening: true)
         defer { withExtendedLifetime(blackHole) {} }
-        let client = HTTPClient(logger: .disabled)
+        let client = try HTTPClient(logger: .disabled)
         let request = messagesRequest(baseURL: "http://127.0.0.1:\(blackHole.port)", to: "+447700900123", timeout: .seconds(1))
         let error = try #require(await expectError(request, client: client))
         #expect(error.code == .timeoutAfterSend)
@@ -118,7 +118,7 @@ import Testing
     @Test func slowTrickleIsAmbiguous() async throws {
         let fake = try await CloudFake.start()
         defer { withExtendedLifetime(fake) {} }
-        let client = HTTPClient(logger: .disabled)
+        let client = try HTTPClient(logger: .disabled)
         let request = messagesRequest(baseURL: fake.baseURL, to: "+15005550009", timeout: .seconds(1))
         let error = try #require(await expectError(request, client: client))
         #expect(error.code == .timeoutAfterSend)
@@ -129,7 +129,7 @@ import Testing
     @Test func oversizedBodyIsRejected() async throws {
         let fake = try await CloudFake.start()
         defer { withExtendedLifetime(fake) {} }
-        let client = HTTPClient(logger: .disabled)
+        let client = try HTTPClient(logger: .disabled)
         let error = try #require(await expectError(messagesRequest(baseURL: fake.baseURL, to: "+15005550007"), client: client))
         #expect(error.code == .bodyTooLarge(status: 201, limit: 1 << 20))
         #expect(error.classification == .ambiguous)
@@ -139,7 +139,7 @@ import Testing
     @Test func configuredBodyLimitApplies() async throws {
         let fake = try await CloudFake.start()
         defer { withExtendedLifetime(fake) {} }
-        let client = HTTPClient(configuration: .init(maxResponseBodyBytes: 64), logger: .disabled)
+        let client = try HTTPClient(configuration: .init(maxResponseBodyBytes: 64), logger: .disabled)
         let error = try #require(await expectError(messagesRequest(baseURL: fake.baseURL, to: "+447700900123"), client: client))
         #expect(error.code == .bodyTooLarge(status: 201, limit: 64))
         let smallBody = try await client.execute(messagesRequest(baseURL: fake.baseURL, to: "+15005550010"))
@@ -150,7 +150,7 @@ import Testing
     @Test func cancellationStopsTransfer() async throws {
         let blackHole = try LoopbackSocket(listening: true)
         defer { withExtendedLifetime(blackHole) {} }
-        let client = HTTPClient(logger: .disabled)
+        let client = try HTTPClient(logger: .disabled)
         let request = messagesRequest(baseURL: "http://127.0.0.1:\(blackHole.port)", to: "+447700900123", timeout: .seconds(60))
         let task = Task { () -> HTTPClientError? in
             do throws(HTTPClientError) {
@@ -168,7 +168,7 @@ import Testing
     /// After `shutdown()` a request fails with `clientClosed` and nothing is sent.
     @Test func shutdownRejectsRequests() async throws {
         let port = try LoopbackSocket.closedPort()
-        let client = HTTPClient(logger: .disabled)
+        let client = try HTTPClient(logger: .disabled)
         client.shutdown()
         let error = try #require(await expectError(messagesRequest(baseURL: "http://127.0.0.1:\(port)", to: "+1"), client: client))
         #expect(error.code == .clientClosed)
@@ -184,11 +184,11 @@ import Testing
             url: fake.baseURL,
             credentials: BasicCredentials(username: CloudFake.proxyUser, password: CloudFake.proxyPassword)
         )
-        let client = HTTPClient(configuration: .init(proxy: proxy), logger: .disabled)
+        let client = try HTTPClient(configuration: .init(proxy: proxy), logger: .disabled)
         let response = try await client.execute(messagesRequest(baseURL: "http://api.twilio.invalid", to: "+447700900123"))
         #expect(response.status == 201)
 
-        let records = try await FakeRecords.fetch(from: fake, client: HTTPClient(logger: .disabled))
+        let records = try await FakeRecords.fetch(from: fake, client: try HTTPClient(logger: .disabled))
         let record = try #require(records.first)
         #expect(record.proxied)
         #expect(record.proxyAuth == "ok")
@@ -198,7 +198,7 @@ import Testing
 
     /// An unknown scheme is rejected before any connection as `invalidRequest`.
     @Test func unsupportedSchemeIsInvalid() async throws {
-        let client = HTTPClient(logger: .disabled)
+        let client = try HTTPClient(logger: .disabled)
         let request = HTTPRequest(method: .get, url: "ftp://127.0.0.1:1/file")
         let error = try #require(await expectError(request, client: client))
         #expect(error.code == .invalidRequest)
@@ -208,7 +208,7 @@ import Testing
     /// A URL with a user name and password is rejected before any connection, and the error does not repeat them.
     @Test func credentialsInURLAreRejected() async throws {
         let port = try LoopbackSocket.closedPort()
-        let client = HTTPClient(logger: .disabled)
+        let client = try HTTPClient(logger: .disabled)
         let request = HTTPRequest(method: .get, url: "http://user:hunter2@127.0.0.1:\(port)/")
         let error = try #require(await expectError(request, client: client))
         #expect(error.code == .invalidRequest)

@@ -47,7 +47,7 @@ import Testing
         )
         defer { withExtendedLifetime((fake, proxy)) {} }
         let proxyPort = try #require(proxy.port)
-        let http = HTTPClient(logger: .disabled)
+        let http = try HTTPClient(logger: .disabled)
         let credentials = BasicCredentials(username: Self.proxyUser, password: Self.proxyPassword)
         let viaProxy = HTTPProxy(url: "http://127.0.0.1:\(proxyPort)", credentials: credentials)
 
@@ -80,7 +80,7 @@ import Testing
         )
         defer { withExtendedLifetime((fake, proxy)) {} }
         let proxyPort = try #require(proxy.port)
-        let http = HTTPClient(logger: .disabled)
+        let http = try HTTPClient(logger: .disabled)
         let wrong = HTTPProxy(
             url: "http://127.0.0.1:\(proxyPort)",
             credentials: BasicCredentials(username: Self.proxyUser, password: "not-it")
@@ -98,9 +98,9 @@ import Testing
     }
 
     /// Vonage and SNS requests carry their settings' proxy too.
-    @Test func everyProviderRequestCarriesItsProxy() {
+    @Test func everyProviderRequestCarriesItsProxy() throws {
         let proxy = HTTPProxy(url: "http://proxy.campus.example:3128", noProxy: [".campus.example"])
-        let http = HTTPClient(logger: .disabled)
+        let http = try HTTPClient(logger: .disabled)
         let vonage = VonageClient(
             settings: VonageSettings(apiKey: "abcd1234", apiSecret: "s", sender: "Campus", proxy: proxy),
             http: http,

@@ -127,7 +127,7 @@ struct ProxyTunnelTests {
         defer { withExtendedLifetime((provider, proxyServer)) {} }
         let handler = InMemoryLogHandler()
         let logger = Logger(label: "cloud", level: .trace, handler: handler)
-        let http = HTTPClient(logger: logger)
+        let http = try HTTPClient(logger: logger)
         let proxy = Self.proxy(port: proxyPort)
         let caFile = provider.authority.caPath
 
@@ -173,7 +173,7 @@ struct ProxyTunnelTests {
         defer { other.remove() }
         let (proxyServer, proxyPort) = try await Self.startProxy()
         defer { withExtendedLifetime((provider, proxyServer)) {} }
-        let http = HTTPClient(logger: .disabled)
+        let http = try HTTPClient(logger: .disabled)
         let proxy = Self.proxy(port: proxyPort)
 
         for caFile in [nil, other.caPath] {
@@ -222,7 +222,7 @@ struct ProxyTunnelTests {
         defer { withExtendedLifetime((provider, proxyServer)) {} }
         let handler = InMemoryLogHandler()
         let logger = Logger(label: "cloud", level: .trace, handler: handler)
-        let http = HTTPClient(logger: logger)
+        let http = try HTTPClient(logger: logger)
         let proxy = Self.proxy(port: proxyPort, password: refusal.password)
         let caFile = provider.authority.caPath
 
@@ -261,7 +261,7 @@ struct ProxyTunnelTests {
         defer { withExtendedLifetime((provider, proxyServer)) {} }
         let handler = InMemoryLogHandler()
         let logger = Logger(label: "cloud", level: .trace, handler: handler)
-        let http = HTTPClient(logger: logger)
+        let http = try HTTPClient(logger: logger)
         let proxy = HTTPProxy(url: "http://\(Self.proxyUser):\(Self.proxyPassword)@127.0.0.1:\(proxyPort)")
 
         let result = await Self.twilio(provider.baseURL, proxy: proxy, caFile: provider.authority.caPath, http: http, logger: logger)

@@ -23,7 +23,7 @@ import Testing
     @Test func acceptedWithMessageID() async throws {
         let fake = try await CloudFake.start()
         defer { withExtendedLifetime(fake) {} }
-        let http = HTTPClient(logger: .disabled)
+        let http = try HTTPClient(logger: .disabled)
         let result = await client(fake, http: http).send(to: "+447700900123", body: "Gate B opens at 10:00")
         guard case .accepted(let id) = result else {
             Issue.record("expected accepted, got \(result)")
@@ -52,7 +52,7 @@ import Testing
     func scriptedErrors(recipient: String, secret: String, expected: String) async throws {
         let fake = try await CloudFake.start()
         defer { withExtendedLifetime(fake) {} }
-        let http = HTTPClient(logger: .disabled)
+        let http = try HTTPClient(logger: .disabled)
         let result = await client(fake, http: http, secret: secret).send(to: recipient, body: "scripted")
         #expect(TwilioClientTests.summary(result) == expected, "\(result)")
         let record = try #require(try await FakeRecords.fetch(from: fake, client: http).first)
@@ -66,7 +66,7 @@ import Testing
         defer { withExtendedLifetime(fake) {} }
         let handler = InMemoryLogHandler()
         let logger = Logger(label: "cloud", level: .trace, handler: handler)
-        let http = HTTPClient(logger: logger)
+        let http = try HTTPClient(logger: logger)
         _ = await client(fake, http: http, logger: logger).send(to: "+447700900123", body: "secret meeting point")
         let lines = handler.records.map { StdoutLogHandler.format($0, prefixesPriority: false) }
         #expect(lines.count >= 2)

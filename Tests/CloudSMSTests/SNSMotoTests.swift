@@ -67,7 +67,7 @@ import Testing
     @Test func publishIsRecorded() async throws {
         let (peer, moto) = try await Self.start()
         defer { withExtendedLifetime(peer) {} }
-        let http = HTTPClient(logger: .disabled)
+        let http = try HTTPClient(logger: .disabled)
         let text = "Évacuez la salle B: sortie 3 & 4 = escalier +1"
 
         let result = await Self.client(moto, http: http).send(to: "+447700900123", body: text)
@@ -85,7 +85,7 @@ import Testing
     @Test func rejectionsAreClassified() async throws {
         let (peer, moto) = try await Self.start()
         defer { withExtendedLifetime(peer) {} }
-        let http = HTTPClient(logger: .disabled)
+        let http = try HTTPClient(logger: .disabled)
 
         let wrongSecret = await Self.client(moto, http: http, secret: "not-the-secret").send(to: "+447700900123", body: "x")
         guard case .unavailable(let reason) = wrongSecret else {

@@ -25,7 +25,7 @@ import Testing
     @Test func acceptedWithSid() async throws {
         let fake = try await CloudFake.start()
         defer { withExtendedLifetime(fake) {} }
-        let http = HTTPClient(logger: .disabled)
+        let http = try HTTPClient(logger: .disabled)
         var settings = settings(baseURL: fake.baseURL)
         settings.statusCallbackURL = "https://gateway.example.org/webhooks/twilio"
         settings.validityPeriod = .seconds(600)
@@ -58,7 +58,7 @@ import Testing
     @Test func apiKeyAndMessagingService() async throws {
         let fake = try await CloudFake.start()
         defer { withExtendedLifetime(fake) {} }
-        let http = HTTPClient(logger: .disabled)
+        let http = try HTTPClient(logger: .disabled)
         let settings = settings(
             baseURL: fake.baseURL,
             credentials: .apiKey(sid: CloudFake.apiKeySID, secret: CloudFake.apiKeySecret),
@@ -83,7 +83,7 @@ import Testing
     @Test func wrongTokenIsUnavailable() async throws {
         let fake = try await CloudFake.start()
         defer { withExtendedLifetime(fake) {} }
-        let http = HTTPClient(logger: .disabled)
+        let http = try HTTPClient(logger: .disabled)
         let settings = settings(baseURL: fake.baseURL, credentials: .authToken("not-the-token"))
         let result = await TwilioClient(settings: settings, http: http, logger: .disabled)
             .send(to: "+447700900123", body: "x")
@@ -110,7 +110,7 @@ import Testing
     func scriptedAnswers(recipient: String, expected: String) async throws {
         let fake = try await CloudFake.start()
         defer { withExtendedLifetime(fake) {} }
-        let http = HTTPClient(logger: .disabled)
+        let http = try HTTPClient(logger: .disabled)
         let result = await TwilioClient(settings: settings(baseURL: fake.baseURL), http: http, logger: .disabled)
             .send(to: recipient, body: "scripted")
         #expect(Self.summary(result) == expected, "\(result)")
@@ -122,7 +122,7 @@ import Testing
     @Test func recipientErrorMasksNumber() async throws {
         let fake = try await CloudFake.start()
         defer { withExtendedLifetime(fake) {} }
-        let result = await TwilioClient(settings: settings(baseURL: fake.baseURL), http: HTTPClient(logger: .disabled), logger: .disabled)
+        let result = await TwilioClient(settings: settings(baseURL: fake.baseURL), http: try HTTPClient(logger: .disabled), logger: .disabled)
             .send(to: "+15005550001", body: "x")
         guard case .recipientError(_, let message) = result else {
             Issue.record("expected recipientError, got \(result)")
@@ -137,7 +137,7 @@ import Testing
         let fake = try await CloudFake.start()
         defer { withExtendedLifetime(fake) {} }
         let settings = settings(baseURL: fake.baseURL, timeout: .seconds(1))
-        let result = await TwilioClient(settings: settings, http: HTTPClient(logger: .disabled), logger: .disabled)
+        let result = await TwilioClient(settings: settings, http: try HTTPClient(logger: .disabled), logger: .disabled)
             .send(to: "+15005550008", body: "x")
         #expect(Self.summary(result) == "ambiguous", "\(result)")
     }
@@ -147,7 +147,7 @@ import Testing
         let port = try LoopbackSocket.closedPort()
         let result = await TwilioClient(
             settings: settings(baseURL: "http://127.0.0.1:\(port)"),
-            http: HTTPClient(logger: .disabled),
+            http: try HTTPClient(logger: .disabled),
             logger: .disabled
         ).send(to: "+447700900123", body: "x")
         #expect(Self.summary(result) == "unavailable", "\(result)")
@@ -160,7 +160,7 @@ import Testing
         defer { withExtendedLifetime(fake) {} }
         let handler = InMemoryLogHandler()
         let logger = Logger(label: "cloud", level: .trace, handler: handler)
-        let http = HTTPClient(logger: logger)
+        let http = try HTTPClient(logger: logger)
         let tokenClient = TwilioClient(settings: settings(baseURL: fake.baseURL), http: http, logger: logger)
         let keyClient = TwilioClient(
             settings: settings(
@@ -192,7 +192,7 @@ import Testing
     @Test func probeReportsHealth() async throws {
         let fake = try await CloudFake.start()
         defer { withExtendedLifetime(fake) {} }
-        let http = HTTPClient(logger: .disabled)
+        let http = try HTTPClient(logger: .disabled)
         let good = TwilioClient(settings: settings(baseURL: fake.baseURL), http: http, logger: .disabled)
         #expect(await good.probe() == .healthy)
 

@@ -130,9 +130,14 @@ expect "control: Package is lifeline" test "$(field Package)" = lifeline
 expect "control: Version is the one given" test "$(field Version)" = "$version"
 expect "control: Architecture matches the binary" test "$(field Architecture)" = "$(dpkg --print-architecture)"
 depends=$(field Depends)
-for name in libc6 libsqlite3-0 libyaml-0-2 libserialport0 libcurl4 libssl3 libmicrohttpd12 libsystemd0 passwd; do
+# libcurl4, libpq5 and libssl3 are opened with dlopen, so they are in no NEEDED entry: Depends must name them.
+for name in libc6 libsqlite3-0 libyaml-0-2 libserialport0 libcurl4 libpq5 libssl3 libmicrohttpd12 libsystemd0 passwd; do
     expect "control: Depends names $name" grep -qxF -- "$name" <<<"$(tr ',' '\n' <<<"$depends" | awk '{ print $1 }')"
 done
+if LC_ALL=C readelf -V "$binary" | grep -q GLIBC_ABI_DT_RELR; then
+    expect "control: a binary with RELR relocations depends on libc6 (>= 2.36)" \
+        grep -qxF -- "libc6 (>= 2.36)" <<<"$(tr ',' '\n' <<<"$depends" | sed 's/^ *//')"
+fi
 expect "control: Installed-Size is a number of KiB" grep -qE '^[0-9]+$' <<<"$(field Installed-Size)"
 expect "control: the description has a summary and a body" test "$(field Description | wc -l)" -ge 3
 expect "conffiles marks /etc/lifeline/lifeline.yaml" \

@@ -19,7 +19,9 @@ Three measurements, each starting the real daemon on a fresh database in a tempo
   startup    a database with Q queued bulk messages written with SQL (no daemon involved); the time
              from starting `lifeline serve` to its READY=1 on a NOTIFY_SOCKET this script listens
              on, and the daemon's VmRSS (with its anonymous and file-backed parts) and VmHWM at
-             READY and 5 s later. Runs once with Q and once with an empty queue for comparison.
+             READY and 5 s later, and the resident KiB of each mapped file at READY (from
+             /proc/PID/smaps, the largest first; anonymous memory as "[anon]"). Runs once with Q and
+             once with an empty queue for comparison.
 
 Spans from the acknowledgement use time.monotonic in this process; spans from created_at use
 the wall clock of this machine (millisecond resolution, as stored). The SMSC answers each
@@ -188,6 +190,21 @@ class Daemon:
                 if key in ("VmRSS", "VmHWM", "RssAnon", "RssFile"):
                     values[key] = int(rest.split()[0])
         return values
+
+    def mappings_kib(self, largest=12):
+        """Resident KiB per mapped file (and "[anon]" for every mapping without one), largest first."""
+        totals = {}
+        name = "[anon]"
+        with open(f"/proc/{self.process.pid}/smaps") as smaps:
+            for line in smaps:
+                fields = line.split()
+                if "-" in fields[0] and len(fields) >= 5 and ":" in fields[3]:
+                    path = fields[5] if len(fields) > 5 else ""
+                    name = os.path.basename(path) if path.startswith("/") else "[anon]"
+                elif fields[0] == "Rss:":
+                    totals[name] = totals.get(name, 0) + int(fields[1])
+        ordered = sorted(totals.items(), key=lambda item: -item[1])
+        return dict(ordered[:largest])
 
     def stop(self):
         if self.api is not None:
@@ -411,6 +428,7 @@ def startup_once(binary, queued):
             size_mib = os.path.getsize(daemon.database) / 1048576
             ready = daemon.start()
             at_ready = daemon.memory_kib()
+            mappings = daemon.mappings_kib()
             time.sleep(5)
             later = daemon.memory_kib()
             sent_in_5s = len(smsc.submits)
@@ -422,6 +440,7 @@ def startup_once(binary, queued):
         "anon_kib_at_ready": at_ready["RssAnon"], "file_kib_at_ready": at_ready["RssFile"], "rss_kib_5s_later": later["VmRSS"],
         "anon_kib_5s_later": later["RssAnon"], "file_kib_5s_later": later["RssFile"],
         "peak_rss_kib_5s_later": later["VmHWM"], "submits_in_first_5s": sent_in_5s,
+        "rss_kib_by_mapping_at_ready": mappings,
     }
 
 

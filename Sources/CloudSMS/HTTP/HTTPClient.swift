@@ -1,4 +1,5 @@
 import Diagnostics
+import OptionalLibraries
 
 /// An HTTP client over libcurl for the cloud providers' APIs.
 ///
@@ -42,10 +43,12 @@ public final class HTTPClient: Sendable {
 
     private let loop: CurlTransferLoop
 
-    /// Starts the transfer thread.
+    /// Loads libcurl unless it is loaded, then starts the transfer thread.
     /// - Parameter logger: gets one `debug` line per exchange with method, host and status or
     ///   error; never the path, the body or credentials.
-    public init(configuration: Configuration = Configuration(), logger: Logger) {
+    /// - Throws: `OptionalLibraryError` when libcurl cannot be loaded.
+    public init(configuration: Configuration = Configuration(), logger: Logger) throws(OptionalLibraryError) {
+        try OptionalLibrary.curl.load(for: "the cloud providers' HTTP client")
         loop = CurlTransferLoop(configuration: configuration, logger: logger)
     }
 

@@ -1,7 +1,14 @@
 import COpenSSL
+import OptionalLibraries
 
 /// Keyed hashes from OpenSSL's libcrypto, for provider signatures.
+///
+/// Each digest loads OpenSSL first if nothing did before; the daemon loads it at start for every
+/// cloud provider, so a missing library stops the process here only through a programmer error.
 enum HMAC {
+    /// What needs OpenSSL here, for the load error.
+    private static let feature = "request and webhook signatures"
+
     /// HMAC-SHA1, 20 bytes: Twilio's webhook signatures.
     static func sha1(key: [UInt8], message: [UInt8]) -> [UInt8] {
         compute(EVP_sha1(), key: key, message: message)
@@ -24,6 +31,7 @@ enum HMAC {
 
     /// Plain MD5 of `message`, 16 bytes: Vonage's oldest signature method, kept for accounts set to it.
     static func md5(_ message: [UInt8]) -> [UInt8] {
+        OptionalLibrary.openssl.loadOrStop(for: feature)
         var output = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
         var length: UInt32 = 0
         message.withUnsafeBytes { buffer in
@@ -34,7 +42,8 @@ enum HMAC {
         return Array(output.prefix(Int(length)))
     }
 
-    private static func compute(_ digest: OpaquePointer?, key: [UInt8], message: [UInt8]) -> [UInt8] {
+    private static func compute(_ digest: @autoclosure () -> OpaquePointer?, key: [UInt8], message: [UInt8]) -> [UInt8] {
+        OptionalLibrary.openssl.loadOrStop(for: feature)
         var output = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
         var length: UInt32 = 0
         // A zero byte replaces an empty key or message, because OpenSSL reads no bytes at length 0
@@ -46,7 +55,7 @@ enum HMAC {
             messageBytes.withUnsafeBufferPointer { messageBuffer in
                 output.withUnsafeMutableBufferPointer { outputBuffer in
                     _ = COpenSSL.HMAC(
-                        digest,
+                        digest(),
                         keyBuffer.baseAddress,
                         Int32(key.count),
                         messageBuffer.baseAddress,
@@ -62,6 +71,7 @@ enum HMAC {
 
     /// SHA-256 of `message`, 32 bytes.
     static func sha256(_ message: [UInt8]) -> [UInt8] {
+        OptionalLibrary.openssl.loadOrStop(for: feature)
         var output = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
         message.withUnsafeBufferPointer { buffer in
             output.withUnsafeMutableBufferPointer { outputBuffer in
@@ -83,12 +93,15 @@ enum HMAC {
         return String(decoding: text, as: UTF8.self)
     }
 
-    /// Compares two byte strings in time that depends only on their length (`CRYPTO_memcmp`).
+    /// Compares two byte strings in time that depends only on their length: every byte pair is
+    /// read, and the differences are gathered with OR, so no early exit tells where they differ.
+    /// Plain Swift, so checking a webhook signature needs no library beyond the digest's.
     static func constantTimeEquals(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
         guard lhs.count == rhs.count else { return false }
-        guard !lhs.isEmpty else { return true }
-        return lhs.withUnsafeBytes { left in
-            rhs.withUnsafeBytes { right in CRYPTO_memcmp(left.baseAddress, right.baseAddress, lhs.count) == 0 }
+        var difference: UInt8 = 0
+        for index in lhs.indices {
+            difference |= lhs[index] ^ rhs[index]
         }
+        return difference == 0
     }
 }

@@ -1,5 +1,6 @@
 import CLibPQ
 import Foundation
+import OptionalLibraries
 
 /// One open libpq connection (`PGconn`) and the statements prepared on it.
 ///
@@ -21,7 +22,8 @@ public final class PostgresConnection {
     /// Settings the string does not give default to: `connect_timeout` 10 s, TCP keepalives that
     /// notice a dead peer within about a minute (idle 30 s, then 3 probes 10 s apart), UTF-8
     /// client encoding, and `application_name` from the argument. Server notices are discarded.
-    /// - Throws: `PostgresError` with `.unableToConnect` and libpq's message (which never contains the password).
+    /// - Throws: `PostgresError` with `.unableToConnect` and libpq's message (which never contains
+    ///   the password), or the load error when libpq cannot be loaded.
     public init(
         conninfo: String,
         applicationName: String = "lifeline",
@@ -230,8 +232,20 @@ public final class PostgresConnection {
         return body(copies.map { $0.map { UnsafePointer($0) } })
     }
 
+    /// Loads libpq unless it is loaded: the PostgreSQL store's first libpq call goes through here.
+    /// - Throws: `PostgresError` with `.unableToConnect` whose message is the load error, naming
+    ///   the file and the package to install.
+    private static func loadLibrary() throws(PostgresError) {
+        do {
+            try OptionalLibrary.postgresql.load(for: "store: postgresql")
+        } catch {
+            throw PostgresError(code: .unableToConnect, message: error.description)
+        }
+    }
+
     /// Describes the server, port, user and database a connection string names, without its password.
     static func describe(_ conninfo: String) throws(PostgresError) -> String {
+        try loadLibrary()
         var failure: UnsafeMutablePointer<CChar>?
         guard let options = PQconninfoParse(conninfo, &failure) else {
             let message = failure.map { String(cString: $0).trimmingCharacters(in: .whitespacesAndNewlines) }

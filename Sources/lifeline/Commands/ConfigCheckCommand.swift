@@ -1,8 +1,8 @@
 import Config
 import Foundation
 
-/// `lifeline config check FILE`: validates a config file and prints the effective config with
-/// every secret masked.
+/// `lifeline config check FILE`: validates a config file, loads the libraries its providers and
+/// store need (libcurl, libpq, OpenSSL), and prints the effective config with every secret masked.
 struct ConfigCheckCommand: Subcommand {
     let path: String
 
@@ -19,6 +19,7 @@ struct ConfigCheckCommand: Subcommand {
 
     func run() async throws -> ExitCode {
         let config = try loadConfig(at: path)
+        try RequiredLibraries(config: config).load()
         print("# \(path): valid. Effective configuration, secrets masked:")
         print(config.renderEffective(), terminator: "")
         return .success

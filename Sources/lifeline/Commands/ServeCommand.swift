@@ -17,6 +17,7 @@ struct ServeCommand: Subcommand {
 
     func run() async throws -> ExitCode {
         var config = try loadConfig(at: configPath)
+        try RequiredLibraries(config: config).load()
         let control = ServeControl(configPath: configPath)
         let signals = SignalWatcher(signals: [SIGTERM, SIGINT, SIGHUP]) { signal in
             Task { await control.handle(signal: signal) }
@@ -68,6 +69,7 @@ actor ServeControl {
         }
         do {
             let loaded = try LifelineConfig.load(path: configPath, environment: ProcessInfo.processInfo.environment)
+            try RequiredLibraries(config: loaded.config).load()
             for warning in loaded.warnings {
                 logger.warning("Config warning", metadata: ["warning": "\(warning)"])
             }

@@ -1,0 +1,104 @@
+import Foundation
+import Simulators
+import Testing
+
+/// Which of the optional libraries (libcurl, libpq, OpenSSL) a running daemon maps: only those
+/// its configuration needs.
+@Suite(.serialized, .timeLimit(.minutes(3)))
+struct OptionalLibraryMappingTests {
+    /// The library files the daemon opens at run time, as they appear in /proc/PID/maps.
+    static let optionalFiles = ["libcurl.so", "libpq.so", "libssl.so", "libcrypto.so"]
+
+    /// A daemon whose only provider is a plain SMPP link maps none of libcurl, libpq, libssl and
+    /// libcrypto once it is bound.
+    @Test func smppOnlyDaemonMapsNoOptionalLibrary() async throws {
+        let directory = try CommandLineErrorTests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let simulator = SMSCSimulator(configuration: SMSCSimulatorConfiguration(password: "maps-pw"))
+        let smscPort = try await simulator.start()
+        FileManager.default.createFile(
+            atPath: directory + "/smpp.password",
+            contents: Data("maps-pw".utf8),
+            attributes: [.posixPermissions: 0o600]
+        )
+        let configPath = directory + "/lifeline.yaml"
+        try """
+            database: \(directory)/lifeline.db
+            providers:
+              - id: carrier
+                type: smpp
+                host: 127.0.0.1
+                port: \(smscPort)
+                system_id: lifeline
+                password_file: \(directory)/smpp.password
+
+            """.write(toFile: configPath, atomically: true, encoding: .utf8)
+        let daemon = try LifelineBinary.startDaemon(configPath: configPath, logPath: directory + "/daemon.log")
+        defer { if daemon.isRunning { daemon.terminate() } }
+        #expect(await simulator.waitForBinds(count: 1, timeout: .seconds(20)))
+        try #require(try await Self.waitUntilRunning(configPath))
+
+        let maps = try Self.mappedFiles(of: daemon)
+        for file in Self.optionalFiles {
+            #expect(!maps.contains { $0.contains(file) }, "\(file) is mapped:\n\(maps.joined(separator: "\n"))")
+        }
+        daemon.terminate()
+        await waitForExit(daemon)
+        await simulator.stop()
+    }
+
+    /// A daemon with a cloud provider maps libcurl and OpenSSL, which it loaded at start.
+    @Test func cloudProviderDaemonMapsCurl() async throws {
+        let directory = try CommandLineErrorTests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        FileManager.default.createFile(
+            atPath: directory + "/twilio.token",
+            contents: Data("maps-token".utf8),
+            attributes: [.posixPermissions: 0o600]
+        )
+        let configPath = directory + "/lifeline.yaml"
+        // Nothing listens on the port: the daemon only has to start, not to send.
+        try """
+            database: \(directory)/lifeline.db
+            providers:
+              - id: twilio
+                type: twilio
+                account_sid: AC00000000000000000000000000000000
+                auth_token_file: \(directory)/twilio.token
+                from: "+15005550006"
+                base_url: http://127.0.0.1:\(try unusedLoopbackPort())
+
+            """.write(toFile: configPath, atomically: true, encoding: .utf8)
+        let daemon = try LifelineBinary.startDaemon(configPath: configPath, logPath: directory + "/daemon.log")
+        defer { if daemon.isRunning { daemon.terminate() } }
+        try #require(try await Self.waitUntilRunning(configPath))
+
+        let maps = try Self.mappedFiles(of: daemon)
+        #expect(maps.contains { $0.contains("libcurl.so.4") }, "libcurl is not mapped")
+        #expect(maps.contains { $0.contains("libssl.so.3") }, "libssl is not mapped")
+        #expect(!maps.contains { $0.contains("libpq.so") }, "libpq is mapped without a PostgreSQL store")
+        daemon.terminate()
+        await waitForExit(daemon)
+    }
+
+    /// Returns the paths of the files mapped into `process`, from /proc/PID/maps read to its end.
+    /// The file reports a size of 0, so a read sized by it stops early.
+    static func mappedFiles(of process: Process) throws -> [String] {
+        let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: "/proc/\(process.processIdentifier)/maps"))
+        defer { try? handle.close() }
+        let maps = String(decoding: try handle.readToEnd() ?? Data(), as: UTF8.self)
+        return maps.split(separator: "\n").compactMap { line in
+            line.split(separator: " ", omittingEmptySubsequences: true).dropFirst(5).first.map(String.init)
+        }
+    }
+
+    /// Re-runs `lifeline status` every 250 ms until its output reports the daemon running, for at most 20 s.
+    static func waitUntilRunning(_ configPath: String) async throws -> Bool {
+        for _ in 0..<80 {
+            let result = try await LifelineBinary.run(["status", "--config", configPath])
+            if result.stdout.contains("Daemon: running") { return true }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        return false
+    }
+}
