@@ -188,6 +188,7 @@ public actor DeliveryTracker {
             // A response being recorded right now is the usual case, so an ambiguous attempt is
             // adopted at once only when no attempt to the handset is in flight.
             if report.recipient != nil, await adopt(report) == .adopted { return }
+            guard await awaitsAcceptance(report, since: generation) else { return }
             hold(report)
         case .failed:
             break
@@ -373,6 +374,22 @@ public actor DeliveryTracker {
             ]
         )
         return .stored
+    }
+
+    /// Returns whether `report` still has no stored acceptance, and applies it when one was
+    /// recorded after `generation`. An acceptance recorded while this actor awaited the store
+    /// found no held report to apply, so the report is looked up again until none was recorded
+    /// during the lookup. The caller may then hold it with no suspension in between.
+    private func awaitsAcceptance(_ report: DeliveryReport, since generation: UInt64) async -> Bool {
+        var seen = generation
+        while seen != acceptanceGeneration {
+            seen = acceptanceGeneration
+            if case .found(let message) = await lookUp(report) {
+                await apply(report, to: message)
+                return false
+            }
+        }
+        return true
     }
 
     private func hold(_ report: DeliveryReport) {

@@ -163,6 +163,38 @@ import Testing
         try await harness.finish()
     }
 
+    /// A receipt whose acceptance is stored while the tracker looks for an ambiguous attempt to
+    /// adopt it for is applied at once, not held until its retention ends.
+    @Test func acceptanceDuringAdoptionLookup() async throws {
+        let clock = ManualClock()
+        let store = InMemoryMessageStore()
+        let ids = try await store.enqueue([Submission(recipient: "+447700900123", text: "hello")], now: clock.now)
+        _ = try await store.claimNext(now: clock.now, lease: 60)
+        let attempt = try await store.beginAttempt(messageID: ids[0], providerID: "carrier", now: clock.now)
+        let tracker = DeliveryTracker(
+            store: store,
+            policy: testPolicy(["carrier"]),
+            reportingProviders: ["carrier"],
+            clock: clock,
+            logger: Logger(label: "delivery", level: .debug, handler: InMemoryLogHandler()),
+            heldReportRetention: .seconds(60)
+        )
+        let now = clock.now
+        await store.setUnresolvedLookupHook {
+            try? await store.finishAttempt(attempt, outcome: .accepted, providerMessageID: "A1", detail: nil, now: now)
+            try? await store.transition(ids[0], Transition(to: .sent, providerID: "carrier", providerMessageID: "A1"), now: now)
+            await tracker.recordAccepted(messageID: ids[0], providerID: "carrier", providerMessageID: "A1", priority: .normal, at: now)
+        }
+
+        await tracker.handle(
+            DeliveryReport(providerID: "carrier", providerMessageID: "A1", status: .delivered, recipient: "447700900123")
+        )
+
+        #expect(try await store.message(ids[0])?.state == .delivered)
+        #expect(await tracker.nextDeadline() == nil)
+        #expect(await tracker.counters.unknownReports == 0)
+    }
+
     /// No final report within the priority's deadline re-routes the message to the next provider.
     @Test func missedDeadlineReroutes() async throws {
         let cloud = ScriptedProvider(

@@ -21,6 +21,30 @@ actor InMemoryMessageStore: MessageStore {
     private var nextAttemptID: AttemptID = 1
     private(set) var callCount = 0
     private(set) var log: [LogEntry] = []
+    /// Run once at the start of the next `unresolvedAttempts` call, then cleared: lets a test
+    /// change the store while the delivery tracker waits for that call.
+    private var unresolvedLookupHook: (@Sendable () async -> Void)?
+
+    /// Sets the hook run once by the next `unresolvedAttempts` call.
+    func setUnresolvedLookupHook(_ hook: @escaping @Sendable () async -> Void) {
+        unresolvedLookupHook = hook
+    }
+
+    func unresolvedAttempts(providerID: String, recipient: String) async throws -> [UnresolvedAttempt] {
+        callCount += 1
+        if let hook = unresolvedLookupHook {
+            unresolvedLookupHook = nil
+            await hook()
+        }
+        var found: [UnresolvedAttempt] = []
+        for message in rows.values where message.recipient == recipient {
+            for attempt in attemptRows.values where attempt.messageID == message.id
+            && (attempt.isUnresolved(on: providerID) || attempt.isOpen(on: providerID)) {
+                found.append(UnresolvedAttempt(attempt: attempt, message: message))
+            }
+        }
+        return found.sorted { $0.attempt.id < $1.attempt.id }
+    }
 
     func enqueue(_ submissions: [Submission], now: Date) async throws -> [MessageID] {
         callCount += 1
