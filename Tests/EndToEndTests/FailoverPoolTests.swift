@@ -203,19 +203,44 @@ extension FailoverPoolTests {
     }
 }
 
-/// A loopback port with nothing listening on it: bound, read and closed.
+/// A loopback port with nothing listening on it, for a server the test starts later.
+///
+/// The port comes from 20000 to 32767, below Linux's default ephemeral range (32768 to 60999), so
+/// a simulator or client that binds port 0 in the meantime cannot be given the same one. Each
+/// port is handed out once per test process and checked free by binding it.
 func unusedLoopbackPort() throws -> UInt16 {
+    for _ in 0..<200 {
+        let port = UInt16.random(in: 20000...32767)
+        guard LoopbackPortLedger.shared.claim(port), loopbackPortIsFree(port) else { continue }
+        return port
+    }
+    throw FailoverPoolTests.WaitFailure(description: "no free loopback port between 20000 and 32767 after 200 tries")
+}
+
+/// The ports `unusedLoopbackPort()` has handed out in this process.
+final class LoopbackPortLedger: @unchecked Sendable {
+    // @unchecked: `lock` guards `handedOut`.
+    static let shared = LoopbackPortLedger()
+    private let lock = NSLock()
+    private var handedOut: Set<UInt16> = []
+
+    /// Returns whether `port` was not handed out before, and records it.
+    func claim(_ port: UInt16) -> Bool {
+        lock.withLock { handedOut.insert(port).inserted }
+    }
+}
+
+/// Returns whether `port` on 127.0.0.1 can be bound now.
+private func loopbackPortIsFree(_ port: UInt16) -> Bool {
     let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard descriptor >= 0 else { return false }
     defer { close(descriptor) }
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = port.bigEndian
     address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let result = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-            bind(descriptor, pointer, length) == 0 ? getsockname(descriptor, pointer, &length) : -1
-        }
+    let length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    return withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) == 0 }
     }
-    guard result == 0 else { throw FailoverPoolTests.WaitFailure(description: "no free loopback port: errno \(errno)") }
-    return UInt16(bigEndian: address.sin_port)
 }
