@@ -107,7 +107,7 @@ extension SQLiteStore {
     }
 
     /// Claims up to `limit` ready messages in the caller's transaction, after putting back those
-    /// whose lease ran out and expiring those past their deadline. Returns them in claim order.
+    /// whose lease ran out or whose wait for a receipt ended, and expiring those past their deadline. Returns them in claim order.
     ///
     /// With an `owner`, the claims store it, and messages that owner claimed keep their claim
     /// however long ago their lease ended.
@@ -119,6 +119,7 @@ extension SQLiteStore {
         on connection: SQLiteConnection
     ) throws -> [MessageRecord] {
         try requeueExpiredLeases(now: now, sparing: owner, on: connection)
+        try requeueEndedReceiptWaits(now: now, on: connection)
         _ = try expireDue(now: now, on: connection)
         let ready = try connection.statement(
             """
@@ -205,6 +206,9 @@ extension SQLiteStore {
     }
 
     /// Writes a transition to the message row and its event row, in the caller's transaction.
+    ///
+    /// A transition to `queued` or `unknown` writes its `notBefore` (`NULL` when it has none), so
+    /// an `unknown` message keeps a `not_before` only while it waits for a receipt.
     static func apply(
         _ transition: Transition,
         to messageID: MessageID,
@@ -218,7 +222,7 @@ extension SQLiteStore {
                 provider_id = COALESCE(?2, provider_id),
                 provider_message_id = COALESCE(?3, provider_message_id),
                 last_reason = ?4,
-                not_before = CASE WHEN ?1 = 'queued' THEN ?5 ELSE not_before END,
+                not_before = CASE WHEN ?1 IN ('queued', 'unknown') THEN ?5 ELSE not_before END,
                 lease_until = CASE WHEN ?1 = 'sending' THEN lease_until ELSE NULL END,
                 claim_owner = CASE WHEN ?1 = 'sending' THEN claim_owner ELSE NULL END,
                 updated_at = ?6

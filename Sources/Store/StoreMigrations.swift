@@ -17,6 +17,7 @@ enum StoreMigrations {
         StoreMigration(version: 3, sql: inboundSchema),
         StoreMigration(version: 4, sql: claimOwnerSchema),
         StoreMigration(version: 5, sql: sharedBoxesSchema),
+        StoreMigration(version: 6, sql: receiptWaitSchema),
     ]
 
     /// The newest schema version this code can migrate to.
@@ -167,5 +168,12 @@ enum StoreMigrations {
         );
 
         ALTER TABLE sms_queue ADD COLUMN handoff_node TEXT;
+        """
+
+    /// Messages waiting for the delivery receipt of an ambiguous attempt: `unknown` with a
+    /// `not_before`, the end of the wait, after which a claim puts them back in the queue.
+    static let receiptWaitSchema = """
+        CREATE INDEX sms_queue_unknown_not_before ON sms_queue(not_before)
+            WHERE state = 'unknown' AND not_before IS NOT NULL;
         """
 }
