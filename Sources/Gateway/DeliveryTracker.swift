@@ -23,9 +23,11 @@ import Store
 /// when that attempt is already ambiguous, else when the retention ends. A report that fits no
 /// attempt, or several, is logged at `debug` and counted.
 ///
-/// No message waits for such a receipt before the ambiguity rule fails it or fails it over:
-/// emergency and high messages must not wait, the receipt may never come, and an adopted
-/// `delivered` receipt still turns a `queued` or `failed` message `delivered` when it comes.
+/// A `normal` or `bulk` message with no provider left after an ambiguous attempt on a provider
+/// that sends receipts waits `unknown` for such a receipt until the priority's delivery deadline
+/// (`ReceiptWait`; the end is stored with the message, so it survives this box). Other messages
+/// do not wait: emergency and high ones must not, and an adopted `delivered` receipt still turns
+/// a `queued` or `failed` message `delivered` when it comes.
 ///
 /// Messages sent through a provider that sends reports get a delivery deadline (the priority's
 /// `deliveryDeadline`); the dispatcher's loop calls `checkDeadlines(now:)` when the earliest one is
@@ -153,6 +155,16 @@ public actor DeliveryTracker {
                 logger.debug("Delivery report dropped after a store error", metadata: ["error": "\(error)"])
             }
         }
+    }
+
+    /// Applies one report and returns whether it is stored, for a sender that sends a report
+    /// again when told so (an SMSC re-sends a `deliver_sm` answered with an error).
+    ///
+    /// `true` also covers a report held in memory until its message's acceptance is stored, and
+    /// one that matched no message. On a store error it returns `false` and keeps nothing, since
+    /// the sender will send it again.
+    public func handleStoring(_ report: DeliveryReport) async -> Bool {
+        await handleCounted(report) == nil
     }
 
     /// Handles a report kept after a store error. Returns the error when a store call failed again.

@@ -85,6 +85,10 @@ actor Daemon {
             logger.info("Released queued messages from their back-off for the new pool", metadata: ["count": "\(released)"])
         }
         for provider in providers {
+            // An SMPP receipt is answered only once stored, with an error when it could not be.
+            SMPPProvider.unwrapping(provider)?.onReceipt = { report in
+                await dispatcher.deliveryTracker.handleStoring(report)
+            }
             await provider.start(reports: { report in await dispatcher.deliveryTracker.handle(report) })
         }
         // Links bind and modems initialise in the background. A bounded wait for them keeps the
