@@ -25,7 +25,7 @@ import Store
 ///
 /// A `normal` or `bulk` message with no provider left after an ambiguous attempt on a provider
 /// that sends receipts waits `unknown` for such a receipt until the priority's delivery deadline
-/// (`ReceiptWait`; the end is stored with the message, so it survives this box). Other messages
+/// (`ReceiptWait`). The end of the wait is stored with the message, so it survives this box. Other messages
 /// do not wait: emergency and high ones must not, and an adopted `delivered` receipt still turns
 /// a `queued` or `failed` message `delivered` when it comes.
 ///
@@ -157,8 +157,8 @@ public actor DeliveryTracker {
         }
     }
 
-    /// Applies one report and returns whether it is stored, for a sender that sends a report
-    /// again when told so (an SMSC re-sends a `deliver_sm` answered with an error).
+    /// Applies one report and returns whether it is stored, for a sender that repeats a report on
+    /// request (an SMSC sends a `deliver_sm` again after an error status in its response).
     ///
     /// `true` also covers a report held in memory until its message's acceptance is stored, and
     /// one that matched no message. On a store error it returns `false` and keeps nothing, since

@@ -357,8 +357,8 @@ extension Dispatcher {
     }
 
     /// Leaves the message `unknown` until the end of its wait for the receipt of its ambiguous
-    /// attempt (`ReceiptWait`), and returns `true`; returns `false` when the rule does not apply
-    /// or the attempts cannot be read.
+    /// attempt (`ReceiptWait`) and returns `true`. Returns `false` when the rule does not apply or
+    /// the attempts cannot be read.
     private func waitForReceipt(_ job: DispatchJob) async -> Bool {
         let priority = job.message.priority
         guard priority == .normal || priority == .bulk, policy.ambiguityAction(for: priority) == .failover,

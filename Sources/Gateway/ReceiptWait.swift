@@ -6,7 +6,7 @@ import Store
 /// When a `normal` or `bulk` message under `PoolPolicy.AmbiguityAction.failover` has no provider
 /// left after an ambiguous attempt, the ambiguity rule would fail it. If that attempt went to a
 /// provider that sends delivery receipts (an SMPP link with `registered_delivery`, a cloud
-/// provider with callbacks), its receipt tells what happened, so the message waits for it
+/// provider with callbacks), its receipt reports what happened, so the message waits for it
 /// instead, like a `sent` message, for the priority's delivery deadline counted from the moment
 /// the attempt became ambiguous. It waits `unknown`, with the end of the wait stored as its
 /// `notBefore`, so any box of a shared queue ends the wait even if the box that started it dies:
@@ -48,7 +48,7 @@ public enum ReceiptWait {
         return min(end, expiresAt)
     }
 
-    /// The event reason of a message that starts waiting for a receipt from `providerID` until `end`.
+    /// Returns the event reason of a message that starts waiting for a receipt from `providerID` until `end`.
     public static func reason(providerID: String, until end: Date) -> String {
         "outcome unknown: waiting until \(end.formatted(.iso8601)) for a delivery receipt from \(providerID); "
             + "sent again then if none comes"

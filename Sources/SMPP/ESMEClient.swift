@@ -358,7 +358,7 @@ public actor ESMEClient {
     private func respondToDeliverSM(_ sequenceNumber: UInt32, status: CommandStatus, connection number: UInt64) {
         guard number == connectionNumber, connection != nil else { return }
         if status != .ok {
-            logger.debug("deliver_sm answered with an error", metadata: ["smpp.seq": "\(sequenceNumber)", "smpp.status": "\(status)"])
+            logger.debug("deliver_sm_resp sent with an error status", metadata: ["smpp.seq": "\(sequenceNumber)", "smpp.status": "\(status)"])
         }
         perform(session?.respondToDeliverSM(sequenceNumber: sequenceNumber, status: status) ?? [])
     }

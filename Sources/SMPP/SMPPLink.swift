@@ -179,8 +179,8 @@ public actor SMPPLink {
             if let message = assembler.receive(deliverSM, at: now) {
                 continuation.yield(.inboundSMS(message, responder: responder))
             } else {
-                // A part kept until the others come is answered now: an SMSC with a window of one
-                // would otherwise never send the part that completes it.
+                // A part kept until the others come gets its response now, because an SMSC with a
+                // window of one would otherwise never send the part that completes it.
                 responder.respond(.ok)
             }
         case .linkDown where role != .submitter && stopping:

@@ -155,7 +155,7 @@ public struct Transition: Sendable, Equatable {
     public var providerMessageID: String?
     public var reason: String?
     /// For `queued`: the earliest time the message may be claimed again. For `unknown`: the end of
-    /// its wait for a delivery receipt, after which a claim puts it back in the queue; `nil` leaves
+    /// its wait for a delivery receipt, after which a claim puts it back in the queue. `nil` leaves
     /// it `unknown` for an operator.
     public var notBefore: Date?
 

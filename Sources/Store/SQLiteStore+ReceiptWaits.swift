@@ -4,8 +4,8 @@ import Foundation
 ///
 /// A message whose latest attempt ended `ambiguous`, on a provider that sends delivery receipts,
 /// may wait for that attempt's receipt instead of failing: it is `unknown` with `not_before` set
-/// to the end of the wait. A receipt adopted meanwhile moves it as the receipt says
-/// (`adoptReceipt`). When the wait ends with none, the next claim puts it back in the queue and
+/// to the end of the wait. A receipt adopted meanwhile moves it to the state the receipt
+/// reports (`adoptReceipt`). When the wait ends with none, the next claim puts it back in the queue and
 /// marks that attempt `not_received`, so the provider may be tried again.
 extension SQLiteStore {
     /// The reason recorded when a message's wait for a receipt ends without one.

@@ -85,7 +85,8 @@ actor Daemon {
             logger.info("Released queued messages from their back-off for the new pool", metadata: ["count": "\(released)"])
         }
         for provider in providers {
-            // An SMPP receipt is answered only once stored, with an error when it could not be.
+            // An SMPP receipt gets its deliver_sm_resp once stored, with an error status when
+            // storing failed.
             SMPPProvider.unwrapping(provider)?.onReceipt = { report in
                 await dispatcher.deliveryTracker.handleStoring(report)
             }

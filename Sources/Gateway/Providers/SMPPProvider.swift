@@ -6,7 +6,7 @@ import SMSCodec
 import Store
 
 /// Receives each complete inbound SMS (mobile originated) from an SMPP link and returns whether
-/// it is stored; when it is not, the SMSC is asked to send it again.
+/// it is stored. When it is not, the response asks the SMSC to send it again.
 public typealias InboundSMSHandler = @Sendable (InboundSMS) async -> Bool
 
 /// Stores one delivery receipt and returns whether it is stored (see `DeliveryTracker.handleStoring`).
@@ -49,8 +49,8 @@ public final class SMPPProvider: Provider {
         set { inboundHandler.set(newValue) }
     }
 
-    /// The handler that stores each receipt and says whether it did; set it before
-    /// `start(reports:)`. Without one, receipts go to the `reports` handler and are answered OK.
+    /// The handler that stores each receipt and returns whether it did. Set it before
+    /// `start(reports:)`. Without one, receipts go to the `reports` handler and get an OK response.
     public var onReceipt: StoringReportHandler? {
         get { receiptHandler.get() }
         set { receiptHandler.set(newValue) }
@@ -386,7 +386,7 @@ public final class SMPPProvider: Provider {
                 )
             }
         )
-        // Receipts and inbound SMS are answered once stored, so none is lost with the process.
+        // Receipts and inbound SMS get their response once stored, so none is lost with the process.
         link.defersDeliverResponse = true
         return link
     }
