@@ -172,7 +172,11 @@ enum StoreMigrations {
 
     /// Messages waiting for the delivery receipt of an ambiguous attempt: `unknown` with a
     /// `not_before`, the end of the wait, after which a claim puts them back in the queue.
+    ///
+    /// Earlier versions kept a message's last `not_before` when it became `unknown`. Those values
+    /// are cleared first, or the message would be taken for one whose wait has ended.
     static let receiptWaitSchema = """
+        UPDATE sms_queue SET not_before = NULL WHERE state = 'unknown';
         CREATE INDEX sms_queue_unknown_not_before ON sms_queue(not_before)
             WHERE state = 'unknown' AND not_before IS NOT NULL;
         """

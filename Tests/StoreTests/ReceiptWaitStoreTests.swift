@@ -105,6 +105,33 @@ import Testing
         }
     }
 
+    /// Migrating a file from version 5 clears the `not_before` an `unknown` message kept from its
+    /// time in the queue, so it is not taken for a message whose wait for a receipt ended.
+    @Test func migrationClearsOldUnknownNotBefore() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory + "/queue.sqlite"
+            let connection = try SQLiteConnection(path: path)
+            for migration in StoreMigrations.all where migration.version <= 5 {
+                try connection.execute(sql: migration.sql)
+            }
+            try connection.setUserVersion(5)
+            try connection.execute(
+                sql: """
+                    INSERT INTO sms_queue (recipient, text, priority, state, created_at, updated_at, not_before)
+                    VALUES ('+447700900001', 'x', 2, 'unknown', 0, 0, 1000)
+                    """
+            )
+            connection.close()
+
+            let store = try await SQLiteStore(path: path, notifiesWakeListener: false)
+            let message = try #require(try await store.messages(limit: 1).first)
+            #expect(message.state == .unknown)
+            #expect(message.notBefore == nil)
+            #expect(try await store.claimNext(now: at(10), lease: 60) == nil)
+            await store.close()
+        }
+    }
+
     /// Two boxes claiming after the end of one wait: one of them gets the message, once.
     @Test func twoBoxesTakeAnEndedWaitOnce() async throws {
         try await withStores(.postgres, count: 2) { set in
