@@ -56,7 +56,13 @@ public actor DeliveryTracker {
     private struct HeldReport {
         var report: DeliveryReport
         var expiresAt: Date
+        /// Told the outcome once the report leaves the hold; see `handle(_:settled:)`.
+        var settle: Settle?
     }
+
+    /// Receives whether a report is stored: `true` once it is (or needs no storing), `false` when a
+    /// store call failed.
+    public typealias Settle = @Sendable (_ stored: Bool) -> Void
 
     struct AwaitedReport {
         var providerID: String
@@ -157,14 +163,18 @@ public actor DeliveryTracker {
         }
     }
 
-    /// Applies one report and returns whether it is stored, for a sender that repeats a report on
-    /// request (an SMSC sends a `deliver_sm` again after an error status in its response).
+    /// Applies one report and calls `settled` with whether it is stored, for a sender that repeats
+    /// a report on request (an SMSC sends a `deliver_sm` again after an error status in its
+    /// response).
     ///
-    /// `true` also covers a report held in memory until its message's acceptance is stored, and
-    /// one that matched no message. On a store error it returns `false` and keeps nothing, since
-    /// the sender will send it again.
-    public func handleStoring(_ report: DeliveryReport) async -> Bool {
-        await handleCounted(report) == nil
+    /// A report held until its message's acceptance is stored is settled only when it leaves the
+    /// hold: applied, adopted, or dropped as unknown (`true`). So if this process dies meanwhile,
+    /// the sender still has it. On a store error, `settled(false)` is called and nothing is kept,
+    /// since the sender will send it again.
+    public func handle(_ report: DeliveryReport, settled: @escaping Settle) async {
+        let failuresBefore = storeFailures
+        guard await process(report, settle: settled) == .finished else { return }
+        settled(storeFailures == failuresBefore)
     }
 
     /// Handles a report kept after a store error. Returns the error when a store call failed again.
@@ -181,29 +191,38 @@ public actor DeliveryTracker {
     /// Applies one report and returns the error of a store call that failed meanwhile, if any.
     private func handleCounted(_ report: DeliveryReport) async -> (any Error)? {
         let failuresBefore = storeFailures
-        await process(report)
+        _ = await process(report, settle: nil)
         guard storeFailures != failuresBefore else { return nil }
         return lastStoreError
     }
 
-    private func process(_ report: DeliveryReport) async {
+    /// Whether `process` is done with a report or holds it.
+    private enum Processing {
+        case finished
+        /// Held until its acceptance is stored; `settle` goes with it.
+        case held
+    }
+
+    private func process(_ report: DeliveryReport, settle: Settle?) async -> Processing {
         let generation = acceptanceGeneration
-        if report.status == .delivered, await deliver(report) != .needsGeneralPath { return }
+        if report.status == .delivered, await deliver(report) != .needsGeneralPath { return .finished }
         switch await lookUp(report) {
         case .found(let message):
             await apply(report, to: message)
         case .notRecordedYet:
             if generation != acceptanceGeneration, case .found(let message) = await lookUp(report) {
                 await apply(report, to: message)
-                return
+                return .finished
             }
             // A response being recorded right now is the usual case, so an ambiguous attempt is
             // adopted at once only when no attempt to the handset is in flight.
-            if report.recipient != nil, await adopt(report) == .adopted { return }
-            hold(report)
+            if report.recipient != nil, await adopt(report) == .adopted { return .finished }
+            hold(report, settle: settle)
+            return .held
         case .failed:
             break
         }
+        return .finished
     }
 
     /// Records that the dispatcher stored an acceptance: starts the delivery deadline for a
@@ -225,7 +244,11 @@ public actor DeliveryTracker {
         }
         held.removeAll { $0.report.providerID == providerID && $0.report.providerMessageID == providerMessageID }
         for entry in matching {
-            await handle(entry.report)
+            if let settle = entry.settle {
+                await handle(entry.report, settled: settle)
+            } else {
+                await handle(entry.report)
+            }
         }
     }
 
@@ -279,7 +302,7 @@ public actor DeliveryTracker {
         let expiredHeld = held.filter { $0.expiresAt <= now }
         held.removeAll { $0.expiresAt <= now }
         for entry in expiredHeld {
-            await retryOrDrop(entry.report)
+            await retryOrDrop(entry.report, settle: entry.settle)
         }
 
         while let top = earliestAwaited(), top.due <= clock.uptime, let awaitedReport = awaited[top.messageID] {
@@ -387,12 +410,13 @@ public actor DeliveryTracker {
         return .stored
     }
 
-    private func hold(_ report: DeliveryReport) {
+    private func hold(_ report: DeliveryReport, settle: Settle?) {
         if held.count >= maxHeldReports {
             let dropped = held.removeFirst()
             countUnknown(dropped.report)
+            dropped.settle?(true)
         }
-        held.append(HeldReport(report: report, expiresAt: clock.now.adding(heldReportRetention)))
+        held.append(HeldReport(report: report, expiresAt: clock.now.adding(heldReportRetention), settle: settle))
         logger.debug(
             "Delivery report held until its message's acceptance is stored",
             metadata: ["provider.id": report.providerID, "provider.messageID": report.providerMessageID]
@@ -400,7 +424,9 @@ public actor DeliveryTracker {
         wakeDispatcher()
     }
 
-    private func retryOrDrop(_ report: DeliveryReport) async {
+    /// Gives a held report whose retention ended a last lookup, then settles it unless it is held again.
+    private func retryOrDrop(_ report: DeliveryReport, settle: Settle?) async {
+        let failuresBefore = storeFailures
         switch await lookUp(report) {
         case .found(let message): await apply(report, to: message)
         case .notRecordedYet:
@@ -408,13 +434,14 @@ public actor DeliveryTracker {
             if pendingWrites?.holdsAcceptance(providerID: report.providerID, providerMessageID: report.providerMessageID)
                 == true
             {
-                hold(report)
+                hold(report, settle: settle)
                 return
             }
-            if report.recipient != nil, await adopt(report) == .adopted { return }
-            countUnknown(report)
+            let adopted = report.recipient != nil ? await adopt(report) : .unmatched
+            if adopted != .adopted { countUnknown(report) }
         case .failed: break
         }
+        settle?(storeFailures == failuresBefore)
     }
 
     private func countUnknown(_ report: DeliveryReport) {

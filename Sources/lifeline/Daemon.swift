@@ -87,8 +87,8 @@ actor Daemon {
         for provider in providers {
             // An SMPP receipt gets its deliver_sm_resp once stored, with an error status when
             // storing failed.
-            SMPPProvider.unwrapping(provider)?.onReceipt = { report in
-                await dispatcher.deliveryTracker.handleStoring(report)
+            SMPPProvider.unwrapping(provider)?.onReceipt = { report, settled in
+                await dispatcher.deliveryTracker.handle(report, settled: settled)
             }
             await provider.start(reports: { report in await dispatcher.deliveryTracker.handle(report) })
         }

@@ -36,7 +36,7 @@ struct SMPPReceiptStorageTests {
         settings.source = "Lifeline"
         let provider = try SMPPProvider(id: "carrier", settings: settings, logger: .disabled)
         let storage = FlakyStorage(failures: 1)
-        provider.onReceipt = { await storage.store($0) }
+        provider.onReceipt = { report, settled in settled(await storage.store(report)) }
         await provider.start(reports: { _ in Issue.record("the storing handler is set; reports must not be used") })
         await provider.waitUntilReady(timeout: .seconds(10))
 

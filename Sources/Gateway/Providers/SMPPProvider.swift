@@ -9,8 +9,9 @@ import Store
 /// it is stored. When it is not, the response asks the SMSC to send it again.
 public typealias InboundSMSHandler = @Sendable (InboundSMS) async -> Bool
 
-/// Stores one delivery receipt and returns whether it is stored (see `DeliveryTracker.handleStoring`).
-public typealias StoringReportHandler = @Sendable (DeliveryReport) async -> Bool
+/// Handles one delivery receipt and calls the closure with whether it is stored, at once or
+/// later (see `DeliveryTracker.handle(_:settled:)`).
+public typealias StoringReportHandler = @Sendable (DeliveryReport, @escaping DeliveryTracker.Settle) async -> Void
 
 /// An SMPP 3.4 carrier link in the pool: an `SMPPLink` (one transceiver session, or a
 /// transmitter and a receiver, plus outbind sessions when configured) that binds, re-binds after
@@ -49,7 +50,7 @@ public final class SMPPProvider: Provider {
         set { inboundHandler.set(newValue) }
     }
 
-    /// The handler that stores each receipt and returns whether it did. Set it before
+    /// The handler that stores each receipt and reports whether it did. Set it before
     /// `start(reports:)`. Without one, receipts go to the `reports` handler and get an OK response.
     public var onReceipt: StoringReportHandler? {
         get { receiptHandler.get() }
@@ -71,12 +72,13 @@ public final class SMPPProvider: Provider {
         let logger = logger
         let inboundHandler = inboundHandler
         let receiptHandler = receiptHandler
-        let storingReports: StoringReportHandler = { report in
+        let storingReports: StoringReportHandler = { report, settled in
             guard let handler = receiptHandler.get() else {
                 await reports(report)
-                return true
+                settled(true)
+                return
             }
-            return await handler(report)
+            await handler(report, settled)
         }
         let task = Task { [link] in
             await SMPPProvider.handleEvents(
@@ -314,15 +316,15 @@ public final class SMPPProvider: Provider {
         case .reconnectScheduled(let delay, let attempt):
             logger.debug("SMPP reconnect scheduled", metadata: ["delay": "\(delay)", "attempt": "\(attempt)"])
         case .deliveryReceipt(let receipt, let key, let responder):
-            let stored = await reports(DeliveryReport(
+            let report = DeliveryReport(
                 providerID: providerID,
                 providerMessageID: key,
                 status: status(of: receipt),
                 reason: receiptReason(receipt),
                 recipient: receipt.sourceAddress,
                 textPrefix: receipt.text
-            ))
-            responder.respond(stored ? .ok : .receiverTemporaryError)
+            )
+            await reports(report) { stored in responder.respond(stored ? .ok : .receiverTemporaryError) }
         case .unreadableReceipt(_, let error):
             logger.warning("SMPP receipt unreadable", metadata: ["error": "\(error)"])
         case .inboundMessage:
