@@ -20,9 +20,11 @@ import Testing
         _ providers: [ScriptedProvider],
         onAmbiguous: PoolPolicy.AmbiguityAction
     ) async throws -> DispatchHarness {
+        // A breaker that opened on the first ambiguous attempt would keep a second message from
+        // its provider whenever that message is claimed after the first one's outcome.
         try await DispatchHarness.start(
             providers: providers,
-            policy: testPolicy(providers.map(\.id), onAmbiguous: onAmbiguous)
+            policy: testPolicy(providers.map(\.id), failureThreshold: 5, onAmbiguous: onAmbiguous)
         )
     }
 
