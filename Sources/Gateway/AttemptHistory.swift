@@ -5,8 +5,9 @@ import Store
 /// After a provider accepted the message and a receipt (or a missing one) sent it back to the
 /// queue, only the providers after that one in pool order are left. A provider whose attempt
 /// ended `ambiguous` (or was interrupted by a crash, which recovery records as `ambiguous`) is
-/// left out too, so a failover goes to the next one. `unavailable` and `throttled` attempts
-/// exclude nothing across claims: a later round may try those providers again.
+/// left out too, so a failover goes to the next one. `unavailable`, `throttled` and
+/// `not_received` attempts (`ReceiptWait`) exclude nothing across claims: a later round may try
+/// those providers again.
 public enum AttemptHistory {
     /// Returns the provider ids excluded for the next claim of a message with these attempts.
     public static func excludedProviders(_ attempts: [AttemptRecord], policy: PoolPolicy) -> Set<String> {
@@ -21,7 +22,7 @@ public enum AttemptHistory {
                 }
             case .ambiguous:
                 excluded.insert(attempt.providerID)
-            case .unavailable, .throttled, .recipientError, nil:
+            case .unavailable, .throttled, .recipientError, .notReceived, nil:
                 break
             }
         }

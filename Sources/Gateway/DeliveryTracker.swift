@@ -23,9 +23,11 @@ import Store
 /// when that attempt is already ambiguous, else when the retention ends. A report that fits no
 /// attempt, or several, is logged at `debug` and counted.
 ///
-/// No message waits for such a receipt before the ambiguity rule fails it or fails it over:
-/// emergency and high messages must not wait, the receipt may never come, and an adopted
-/// `delivered` receipt still turns a `queued` or `failed` message `delivered` when it comes.
+/// A `normal` or `bulk` message with no provider left after an ambiguous attempt on a provider
+/// that sends receipts waits `unknown` for such a receipt until the priority's delivery deadline
+/// (`ReceiptWait`). The end of the wait is stored with the message, so it survives this box. Other messages
+/// do not wait: emergency and high ones must not, and an adopted `delivered` receipt still turns
+/// a `queued` or `failed` message `delivered` when it comes.
 ///
 /// Messages sent through a provider that sends reports get a delivery deadline (the priority's
 /// `deliveryDeadline`); the dispatcher's loop calls `checkDeadlines(now:)` when the earliest one is
@@ -54,7 +56,13 @@ public actor DeliveryTracker {
     private struct HeldReport {
         var report: DeliveryReport
         var expiresAt: Date
+        /// Told the outcome once the report leaves the hold; see `handle(_:settled:)`.
+        var settle: Settle?
     }
+
+    /// Receives whether a report is stored: `true` once it is (or needs no storing), `false` when a
+    /// store call failed.
+    public typealias Settle = @Sendable (_ stored: Bool) -> Void
 
     struct AwaitedReport {
         var providerID: String
@@ -155,6 +163,20 @@ public actor DeliveryTracker {
         }
     }
 
+    /// Applies one report and calls `settled` with whether it is stored, for a sender that repeats
+    /// a report on request (an SMSC sends a `deliver_sm` again after an error status in its
+    /// response).
+    ///
+    /// A report held until its message's acceptance is stored is settled only when it leaves the
+    /// hold: applied, adopted, or dropped as unknown (`true`). So if this process dies meanwhile,
+    /// the sender still has it. On a store error, `settled(false)` is called and nothing is kept,
+    /// since the sender will send it again.
+    public func handle(_ report: DeliveryReport, settled: @escaping Settle) async {
+        let failuresBefore = storeFailures
+        guard await process(report, settle: settled) == .finished else { return }
+        settled(storeFailures == failuresBefore)
+    }
+
     /// Handles a report kept after a store error. Returns the error when a store call failed again.
     func handleKept(_ report: DeliveryReport) async -> (any Error)? {
         await handleCounted(report)
@@ -169,30 +191,39 @@ public actor DeliveryTracker {
     /// Applies one report and returns the error of a store call that failed meanwhile, if any.
     private func handleCounted(_ report: DeliveryReport) async -> (any Error)? {
         let failuresBefore = storeFailures
-        await process(report)
+        _ = await process(report, settle: nil)
         guard storeFailures != failuresBefore else { return nil }
         return lastStoreError
     }
 
-    private func process(_ report: DeliveryReport) async {
+    /// Whether `process` is done with a report or holds it.
+    private enum Processing {
+        case finished
+        /// Held until its acceptance is stored; `settle` goes with it.
+        case held
+    }
+
+    private func process(_ report: DeliveryReport, settle: Settle?) async -> Processing {
         let generation = acceptanceGeneration
-        if report.status == .delivered, await deliver(report) != .needsGeneralPath { return }
+        if report.status == .delivered, await deliver(report) != .needsGeneralPath { return .finished }
         switch await lookUp(report) {
         case .found(let message):
             await apply(report, to: message)
         case .notRecordedYet:
             if generation != acceptanceGeneration, case .found(let message) = await lookUp(report) {
                 await apply(report, to: message)
-                return
+                return .finished
             }
             // A response being recorded right now is the usual case, so an ambiguous attempt is
             // adopted at once only when no attempt to the handset is in flight.
-            if report.recipient != nil, await adopt(report) == .adopted { return }
-            guard await awaitsAcceptance(report, since: generation) else { return }
-            hold(report)
+            if report.recipient != nil, await adopt(report) == .adopted { return .finished }
+            guard await awaitsAcceptance(report, since: generation) else { return .finished }
+            hold(report, settle: settle)
+            return .held
         case .failed:
             break
         }
+        return .finished
     }
 
     /// Records that the dispatcher stored an acceptance: starts the delivery deadline for a
@@ -214,7 +245,11 @@ public actor DeliveryTracker {
         }
         held.removeAll { $0.report.providerID == providerID && $0.report.providerMessageID == providerMessageID }
         for entry in matching {
-            await handle(entry.report)
+            if let settle = entry.settle {
+                await handle(entry.report, settled: settle)
+            } else {
+                await handle(entry.report)
+            }
         }
     }
 
@@ -268,7 +303,7 @@ public actor DeliveryTracker {
         let expiredHeld = held.filter { $0.expiresAt <= now }
         held.removeAll { $0.expiresAt <= now }
         for entry in expiredHeld {
-            await retryOrDrop(entry.report)
+            await retryOrDrop(entry.report, settle: entry.settle)
         }
 
         while let top = earliestAwaited(), top.due <= clock.uptime, let awaitedReport = awaited[top.messageID] {
@@ -392,12 +427,13 @@ public actor DeliveryTracker {
         return true
     }
 
-    private func hold(_ report: DeliveryReport) {
+    private func hold(_ report: DeliveryReport, settle: Settle?) {
         if held.count >= maxHeldReports {
             let dropped = held.removeFirst()
             countUnknown(dropped.report)
+            dropped.settle?(true)
         }
-        held.append(HeldReport(report: report, expiresAt: clock.now.adding(heldReportRetention)))
+        held.append(HeldReport(report: report, expiresAt: clock.now.adding(heldReportRetention), settle: settle))
         logger.debug(
             "Delivery report held until its message's acceptance is stored",
             metadata: ["provider.id": report.providerID, "provider.messageID": report.providerMessageID]
@@ -405,7 +441,9 @@ public actor DeliveryTracker {
         wakeDispatcher()
     }
 
-    private func retryOrDrop(_ report: DeliveryReport) async {
+    /// Gives a held report whose retention ended a last lookup, then settles it unless it is held again.
+    private func retryOrDrop(_ report: DeliveryReport, settle: Settle?) async {
+        let failuresBefore = storeFailures
         switch await lookUp(report) {
         case .found(let message): await apply(report, to: message)
         case .notRecordedYet:
@@ -413,13 +451,14 @@ public actor DeliveryTracker {
             if pendingWrites?.holdsAcceptance(providerID: report.providerID, providerMessageID: report.providerMessageID)
                 == true
             {
-                hold(report)
+                hold(report, settle: settle)
                 return
             }
-            if report.recipient != nil, await adopt(report) == .adopted { return }
-            countUnknown(report)
+            let adopted = report.recipient != nil ? await adopt(report) : .unmatched
+            if adopted != .adopted { countUnknown(report) }
         case .failed: break
         }
+        settle?(storeFailures == failuresBefore)
     }
 
     private func countUnknown(_ report: DeliveryReport) {

@@ -341,10 +341,12 @@ extension Dispatcher {
     }
 
     /// Handles a message for which every provider is excluded. It goes back to the queue for a new
-    /// round when some provider failed only during this claim, else it fails.
+    /// round when some provider failed only during this claim. Else it waits for the receipt of
+    /// its ambiguous attempt when `ReceiptWait` applies, or it fails.
     private func finishExhausted(_ job: DispatchJob, now: Date) async -> DispatchStep {
         if await handOffToAnotherBox(job, exhausted: true, now: now) { return .finished }
         guard job.failedOnlyForNow else {
+            if await waitForReceipt(job) { return .finished }
             await transition(job, to: Transition(to: .failed, reason: everyProviderFailedReason(job)))
             return .finished
         }
@@ -352,6 +354,45 @@ extension Dispatcher {
         let notBefore = max(earliest, now.adding(policy.retryDelay))
         await requeue(job, notBefore: notBefore, reason: unusableReason(job))
         return .finished
+    }
+
+    /// Leaves the message `unknown` until the end of its wait for the receipt of its ambiguous
+    /// attempt (`ReceiptWait`) and returns `true`. Returns `false` when the rule does not apply or
+    /// the attempts cannot be read.
+    private func waitForReceipt(_ job: DispatchJob) async -> Bool {
+        let priority = job.message.priority
+        guard priority == .normal || priority == .bulk, policy.ambiguityAction(for: priority) == .failover,
+            job.attempts < policy.maxAttempts, !reportingProviders.isEmpty
+        else { return false }
+        let attempts: [AttemptRecord]
+        do {
+            attempts = try await store.attempts(for: job.id)
+        } catch {
+            logger.error(
+                "Could not read the attempts of a message to wait for its receipt",
+                metadata: ["message.id": "\(job.id)", "error": "\(error)"]
+            )
+            return false
+        }
+        guard
+            let end = ReceiptWait.end(
+                priority: priority,
+                attemptCount: job.attempts,
+                attempts: attempts,
+                expiresAt: job.message.expiresAt,
+                policy: policy,
+                reportingProviders: reportingProviders
+            ),
+            let providerID = attempts.max(by: { $0.id < $1.id })?.providerID
+        else { return false }
+        logger.debug(
+            "Message waits for the receipt of an ambiguous attempt",
+            metadata: ["message.id": "\(job.id)", "provider.id": providerID]
+        )
+        let waiting = Transition(to: .unknown, reason: ReceiptWait.reason(providerID: providerID, until: end), notBefore: end)
+        await transition(job, to: waiting)
+        signal.ring()
+        return true
     }
 
     /// Puts the message back in the queue; `notBefore` never passes `expiresAt`, so an unsendable

@@ -83,7 +83,8 @@ extension Dispatcher {
                     policy: policy,
                     now: clock.now,
                     logger: logger,
-                    reason: "outcome unknown: it could not be recorded while the queue database failed; failing over"
+                    reason: "outcome unknown: it could not be recorded while the queue database failed; failing over",
+                    reportingProviders: reportingProviders
                 )
                 if !summary.requeued.isEmpty { signal.ring() }
             } catch {

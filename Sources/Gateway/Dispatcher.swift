@@ -36,6 +36,8 @@ public actor Dispatcher {
     /// The other boxes of a shared queue, for hand-offs; `nil` for a queue of one box.
     let boxes: (any BoxRegistry)?
     let providers: [String: any Provider]
+    /// Ids of the providers that send delivery receipts, for `ReceiptWait`.
+    let reportingProviders: Set<String>
     let policy: PoolPolicy
     let clock: any DispatchClock
     let logger: Logger
@@ -101,6 +103,8 @@ public actor Dispatcher {
         self.store = store
         self.boxes = boxes
         self.providers = byID
+        let reportingProviders = Set(providers.filter(\.sendsDeliveryReports).map(\.id))
+        self.reportingProviders = reportingProviders
         self.policy = policy
         self.clock = clock
         self.logger = logger
@@ -109,7 +113,7 @@ public actor Dispatcher {
         self.deliveryTracker = DeliveryTracker(
             store: store,
             policy: policy,
-            reportingProviders: Set(providers.filter(\.sendsDeliveryReports).map(\.id)),
+            reportingProviders: reportingProviders,
             clock: clock,
             logger: logger.child(label: "delivery"),
             // A receipt for an attempt cut off on another box is adoptable only after that box's

@@ -42,6 +42,9 @@ public actor ESMEClient {
     private var lastDownReason: LinkDownReason?
     private var consecutiveFailures = 0
     private var stopping = false
+    /// Counts the connections served, so a deferred `deliver_sm_resp` is written only on the
+    /// connection its `deliver_sm` came on.
+    private var connectionNumber: UInt64 = 0
 
     /// Validates the settings; nothing connects until `start()`.
     ///
@@ -250,6 +253,7 @@ public actor ESMEClient {
     /// Binds over `newConnection` and serves it until it ends, then returns the reason it ended.
     private func serve(_ newConnection: any SMPPTransport) async -> LinkDownReason {
         connection = newConnection
+        connectionNumber &+= 1
         var configuration = SMPPSession.Configuration(settings: settings)
         configuration.waitsForOutbind = waitsForOutbind
         session = SMPPSession(configuration: configuration)
@@ -296,7 +300,13 @@ public actor ESMEClient {
                 pendingSubmits.removeValue(forKey: sequenceNumber)?.resume(returning: outcome)
                 wakeWindowWaiters(slotFreed: true, count: 1)
             case .deliver(let deliverSM):
-                deliver(deliverSM)
+                deliver(deliverSM, responder: .answered)
+            case .deliverAwaitingResponse(let deliverSM, let sequenceNumber):
+                let number = connectionNumber
+                let responder = DeliverSMResponder { [weak self] status in
+                    Task { await self?.respondToDeliverSM(sequenceNumber, status: status, connection: number) }
+                }
+                deliver(deliverSM, responder: responder)
             case .close(let reason):
                 linkWentDown(reason)
                 connection?.close(flush: true)
@@ -325,21 +335,32 @@ public actor ESMEClient {
         emit(.linkDown(reason))
     }
 
-    private func deliver(_ deliverSM: DeliverSM) {
+    private func deliver(_ deliverSM: DeliverSM, responder: DeliverSMResponder) {
         guard deliverSM.isDeliveryReceipt else {
             logger.debug("Inbound SMS", metadata: ["smpp.source": redactedPhoneNumber(deliverSM.sourceAddress)])
-            emit(.inboundMessage(deliverSM))
+            emit(.inboundMessage(deliverSM, responder: responder))
             return
         }
         do {
             let receipt = try DeliveryReceipt(deliverSM: deliverSM)
             let key = settings.messageIDMatching.key(forReceiptID: receipt.messageID)
             logger.debug("Receipt", metadata: ["smpp.message_id": receipt.messageID, "smpp.stat": receipt.stat ?? "-"])
-            emit(.deliveryReceipt(receipt, messageIDKey: key))
+            emit(.deliveryReceipt(receipt, messageIDKey: key, responder: responder))
         } catch {
+            // Sending it again would not make it readable.
+            responder.respond(.ok)
             logger.debug("Unreadable receipt", metadata: ["smpp.error": error.description])
             emit(.unreadableReceipt(deliverSM, error))
         }
+    }
+
+    /// Writes a deferred `deliver_sm_resp`, unless the connection it belongs to has ended.
+    private func respondToDeliverSM(_ sequenceNumber: UInt32, status: CommandStatus, connection number: UInt64) {
+        guard number == connectionNumber, connection != nil else { return }
+        if status != .ok {
+            logger.debug("deliver_sm_resp sent with an error status", metadata: ["smpp.seq": "\(sequenceNumber)", "smpp.status": "\(status)"])
+        }
+        perform(session?.respondToDeliverSM(sequenceNumber: sequenceNumber, status: status) ?? [])
     }
 
     private func mapKey(_ outcome: SubmitOutcome) -> SubmitOutcome {

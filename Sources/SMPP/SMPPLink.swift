@@ -165,7 +165,7 @@ public actor SMPPLink {
             receiverState = receiverState?.updated(by: event, at: Date())
         }
         switch event {
-        case .inboundMessage(let deliverSM):
+        case .inboundMessage(let deliverSM, let responder):
             let now = Date()
             for expired in assembler.expire(now: now) {
                 logger.debug(
@@ -177,7 +177,11 @@ public actor SMPPLink {
                 )
             }
             if let message = assembler.receive(deliverSM, at: now) {
-                continuation.yield(.inboundSMS(message))
+                continuation.yield(.inboundSMS(message, responder: responder))
+            } else {
+                // A part kept until the others come gets its response now, because an SMSC with a
+                // window of one would otherwise never send the part that completes it.
+                responder.respond(.ok)
             }
         case .linkDown where role != .submitter && stopping:
             // The link's own stop ends these sessions; that is no outage to report.

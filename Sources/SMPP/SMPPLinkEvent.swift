@@ -14,14 +14,17 @@ public enum SMPPLinkEvent: Equatable, Sendable {
     /// The client will try again after `delay`; `attempt` counts consecutive failures from 1.
     case reconnectScheduled(delay: Duration, attempt: Int)
     /// A delivery receipt; `messageIDKey` matches the `messageIDKey` of the accepted submit.
-    case deliveryReceipt(DeliveryReceipt, messageIDKey: String)
+    /// `responder` owes its `deliver_sm_resp` when the link defers it (`defersDeliverResponse`).
+    case deliveryReceipt(DeliveryReceipt, messageIDKey: String, responder: DeliverSMResponder = .answered)
     /// A `deliver_sm` marked as a receipt whose text and TLVs name no message.
     case unreadableReceipt(DeliverSM, DeliveryReceiptError)
     /// One `deliver_sm` of an inbound SMS (mobile originated), as it came: possibly one part of a
     /// long message; `shortMessage` is encoded per `dataCoding`. `SMPPLink` turns these into `inboundSMS`.
-    case inboundMessage(DeliverSM)
-    /// A complete inbound SMS, its parts joined; only `SMPPLink` reports these.
-    case inboundSMS(InboundSMS)
+    case inboundMessage(DeliverSM, responder: DeliverSMResponder = .answered)
+    /// A complete inbound SMS, its parts joined; only `SMPPLink` reports these. `responder` owes
+    /// the `deliver_sm_resp` of the part that completed it when the link defers responses; the
+    /// earlier parts were answered when they were kept.
+    case inboundSMS(InboundSMS, responder: DeliverSMResponder = .answered)
     /// The SMSC sent `outbind` where none was expected (on a connection this side opened), and
     /// it was ignored. To accept outbinds, give the link a port to listen on.
     case outbindIgnored(smscSystemID: String)

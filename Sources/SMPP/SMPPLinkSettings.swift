@@ -55,6 +55,11 @@ public struct SMPPLinkSettings: Equatable, Sendable {
     public var bindsTransmitterAndReceiver: Bool
     /// The address and port that accept the SMSC's `outbind`; `nil` to ignore outbinds. Read by `SMPPLink`.
     public var outbindListener: SMPPOutbindListener?
+    /// Whether a `deliver_sm` is answered only when the owner calls its `DeliverSMResponder`,
+    /// after storing what it carried, instead of at once. False by default. A receipt or inbound
+    /// SMS lost with the process is then sent again by the SMSC, which keeps every unanswered
+    /// `deliver_sm` for the next session bound with the same `system_id`.
+    public var defersDeliverResponse = false
 
     public init(
         host: String,

@@ -8,7 +8,8 @@
 ///
 /// Requests from the SMSC get a response at once, however full the window is: `enquire_link` with a
 /// header-only `enquire_link_resp` echoing its sequence number, `deliver_sm` with
-/// `deliver_sm_resp`, `unbind` with `unbind_resp`, anything unknown with `generic_nack`.
+/// `deliver_sm_resp` (unless `Configuration.defersDeliverResponse`, when the owner answers it
+/// later), `unbind` with `unbind_resp`, anything unknown with `generic_nack`.
 public struct SMPPSession: Sendable {
     /// The fixed parameters of a session.
     public struct Configuration: Equatable, Sendable {
@@ -29,6 +30,9 @@ public struct SMPPSession: Sendable {
         /// The `system_id` an `outbind` must carry; the bind's own `system_id` unless the link
         /// names the SMSC's.
         public var outbindSystemID: String
+        /// Whether a `deliver_sm` is handed over as `.deliverAwaitingResponse` and answered by
+        /// `respondToDeliverSM(sequenceNumber:status:)`, instead of answered at once.
+        public var defersDeliverResponse = false
 
         public init(
             bind: BindRequest,
@@ -57,6 +61,7 @@ public struct SMPPSession: Sendable {
                 responseTimeout: settings.responseTimeout,
                 outbindSystemID: settings.outbindListener?.systemID
             )
+            defersDeliverResponse = settings.defersDeliverResponse
         }
     }
 
@@ -70,6 +75,9 @@ public struct SMPPSession: Sendable {
         case completeSubmit(sequenceNumber: UInt32, outcome: SubmitOutcome)
         /// A `deliver_sm` arrived (its `deliver_sm_resp` is in the actions before this one).
         case deliver(DeliverSM)
+        /// A `deliver_sm` arrived on a session that defers its answer: call
+        /// `respondToDeliverSM(sequenceNumber:status:)` once it is handled.
+        case deliverAwaitingResponse(DeliverSM, sequenceNumber: UInt32)
         /// Close the connection after writing what was sent; the session is over.
         case close(LinkDownReason)
         /// An `enquire_link_resp` (or a `generic_nack` to it) arrived: the link is alive.
@@ -250,6 +258,16 @@ public struct SMPPSession: Sendable {
         }
     }
 
+    /// Answers a `deliver_sm` handed over as `.deliverAwaitingResponse` with a `deliver_sm_resp`
+    /// carrying `status`. Returns nothing once the session has closed: the SMSC sends an
+    /// unanswered `deliver_sm` again on another session.
+    public mutating func respondToDeliverSM(sequenceNumber: UInt32, status: CommandStatus) -> [Action] {
+        guard !isClosed else { return [] }
+        return [
+            .send(PDU(commandStatus: status, sequenceNumber: sequenceNumber, body: .deliverSMResponse(DeliverSMResponse())))
+        ]
+    }
+
     /// Handles a broken connection: every submit in the window becomes ambiguous.
     public mutating func connectionLost(_ reason: LinkDownReason) -> [Action] {
         guard !isClosed else { return [] }
@@ -289,6 +307,9 @@ public struct SMPPSession: Sendable {
         case .genericNack:
             return nackReceived(pdu)
         case .deliverSM(let deliverSM):
+            if configuration.defersDeliverResponse {
+                return [.deliverAwaitingResponse(deliverSM, sequenceNumber: pdu.sequenceNumber)]
+            }
             return [
                 .send(PDU(sequenceNumber: pdu.sequenceNumber, body: .deliverSMResponse(DeliverSMResponse()))),
                 .deliver(deliverSM),

@@ -10,4 +10,9 @@ public enum AttemptOutcome: String, Sendable, CaseIterable, Codable {
     case throttled
     /// The request left and no answer came; the message may or may not have been sent.
     case ambiguous
+    /// Once `ambiguous`, then taken as never received: the provider sends delivery receipts, and
+    /// none came by the end of the message's wait for one (`MessageRecord.notBefore` of an
+    /// `unknown` message). Like `unavailable`, it excludes nothing, so the provider may be tried
+    /// again.
+    case notReceived = "not_received"
 }

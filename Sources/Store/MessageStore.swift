@@ -154,7 +154,9 @@ public struct Transition: Sendable, Equatable {
     public var providerID: String?
     public var providerMessageID: String?
     public var reason: String?
-    /// For `queued`: the earliest time the message may be claimed again.
+    /// For `queued`: the earliest time the message may be claimed again. For `unknown`: the end of
+    /// its wait for a delivery receipt, after which a claim puts it back in the queue. `nil` leaves
+    /// it `unknown` for an operator.
     public var notBefore: Date?
 
     public init(
@@ -194,7 +196,9 @@ public protocol MessageStore: Sendable {
 
     /// Claims the next message to send: state `queued` with `notBefore` unset or not after `now`,
     /// lowest priority rank first, then lowest id. The claim moves it to `sending` with a lease
-    /// until `now + lease`; a message whose lease ran out is claimable again.
+    /// until `now + lease`; a message whose lease ran out is claimable again. An `unknown` message
+    /// whose `notBefore` (the end of its wait for a receipt) is not after `now` goes back to
+    /// `queued` first, its latest ambiguous attempt marked `not_received`.
     /// Returns `nil` when nothing is ready, and writes nothing in that case.
     func claimNext(now: Date, lease: TimeInterval) async throws -> MessageRecord?
 

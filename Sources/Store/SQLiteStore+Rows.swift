@@ -117,7 +117,7 @@ extension SQLiteStore {
     }
 
     /// Claims up to `limit` ready messages in the caller's transaction, after putting back those
-    /// whose lease ran out and expiring those past their deadline. Returns them in claim order.
+    /// whose lease ran out or whose wait for a receipt ended, and expiring those past their deadline. Returns them in claim order.
     ///
     /// With an `owner`, the claims store it, and messages that owner claimed keep their claim
     /// however long ago their lease ended.
@@ -129,6 +129,7 @@ extension SQLiteStore {
         on connection: SQLiteConnection
     ) throws -> [MessageRecord] {
         try requeueExpiredLeases(now: now, sparing: owner, on: connection)
+        try requeueEndedReceiptWaits(now: now, on: connection)
         _ = try expireDue(now: now, on: connection)
         let ready = try connection.statement(readySQL).rows([SQLiteValue(now), SQLiteValue(limit)], readMessage)
         let leaseUntil = SQLiteValue(now.addingTimeInterval(lease))
@@ -216,6 +217,9 @@ extension SQLiteStore {
 
     /// Writes a transition to the message row and its event row, in the caller's transaction.
     ///
+    /// A transition to `queued` or `unknown` writes its `notBefore` (`NULL` when it has none), so
+    /// an `unknown` message keeps a `not_before` only while it waits for a receipt.
+    ///
     /// - Parameter current: the message row as read in this transaction, when the caller has it.
     ///   A provider or provider message id equal to the row's is then left unwritten, which spares
     ///   the update of the index on them.
@@ -261,7 +265,7 @@ extension SQLiteStore {
     /// SQLite 3.40 rewrites the entries of every index on a column named in `SET`, even when the
     /// value stays the same (`EXPLAIN` shows the `IdxDelete` and `IdxInsert`). So each text names
     /// only what changes. The provider columns are named when given, `not_before` when the message
-    /// goes back to the queue, and the lease and claim owner, cleared, when it leaves `sending`.
+    /// goes back to the queue or becomes `unknown`, and the lease and claim owner, cleared, when it leaves `sending`.
     /// Parameters: ?1 state, ?2 provider, ?3 provider message id, ?4 reason, ?5 `not_before`,
     /// ?6 now, ?7 message id.
     enum ApplySQL {
@@ -271,7 +275,7 @@ extension SQLiteStore {
             var key = 0
             if writesProvider { key |= 1 }
             if writesProviderMessage { key |= 2 }
-            if transition.state == .queued { key |= 4 }
+            if transition.state == .queued || transition.state == .unknown { key |= 4 }
             if transition.state != .sending { key |= 8 }
             return texts[key]
         }

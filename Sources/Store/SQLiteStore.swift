@@ -151,7 +151,8 @@ public final class SQLiteStore: MessageStore {
     /// Claims the next message as `MessageStore` describes, in one transaction.
     ///
     /// Before choosing, the transaction moves messages whose lease ran out back to `queued` (their
-    /// open attempts become `ambiguous`, with the reason `leaseExpiredReason`) and expires queued
+    /// open attempts become `ambiguous`, with the reason `leaseExpiredReason`), does the same for
+    /// `unknown` messages whose wait for a receipt ended (`requeueEndedReceiptWaits`), and expires queued
     /// messages past `expiresAt`, each with an event. It writes nothing when there is neither such
     /// a message nor a ready one.
     public func claimNext(now: Date, lease: TimeInterval) async throws -> MessageRecord? {
@@ -380,7 +381,8 @@ public final class SQLiteStore: MessageStore {
     }
 
     /// The earliest time after `now` at which a message becomes claimable: the `notBefore` of a
-    /// queued message, or the end of a lease that will run out.
+    /// queued message, the end of an `unknown` message's wait for a receipt, or the end of a lease
+    /// that will run out.
     ///
     /// Returns `nil` when nothing is waiting for a time; messages that are ready now are not
     /// counted (claim them). Expiry deadlines are not wake reasons: due messages are expired by
@@ -392,6 +394,9 @@ public final class SQLiteStore: MessageStore {
                 SELECT MIN(wake) FROM (
                     SELECT MIN(not_before) AS wake FROM sms_queue INDEXED BY sms_queue_queued_not_before
                     WHERE state = 'queued' AND not_before IS NOT NULL AND not_before > ?1
+                    UNION ALL
+                    SELECT MIN(not_before) FROM sms_queue INDEXED BY sms_queue_unknown_not_before
+                    WHERE state = 'unknown' AND not_before IS NOT NULL AND not_before > ?1
                     UNION ALL
                     SELECT MIN(lease_until) + 1 FROM sms_queue INDEXED BY sms_queue_sending_lease
                     WHERE state = 'sending' AND lease_until >= ?1
@@ -426,7 +431,7 @@ public final class SQLiteStore: MessageStore {
                     try connection.execute(
                         """
                         UPDATE sms_queue SET state = 'unknown', lease_until = NULL, claim_owner = NULL,
-                            last_reason = ?1, updated_at = ?2
+                            not_before = NULL, last_reason = ?1, updated_at = ?2
                         WHERE id = ?3 AND state = 'sending'
                         """,
                         [.text(SQLiteStore.interruptedReason), SQLiteValue(now), .integer(id)]

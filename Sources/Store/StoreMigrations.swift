@@ -18,6 +18,7 @@ enum StoreMigrations {
         StoreMigration(version: 4, sql: claimOwnerSchema),
         StoreMigration(version: 5, sql: sharedBoxesSchema),
         StoreMigration(version: 6, sql: finalStateIndexSchema),
+        StoreMigration(version: 7, sql: receiptWaitSchema),
     ]
 
     /// The newest schema version this code can migrate to.
@@ -182,5 +183,16 @@ enum StoreMigrations {
         DROP INDEX sms_queue_final_updated;
         CREATE INDEX sms_queue_final_updated ON sms_queue(updated_at)
             WHERE state = 'delivered' OR state = 'failed' OR state = 'expired' OR state = 'cancelled';
+        """
+
+    /// Messages waiting for the delivery receipt of an ambiguous attempt: `unknown` with a
+    /// `not_before`, the end of the wait, after which a claim puts them back in the queue.
+    ///
+    /// Earlier versions kept a message's last `not_before` when it became `unknown`. Those values
+    /// are cleared first, or the message would be taken for one whose wait has ended.
+    static let receiptWaitSchema = """
+        UPDATE sms_queue SET not_before = NULL WHERE state = 'unknown';
+        CREATE INDEX sms_queue_unknown_not_before ON sms_queue(not_before)
+            WHERE state = 'unknown' AND not_before IS NOT NULL;
         """
 }

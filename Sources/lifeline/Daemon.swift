@@ -87,6 +87,11 @@ actor Daemon {
             logger.info("Released queued messages from their back-off for the new pool", metadata: ["count": "\(released)"])
         }
         for provider in providers {
+            // An SMPP receipt gets its deliver_sm_resp once stored, with an error status when
+            // storing failed.
+            SMPPProvider.unwrapping(provider)?.onReceipt = { report, settled in
+                await dispatcher.deliveryTracker.handle(report, settled: settled)
+            }
             await provider.start(reports: { report in await dispatcher.deliveryTracker.handle(report) })
         }
         // Links bind and modems initialise in the background. A bounded wait for them keeps the

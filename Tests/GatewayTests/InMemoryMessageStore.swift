@@ -92,6 +92,7 @@ actor InMemoryMessageStore: MessageStore {
     /// Claims one message; a message `owner` claimed is never taken back by `owner`.
     private func claimOne(now: Date, lease: TimeInterval, owner: ClaimOwner?) async throws -> MessageRecord? {
         callCount += 1
+        requeueEndedReceiptWaits(now: now)
         let ready = rows.values.filter { row in
             switch row.state {
             case .queued: return row.notBefore.map { $0 <= now } ?? true
@@ -154,7 +155,7 @@ actor InMemoryMessageStore: MessageStore {
         if let providerID = transition.providerID { row.providerID = providerID }
         if let providerMessageID = transition.providerMessageID { row.providerMessageID = providerMessageID }
         if let reason = transition.reason { row.lastReason = reason }
-        row.notBefore = transition.state == .queued ? transition.notBefore : nil
+        row.notBefore = transition.state == .queued || transition.state == .unknown ? transition.notBefore : nil
         row.updatedAt = now
         rows[messageID] = row
         eventRows.append(
@@ -209,7 +210,8 @@ actor InMemoryMessageStore: MessageStore {
     func nextWakeDate(now: Date) async throws -> Date? {
         callCount += 1
         return rows.values.compactMap { row in
-            guard row.state == .queued, let notBefore = row.notBefore, notBefore > now else { return nil }
+            guard row.state == .queued || row.state == .unknown, let notBefore = row.notBefore, notBefore > now
+            else { return nil }
             return notBefore
         }.min()
     }
@@ -222,6 +224,7 @@ actor InMemoryMessageStore: MessageStore {
             attemptRows[id]?.finishedAt = now
             guard var row = rows[attempt.messageID], row.state == .sending else { continue }
             row.state = .unknown
+            row.notBefore = nil
             row.updatedAt = now
             rows[row.id] = row
             leases[row.id] = nil
@@ -230,6 +233,28 @@ actor InMemoryMessageStore: MessageStore {
             recovered.append(row.id)
         }
         return recovered.sorted()
+    }
+
+    /// Puts back `unknown` messages whose wait for a receipt ended, marking the latest attempt
+    /// `not_received` when it is ambiguous with no provider message id, as the real stores do.
+    private func requeueEndedReceiptWaits(now: Date) {
+        for row in rows.values where row.state == .unknown {
+            guard let end = row.notBefore, end <= now else { continue }
+            if let latest = attemptRows.values.filter({ $0.messageID == row.id }).max(by: { $0.id < $1.id }),
+                latest.outcome == .ambiguous, latest.providerMessageID == nil
+            {
+                attemptRows[latest.id]?.outcome = .notReceived
+            }
+            var moved = row
+            moved.state = .queued
+            moved.notBefore = nil
+            moved.lastReason = SQLiteStore.receiptWaitEndedReason
+            moved.updatedAt = now
+            rows[row.id] = moved
+            eventRows.append(
+                MessageEvent(messageID: row.id, at: now, state: .queued, reason: SQLiteStore.receiptWaitEndedReason)
+            )
+        }
     }
 
     /// Returns every attempt, oldest first.

@@ -20,9 +20,11 @@ import Testing
         _ providers: [ScriptedProvider],
         onAmbiguous: PoolPolicy.AmbiguityAction
     ) async throws -> DispatchHarness {
+        // A breaker that opened on the first ambiguous attempt would keep a second message from
+        // its provider whenever that message is claimed after the first one's outcome.
         try await DispatchHarness.start(
             providers: providers,
-            policy: testPolicy(providers.map(\.id), onAmbiguous: onAmbiguous)
+            policy: testPolicy(providers.map(\.id), failureThreshold: 5, onAmbiguous: onAmbiguous)
         )
     }
 
@@ -45,12 +47,13 @@ import Testing
         try await harness.finish()
     }
 
-    /// A message failed because its only provider's attempt was ambiguous becomes `delivered`
-    /// when the receipt reports delivery, the one change of a final state.
+    /// A high-priority message failed because its only provider's attempt was ambiguous (high
+    /// messages do not wait for a receipt) becomes `delivered` when the receipt reports delivery,
+    /// the one change of a final state.
     @Test func failedForAmbiguityBecomesDelivered() async throws {
         let carrier = ScriptedProvider(id: "carrier", sendsDeliveryReports: true, script: [.ambiguous(reason: "no submit_sm_resp")])
         let harness = try await Self.start([carrier], onAmbiguous: .failover)
-        let id = try await harness.submit(.bulk)[0]
+        let id = try await harness.submit(.high)[0]
         try await harness.waitForState(id, .failed)
 
         await harness.dispatcher.deliveryTracker.handle(Self.report("901", .delivered, text: nil))

@@ -45,7 +45,7 @@ struct SMPPProviderTests {
         let logs = InMemoryLogHandler()
         let provider = try makeProvider(port: port, logs: logs)
         let inbound = Collector<InboundSMS>()
-        provider.onInbound = { await inbound.append($0) }
+        provider.onInbound = { await inbound.append($0); return true }
         await provider.start(reports: { _ in })
         await provider.waitUntilReady(timeout: .seconds(10))
 

@@ -77,7 +77,7 @@ struct ESMEClientTests {
         #expect(outcome == .accepted(messageID: "1", messageIDKey: "1"))
 
         let event = await harness.events.next { if case .deliveryReceipt = $0 { true } else { false } }
-        guard case .deliveryReceipt(let receipt, let key)? = event else {
+        guard case .deliveryReceipt(let receipt, let key, _)? = event else {
             Issue.record("no receipt")
             await harness.stop()
             return
@@ -213,7 +213,7 @@ struct ESMEClientTests {
         let outcome = try await harness.client.submit(message(harness.client))
         #expect(outcome == .accepted(messageID: "1", messageIDKey: "1"))
         let early = await harness.events.next { if case .deliveryReceipt = $0 { true } else { false } }
-        guard case .deliveryReceipt(_, let key)? = early else {
+        guard case .deliveryReceipt(_, let key, _)? = early else {
             Issue.record("no early receipt")
             return await harness.stop()
         }
@@ -221,7 +221,7 @@ struct ESMEClientTests {
 
         await harness.simulator.sendReceipt(messageID: "999", state: .undeliverable)
         let unknown = await harness.events.next { if case .deliveryReceipt = $0 { true } else { false } }
-        guard case .deliveryReceipt(let receipt, let unknownKey)? = unknown else {
+        guard case .deliveryReceipt(let receipt, let unknownKey, _)? = unknown else {
             Issue.record("no receipt for the unknown id")
             return await harness.stop()
         }
@@ -282,7 +282,7 @@ struct ESMEClientTests {
         await harness.simulator.setReceiptState(.undeliverable)
         _ = try await harness.client.submit(message(harness.client))
         let event = await harness.events.next { if case .deliveryReceipt = $0 { true } else { false } }
-        guard case .deliveryReceipt(let receipt, _)? = event else {
+        guard case .deliveryReceipt(let receipt, _, _)? = event else {
             Issue.record("no receipt")
             return await harness.stop()
         }
@@ -301,7 +301,7 @@ struct ESMEClientTests {
             shortMessage: Array("STOP".utf8)
         )
         let event = await harness.events.next { if case .inboundMessage = $0 { true } else { false } }
-        guard case .inboundMessage(let inbound)? = event else {
+        guard case .inboundMessage(let inbound, _)? = event else {
             Issue.record("no inbound message")
             return await harness.stop()
         }

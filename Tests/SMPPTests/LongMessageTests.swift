@@ -117,7 +117,7 @@ struct LongMessageTests {
         // Receipts may arrive in any order.
         var receiptKeys: Set<String> = []
         for _ in keys {
-            guard case .deliveryReceipt(_, let key)? = await events.next(where: {
+            guard case .deliveryReceipt(_, let key, _)? = await events.next(where: {
                 if case .deliveryReceipt = $0 { true } else { false }
             }) else { break }
             receiptKeys.insert(key)

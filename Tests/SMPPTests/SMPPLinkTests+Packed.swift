@@ -17,7 +17,7 @@ extension SMPPLinkTests {
         let harness = try await makeHarness(packsGSM: true)
         try await harness.simulator.sendInboundText(text, from: "447700900123", to: "60123", packsGSM: true, reference: 7)
         let event = await harness.events.next { if case .inboundSMS = $0 { true } else { false } }
-        guard case .inboundSMS(let message)? = event else {
+        guard case .inboundSMS(let message, _)? = event else {
             Issue.record("no inbound SMS")
             return await harness.stop()
         }
@@ -33,7 +33,7 @@ extension SMPPLinkTests {
         let harness = try await makeHarness()
         try await harness.simulator.sendInboundText("hellohello", from: "447700900123", to: "60123", packsGSM: true)
         let event = await harness.events.next { if case .inboundSMS = $0 { true } else { false } }
-        guard case .inboundSMS(let message)? = event else {
+        guard case .inboundSMS(let message, _)? = event else {
             Issue.record("no inbound SMS")
             return await harness.stop()
         }

@@ -52,7 +52,7 @@ extension SMPPLinkTests {
         await harness.simulator.failBinds([])
         #expect(try await waitFor(harness.link) { $0?.isBound == true })
         #expect(try await harness.link.submit(submit) == .accepted(messageID: "2", messageIDKey: "2"))
-        let receipt = await harness.events.next { if case .deliveryReceipt(_, "2") = $0 { true } else { false } }
+        let receipt = await harness.events.next { if case .deliveryReceipt(_, "2", _) = $0 { true } else { false } }
         #expect(receipt != nil)
         await harness.stop()
     }

@@ -79,7 +79,7 @@ struct SMPPLinkTests {
         let outcome = try await harness.link.submit(submit)
         #expect(outcome == .accepted(messageID: "1", messageIDKey: "1"))
         let receipt = await harness.events.next { if case .deliveryReceipt = $0 { true } else { false } }
-        guard case .deliveryReceipt(let report, let key)? = receipt else {
+        guard case .deliveryReceipt(let report, let key, _)? = receipt else {
             Issue.record("no receipt on the receiver session")
             return await harness.stop()
         }
@@ -164,7 +164,7 @@ struct SMPPLinkTests {
         var received: [InboundSMS] = []
         for _ in 0..<4 {
             let event = await harness.events.next { if case .inboundSMS = $0 { true } else { false } }
-            guard case .inboundSMS(let message)? = event else { break }
+            guard case .inboundSMS(let message, _)? = event else { break }
             received.append(message)
         }
         #expect(received.map(\.text) == ["HELP", "Hello world", "Пожар в корпусе", String(repeating: "Long reply. ", count: 20)])
@@ -223,7 +223,7 @@ struct SMPPLinkTests {
         let outcome = try await harness.link.submit(submit)
         #expect(outcome == .accepted(messageID: "1", messageIDKey: "1"))
         let receipt = await harness.events.next { if case .deliveryReceipt = $0 { true } else { false } }
-        guard case .deliveryReceipt(_, let key)? = receipt else {
+        guard case .deliveryReceipt(_, let key, _)? = receipt else {
             Issue.record("no receipt over the outbind session")
             return await harness.stop()
         }
@@ -231,7 +231,7 @@ struct SMPPLinkTests {
 
         await harness.simulator.sendDeliverSM(inboundPart(Array("YES".utf8)))
         let inbound = await harness.events.next { if case .inboundSMS = $0 { true } else { false } }
-        guard case .inboundSMS(let message)? = inbound else {
+        guard case .inboundSMS(let message, _)? = inbound else {
             Issue.record("no inbound SMS over the outbind session")
             return await harness.stop()
         }

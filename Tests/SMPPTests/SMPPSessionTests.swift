@@ -172,6 +172,38 @@ struct SMPPSessionTests {
         )
     }
 
+    /// With deferred answers, deliver_sm is handed over unanswered, answered later with the
+    /// owner's status, and not answered at all once the session has closed.
+    @Test func deliverSMAnsweredWhenHandled() {
+        let clock = ManualClock()
+        var session = boundSession(clock: clock)
+        var configuration = session.configuration
+        configuration.defersDeliverResponse = true
+        session = SMPPSession(configuration: configuration)
+        guard case .send(let bindPDU)? = session.connectionOpened(now: clock.now).first else {
+            Issue.record("no bind sent")
+            return
+        }
+        _ = session.received(
+            PDU(
+                sequenceNumber: bindPDU.sequenceNumber,
+                body: .bindResponse(BindResponse(mode: .transceiver, systemID: "SMSC"))
+            ).encoded(),
+            now: clock.now
+        )
+        #expect(session.isBound)
+        let deliverSM = DeliverSM(sourceAddress: "447700900123", esmClass: 0x04, shortMessage: Array("id:7 stat:DELIVRD".utf8))
+        let actions = session.received(PDU(sequenceNumber: 77, body: .deliverSM(deliverSM)).encoded(), now: clock.now)
+        #expect(actions == [.deliverAwaitingResponse(deliverSM, sequenceNumber: 77)])
+        #expect(
+            session.respondToDeliverSM(sequenceNumber: 77, status: .receiverTemporaryError) == [
+                .send(PDU(commandStatus: .receiverTemporaryError, sequenceNumber: 77, body: .deliverSMResponse(DeliverSMResponse())))
+            ]
+        )
+        _ = session.connectionLost(.closedByPeer)
+        #expect(session.respondToDeliverSM(sequenceNumber: 78, status: .ok) == [])
+    }
+
     /// An unknown command gets generic_nack ESME_RINVCMDID with its sequence number.
     @Test func unknownCommandNacked() {
         let clock = ManualClock()

@@ -76,7 +76,7 @@ struct TLSLinkTests {
         let outcome = try await client.submit(submit)
         #expect(outcome == .accepted(messageID: "1", messageIDKey: "1"))
         let receipt = await events.next { if case .deliveryReceipt = $0 { true } else { false } }
-        guard case .deliveryReceipt(let report, let key)? = receipt else {
+        guard case .deliveryReceipt(let report, let key, _)? = receipt else {
             Issue.record("no receipt over TLS")
             await client.stop()
             return await harness.stop()

@@ -35,7 +35,7 @@ struct TwistedSMSCTests {
         #expect(outcome == .accepted(messageID: "TW000001", messageIDKey: "TW000001"))
 
         let event = await events.next { if case .deliveryReceipt = $0 { true } else { false } }
-        guard case .deliveryReceipt(let receipt, let key)? = event else {
+        guard case .deliveryReceipt(let receipt, let key, _)? = event else {
             Issue.record("no receipt from the peer")
             await client.stop()
             await peer.stop()

@@ -53,7 +53,7 @@ public enum ProviderFactory {
                 let smpp = try SMPPProvider(id: provider.id, settings: settings, logger: providerLogger)
                 if let inbound {
                     let providerID = provider.id
-                    smpp.onInbound = { sms in _ = await inbound(InboundMessage(sms, providerID: providerID)) }
+                    smpp.onInbound = { sms in await inbound(InboundMessage(sms, providerID: providerID)) }
                 }
                 return smpp
             case .modem(let settings):

@@ -5,8 +5,13 @@ import SMPP
 import SMSCodec
 import Store
 
-/// Receives each complete inbound SMS (mobile originated) from an SMPP link.
-public typealias InboundSMSHandler = @Sendable (InboundSMS) async -> Void
+/// Receives each complete inbound SMS (mobile originated) from an SMPP link and returns whether
+/// it is stored. When it is not, the response asks the SMSC to send it again.
+public typealias InboundSMSHandler = @Sendable (InboundSMS) async -> Bool
+
+/// Handles one delivery receipt and calls the closure with whether it is stored, at once or
+/// later (see `DeliveryTracker.handle(_:settled:)`).
+public typealias StoringReportHandler = @Sendable (DeliveryReport, @escaping DeliveryTracker.Settle) async -> Void
 
 /// An SMPP 3.4 carrier link in the pool: an `SMPPLink` (one transceiver session, or a
 /// transmitter and a receiver, plus outbind sessions when configured) that binds, re-binds after
@@ -18,9 +23,13 @@ public typealias InboundSMSHandler = @Sendable (InboundSMS) async -> Void
 /// last part's receipt decides the message's state.
 /// NOTE: receipts of the earlier parts are reported too and counted as unknown ids by the tracker.
 ///
-/// The session acknowledges each inbound SMS with `deliver_sm_resp`. Parts are joined, and each
-/// complete message is logged at info with the sender redacted and handed to `onInbound`
-/// (without a handler it is only logged).
+/// A `deliver_sm` is answered after what it carried is handled. A receipt goes to `onReceipt`
+/// when set (else to the `reports` handler of `start(reports:)`), and a complete inbound SMS,
+/// logged at info with the sender redacted, to `onInbound` (without a handler it is only logged).
+/// When the handler says it could not store it, the answer is `ESME_RX_T_APPN` (0x64, "the
+/// receiver temporarily cannot handle the message"), the status SMPP 3.4 gives for a temporary
+/// failure of the receiving application, so the SMSC sends it again. Parts of an inbound SMS
+/// before the last are answered when they are kept in memory to be joined.
 public final class SMPPProvider: Provider {
     public let id: String
     public var sendsDeliveryReports: Bool { link.settings.registeredDelivery & 0x03 != 0 }
@@ -30,6 +39,7 @@ public final class SMPPProvider: Provider {
     let logger: Logger
     private let eventTask = LockedValue<Task<Void, Never>?>(nil)
     private let inboundHandler = LockedValue<InboundSMSHandler?>(nil)
+    private let receiptHandler = LockedValue<StoringReportHandler?>(nil)
     /// The `submit_sm` of the latest text that fits one segment. A broadcast sends one text to
     /// thousands of recipients, so the text is planned and encoded once, not per message.
     private let lastSingleSegment = LockedValue<SingleSegment?>(nil)
@@ -38,6 +48,13 @@ public final class SMPPProvider: Provider {
     public var onInbound: InboundSMSHandler? {
         get { inboundHandler.get() }
         set { inboundHandler.set(newValue) }
+    }
+
+    /// The handler that stores each receipt and reports whether it did. Set it before
+    /// `start(reports:)`. Without one, receipts go to the `reports` handler and get an OK response.
+    public var onReceipt: StoringReportHandler? {
+        get { receiptHandler.get() }
+        set { receiptHandler.set(newValue) }
     }
 
     /// - Throws: `SMPPLinkSettingsError` for settings SMPP 3.4 does not allow.
@@ -54,11 +71,20 @@ public final class SMPPProvider: Provider {
         let providerID = id
         let logger = logger
         let inboundHandler = inboundHandler
+        let receiptHandler = receiptHandler
+        let storingReports: StoringReportHandler = { report, settled in
+            guard let handler = receiptHandler.get() else {
+                await reports(report)
+                settled(true)
+                return
+            }
+            await handler(report, settled)
+        }
         let task = Task { [link] in
             await SMPPProvider.handleEvents(
                 link,
                 providerID: providerID,
-                reports: reports,
+                reports: storingReports,
                 inbound: { inboundHandler.get() },
                 logger: logger
             )
@@ -188,7 +214,7 @@ public final class SMPPProvider: Provider {
     private static func handleEvents(
         _ link: SMPPLink,
         providerID: String,
-        reports: @escaping DeliveryReportHandler,
+        reports: @escaping StoringReportHandler,
         inbound: @escaping @Sendable () -> InboundSMSHandler?,
         logger: Logger
     ) async {
@@ -204,7 +230,7 @@ public final class SMPPProvider: Provider {
                 if keysInFlight[key] == 0 { keysInFlight[key] = nil }
             }
             for await event in events {
-                guard case .deliveryReceipt(_, let key) = event else {
+                guard case .deliveryReceipt(_, let key, _) = event else {
                     await handle(
                         event,
                         providerID: providerID,
@@ -241,7 +267,7 @@ public final class SMPPProvider: Provider {
     private static func handle(
         _ event: SMPPLinkEvent,
         providerID: String,
-        reports: DeliveryReportHandler,
+        reports: StoringReportHandler,
         inbound: InboundSMSHandler?,
         link: SMPPLink,
         receiverAlarm: LockedValue<Bool>,
@@ -289,21 +315,22 @@ public final class SMPPProvider: Provider {
             )
         case .reconnectScheduled(let delay, let attempt):
             logger.debug("SMPP reconnect scheduled", metadata: ["delay": "\(delay)", "attempt": "\(attempt)"])
-        case .deliveryReceipt(let receipt, let key):
-            await reports(DeliveryReport(
+        case .deliveryReceipt(let receipt, let key, let responder):
+            let report = DeliveryReport(
                 providerID: providerID,
                 providerMessageID: key,
                 status: status(of: receipt),
                 reason: receiptReason(receipt),
                 recipient: receipt.sourceAddress,
                 textPrefix: receipt.text
-            ))
+            )
+            await reports(report) { stored in responder.respond(stored ? .ok : .receiverTemporaryError) }
         case .unreadableReceipt(_, let error):
             logger.warning("SMPP receipt unreadable", metadata: ["error": "\(error)"])
         case .inboundMessage:
             // Parts; SMPPLink reports the joined message as inboundSMS.
             break
-        case .inboundSMS(let message):
+        case .inboundSMS(let message, let responder):
             logger.info(
                 "SMPP inbound SMS",
                 metadata: [
@@ -311,7 +338,8 @@ public final class SMPPProvider: Provider {
                     "smpp.parts": "\(message.partCount)",
                 ]
             )
-            await inbound?(message)
+            let stored = await inbound?(message) ?? true
+            responder.respond(stored ? .ok : .receiverTemporaryError)
         }
     }
 
@@ -332,7 +360,7 @@ public final class SMPPProvider: Provider {
 
     static func linkSettings(_ settings: SMPPSettings) -> SMPPLinkSettings {
         let source = SourceAddress(settings.source ?? "")
-        return SMPPLinkSettings(
+        var link = SMPPLinkSettings(
             host: settings.host,
             port: UInt16(clamping: settings.port),
             systemID: settings.systemID,
@@ -360,6 +388,9 @@ public final class SMPPProvider: Provider {
                 )
             }
         )
+        // Receipts and inbound SMS get their response once stored, so none is lost with the process.
+        link.defersDeliverResponse = true
+        return link
     }
 
     private static func bindMode(_ mode: SMPPSettings.BindMode) -> BindMode {

@@ -24,6 +24,9 @@ import SMSCodec
 /// held (at most `maxHeldReceipts`, the oldest dropped beyond) until one binds. A receipt sent on
 /// a connection that closes before its `deliver_sm_resp` is routed again the same way, so the
 /// receipts of an ESME that dies reach the sessions it, or another box with its `system_id`, has left.
+/// A receipt answered with `ESME_RX_T_APPN` (the ESME could not store it) is sent again the same
+/// way after `SMSCSimulatorConfiguration.deliverRetryDelay`; one answered with any other error
+/// is dropped, as a carrier drops what the ESME rejects for good.
 ///
 /// Long messages are joined as a carrier would, whichever form they came in (concatenation UDH,
 /// SAR parameters, `message_payload`), and recorded in `receivedMessages`. The simulator can also
@@ -70,6 +73,7 @@ public actor SMSCSimulator {
     private var heldReceipts: [(systemID: String, receipt: DeliverSM)] = []
     /// Set by `stop()`, after which the receipts of closing connections are not routed again.
     private var stopping = false
+    private var deliverRetries = 0
     private var failedBindModes: Set<BindMode> = []
     private var failedBindStatus = CommandStatus.bindFailed
 
@@ -145,6 +149,12 @@ public actor SMSCSimulator {
 
     /// How many receipts are held for a `system_id` with no receiver bound.
     public var heldReceiptCount: Int { heldReceipts.count }
+
+    /// Receipts sent and not yet answered with `deliver_sm_resp`, over every connection.
+    public var unansweredReceiptCount: Int { connections.values.map(\.unacknowledgedReceipts.count).reduce(0, +) }
+
+    /// Receipts sent again after a `deliver_sm_resp` with `ESME_RX_T_APPN`.
+    public var receiptRetryCount: Int { deliverRetries }
 
     /// How many binds succeeded since start.
     public var successfulBindCount: Int { bindCount }
@@ -481,7 +491,14 @@ public actor SMSCSimulator {
         case .enquireLinkResponse:
             enquireLinkResponseCount += 1
             resumeWaiters(.enquireLinkResponses, reached: enquireLinkResponseCount)
-        case .deliverSMResponse, .genericNack:
+        case .deliverSMResponse:
+            let receipt = connection.unacknowledgedReceipts.removeValue(forKey: pdu.sequenceNumber)
+            if let receipt, pdu.commandStatus == .receiverTemporaryError {
+                retryReceipt(receipt, preferring: connection.number, systemID: connection.systemID)
+            } else if pdu.commandStatus != .ok {
+                logger.debug("SMSC receipt rejected by the ESME", metadata: ["smsc.status": "\(pdu.commandStatus)"])
+            }
+        case .genericNack:
             connection.unacknowledgedReceipts.removeValue(forKey: pdu.sequenceNumber)
         case .unsupported(let commandID, _) where commandID.isResponse:
             break
@@ -720,6 +737,17 @@ public actor SMSCSimulator {
             return
         }
         sendReceipt(receipt, on: target)
+    }
+
+    /// Sends a receipt the ESME could not store again after the retry delay, routed as at first.
+    private func retryReceipt(_ receipt: DeliverSM, preferring number: Int, systemID: String) {
+        deliverRetries += 1
+        let delay = configuration.deliverRetryDelay
+        logger.debug("SMSC receipt to be sent again", metadata: ["smsc.delay": "\(delay)"])
+        Task { [weak self] in
+            try? await Task.sleep(for: delay)
+            await self?.deliverReceipt(receipt, preferring: number, systemID: systemID)
+        }
     }
 
     /// Sends a receipt and keeps it until its `deliver_sm_resp` arrives.

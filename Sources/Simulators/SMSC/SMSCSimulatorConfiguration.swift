@@ -21,6 +21,8 @@ public struct SMSCSimulatorConfiguration: Equatable, Sendable {
     /// The maximum number of receipts kept for `system_id`s with no receiver bound. Beyond it the
     /// oldest is dropped, as a carrier's SMSC drops receipts it cannot keep.
     public var maxHeldReceipts: Int
+    /// How long after a `deliver_sm_resp` with `ESME_RX_T_APPN` the receipt is sent again.
+    public var deliverRetryDelay: Duration
 
     public init(
         systemID: String = "lifeline",
@@ -31,7 +33,8 @@ public struct SMSCSimulatorConfiguration: Equatable, Sendable {
         receiptState: SMPPMessageState = .delivered,
         sendsReceipts: Bool = true,
         responseDelay: Duration = .zero,
-        maxHeldReceipts: Int = 10_000
+        maxHeldReceipts: Int = 10_000,
+        deliverRetryDelay: Duration = .milliseconds(200)
     ) {
         self.systemID = systemID
         self.password = password
@@ -42,5 +45,6 @@ public struct SMSCSimulatorConfiguration: Equatable, Sendable {
         self.sendsReceipts = sendsReceipts
         self.responseDelay = responseDelay
         self.maxHeldReceipts = max(0, maxHeldReceipts)
+        self.deliverRetryDelay = deliverRetryDelay
     }
 }

@@ -19,6 +19,8 @@ enum PostgresMigrations {
         StoreMigration(version: 3, sql: inboundSchema),
         StoreMigration(version: 4, sql: claimOwnerSchema),
         StoreMigration(version: 5, sql: sharedBoxesSchema),
+        StoreMigration(version: 6, sql: StoreMigrations.finalStateIndexSchema),
+        StoreMigration(version: 7, sql: StoreMigrations.receiptWaitSchema),
     ]
 
     /// The newest schema version this code can migrate to.

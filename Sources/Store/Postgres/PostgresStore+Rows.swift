@@ -124,7 +124,8 @@ extension PostgresStore {
             .int64(0)
     }
 
-    /// Writes a transition to the message row and its event row in one statement, in the caller's transaction.
+    /// Writes a transition to the message row and its event row in one statement, in the caller's
+    /// transaction. A transition to `queued` or `unknown` writes its `notBefore`, as in `SQLiteStore`.
     static func apply(
         _ transition: Transition,
         to messageID: MessageID,
@@ -139,7 +140,7 @@ extension PostgresStore {
                     provider_id = COALESCE($2::text, provider_id),
                     provider_message_id = COALESCE($3::text, provider_message_id),
                     last_reason = $4::text,
-                    not_before = CASE WHEN $1::text = 'queued' THEN $5::bigint ELSE not_before END,
+                    not_before = CASE WHEN $1::text IN ('queued', 'unknown') THEN $5::bigint ELSE not_before END,
                     lease_until = CASE WHEN $1::text = 'sending' THEN lease_until ELSE NULL END,
                     claim_owner = CASE WHEN $1::text = 'sending' THEN claim_owner ELSE NULL END,
                     updated_at = $6::bigint

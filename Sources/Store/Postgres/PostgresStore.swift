@@ -104,40 +104,15 @@ public final class PostgresStore: MessageStore {
     /// Claims the next message as `MessageStore` describes, in one transaction.
     ///
     /// Before choosing, the transaction takes over messages whose lease ran out (see
-    /// `requeueExpiredLeases`) and expires queued messages past `expiresAt`. The chosen row is
+    /// `requeueExpiredLeases`), puts back `unknown` messages whose wait for a receipt ended (see
+    /// `requeueEndedReceiptWaits`) and expires queued messages past `expiresAt`. The chosen row is
     /// locked with `FOR UPDATE SKIP LOCKED`: a message another store is claiming is passed over
     /// for the next one instead of waited for. A message handed off to another box that is still
     /// live is passed over too (`BoxRegistry`). Writes nothing when nothing is ready.
+    ///
+    /// The lease of a claim without an owner ends `lease` seconds after `now`, on this box's clock.
     public func claimNext(now: Date, lease: TimeInterval) async throws -> MessageRecord? {
-        let node = node
-        let wait = handoffWaitMilliseconds
-        return try await executor.run { connection in
-            try connection.transaction {
-                try PostgresStore.requeueExpiredLeases(now: now, on: connection)
-                _ = try PostgresStore.expireDue(now: now, on: connection)
-                return try connection.firstRow(
-                    """
-                    WITH next AS (
-                        SELECT id FROM sms_queue
-                        WHERE state = 'queued' AND (not_before IS NULL OR not_before <= $1::bigint)
-                            AND \(PostgresStore.claimableByNode(node: "$3::text", wait: "$4::bigint"))
-                        ORDER BY priority, id
-                        LIMIT 1
-                        FOR UPDATE SKIP LOCKED
-                    ), claimed AS (
-                        UPDATE sms_queue AS q SET state = 'sending', lease_until = $2::bigint, claimed_by = $3::text,
-                            updated_at = $1::bigint
-                        FROM next WHERE q.id = next.id
-                        RETURNING q.*
-                    ), event AS (
-                        INSERT INTO sms_events (message_id, at, state) SELECT id, $1::bigint, 'sending' FROM claimed
-                    )
-                    SELECT \(PostgresStore.messageColumns) FROM claimed
-                    """,
-                    [PostgresValue(now), PostgresValue(now.addingTimeInterval(lease)), .text(node), .integer(wait)]
-                ).map(PostgresStore.readMessage)
-            }
-        }
+        try await claimOne(now: now, lease: lease, owner: nil)
     }
 
     /// Claims as `claimNext(now:lease:)` does, up to `limit` messages each in its own transaction,
@@ -156,13 +131,16 @@ public final class PostgresStore: MessageStore {
         return claimed
     }
 
-    private func claimOne(now: Date, lease: TimeInterval, owner: ClaimOwner) async throws -> MessageRecord? {
+    /// Claims one message in its own transaction. With an `owner`, the lease runs on the server's
+    /// clock and the owner's own expired claims are spared; without one, it runs on `now`.
+    private func claimOne(now: Date, lease: TimeInterval, owner: ClaimOwner?) async throws -> MessageRecord? {
         let node = node
         let wait = handoffWaitMilliseconds
         let leaseMilliseconds = Int64((lease * 1000).rounded())
         return try await executor.run { connection in
             try connection.transaction {
                 try PostgresStore.requeueExpiredLeases(now: now, sparing: owner, on: connection)
+                try PostgresStore.requeueEndedReceiptWaits(now: now, on: connection)
                 _ = try PostgresStore.expireDue(now: now, on: connection)
                 return try connection.firstRow(
                     """
@@ -175,7 +153,8 @@ public final class PostgresStore: MessageStore {
                         FOR UPDATE SKIP LOCKED
                     ), claimed AS (
                         UPDATE sms_queue AS q SET state = 'sending',
-                            lease_until = \(PostgresStore.serverNow) + $2::bigint,
+                            lease_until = CASE WHEN $4::text IS NULL THEN $1::bigint
+                                ELSE \(PostgresStore.serverNow) END + $2::bigint,
                             claimed_by = $3::text, claim_owner = $4::text, updated_at = $1::bigint
                         FROM next WHERE q.id = next.id
                         RETURNING q.*
@@ -184,7 +163,7 @@ public final class PostgresStore: MessageStore {
                     )
                     SELECT \(PostgresStore.messageColumns) FROM claimed
                     """,
-                    [PostgresValue(now), .integer(leaseMilliseconds), .text(node), .text(owner.id), .integer(wait)]
+                    [PostgresValue(now), .integer(leaseMilliseconds), .text(node), PostgresValue(owner?.id), .integer(wait)]
                 ).map(PostgresStore.readMessage)
             }
         }
@@ -357,7 +336,8 @@ public final class PostgresStore: MessageStore {
     }
 
     /// The earliest time after `now` at which a message becomes claimable: the `notBefore` of a
-    /// queued message, or the end of a lease that will run out (any store's), as `SQLiteStore` defines it.
+    /// queued message, the end of an `unknown` message's wait for a receipt, or the end of a lease
+    /// that will run out (any store's), as `SQLiteStore` defines it.
     /// The end of a lease on the server's clock is moved onto the caller's by the difference
     /// between `now` and the server's time.
     public func nextWakeDate(now: Date) async throws -> Date? {
@@ -367,6 +347,9 @@ public final class PostgresStore: MessageStore {
                 SELECT MIN(wake) FROM (
                     SELECT MIN(not_before) AS wake FROM sms_queue
                     WHERE state = 'queued' AND not_before IS NOT NULL AND not_before > $1::bigint
+                    UNION ALL
+                    SELECT MIN(not_before) FROM sms_queue
+                    WHERE state = 'unknown' AND not_before IS NOT NULL AND not_before > $1::bigint
                     UNION ALL
                     SELECT MIN(lease_end) + 1 FROM (
                         SELECT CASE WHEN claim_owner IS NULL THEN lease_until
@@ -432,8 +415,8 @@ public final class PostgresStore: MessageStore {
         )
         let moved = try connection.execute(
             """
-            UPDATE sms_queue SET state = 'unknown', lease_until = NULL, claim_owner = NULL, last_reason = $1::text,
-                updated_at = $2::bigint
+            UPDATE sms_queue SET state = 'unknown', lease_until = NULL, claim_owner = NULL, not_before = NULL,
+                last_reason = $1::text, updated_at = $2::bigint
             WHERE id = $3::bigint AND state = 'sending' AND claimed_by = $4::text
             """,
             [.text(SQLiteStore.interruptedReason), PostgresValue(now), .integer(id), .text(node)]
