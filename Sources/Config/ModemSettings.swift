@@ -87,6 +87,12 @@ public struct ModemSettings: Sendable, Equatable {
                     path: reader.path(of: named[1].0),
                     "give only one of device, imei and iccid; got " + named.map(\.0).joined(separator: " and ")
                 )
+            } else if ["device", "imei", "iccid"].allSatisfy({ reader.child($0)?.node.isNull ?? true }),
+                let empty = ["device", "imei", "iccid"].lazy.compactMap({ reader.child($0) }).first
+            {
+                // A key written with no value (`device:`) names no modem. A value that is present
+                // but invalid was reported where it was decoded.
+                empty.report("expected \(deviceForm), got nothing; or give imei or iccid to find the modem by identity")
             } else if reader.child("device") == nil, reader.child("imei") == nil, reader.child("iccid") == nil {
                 reader.decoder.report(
                     reader.value.mark,
