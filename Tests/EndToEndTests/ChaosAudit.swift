@@ -151,7 +151,8 @@ struct ChaosAudit: Sendable {
             mapped.finishedAt = attempt.finishedAt.map(real)
             return mapped
         }
-        if attempts.contains(where: { $0.outcome == .ambiguous }) { return true }
+        // A `not_received` attempt was ambiguous until its receipt wait ended without a receipt.
+        if attempts.contains(where: { $0.outcome == .ambiguous || $0.outcome == .notReceived }) { return true }
         let events = try await store.events(for: id).map { event in
             var mapped = event
             mapped.at = real(event.at)
