@@ -3,10 +3,10 @@ import OptionalLibraries
 
 /// Keyed hashes from OpenSSL's libcrypto, for provider signatures.
 ///
-/// Each digest loads OpenSSL first if nothing did before; the daemon loads it at start for every
+/// Each digest loads OpenSSL first if nothing did before. The daemon loads it at start for every
 /// cloud provider, so a missing library stops the process here only through a programmer error.
 enum HMAC {
-    /// What needs OpenSSL here, for the load error.
+    /// The feature named in the load error.
     private static let feature = "request and webhook signatures"
 
     /// HMAC-SHA1, 20 bytes: Twilio's webhook signatures.
