@@ -55,8 +55,20 @@ let package = Package(
                 // Release builds link with lld and pack the relative relocations as RELR (DT_RELR,
                 // glibc 2.36 or later, as in Debian 12): 15.8 KB of relocations instead of 1.96 MB
                 // that the loader reads at every start. SwiftPM already passes --gc-sections here.
+                // The functions the daemon runs are laid out together, in the order of
+                // deploy/symbol-order/lifeline.order, so they fill fewer pages of memory. The
+                // executable exports no symbols: the static Swift runtime's link arguments ask for
+                // --export-dynamic, which only made the loader's symbol tables larger. libstdc++
+                // (used by the Swift runtime and ICU only) is linked statically: the runtime's
+                // `-lstdc++` finds the linker script in deploy/static-libstdcxx first, which names
+                // libstdc++.a, so only the parts in use are loaded.
                 .unsafeFlags(
-                    ["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"],
+                    [
+                        "-L", "\(Context.packageDirectory)/deploy/static-libstdcxx",
+                        "-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
+                        "-Xlinker", "--symbol-ordering-file=\(Context.packageDirectory)/deploy/symbol-order/lifeline.order",
+                        "-Xlinker", "--no-warn-symbol-ordering", "-Xlinker", "--no-export-dynamic",
+                    ],
                     .when(platforms: [.linux], configuration: .release)
                 )
             ]
@@ -78,3 +90,13 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// Release builds on Linux put each Swift function in a section of its own, so that the symbol
+// ordering file can move single functions, not whole source files.
+let functionSections = SwiftSetting.unsafeFlags(
+    ["-Xfrontend", "-function-sections"],
+    .when(platforms: [.linux], configuration: .release)
+)
+for target in package.targets where [.regular, .executable].contains(target.type) && !target.name.hasPrefix("C") {
+    target.swiftSettings = (target.swiftSettings ?? []) + [functionSections]
+}

@@ -109,7 +109,7 @@ fi
 # providers, a PostgreSQL store, SMPP over TLS and signatures), so dpkg-shlibdeps cannot see
 # them: they are listed here with the oldest version that has every function and option the
 # daemon uses (CURLOPT_PROTOCOLS_STR needs curl 7.85).
-base_depends=("$libc6" libgcc-s1 libstdc++6 libsqlite3-0 libyaml-0-2 libserialport0 "libcurl4 (>= 7.85.0)"
+base_depends=("$libc6" libgcc-s1 libsqlite3-0 libyaml-0-2 libserialport0 "libcurl4 (>= 7.85.0)"
     "libpq5 (>= 9.0~)" "libssl3 (>= 3.0.0)" libmicrohttpd12 libsystemd0 passwd)
 
 stage=$(mktemp -d)
