@@ -111,6 +111,10 @@ fi
 # daemon uses (CURLOPT_PROTOCOLS_STR needs curl 7.85).
 base_depends=("$libc6" libgcc-s1 libsqlite3-0 libyaml-0-2 libserialport0 "libcurl4 (>= 7.85.0)"
     "libpq5 (>= 9.0~)" "libssl3 (>= 3.0.0)" libmicrohttpd12 libsystemd0 passwd)
+# Release builds link libstdc++ statically (Package.swift); a debug build still loads it.
+if LC_ALL=C readelf -d "$binary" | grep -q 'NEEDED.*libstdc++'; then
+    base_depends+=(libstdc++6)
+fi
 
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
