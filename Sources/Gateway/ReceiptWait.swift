@@ -6,10 +6,11 @@ import Store
 /// When a `normal` or `bulk` message under `PoolPolicy.AmbiguityAction.failover` has no provider
 /// left after an ambiguous attempt, the ambiguity rule would fail it. If that attempt went to a
 /// provider that sends delivery receipts (an SMPP link with `registered_delivery`, a cloud
-/// provider with callbacks), its receipt reports what happened, so the message waits for it
-/// instead, like a `sent` message, for the priority's delivery deadline counted from the moment
-/// the attempt became ambiguous. It waits `unknown`, with the end of the wait stored as its
-/// `notBefore`, so any box of a shared queue ends the wait even if the box that started it dies:
+/// provider with callbacks), its receipt reports what happened. So the message waits for it, like
+/// a `sent` message, for the priority's delivery deadline counted from the moment the attempt
+/// became ambiguous. It waits in state `unknown`, with the end of the wait stored as its
+/// `notBefore`. Any box of a shared queue can then end the wait, even if the box that started it
+/// dies:
 ///
 /// - a receipt matched to the attempt (by id, or adopted by `ReceiptMatcher`) moves the message as
 ///   the receipt says (`ReceiptAdoption`);
@@ -19,8 +20,8 @@ import Store
 ///
 /// The rule does not apply to `emergency` and `high` messages (they fail over at once and do not
 /// wait), under `AmbiguityAction.wait` (the message stays `unknown` for an operator, with no end),
-/// to a message that has used its attempts, or to a provider that sends no receipts, where no
-/// news says nothing.
+/// to a message that has used its attempts, or to a provider that sends no receipts, where a
+/// missing receipt proves nothing.
 public enum ReceiptWait {
     /// Returns the end of the wait for a message of `priority` with `attempts` (its stored attempt
     /// rows, `attemptCount` of them counted), or `nil` when the rule does not apply.
