@@ -6,7 +6,7 @@ extension DeliveryTracker {
     /// Owes a sweep of the store for a `sent` message whose deadline is not kept in memory.
     func leaveToStore(_ messageID: MessageID, priority: Priority, updatedAt: Date) {
         if !sweep.isOwed {
-            logger.info(
+            logger.debug(
                 "Delivery deadlines beyond the in-memory limit are kept by sweeps of the store",
                 metadata: ["delivery.maxInMemory": "\(maxAwaitedInMemory)"]
             )
@@ -74,7 +74,7 @@ extension DeliveryTracker {
         sweep.finish(through: cutoffs)
         await scheduleNextSweep()
         if !sweep.isOwed {
-            logger.info("Every delivery deadline is kept in memory again")
+            logger.debug("Every delivery deadline is kept in memory again")
         }
     }
 
