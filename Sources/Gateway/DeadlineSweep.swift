@@ -9,8 +9,8 @@ import Store
 /// stored). Sweeps read the store in the order of `SentMessageCursor`, and the cursor of each
 /// priority is the last message a sweep was given, so no message is read twice by sweeps that
 /// follow each other. A priority stops being owed when a sweep has read every message up to a
-/// cutoff at or after its date, or when the store holds no unread `sent` message of it and
-/// nothing was owed meanwhile.
+/// cutoff at or after its date. It also stops when the store contains no unread `sent` message
+/// of that priority and nothing was owed meanwhile.
 ///
 /// Sweep times are wall dates, like the cutoffs they are compared with.
 struct DeadlineSweep: Sendable {
@@ -74,7 +74,7 @@ struct DeadlineSweep: Sendable {
         if owedThrough.isEmpty { nextSweep = nil }
     }
 
-    /// Records that the store held no unread `sent` message of `priority` when asked: it is no
+    /// Records that the store contained no unread `sent` message of `priority`, so it is no
     /// longer owed unless `owe` was called since `generation`. With none owed, no sweep is
     /// scheduled.
     mutating func clear(_ priority: Priority, unlessOwedSince generation: UInt64) {

@@ -101,8 +101,8 @@ extension DeliveryTracker {
     }
 
     /// Re-routes a message past its delivery deadline if it is still `sent` with the provider
-    /// message id it was awaited under; else leaves it, since a receipt or another box moved it.
-    /// Returns `false` when a store call failed, so the message may not have been handled.
+    /// message id it was awaited under. Otherwise a receipt or another box has moved it, so it is
+    /// left alone. Returns `false` when a store call failed and the message may not be handled.
     @discardableResult
     func rerouteIfStillSent(
         _ messageID: MessageID,

@@ -32,8 +32,8 @@ extension DeliveryTracker {
     }
 
     /// Reads one batch of `sent` messages past their deadline from the store and re-routes each
-    /// that is not in memory as an in-memory deadline does, then schedules the next sweep: at
-    /// once after a full batch, at `sweepRetryDelay` after a store error, else at the deadline of
+    /// one not in memory as an in-memory deadline does. Then it schedules the next sweep: at once
+    /// after a full batch, `sweepRetryDelay` later after a store error, else at the deadline of
     /// the oldest unread message (`scheduleNextSweep`).
     ///
     /// A message whose store calls fail stops the batch before it, so the next sweep reads it again.
@@ -79,9 +79,11 @@ extension DeliveryTracker {
     }
 
     /// Asks the store, for each priority still owed, for its oldest `sent` message the sweeps
-    /// have not read, and schedules the next sweep at that message's deadline. A priority with
-    /// no such message is no longer owed, unless a message was left out of memory meanwhile.
+    /// have not read, and schedules the next sweep at that message's deadline, but no sooner than
+    /// `minimumSweepInterval` from now. A priority with no such message is no longer owed, unless
+    /// a message was left out of memory meanwhile.
     private func scheduleNextSweep() async {
+        let earliest = clock.now.adding(Self.minimumSweepInterval)
         for priority in sweep.owedThrough.keys.sorted() {
             let generation = sweep.generation
             let cursor = sweep.cursors[priority]
@@ -102,7 +104,8 @@ extension DeliveryTracker {
                 continue
             }
             if let oldest {
-                sweep.schedule(at: oldest.updatedAt.adding(policy.settings(for: priority).deliveryDeadline))
+                let due = oldest.updatedAt.adding(policy.settings(for: priority).deliveryDeadline)
+                sweep.schedule(at: max(due, earliest))
             } else {
                 sweep.clear(priority, unlessOwedSince: generation)
             }

@@ -35,29 +35,37 @@ import Store
 ///
 /// ## Deadlines in memory and in the store
 ///
-/// The tracker keeps at most `maxAwaitedInMemory` deadlines in memory (about 150 bytes each).
-/// A message sent while that many are held gets no entry: the tracker notes that its priority
-/// is owed a sweep, and sweeps of the store find the message once its deadline has passed
-/// (`MessageStore.sentMessagesPastDeadline`, an index seek per provider and priority, in
-/// batches of `sweepBatchSize`). Each start-up owes a sweep of every priority, so a `sent`
-/// message left by an earlier run reaches its deadline however many there are. A swept message
-/// goes through the same check as one in memory: it is read again and re-routed only if it is
-/// still `sent` with the same provider message id, so a receipt that raced the sweep, or another
-/// box of a shared queue, is not undone and no message is re-routed twice.
+/// The tracker keeps at most `maxAwaitedInMemory` deadlines in memory (an estimated 100 to 160
+/// bytes each). A message sent while that many are held gets no entry. Instead the tracker
+/// notes that its priority is owed a sweep, and sweeps of the store find the message once its
+/// deadline has passed. A sweep is one call of `MessageStore.sentMessagesPastDeadline` (an index
+/// seek per provider and priority) for at most `sweepBatchSize` messages. Each start-up owes a
+/// sweep of every priority, so every `sent` message left by an earlier run reaches its deadline,
+/// however many there are. A swept message goes through the same check as one in memory: it is
+/// read again and re-routed only if it is still `sent` with the same provider message id. So a
+/// receipt that raced the sweep, or another box of a shared queue, is not undone, and no message
+/// is re-routed twice.
 ///
-/// The invariant, kept by every change of `awaited` and of the sweep's record (`DeadlineSweep`):
-/// every `sent` message of a reporting provider that this tracker started or found at start-up
-/// is either in memory, or of a priority still owed a sweep through a date at or after its
-/// latest update, and after that priority's sweep cursor. A priority stops being owed only when
-/// a sweep has read every message up to a cutoff at or after that date, or when the store holds
-/// no unread `sent` message of that priority and no message was left out of memory meanwhile.
-/// A swept message in memory is left to the in-memory deadline; the cursor moves past it.
+/// Every change of `awaited` and of the sweep's record (`DeadlineSweep`) keeps one invariant.
+/// Each `sent` message of a reporting provider whose deadline this tracker has not checked yet
+/// is in memory, or else its priority is still owed a sweep through a date at or after the
+/// message's latest update, and the message comes after that priority's sweep cursor. A
+/// priority stops being owed only when a sweep has read every message up to a cutoff at or
+/// after that date, or when the store contains no unread `sent` message of that priority and no
+/// message was left out of memory meanwhile. A swept message that is in memory is left to its
+/// in-memory deadline, and the cursor moves past it.
+///
+/// NOTE: a message the store itself moves to `sent` (a claim that finds an accepted attempt
+/// after a lease ran out) is not reported to the tracker, so it gets its deadline only from the
+/// sweep of the next start-up.
 ///
 /// While a sweep is owed, `nextDeadline()` returns the deadline of the oldest unread `sent`
-/// message the store reports for an owed priority (read after each sweep), or the deadline of
-/// a message just left out of memory if that is earlier, so the dispatcher sleeps until a
-/// message is due rather than polling. After a store error it tries again after
-/// `sweepRetryDelay`.
+/// message the store reports for an owed priority (read after each sweep), or the deadline of a
+/// message just left out of memory if that is earlier. So the dispatcher sleeps until a message
+/// is due rather than polling, and an idle box does not wake at all. Sweeps are at least
+/// `minimumSweepInterval` apart (a message may be re-routed up to that much late), except that
+/// a full batch is followed by the next at once. After a store error the sweep is tried again
+/// after `sweepRetryDelay`.
 ///
 /// The two kinds of deadline run on different clocks. A deadline in memory counts elapsed time
 /// (the monotonic clock): setting the system clock forward or back neither re-routes those
@@ -116,12 +124,16 @@ public actor DeliveryTracker {
     private let heldReportRetention: Duration
     private let maxHeldReports: Int
     let wakeDispatcher: @Sendable () -> Void
-    /// The most delivery deadlines kept in memory; see the type's documentation.
+    /// The maximum number of delivery deadlines kept in memory (see the type's documentation).
     public let maxAwaitedInMemory: Int
-    /// The most messages one sweep of the store reads; a full batch is followed by another at once.
+    /// The maximum number of messages one sweep of the store reads. A full batch is followed by
+    /// another at once.
     let sweepBatchSize: Int
     /// The pause before a sweep is tried again after a store error.
     static let sweepRetryDelay: Duration = .seconds(5)
+    /// The shortest pause between two sweeps that read every due message, so that while messages
+    /// fall due one after another each sweep takes a batch of them rather than one.
+    static let minimumSweepInterval: Duration = .seconds(1)
     /// The priorities owed a sweep of the store, the sweep cursors and the next sweep's date.
     var sweep = DeadlineSweep()
     private var held: [HeldReport] = []
@@ -148,9 +160,9 @@ public actor DeliveryTracker {
     ///     a shared queue, make it longer than the claim lease: a dead box's attempt becomes
     ///     ambiguous, and its receipt adoptable, only when its lease runs out.
     ///   - maxHeldReports: the most reports held at once; the oldest is dropped beyond it.
-    ///   - maxAwaitedInMemory: the most delivery deadlines kept in memory (at least 1); beyond it,
-    ///     sweeps of the store keep them.
-    ///   - sweepBatchSize: the most messages one sweep of the store reads (at least 1).
+    ///   - maxAwaitedInMemory: the maximum number of delivery deadlines kept in memory (at least
+    ///     1). Beyond it, sweeps of the store keep them.
+    ///   - sweepBatchSize: the maximum number of messages one sweep of the store reads (at least 1).
     ///   - wakeDispatcher: called after a message is re-queued or a new deadline is set.
     public init(
         store: any MessageStore,
@@ -333,9 +345,9 @@ public actor DeliveryTracker {
         awaited.count
     }
 
-    /// Whether some `sent` messages have their deadline kept by sweeps of the store: after more
+    /// Whether sweeps of the store keep the deadline of some `sent` messages. That is so after more
     /// than `maxAwaitedInMemory` messages awaited a report at once, and after each start-up until
-    /// the first sweeps have read the messages left by the earlier run.
+    /// the sweeps have read the messages left by the earlier run.
     public var sweepsStore: Bool {
         sweep.isOwed
     }
@@ -355,7 +367,7 @@ public actor DeliveryTracker {
     /// Starts waiting for a message's final report until `report.due`, in memory while fewer than
     /// `maxAwaitedInMemory` are held, else by owing a sweep of the store for its priority.
     ///
-    /// `updatedAt` is the message's latest update as stored; the later of it and the time now is
+    /// `updatedAt` is the message's latest update as stored. The later of it and the time now is
     /// owed, so the debt covers the stored value even if the store took a later time.
     func startAwaiting(_ report: AwaitedReport, for messageID: MessageID, priority: Priority, updatedAt: Date) {
         guard awaited[messageID] != nil || awaited.count < maxAwaitedInMemory else {

@@ -143,7 +143,7 @@ public struct SentMessageCursor: Sendable, Equatable, Comparable {
         self.id = id
     }
 
-    /// The position of `message`.
+    /// Creates the position of `message`.
     public init(_ message: MessageRecord) {
         self.init(updatedAt: message.updatedAt, id: message.id)
     }
@@ -276,11 +276,11 @@ public protocol MessageStore: Sendable {
     /// The newest messages in `state` first, at most `limit`.
     func messages(in state: MessageState, limit: Int) async throws -> [MessageRecord]
 
-    /// The `sent` messages past their delivery deadline, oldest first (`updatedAt`, then id), at
-    /// most `limit`: for each priority in `cutoffs`, those whose latest update is at or before the
-    /// priority's cutoff (the time now minus its delivery deadline), accepted by one of
-    /// `providerIDs`, and after `cursors[priority]` when given. A priority missing from `cutoffs`
-    /// is not read.
+    /// Returns the `sent` messages past their delivery deadline, oldest first (`updatedAt`, then
+    /// id), at most `limit`. For each priority in `cutoffs`, those are the messages accepted by
+    /// one of `providerIDs` whose latest update is at or before the priority's cutoff (the time
+    /// now minus its delivery deadline), after `cursors[priority]` when given. A priority missing
+    /// from `cutoffs` is not read.
     ///
     /// One index seek per provider and priority (`sms_queue_sent_deadline`), so the cost follows
     /// `limit`, not the number of `sent` messages: messages of providers that send no receipts stay
@@ -403,8 +403,8 @@ extension MessageStore {
         return (message, transition)
     }
 
-    /// The `sent` messages past their delivery deadline from the start of each priority; see
-    /// `sentMessagesPastDeadline(cutoffs:providerIDs:after:limit:)`.
+    /// Returns the `sent` messages past their delivery deadline from the start of each priority,
+    /// as `sentMessagesPastDeadline(cutoffs:providerIDs:after:limit:)` does.
     public func sentMessagesPastDeadline(
         cutoffs: [Priority: Date],
         providerIDs: Set<String>,

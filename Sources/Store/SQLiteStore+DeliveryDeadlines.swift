@@ -7,10 +7,11 @@ struct SentDeadlineSeek: Sendable, Equatable {
     var cutoff: Date
     var cursor: SentMessageCursor?
 
-    /// The most seeks in one statement, below SQLite's limit of 500 terms in a compound `SELECT`.
+    /// The maximum number of seeks in one statement, below SQLite's default limit of 500 terms in
+    /// a compound `SELECT` (`SQLITE_MAX_COMPOUND_SELECT`).
     static let maxPerStatement = 200
 
-    /// One seek per provider and priority, in a fixed order so the statement text repeats.
+    /// Returns one seek per provider and priority, in a fixed order so the statement text repeats.
     static func all(
         cutoffs: [Priority: Date],
         providerIDs: Set<String>,
@@ -32,9 +33,9 @@ struct SentDeadlineSeek: Sendable, Equatable {
         case integer(Int64)
     }
 
-    /// The statement for `count` seeks merged oldest first. `placeholder(n, type)` spells the
-    /// parameter numbered `n` of SQL type `type` (`"text"` or `"bigint"`); `indexHint` follows
-    /// the table name of each seek.
+    /// Returns the statement for `count` seeks merged oldest first. `placeholder(n, type)` spells
+    /// the parameter numbered `n` of SQL type `type` (`"text"`, `"integer"` or `"bigint"`), and
+    /// `indexHint` follows the table name of each seek.
     static func statement(count: Int, indexHint: String, placeholder: (Int, String) -> String) -> String {
         var seeks: [String] = []
         for index in 0..<count {
@@ -57,7 +58,8 @@ struct SentDeadlineSeek: Sendable, Equatable {
             + "\nORDER BY updated_at, id LIMIT \(placeholder(count * 6 + 1, "bigint"))"
     }
 
-    /// The parameters of `statement` for `seeks`, each seek limited to `limit` rows like the whole.
+    /// Returns the parameters of `statement` for `seeks`, each seek limited to `limit` rows like
+    /// the whole statement.
     static func parameters(_ seeks: [SentDeadlineSeek], limit: Int) -> [Parameter] {
         let limit = Int64(max(limit, 0))
         var parameters: [Parameter] = []
@@ -83,8 +85,8 @@ struct SentDeadlineSeek: Sendable, Equatable {
 }
 
 extension SQLiteStore {
-    /// The `sent` messages past their delivery deadline, oldest first, through the partial index
-    /// `sms_queue_sent_deadline` (one seek per provider and priority, merged).
+    /// Returns the `sent` messages past their delivery deadline, oldest first, through the partial
+    /// index `sms_queue_sent_deadline` (one seek per provider and priority, merged).
     public func sentMessagesPastDeadline(
         cutoffs: [Priority: Date],
         providerIDs: Set<String>,
@@ -103,7 +105,8 @@ extension SQLiteStore {
         }
     }
 
-    /// The statement text of `sentMessagesPastDeadline` for `count` seeks, for `EXPLAIN QUERY PLAN`.
+    /// Returns the statement text of `sentMessagesPastDeadline` for `count` seeks, for
+    /// `EXPLAIN QUERY PLAN`.
     static func sentPastDeadlineStatement(count: Int) -> String {
         // `INDEXED BY` makes the statement fail to prepare rather than fall back to a scan.
         SentDeadlineSeek.statement(count: count, indexHint: " INDEXED BY sms_queue_sent_deadline") { number, _ in

@@ -42,7 +42,7 @@ private struct SweepBench {
         )
     }
 
-    /// Queues one message, sends it through `carrier` as `C<id>` and tells `tracker`.
+    /// Queues one message, sends it through `carrier` as `C<id>` and records the acceptance with `tracker`.
     func send(on store: any MessageStore, to tracker: DeliveryTracker, _ priority: Priority = .normal) async throws
         -> MessageID
     {
@@ -74,7 +74,7 @@ private struct SweepBench {
         Issue.record("the tracker kept finding deadlines due")
     }
 
-    /// How many times each message was re-routed for a missed deadline, from its events.
+    /// Counts, from its events, how many times each message was re-routed for a missed deadline.
     func reroutes(_ ids: [MessageID], in store: any MessageStore) async throws -> [Int] {
         var counts: [Int] = []
         for id in ids {

@@ -123,7 +123,7 @@ import Testing
             )
             #expect(fixture.names(rest) == ["bulk-0", "normal-10", "high-20", "cloud-high-30", "normal-100"])
 
-            // Two messages with the same update time are told apart by id.
+            // Two messages with the same update time are ordered by id.
             let sameTime = try await Self.sent(20, .normal, through: "carrier", at: at(10), on: store)
             let secondID = try #require(fixture.ids["normal-10"])
             let second = try #require(try await store.message(secondID))
@@ -137,7 +137,7 @@ import Testing
         }
     }
 
-    /// SQLite answers through the partial index, with one search per provider and priority and no
+    /// SQLite reads through the partial index, with one search per provider and priority and no
     /// scan of the queue table.
     @Test func sqlitePlanUsesIndex() async throws {
         try await withStore { store, path in

@@ -1,10 +1,10 @@
 import Foundation
 
 extension PostgresStore {
-    /// The `sent` messages past their delivery deadline, oldest first, as
+    /// Returns the `sent` messages past their delivery deadline, oldest first, as
     /// `SQLiteStore.sentMessagesPastDeadline` reads them: one seek per provider and priority of
-    /// the partial index `sms_queue_sent_deadline`, merged. Rows are not locked; the caller reads
-    /// each message again before it acts on it.
+    /// the partial index `sms_queue_sent_deadline`, merged. Rows are not locked, so the caller
+    /// reads each message again before it acts on it.
     public func sentMessagesPastDeadline(
         cutoffs: [Priority: Date],
         providerIDs: Set<String>,
