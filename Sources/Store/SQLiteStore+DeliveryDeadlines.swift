@@ -36,30 +36,50 @@ struct SentDeadlineSeek: Sendable, Equatable {
     /// Returns the statement for `count` seeks merged oldest first. `placeholder(n, type)` spells
     /// the parameter numbered `n` of SQL type `type` (`"text"`, `"integer"` or `"bigint"`), and
     /// `indexHint` follows the table name of each seek.
-    static func statement(count: Int, indexHint: String, placeholder: (Int, String) -> String) -> String {
+    ///
+    /// Each seek reads its index range in the order of the `ORDER BY`. SQLite merges plain seeks
+    /// without sorting and stops after `limit` rows, while a seek in a subquery made it sort each
+    /// one. PostgreSQL needs each seek in a subquery with its own `LIMIT` (`limitsEachSeek`), or
+    /// it plans bitmap scans of every due row and a sort.
+    static func statement(
+        count: Int,
+        indexHint: String,
+        limitsEachSeek: Bool,
+        placeholder: (Int, String) -> String
+    ) -> String {
         var seeks: [String] = []
         for index in 0..<count {
-            let first = index * 6
+            let first = index * parametersPerSeek
             func parameter(_ offset: Int, _ type: String) -> String { placeholder(first + offset, type) }
+            let seek = """
+                SELECT \(SQLiteStore.messageColumns) FROM sms_queue\(indexHint)
+                WHERE state = 'sent' AND provider_id = \(parameter(1, "text"))
+                    AND priority = \(parameter(2, "integer"))
+                    AND updated_at >= \(parameter(3, "bigint")) AND updated_at <= \(parameter(4, "bigint"))
+                    AND (updated_at > \(parameter(3, "bigint")) OR id > \(parameter(5, "bigint")))
+                """
+            guard limitsEachSeek else {
+                seeks.append(seek)
+                continue
+            }
             seeks.append(
                 """
                 SELECT \(SQLiteStore.messageColumns) FROM (
-                    SELECT \(SQLiteStore.messageColumns) FROM sms_queue\(indexHint)
-                    WHERE state = 'sent' AND provider_id = \(parameter(1, "text"))
-                        AND priority = \(parameter(2, "integer"))
-                        AND updated_at >= \(parameter(3, "bigint")) AND updated_at <= \(parameter(4, "bigint"))
-                        AND (updated_at > \(parameter(3, "bigint")) OR id > \(parameter(5, "bigint")))
-                    ORDER BY updated_at, id LIMIT \(parameter(6, "bigint"))
+                \(seek)
+                ORDER BY updated_at, id LIMIT \(parameter(6, "bigint"))
                 ) AS seek\(index)
                 """
             )
         }
         return seeks.joined(separator: "\nUNION ALL\n")
-            + "\nORDER BY updated_at, id LIMIT \(placeholder(count * 6 + 1, "bigint"))"
+            + "\nORDER BY updated_at, id LIMIT \(placeholder(count * parametersPerSeek + 1, "bigint"))"
     }
 
-    /// Returns the parameters of `statement` for `seeks`, each seek limited to `limit` rows like
-    /// the whole statement.
+    /// The parameters each seek binds: provider, priority rank, cursor update, cutoff, cursor id
+    /// and the limit of the seek (which only a statement with `limitsEachSeek` names).
+    private static let parametersPerSeek = 6
+
+    /// Returns the parameters of `statement` for `seeks`, then `limit`.
     static func parameters(_ seeks: [SentDeadlineSeek], limit: Int) -> [Parameter] {
         let limit = Int64(max(limit, 0))
         var parameters: [Parameter] = []
@@ -109,9 +129,11 @@ extension SQLiteStore {
     /// `EXPLAIN QUERY PLAN`.
     static func sentPastDeadlineStatement(count: Int) -> String {
         // `INDEXED BY` makes the statement fail to prepare rather than fall back to a scan.
-        SentDeadlineSeek.statement(count: count, indexHint: " INDEXED BY sms_queue_sent_deadline") { number, _ in
-            "?\(number)"
-        }
+        SentDeadlineSeek.statement(
+            count: count,
+            indexHint: " INDEXED BY sms_queue_sent_deadline",
+            limitsEachSeek: false
+        ) { number, _ in "?\(number)" }
     }
 
     private static func sentPastDeadline(

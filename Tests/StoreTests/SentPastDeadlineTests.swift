@@ -137,8 +137,8 @@ import Testing
         }
     }
 
-    /// SQLite reads through the partial index, with one search per provider and priority and no
-    /// scan of the queue table.
+    /// SQLite reads through the partial index, with one search per provider and priority, no scan
+    /// of the queue table and no sort.
     @Test func sqlitePlanUsesIndex() async throws {
         try await withStore { store, path in
             _ = try await Self.fixture(on: store)
@@ -150,6 +150,7 @@ import Testing
             let searches = details.filter { $0.contains("USING INDEX sms_queue_sent_deadline") }
             #expect(searches.count == 3)
             #expect(details.allSatisfy { !$0.hasPrefix("SCAN sms_queue") })
+            #expect(details.allSatisfy { !$0.contains("TEMP B-TREE") })
         }
     }
 

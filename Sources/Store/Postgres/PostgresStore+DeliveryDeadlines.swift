@@ -28,7 +28,9 @@ extension PostgresStore {
         limit: Int,
         on connection: PostgresConnection
     ) throws -> [MessageRecord] {
-        let sql = SentDeadlineSeek.statement(count: seeks.count, indexHint: "") { number, type in "$\(number)::\(type)" }
+        let sql = SentDeadlineSeek.statement(count: seeks.count, indexHint: "", limitsEachSeek: true) { number, type in
+            "$\(number)::\(type)"
+        }
         let values = SentDeadlineSeek.parameters(seeks, limit: limit).map { parameter -> PostgresValue in
             switch parameter {
             case .text(let text): .text(text)
