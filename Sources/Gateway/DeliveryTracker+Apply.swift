@@ -45,6 +45,7 @@ extension DeliveryTracker {
             )
             if await save(event, for: message.id) {
                 counters.pending += 1
+                restamped(message, providerID: report.providerID, at: clock.now)
             }
         }
     }
@@ -99,8 +100,16 @@ extension DeliveryTracker {
         }
     }
 
-    func rerouteIfStillSent(_ messageID: MessageID, _ providerID: String, _ providerMessageID: String, now: Date) async
-    {
+    /// Re-routes a message past its delivery deadline if it is still `sent` with the provider
+    /// message id it was awaited under. Otherwise a receipt or another box has moved it, so it is
+    /// left alone. Returns `false` when a store call failed and the message may not be handled.
+    @discardableResult
+    func rerouteIfStillSent(
+        _ messageID: MessageID,
+        _ providerID: String,
+        _ providerMessageID: String,
+        now: Date
+    ) async -> Bool {
         let message: MessageRecord?
         do {
             message = try await store.message(messageID)
@@ -109,14 +118,16 @@ extension DeliveryTracker {
                 "Could not read a message past its delivery deadline",
                 metadata: ["message.id": "\(messageID)", "error": "\(error)"]
             )
-            return
+            return false
         }
         guard let message, message.state == .sent, message.providerID == providerID,
             message.providerMessageID == providerMessageID
-        else { return }
+        else { return true }
         counters.missedDeadlines += 1
         let deadline = policy.settings(for: message.priority).deliveryDeadline
+        let failuresBefore = storeFailures
         await reroute(message, reason: "no final delivery report from \(providerID) within \(deadline)")
+        return storeFailures == failuresBefore
     }
 
     private func save(_ transition: Transition, for messageID: MessageID) async -> Bool {

@@ -32,6 +32,48 @@ import Store
 /// Messages sent through a provider that sends reports get a delivery deadline (the priority's
 /// `deliveryDeadline`); the dispatcher's loop calls `checkDeadlines(now:)` when the earliest one is
 /// due, and a message still `sent` then is re-routed like an undelivered one.
+///
+/// ## Deadlines in memory and in the store
+///
+/// The tracker keeps at most `maxAwaitedInMemory` deadlines in memory (an estimated 100 to 160
+/// bytes each). A message sent while that many are held gets no entry. Instead the tracker
+/// notes that its priority is owed a sweep, and sweeps of the store find the message once its
+/// deadline has passed. A sweep is one call of `MessageStore.sentMessagesPastDeadline` (an index
+/// seek per provider and priority) for at most `sweepBatchSize` messages. Each start-up owes a
+/// sweep of every priority, so every `sent` message left by an earlier run reaches its deadline,
+/// however many there are. A swept message goes through the same check as one in memory: it is
+/// read again and re-routed only if it is still `sent` with the same provider message id. So a
+/// receipt that raced the sweep, or another box of a shared queue, is not undone, and no message
+/// is re-routed twice.
+///
+/// Every change of `awaited` and of the sweep's record (`DeadlineSweep`) keeps one invariant.
+/// Each `sent` message of a reporting provider whose deadline this tracker has not checked yet
+/// is in memory, or else its priority is still owed a sweep through a date at or after the
+/// message's latest update, and the message comes after that priority's sweep cursor. A
+/// priority stops being owed only when a sweep has read every message up to a cutoff at or
+/// after that date, or when the store contains no unread `sent` message of that priority and no
+/// message was left out of memory meanwhile. A swept message that is in memory is left to its
+/// in-memory deadline, and the cursor moves past it.
+///
+/// NOTE: a message the store itself moves to `sent` (a claim that finds an accepted attempt
+/// after a lease ran out) is not reported to the tracker, so it gets its deadline only from the
+/// sweep of the next start-up.
+///
+/// While a sweep is owed, `nextDeadline()` returns the deadline of the oldest unread `sent`
+/// message the store reports for an owed priority (read after each sweep), or the deadline of a
+/// message just left out of memory if that is earlier. So the dispatcher sleeps until a message
+/// is due rather than polling, and an idle box does not wake at all. Sweeps are at least
+/// `minimumSweepInterval` apart (a message may be re-routed up to that much late), except that
+/// a full batch is followed by the next at once. After a store error the sweep is tried again
+/// after `sweepRetryDelay`.
+///
+/// The two kinds of deadline run on different clocks. A deadline in memory counts elapsed time
+/// (the monotonic clock): setting the system clock forward or back neither re-routes those
+/// messages early nor holds them back. A deadline kept by the store is counted from the time of
+/// the message's latest update as the system clock shows it: setting the clock forward by an
+/// hour re-routes such messages up to an hour early, and setting it back delays them. A pending
+/// report restamps a message's latest update, so it starts a store-kept deadline afresh but
+/// leaves one in memory as it was.
 public actor DeliveryTracker {
     /// Report and re-route counts since the tracker started, for metrics.
     public struct Counters: Sendable, Equatable {
@@ -49,6 +91,9 @@ public actor DeliveryTracker {
         /// Reports whose id matched no recorded attempt, adopted for the one ambiguous attempt
         /// they fit (`ReceiptMatcher`).
         public var adoptedReports = 0
+        /// Messages sent while `maxAwaitedInMemory` deadlines were held, whose deadline sweeps of
+        /// the store keep instead.
+        public var overflowedDeadlines = 0
 
         public init() {}
     }
@@ -73,12 +118,24 @@ public actor DeliveryTracker {
 
     let store: any MessageStore
     let policy: PoolPolicy
-    private let reportingProviders: Set<String>
+    let reportingProviders: Set<String>
     let clock: any DispatchClock
     let logger: Logger
     private let heldReportRetention: Duration
     private let maxHeldReports: Int
     let wakeDispatcher: @Sendable () -> Void
+    /// The maximum number of delivery deadlines kept in memory (see the type's documentation).
+    public let maxAwaitedInMemory: Int
+    /// The maximum number of messages one sweep of the store reads. A full batch is followed by
+    /// another at once.
+    let sweepBatchSize: Int
+    /// The pause before a sweep is tried again after a store error.
+    static let sweepRetryDelay: Duration = .seconds(5)
+    /// The shortest pause between two sweeps that read every due message, so that while messages
+    /// fall due one after another each sweep takes a batch of them rather than one.
+    static let minimumSweepInterval: Duration = .seconds(1)
+    /// The priorities owed a sweep of the store, the sweep cursors and the next sweep's date.
+    var sweep = DeadlineSweep()
     private var held: [HeldReport] = []
     /// Messages waiting for their final report. Change it only through `startAwaiting(_:for:)` and
     /// `stopAwaiting(_:)`, which keep `deadlines` in step.
@@ -94,7 +151,7 @@ public actor DeliveryTracker {
     private let pendingWrites: PendingWrites?
     /// Store calls that failed so far, and the latest error, so `handle` can tell whether a
     /// report was stored.
-    private var storeFailures = 0
+    private(set) var storeFailures = 0
     private var lastStoreError: (any Error)?
 
     /// - Parameters:
@@ -103,6 +160,9 @@ public actor DeliveryTracker {
     ///     a shared queue, make it longer than the claim lease: a dead box's attempt becomes
     ///     ambiguous, and its receipt adoptable, only when its lease runs out.
     ///   - maxHeldReports: the most reports held at once; the oldest is dropped beyond it.
+    ///   - maxAwaitedInMemory: the maximum number of delivery deadlines kept in memory (at least
+    ///     1). Beyond it, sweeps of the store keep them.
+    ///   - sweepBatchSize: the maximum number of messages one sweep of the store reads (at least 1).
     ///   - wakeDispatcher: called after a message is re-queued or a new deadline is set.
     public init(
         store: any MessageStore,
@@ -112,6 +172,8 @@ public actor DeliveryTracker {
         logger: Logger,
         heldReportRetention: Duration = .seconds(60),
         maxHeldReports: Int = 1000,
+        maxAwaitedInMemory: Int = 10_000,
+        sweepBatchSize: Int = 500,
         wakeDispatcher: @escaping @Sendable () -> Void = {}
     ) {
         self.init(
@@ -122,6 +184,8 @@ public actor DeliveryTracker {
             logger: logger,
             heldReportRetention: heldReportRetention,
             maxHeldReports: maxHeldReports,
+            maxAwaitedInMemory: maxAwaitedInMemory,
+            sweepBatchSize: sweepBatchSize,
             pendingWrites: nil,
             wakeDispatcher: wakeDispatcher
         )
@@ -136,6 +200,8 @@ public actor DeliveryTracker {
         logger: Logger,
         heldReportRetention: Duration = .seconds(60),
         maxHeldReports: Int = 1000,
+        maxAwaitedInMemory: Int = 10_000,
+        sweepBatchSize: Int = 500,
         pendingWrites: PendingWrites?,
         wakeDispatcher: @escaping @Sendable () -> Void
     ) {
@@ -147,6 +213,8 @@ public actor DeliveryTracker {
         self.logger = logger
         self.heldReportRetention = heldReportRetention
         self.maxHeldReports = max(1, maxHeldReports)
+        self.maxAwaitedInMemory = max(1, maxAwaitedInMemory)
+        self.sweepBatchSize = max(1, sweepBatchSize)
         self.wakeDispatcher = wakeDispatcher
     }
 
@@ -238,7 +306,12 @@ public actor DeliveryTracker {
         acceptanceGeneration &+= 1
         if reportingProviders.contains(providerID) {
             let due = clock.uptime(at: date.adding(policy.settings(for: priority).deliveryDeadline))
-            startAwaiting(AwaitedReport(providerID: providerID, providerMessageID: providerMessageID, due: due), for: messageID)
+            startAwaiting(
+                AwaitedReport(providerID: providerID, providerMessageID: providerMessageID, due: due),
+                for: messageID,
+                priority: priority,
+                updatedAt: date
+            )
         }
         let matching = held.filter {
             $0.report.providerID == providerID && $0.report.providerMessageID == providerMessageID
@@ -253,27 +326,54 @@ public actor DeliveryTracker {
         }
     }
 
-    /// Returns the earliest delivery deadline or held-report retention end, for the dispatcher's sleep.
+    /// Returns the earliest delivery deadline, held-report retention end or sweep of the store,
+    /// for the dispatcher's sleep.
     ///
     /// Cheap enough for every turn of the dispatcher's loop: the earliest deadline is kept at the
     /// top of a heap.
-    /// A delivery deadline is kept on the monotonic clock and returned as the wall date it falls
-    /// on now, so after a step of the wall clock it moves with the step.
+    /// A delivery deadline in memory is kept on the monotonic clock and returned as the wall date
+    /// it falls on now, so after a step of the wall clock it moves with the step. The next sweep
+    /// is a wall date, like the cutoffs it compares updates with.
     public func nextDeadline() -> Date? {
         let deadline = earliestAwaited().map { clock.date(atUptime: $0.due) }
-        guard let retention = held.lazy.map(\.expiresAt).min() else { return deadline }
-        return min(deadline ?? retention, retention)
+        let retention = held.lazy.map(\.expiresAt).min()
+        return [deadline, retention, sweep.nextSweep].compactMap { $0 }.min()
+    }
+
+    /// Delivery deadlines held in memory now; never more than `maxAwaitedInMemory`.
+    public var deadlinesInMemory: Int {
+        awaited.count
+    }
+
+    /// Whether sweeps of the store keep the deadline of some `sent` messages. That is so after more
+    /// than `maxAwaitedInMemory` messages awaited a report at once, and after each start-up until
+    /// the sweeps have read the messages left by the earlier run.
+    public var sweepsStore: Bool {
+        sweep.isOwed
     }
 
     /// Starts the delivery deadline of a message sent through a provider that sends reports.
     func startAwaitingIfReporting(_ message: MessageRecord, providerID: String, providerMessageID: String) {
         guard reportingProviders.contains(providerID) else { return }
         let due = clock.uptime + policy.settings(for: message.priority).deliveryDeadline
-        startAwaiting(AwaitedReport(providerID: providerID, providerMessageID: providerMessageID, due: due), for: message.id)
+        startAwaiting(
+            AwaitedReport(providerID: providerID, providerMessageID: providerMessageID, due: due),
+            for: message.id,
+            priority: message.priority,
+            updatedAt: clock.now
+        )
     }
 
-    /// Starts waiting for a message's final report until `report.due`.
-    func startAwaiting(_ report: AwaitedReport, for messageID: MessageID) {
+    /// Starts waiting for a message's final report until `report.due`, in memory while fewer than
+    /// `maxAwaitedInMemory` are held, else by owing a sweep of the store for its priority.
+    ///
+    /// `updatedAt` is the message's latest update as stored. The later of it and the time now is
+    /// owed, so the debt covers the stored value even if the store took a later time.
+    func startAwaiting(_ report: AwaitedReport, for messageID: MessageID, priority: Priority, updatedAt: Date) {
+        guard awaited[messageID] != nil || awaited.count < maxAwaitedInMemory else {
+            leaveToStore(messageID, priority: priority, updatedAt: max(updatedAt, clock.now))
+            return
+        }
         awaited[messageID] = report
         deadlines.push(due: report.due, messageID: messageID)
     }
@@ -316,20 +416,21 @@ public actor DeliveryTracker {
                 now: now
             )
         }
+
+        if let next = sweep.nextSweep, next <= now {
+            await sweepStore(now: now)
+        }
     }
 
-    /// Restarts delivery deadlines after a restart for the newest `sent` messages of providers
-    /// that send reports, counting each deadline from the message's last update.
+    /// Gives every `sent` message left by an earlier run its delivery deadline, counted from the
+    /// message's latest update: owes a sweep of the store for every priority through the time now,
+    /// the first one due at once. Call it once at start-up, before the first `checkDeadlines`.
     ///
-    /// NOTE: it reads at most `scanLimit` of the newest `sent` messages, to bound the memory at
-    /// start-up. An older `sent` message gets no deadline and stays `sent` until its report comes.
-    public func restoreDeadlines(scanLimit: Int = 10_000) async throws {
-        for message in try await store.messages(in: .sent, limit: scanLimit) {
-            guard let providerID = message.providerID, reportingProviders.contains(providerID),
-                let providerMessageID = message.providerMessageID, awaited[message.id] == nil
-            else { continue }
-            let due = clock.uptime(at: message.updatedAt.adding(policy.settings(for: message.priority).deliveryDeadline))
-            startAwaiting(AwaitedReport(providerID: providerID, providerMessageID: providerMessageID, due: due), for: message.id)
+    /// Nothing is read here and nothing is kept in memory per message, however many are `sent`.
+    public func restoreDeadlines() {
+        let now = clock.now
+        for priority in Priority.allCases {
+            sweep.owe(priority, through: now, due: now)
         }
     }
 

@@ -154,11 +154,7 @@ public actor Dispatcher {
         loopRunning = true
         defer { finishLoop() }
         logger.debug("Dispatcher started", metadata: ["dispatcher.maxInFlight": "\(policy.maxInFlight)"])
-        do {
-            try await deliveryTracker.restoreDeadlines()
-        } catch {
-            logger.error("Could not restore delivery deadlines", metadata: ["error": "\(error)"])
-        }
+        await deliveryTracker.restoreDeadlines()
 
         do {
             var failures = 0

@@ -131,6 +131,28 @@ public struct AttemptRecord: Sendable, Equatable, Codable {
     }
 }
 
+/// A position in the order of `MessageStore.sentMessagesPastDeadline`: a message's latest update,
+/// then its id. A sweep passes the last message it was given, per priority, to go on after it.
+public struct SentMessageCursor: Sendable, Equatable, Comparable {
+    /// The message's `updatedAt`, to the millisecond as stored.
+    public var updatedAt: Date
+    public var id: MessageID
+
+    public init(updatedAt: Date, id: MessageID) {
+        self.updatedAt = updatedAt
+        self.id = id
+    }
+
+    /// Creates the position of `message`.
+    public init(_ message: MessageRecord) {
+        self.init(updatedAt: message.updatedAt, id: message.id)
+    }
+
+    public static func < (lhs: SentMessageCursor, rhs: SentMessageCursor) -> Bool {
+        (lhs.updatedAt, lhs.id) < (rhs.updatedAt, rhs.id)
+    }
+}
+
 /// One state transition of a message, kept in `sms_events`.
 public struct MessageEvent: Sendable, Equatable, Codable {
     public var messageID: MessageID
@@ -254,6 +276,22 @@ public protocol MessageStore: Sendable {
     /// The newest messages in `state` first, at most `limit`.
     func messages(in state: MessageState, limit: Int) async throws -> [MessageRecord]
 
+    /// Returns the `sent` messages past their delivery deadline, oldest first (`updatedAt`, then
+    /// id), at most `limit`. For each priority in `cutoffs`, those are the messages accepted by
+    /// one of `providerIDs` whose latest update is at or before the priority's cutoff (the time
+    /// now minus its delivery deadline), after `cursors[priority]` when given. A priority missing
+    /// from `cutoffs` is not read.
+    ///
+    /// One index seek per provider and priority (`sms_queue_sent_deadline`), so the cost follows
+    /// `limit`, not the number of `sent` messages: messages of providers that send no receipts stay
+    /// `sent` for good, and are never read.
+    func sentMessagesPastDeadline(
+        cutoffs: [Priority: Date],
+        providerIDs: Set<String>,
+        after cursors: [Priority: SentMessageCursor],
+        limit: Int
+    ) async throws -> [MessageRecord]
+
     /// Finds the message a provider accepted under `providerMessageID`, for receipts and callbacks.
     func findMessage(providerID: String, providerMessageID: String) async throws -> MessageRecord?
 
@@ -363,6 +401,16 @@ extension MessageStore {
         guard let transition = decide(message) else { return (message, nil) }
         try await self.transition(message.id, transition, now: now)
         return (message, transition)
+    }
+
+    /// Returns the `sent` messages past their delivery deadline from the start of each priority,
+    /// as `sentMessagesPastDeadline(cutoffs:providerIDs:after:limit:)` does.
+    public func sentMessagesPastDeadline(
+        cutoffs: [Priority: Date],
+        providerIDs: Set<String>,
+        limit: Int
+    ) async throws -> [MessageRecord] {
+        try await sentMessagesPastDeadline(cutoffs: cutoffs, providerIDs: providerIDs, after: [:], limit: limit)
     }
 
     /// Filters the newest `limit` messages of every state, so it may return fewer than `limit`

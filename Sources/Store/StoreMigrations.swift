@@ -19,6 +19,7 @@ enum StoreMigrations {
         StoreMigration(version: 5, sql: sharedBoxesSchema),
         StoreMigration(version: 6, sql: finalStateIndexSchema),
         StoreMigration(version: 7, sql: receiptWaitSchema),
+        StoreMigration(version: 8, sql: sentDeadlineSchema),
     ]
 
     /// The newest schema version this code can migrate to.
@@ -194,5 +195,16 @@ enum StoreMigrations {
         UPDATE sms_queue SET not_before = NULL WHERE state = 'unknown';
         CREATE INDEX sms_queue_unknown_not_before ON sms_queue(not_before)
             WHERE state = 'unknown' AND not_before IS NOT NULL;
+        """
+
+    /// The `sent` messages of each provider and priority in the order of their latest update, for
+    /// the sweep of delivery deadlines (`MessageStore.sentMessagesPastDeadline`).
+    ///
+    /// The provider comes first because a message sent through a provider that sends no receipts
+    /// stays `sent` for good: the sweep seeks the providers that send them and never reads the
+    /// others. The condition is a single comparison, cheap to evaluate on every state change.
+    static let sentDeadlineSchema = """
+        CREATE INDEX sms_queue_sent_deadline ON sms_queue(provider_id, priority, updated_at, id)
+            WHERE state = 'sent';
         """
 }

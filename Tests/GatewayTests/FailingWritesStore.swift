@@ -106,6 +106,15 @@ final class FailingWritesStore: MessageStore, @unchecked Sendable {
         try await base.findMessage(providerID: providerID, providerMessageID: providerMessageID)
     }
 
+    func sentMessagesPastDeadline(
+        cutoffs: [Priority: Date],
+        providerIDs: Set<String>,
+        after cursors: [Priority: SentMessageCursor],
+        limit: Int
+    ) async throws -> [MessageRecord] {
+        try await base.sentMessagesPastDeadline(cutoffs: cutoffs, providerIDs: providerIDs, after: cursors, limit: limit)
+    }
+
     func findMessage(
         providerID: String,
         providerMessageID: String,

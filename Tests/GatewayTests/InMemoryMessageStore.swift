@@ -169,6 +169,22 @@ actor InMemoryMessageStore: MessageStore {
         )
     }
 
+    func sentMessagesPastDeadline(
+        cutoffs: [Priority: Date],
+        providerIDs: Set<String>,
+        after cursors: [Priority: SentMessageCursor],
+        limit: Int
+    ) async throws -> [MessageRecord] {
+        callCount += 1
+        let due = rows.values.filter { message in
+            guard message.state == .sent, let cutoff = cutoffs[message.priority],
+                let providerID = message.providerID, providerIDs.contains(providerID), message.updatedAt <= cutoff
+            else { return false }
+            return cursors[message.priority].map { $0 < SentMessageCursor(message) } ?? true
+        }
+        return Array(due.sorted { SentMessageCursor($0) < SentMessageCursor($1) }.prefix(max(limit, 0)))
+    }
+
     func findMessage(providerID: String, providerMessageID: String) async throws -> MessageRecord? {
         callCount += 1
         let attempt = attemptRows.values.first {

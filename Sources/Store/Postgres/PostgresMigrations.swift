@@ -21,6 +21,7 @@ enum PostgresMigrations {
         StoreMigration(version: 5, sql: sharedBoxesSchema),
         StoreMigration(version: 6, sql: StoreMigrations.finalStateIndexSchema),
         StoreMigration(version: 7, sql: StoreMigrations.receiptWaitSchema),
+        StoreMigration(version: 8, sql: StoreMigrations.sentDeadlineSchema),
     ]
 
     /// The newest schema version this code can migrate to.

@@ -1,0 +1,42 @@
+import Foundation
+
+extension PostgresStore {
+    /// Returns the `sent` messages past their delivery deadline, oldest first, as
+    /// `SQLiteStore.sentMessagesPastDeadline` reads them: one seek per provider and priority of
+    /// the partial index `sms_queue_sent_deadline`, merged. Rows are not locked, so the caller
+    /// reads each message again before it acts on it.
+    public func sentMessagesPastDeadline(
+        cutoffs: [Priority: Date],
+        providerIDs: Set<String>,
+        after cursors: [Priority: SentMessageCursor],
+        limit: Int
+    ) async throws -> [MessageRecord] {
+        let seeks = SentDeadlineSeek.all(cutoffs: cutoffs, providerIDs: providerIDs, cursors: cursors)
+        guard !seeks.isEmpty, limit > 0 else { return [] }
+        return try await executor.run { connection in
+            var batches: [[MessageRecord]] = []
+            for start in stride(from: 0, to: seeks.count, by: SentDeadlineSeek.maxPerStatement) {
+                let chunk = Array(seeks[start..<min(start + SentDeadlineSeek.maxPerStatement, seeks.count)])
+                batches.append(try PostgresStore.sentPastDeadline(chunk, limit: limit, on: connection))
+            }
+            return SentDeadlineSeek.merge(batches, limit: limit)
+        }
+    }
+
+    private static func sentPastDeadline(
+        _ seeks: [SentDeadlineSeek],
+        limit: Int,
+        on connection: PostgresConnection
+    ) throws -> [MessageRecord] {
+        let sql = SentDeadlineSeek.statement(count: seeks.count, indexHint: "", limitsEachSeek: true) { number, type in
+            "$\(number)::\(type)"
+        }
+        let values = SentDeadlineSeek.parameters(seeks, limit: limit).map { parameter -> PostgresValue in
+            switch parameter {
+            case .text(let text): .text(text)
+            case .integer(let integer): .integer(integer)
+            }
+        }
+        return try connection.rows(sql, values).map(readMessage)
+    }
+}
