@@ -149,6 +149,76 @@ struct OptionalLibraryMappingTests {
         await simulator.stop()
     }
 
+    /// A SIGHUP that adds a cloud provider to a running daemon with only a plain SMPP link loads
+    /// libcurl then: the reload is accepted and libcurl is mapped, where it was not before.
+    @Test func reloadAddingCloudProviderMapsCurl() async throws {
+        let directory = try CommandLineErrorTests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let simulator = SMSCSimulator(configuration: SMSCSimulatorConfiguration(password: "maps-pw"))
+        let smscPort = try await simulator.start()
+        for (file, secret) in [("smpp.password", "maps-pw"), ("twilio.token", "maps-token")] {
+            FileManager.default.createFile(
+                atPath: directory + "/" + file,
+                contents: Data(secret.utf8),
+                attributes: [.posixPermissions: 0o600]
+            )
+        }
+        let smpp = """
+            database: \(directory)/lifeline.db
+            providers:
+              - id: carrier
+                type: smpp
+                host: 127.0.0.1
+                port: \(smscPort)
+                system_id: lifeline
+                password_file: \(directory)/smpp.password
+
+            """
+        // Nothing listens on the Twilio port: the provider only has to start.
+        let withCloud =
+            smpp + """
+                  - id: twilio
+                    type: twilio
+                    account_sid: AC00000000000000000000000000000000
+                    auth_token_file: \(directory)/twilio.token
+                    from: "+15005550006"
+                    base_url: http://127.0.0.1:\(try unusedLoopbackPort())
+
+                """
+        let configPath = directory + "/lifeline.yaml"
+        try smpp.write(toFile: configPath, atomically: true, encoding: .utf8)
+        let logPath = directory + "/daemon.log"
+        let daemon = try LifelineBinary.startDaemon(configPath: configPath, logPath: logPath)
+        defer { if daemon.isRunning { daemon.terminate() } }
+        let log = { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "(no log)" }
+        // SIGHUP before the daemon has set up its signal handling would end it.
+        try #require(await Self.waitForLog(logPath, containing: "Daemon started"), "log:\n\(log())")
+        #expect(try !Self.mappedFiles(of: daemon).contains { $0.contains("libcurl.so") }, "libcurl is mapped before the reload")
+
+        try withCloud.write(toFile: configPath, atomically: true, encoding: .utf8)
+        kill(daemon.processIdentifier, SIGHUP)
+        #expect(await Self.waitForLog(logPath, containing: "Configuration reloaded"), "log:\n\(log().suffix(6000))")
+        #expect(await Self.waitForLog(logPath, containing: "providers=carrier,twilio"), "log:\n\(log().suffix(6000))")
+        let maps = try Self.mappedFiles(of: daemon)
+        #expect(maps.contains { $0.contains("libcurl.so.4") }, "libcurl is not mapped after the reload")
+        #expect(maps.contains { $0.contains("libssl.so.3") }, "libssl is not mapped after the reload")
+        #expect(daemon.isRunning)
+
+        daemon.terminate()
+        await waitForExit(daemon)
+        #expect(daemon.terminationStatus == 0, "log:\n\(log().suffix(4000))")
+        await simulator.stop()
+    }
+
+    /// Re-reads the log every 200 ms until it contains `text`, for at most 20 s.
+    static func waitForLog(_ path: String, containing text: String) async -> Bool {
+        for _ in 0..<100 {
+            if let log = try? String(contentsOfFile: path, encoding: .utf8), log.contains(text) { return true }
+            try? await Task.sleep(for: .milliseconds(200))
+        }
+        return false
+    }
+
     /// Re-reads the message with `lifeline messages` every 200 ms until its state is one of
     /// `states`, for at most 40 s, and returns the last state read.
     static func waitForState(_ configPath: String, id: Int64, in states: Set<String>) async throws -> String {
