@@ -111,7 +111,11 @@ struct BroadcastCommand: Subcommand {
             throw InputError(error.description)
         }
         var output = Self.output(receipt)
-        if !json { print(Self.render(receipt)) }
+        if !json {
+            print(Self.render(receipt))
+            // Flushed at once, so a wait that is interrupted (Ctrl-C, a closed pipe) still shows the id.
+            fflush(nil)
+        }
         guard wait else {
             if json { print(try MessageListing.json(output)) }
             return .success
@@ -191,6 +195,7 @@ struct BroadcastProgress {
                 lastLine = line
             } else if showsProgress && !onTerminal && counts != lastLine {
                 print(line)
+                fflush(nil)
                 lastLine = counts
             }
             if finished == record.total {
