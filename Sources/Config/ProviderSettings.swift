@@ -95,11 +95,19 @@ public struct ProviderSettings: Sendable, Equatable {
         }
     }
 
-    /// Decodes an API root URL and removes a trailing `/`.
+    /// Decodes an API root URL and removes its trailing `/` characters, so that the effective
+    /// config renders the same URL when it is loaded again.
     static func decodeBaseURL(_ value: ConfigValue) -> String? {
-        guard let url = value.string(expected: "an http:// or https:// URL", where: ValueShape.isHTTPURL) else {
+        guard var url = value.string(expected: "an http:// or https:// URL", where: ValueShape.hasHTTPSchemeAndHost) else {
             return nil
         }
-        return url.hasSuffix("/") ? String(url.dropLast()) : url
+        guard ValueShape.hasValidHTTPPort(url) else {
+            return value.fail(
+                "expected a port from 1 to 65535 after the host, got \(ConfigValue.quoted(url)); "
+                    + "remove the ':' or give the port number"
+            )
+        }
+        while url.hasSuffix("/") { url.removeLast() }
+        return url
     }
 }

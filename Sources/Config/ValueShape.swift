@@ -43,18 +43,47 @@ enum ValueShape {
         !text.isEmpty && text.allSatisfy { isASCIIDigit($0) || ("a"..."z").contains($0) || $0 == "-" }
     }
 
-    /// Checks for an `http://` or `https://` URL with a host and no spaces.
+    /// Checks for an `http://` or `https://` URL with a host, no spaces and, when a `:` follows
+    /// the host, a port from 1 to 65535.
     static func isHTTPURL(_ text: String) -> Bool {
+        hasHTTPSchemeAndHost(text) && hasValidHTTPPort(text)
+    }
+
+    /// Checks for an `http://` or `https://` URL with a host (a name, an address or a bracketed
+    /// IPv6 address) and no spaces, whatever follows the host.
+    static func hasHTTPSchemeAndHost(_ text: String) -> Bool {
+        guard let host = httpHost(text) else { return false }
+        return !host.isEmpty && !text.contains(where: { $0.isWhitespace })
+    }
+
+    /// Checks what follows the host of an `http://` or `https://` URL: nothing, a path or query,
+    /// or `:` with a port from 1 to 65535 before them. `https://host:/` fails.
+    static func hasValidHTTPPort(_ text: String) -> Bool {
+        guard let host = httpHost(text) else { return false }
+        let afterHost = text[host.endIndex...]
+        guard afterHost.first == ":" else { return true }
+        let digits = afterHost.dropFirst().prefix(while: isASCIIDigit)
+        guard digits.count <= 5, let port = Int(digits), (1...65535).contains(port) else { return false }
+        let afterPort = afterHost.dropFirst(1 + digits.count)
+        return afterPort.isEmpty || afterPort.first == "/" || afterPort.first == "?"
+    }
+
+    /// Returns the host part of an `http://` or `https://` URL, or nil for another scheme or an
+    /// unclosed `[`.
+    private static func httpHost(_ text: String) -> Substring? {
         let rest: Substring
         if text.hasPrefix("https://") {
             rest = text.dropFirst(8)
         } else if text.hasPrefix("http://") {
             rest = text.dropFirst(7)
         } else {
-            return false
+            return nil
         }
-        let host = rest.prefix(while: { $0 != "/" && $0 != ":" && $0 != "?" })
-        return !host.isEmpty && !text.contains(where: { $0.isWhitespace })
+        guard rest.hasPrefix("[") else {
+            return rest.prefix(while: { $0 != "/" && $0 != ":" && $0 != "?" })
+        }
+        guard let end = rest.firstIndex(of: "]") else { return nil }
+        return rest[...end]
     }
 
     /// Checks for a DNS name or an IPv4/IPv6 address: letters, digits, `.`, `-`, `:` and no spaces.

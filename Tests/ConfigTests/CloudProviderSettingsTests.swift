@@ -70,6 +70,51 @@ import Testing
         #expect(issues.first?.message.contains(words) == true, "\(issues)")
     }
 
+    /// A base URL with an empty, zero, oversized or non-numeric port is an issue at `base_url`
+    /// that states the port range.
+    @Test(arguments: [
+        "https://api.example:/", "https://api.example:0", "https://api.example:65536",
+        "https://api.example:443x", "https://apipostgres://",
+    ])
+    func malformedBaseURLIsReported(url: String) {
+        let issues = ConfigFixtures.issues(
+            Self.yaml(Self.vonage + "\n    base_url: \"\(url)\""),
+            environment: Self.environment
+        )
+        #expect(issues.map(\.path) == ["providers[0].base_url"], "\(issues)")
+        #expect(issues.first?.message.contains("port from 1 to 65535") == true, "\(issues)")
+    }
+
+    /// Trailing slashes leave a base URL in one pass, so the effective config renders the URL that
+    /// loads, and loading that rendering gives it again.
+    @Test(arguments: [
+        ("http://127.0.0.1:8080//", "http://127.0.0.1:8080"),
+        ("https://[::1]:8443/", "https://[::1]:8443"),
+        ("https://api.example/v1/", "https://api.example/v1"),
+    ])
+    func baseURLLosesTrailingSlashes(url: String, stored: String) throws {
+        let loaded = try LifelineConfig.parse(
+            yaml: Self.yaml(Self.vonage + "\n    base_url: \"\(url)\""),
+            fileName: "lifeline.yaml",
+            environment: Self.environment
+        )
+        guard case .vonage(let settings) = loaded.config.providers.first?.kind else {
+            Issue.record("expected a Vonage provider")
+            return
+        }
+        #expect(settings.baseURL == stored)
+        let again = try LifelineConfig.parse(
+            yaml: Self.yaml(Self.vonage + "\n    base_url: \"\(stored)\""),
+            fileName: "lifeline.yaml",
+            environment: Self.environment
+        )
+        guard case .vonage(let reloaded) = again.config.providers.first?.kind else {
+            Issue.record("expected a Vonage provider after the reload")
+            return
+        }
+        #expect(reloaded.baseURL == stored)
+    }
+
     /// A password written into the proxy URL is an issue that shows the URL with the password
     /// masked and names the keys to move it to.
     @Test func proxyURLPasswordIsMasked() {
