@@ -142,6 +142,9 @@ public actor DeliveryTracker {
     private(set) var awaited: [MessageID: AwaitedReport] = [:]
     /// The due dates of `awaited`, earliest first, with stale entries dropped lazily.
     private var deadlines = DeadlineHeap()
+    /// Set after a re-route at an in-memory deadline failed on a store error: no deadline in
+    /// memory is acted on before this time on `clock.uptime`, `sweepRetryDelay` later.
+    private var inMemoryRetryAt: Duration?
     /// Incremented by each recorded acceptance, so a lookup that raced one is retried.
     private var acceptanceGeneration: UInt64 = 0
     /// The counts since start.
@@ -335,12 +338,13 @@ public actor DeliveryTracker {
     /// it falls on now, so after a step of the wall clock it moves with the step. The next sweep
     /// is a wall date, like the cutoffs it compares updates with.
     public func nextDeadline() -> Date? {
-        let deadline = earliestAwaited().map { clock.date(atUptime: $0.due) }
+        let deadline = earliestAwaited().map { clock.date(atUptime: max($0.due, inMemoryRetryAt ?? $0.due)) }
         let retention = held.lazy.map(\.expiresAt).min()
         return [deadline, retention, sweep.nextSweep].compactMap { $0 }.min()
     }
 
-    /// Delivery deadlines held in memory now; never more than `maxAwaitedInMemory`.
+    /// Delivery deadlines held in memory now: at most `maxAwaitedInMemory`, or one more while a
+    /// re-route at a deadline waits to be tried again after a store error.
     public var deadlinesInMemory: Int {
         awaited.count
     }
@@ -406,19 +410,39 @@ public actor DeliveryTracker {
             await retryOrDrop(entry.report, settle: entry.settle)
         }
 
+        if let retryAt = inMemoryRetryAt, clock.uptime < retryAt {
+            // The store failed a moment ago, so the deadlines due stay in memory until `retryAt`.
+        } else {
+            inMemoryRetryAt = nil
+            await rerouteDueInMemory(now: now)
+        }
+
+        if let next = sweep.nextSweep, next <= now {
+            await sweepStore(now: now)
+        }
+    }
+
+    /// Re-routes the messages whose in-memory deadline has passed. When a re-route cannot be stored,
+    /// that message keeps its deadline and every deadline in memory waits `sweepRetryDelay`, so a
+    /// store that refuses writes gets one try every few seconds rather than one per message.
+    private func rerouteDueInMemory(now: Date) async {
         while let top = earliestAwaited(), top.due <= clock.uptime, let awaitedReport = awaited[top.messageID] {
             let messageID = top.messageID
             stopAwaiting(messageID)
-            await rerouteIfStillSent(
+            let settled = await rerouteIfStillSent(
                 messageID,
                 awaitedReport.providerID,
                 awaitedReport.providerMessageID,
                 now: now
             )
-        }
-
-        if let next = sweep.nextSweep, next <= now {
-            await sweepStore(now: now)
+            if !settled {
+                // Put back as it was, even if an acceptance took the freed place meanwhile: the
+                // memory then contains one deadline over its limit until this one is settled.
+                awaited[messageID] = awaitedReport
+                deadlines.push(due: awaitedReport.due, messageID: messageID)
+                inMemoryRetryAt = clock.uptime + Self.sweepRetryDelay
+                return
+            }
         }
     }
 

@@ -251,6 +251,34 @@ private struct SweepBench {
         await store.close()
     }
 
+    /// A deadline in memory whose re-route cannot be stored stays in memory, is tried again only
+    /// after a pause, and the message is re-routed once when the store takes writes again.
+    @Test func inMemoryDeadlineRetriedAfterStoreError() async throws {
+        let bench = try SweepBench()
+        defer { bench.remove() }
+        let base = try await bench.openStore()
+        let store = FailingWritesStore(base)
+        let tracker = bench.tracker(on: store, max: 10)
+        let id = try await bench.send(on: store, to: tracker)
+
+        store.failing = true
+        bench.clock.advance(by: SweepBench.deadline + 1)
+        await bench.settle(tracker, maxInMemory: 10)
+        #expect(try await base.message(id)?.state == .sent)
+        #expect(await tracker.deadlinesInMemory == 1)
+        #expect(await !tracker.sweepsStore)
+        let retry = try #require(await tracker.nextDeadline())
+        #expect(retry > bench.clock.now)
+
+        store.failing = false
+        bench.clock.advance(to: retry)
+        await bench.settle(tracker, maxInMemory: 10)
+        #expect(try await base.message(id)?.state == .queued)
+        #expect(try await bench.reroutes([id], in: base) == [1])
+        #expect(await tracker.deadlinesInMemory == 0)
+        await base.close()
+    }
+
     /// A sweep whose re-route cannot be stored tries the same message again later, and re-routes
     /// it once the store takes writes again.
     @Test func sweepRetriesAfterStoreError() async throws {
