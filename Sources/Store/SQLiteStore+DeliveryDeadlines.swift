@@ -96,6 +96,19 @@ struct SentDeadlineSeek: Sendable, Equatable {
         return parameters + [.integer(limit)]
     }
 
+    /// Runs `query` on each group of at most `maxPerStatement` seeks and merges the results.
+    static func run(
+        _ seeks: [SentDeadlineSeek],
+        limit: Int,
+        query: ([SentDeadlineSeek]) throws -> [MessageRecord]
+    ) rethrows -> [MessageRecord] {
+        var batches: [[MessageRecord]] = []
+        for start in stride(from: 0, to: seeks.count, by: maxPerStatement) {
+            batches.append(try query(Array(seeks[start..<min(start + maxPerStatement, seeks.count)])))
+        }
+        return merge(batches, limit: limit)
+    }
+
     /// Merges the oldest-first results of several statements and keeps the first `limit`.
     static func merge(_ batches: [[MessageRecord]], limit: Int) -> [MessageRecord] {
         guard batches.count > 1 else { return Array((batches.first ?? []).prefix(max(limit, 0))) }
@@ -116,12 +129,7 @@ extension SQLiteStore {
         let seeks = SentDeadlineSeek.all(cutoffs: cutoffs, providerIDs: providerIDs, cursors: cursors)
         guard !seeks.isEmpty, limit > 0 else { return [] }
         return try await writer.runGrouped(writes: false) { connection in
-            var batches: [[MessageRecord]] = []
-            for start in stride(from: 0, to: seeks.count, by: SentDeadlineSeek.maxPerStatement) {
-                let chunk = Array(seeks[start..<min(start + SentDeadlineSeek.maxPerStatement, seeks.count)])
-                batches.append(try SQLiteStore.sentPastDeadline(chunk, limit: limit, on: connection))
-            }
-            return SentDeadlineSeek.merge(batches, limit: limit)
+            try SentDeadlineSeek.run(seeks, limit: limit) { try SQLiteStore.sentPastDeadline($0, limit: limit, on: connection) }
         }
     }
 

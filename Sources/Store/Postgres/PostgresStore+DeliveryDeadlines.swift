@@ -14,12 +14,7 @@ extension PostgresStore {
         let seeks = SentDeadlineSeek.all(cutoffs: cutoffs, providerIDs: providerIDs, cursors: cursors)
         guard !seeks.isEmpty, limit > 0 else { return [] }
         return try await executor.run { connection in
-            var batches: [[MessageRecord]] = []
-            for start in stride(from: 0, to: seeks.count, by: SentDeadlineSeek.maxPerStatement) {
-                let chunk = Array(seeks[start..<min(start + SentDeadlineSeek.maxPerStatement, seeks.count)])
-                batches.append(try PostgresStore.sentPastDeadline(chunk, limit: limit, on: connection))
-            }
-            return SentDeadlineSeek.merge(batches, limit: limit)
+            try SentDeadlineSeek.run(seeks, limit: limit) { try PostgresStore.sentPastDeadline($0, limit: limit, on: connection) }
         }
     }
 
