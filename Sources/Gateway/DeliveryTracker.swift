@@ -47,9 +47,10 @@ import Store
 /// is re-routed twice.
 ///
 /// Every change of `awaited` and of the sweep's record (`DeadlineSweep`) keeps one invariant.
-/// Each `sent` message of a reporting provider whose deadline this tracker has not checked yet
-/// is in memory, or else its priority is still owed a sweep through a date at or after the
-/// message's latest update, and the message comes after that priority's sweep cursor. A
+/// The invariant: take any `sent` message of a reporting provider whose deadline this tracker has
+/// not checked yet. Either it is in memory, or its priority is still owed a sweep through a date
+/// at or after the message's latest update and the message comes after that priority's sweep
+/// cursor. A
 /// priority stops being owed only when a sweep has read every message up to a cutoff at or
 /// after that date, or when the store contains no unread `sent` message of that priority and no
 /// message was left out of memory meanwhile. A swept message that is in memory is left to its
