@@ -38,12 +38,16 @@ extension LifelineConfig {
                 }
             }
 
+            let statusFile = reader.optional("status_file") { decodeStatusFile($0, database: location?.database) }
+
             guard let location, let providers else { return nil }
             var config = LifelineConfig(database: location.database, providers: providers)
             config.databasePassword = location.password
             config.node = node ?? config.node
-            if config.usesPostgreSQL {
-                config.statusSnapshotBase = reader.decoder.resolve(path: "lifeline-\(config.node)")
+            if let statusFile {
+                config.statusFile = statusFile
+            } else if config.usesPostgreSQL {
+                config.statusFile = reader.decoder.resolve(path: "lifeline-\(config.node).status.json")
             }
             config.logLevel = logLevel ?? config.logLevel
             config.defaultRegion = defaultRegion

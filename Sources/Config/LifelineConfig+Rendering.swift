@@ -12,6 +12,7 @@ extension LifelineConfig {
             }
             writer.field("node", node)
         }
+        writer.field("status_file", statusFile)
         writer.field("log_level", raw: logLevel.description)
         if let defaultRegion {
             writer.field("default_region", defaultRegion)

@@ -16,9 +16,10 @@ public struct LifelineConfig: Sendable, Equatable {
     /// host name by default. It marks the messages this box claimed, so that after a restart it
     /// recovers those and no other box's.
     public var node: String = ProcessInfo.processInfo.hostName
-    /// The path base of the status snapshot the daemon writes for `lifeline status`: beside the SQLite file,
-    /// or for PostgreSQL beside the config file, named after `node`.
-    public var statusSnapshotBase: String
+    /// The file where the daemon publishes its status for `lifeline status` (`status_file`). By
+    /// default `<database>.status.json` beside an SQLite file, or for PostgreSQL
+    /// `lifeline-<node>.status.json` beside the config file.
+    public var statusFile: String
     /// Default `info`.
     public var logLevel: Logger.Level = .info
     /// ISO 3166-1 alpha-2 country for numbers written in national format, such as `GB`; `nil`
@@ -42,7 +43,7 @@ public struct LifelineConfig: Sendable, Equatable {
 
     public init(database: String, providers: [ProviderSettings]) {
         self.database = database
-        self.statusSnapshotBase = database
+        self.statusFile = database + ".status.json"
         self.providers = providers
     }
 

@@ -37,6 +37,8 @@ actor Daemon {
     private var alertPolicy = AdminAlertPolicy()
     /// Whether the admins were sent a backlog alert that has not been followed by its all-clear.
     private var backlogAlertSent = false
+    /// Whether the last write of the status snapshot failed, so a lasting failure is logged once.
+    private var statusFileFailing = false
     /// SMPP links whose admins were sent a receiver-down alert not yet followed by its all-clear.
     private var receiverAlertsSent: Set<String> = []
     private var store: (any QueueDatabase)?
@@ -507,9 +509,19 @@ actor Daemon {
         }
         let snapshot = DaemonStatusSnapshot(pid: getpid(), startedAt: startedAt, updatedAt: now, providers: entries)
         do {
-            try snapshot.write(toDatabase: config.statusSnapshotBase)
+            try snapshot.write(to: config.statusFile)
+            if statusFileFailing {
+                statusFileFailing = false
+                logger.info("Status snapshot written again", metadata: ["path": "\(config.statusFile)"])
+            }
         } catch {
-            logger.warning("Status snapshot not written", metadata: ["error": "\(error)"])
+            // The write is retried every 2 s, so a lasting failure is logged once.
+            guard !statusFileFailing else { return }
+            statusFileFailing = true
+            logger.warning(
+                "Status snapshot not written, so lifeline status reports the daemon as not running. Set status_file "
+                    + "to a file in a directory the service may write, such as /var/lib/lifeline/status.json",
+                metadata: ["path": "\(config.statusFile)", "error": "\(error)"])
         }
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// What the running daemon publishes about itself for `lifeline status`, written atomically to
-/// `<database>.status.json` whenever a provider changes state and at least every few seconds.
+/// the config's `status_file` every 2 s.
 ///
 /// A file rather than a socket, so `status` works while the daemon is busy and tells plainly
 /// when the daemon has stopped: the snapshot then grows old.
@@ -25,11 +25,7 @@ struct DaemonStatusSnapshot: Codable, Equatable {
     /// A snapshot older than this means the daemon is not running or its loop is stuck.
     static let staleAfter: TimeInterval = 15
 
-    static func path(forDatabase database: String) -> String {
-        database + ".status.json"
-    }
-
-    func write(toDatabase database: String) throws {
+    func write(to path: String) throws {
         let encoder = JSONEncoder()
         // Foundation's `.iso8601` strategy builds a calendar in the machine's time zone, which
         // loads ICU's time zone data and code: 3.2 MiB more resident in an idle daemon built
@@ -40,7 +36,7 @@ struct DaemonStatusSnapshot: Codable, Equatable {
         }
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
         let data = try encoder.encode(self)
-        try data.write(to: URL(fileURLWithPath: Self.path(forDatabase: database)), options: .atomic)
+        try data.write(to: URL(fileURLWithPath: path), options: .atomic)
     }
 
     /// Formats `date` as ISO 8601 in UTC to the second (`2026-12-04T23:08:00Z`), as `.iso8601` does.
@@ -56,8 +52,8 @@ struct DaemonStatusSnapshot: Codable, Equatable {
             + "T\(padded(parts.tm_hour, 2)):\(padded(parts.tm_min, 2)):\(padded(parts.tm_sec, 2))Z"
     }
 
-    static func read(forDatabase database: String) -> DaemonStatusSnapshot? {
-        guard let data = FileManager.default.contents(atPath: path(forDatabase: database)) else { return nil }
+    static func read(from path: String) -> DaemonStatusSnapshot? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         return try? decoder.decode(DaemonStatusSnapshot.self, from: data)

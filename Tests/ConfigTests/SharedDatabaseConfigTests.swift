@@ -40,7 +40,7 @@ import Testing
         )
         let config = try LifelineConfig.load(path: path, environment: [:]).config
         #expect(config.databasePassword?.revealed == "from-file")
-        #expect(config.statusSnapshotBase == directory.path + "/lifeline-box-b")
+        #expect(config.statusFile == directory.path + "/lifeline-box-b.status.json")
     }
 
     /// An SQLite path keeps its old meaning, the node defaults to the host name, and the status
@@ -50,7 +50,7 @@ import Testing
         #expect(config.usesPostgreSQL == false)
         #expect(config.databasePassword == nil)
         #expect(config.node == ProcessInfo.processInfo.hostName)
-        #expect(config.statusSnapshotBase == "/var/lib/lifeline/queue.db")
+        #expect(config.statusFile == "/var/lib/lifeline/queue.db.status.json")
         #expect(!config.renderEffective().contains("node:"))
     }
 

@@ -25,8 +25,8 @@ struct StatusCommand: Subcommand {
         let store = try await openQueueDatabase(config: config)
         defer { Task { await store.close() } }
         let depth = try await store.queueDepth()
-        let report = makeReport(config: config, depth: depth, snapshot: DaemonStatusSnapshot.read(forDatabase: config.statusSnapshotBase))
-        printBlock(json ? try MessageListing.json(report) : render(report))
+        let report = makeReport(config: config, depth: depth, snapshot: DaemonStatusSnapshot.read(from: config.statusFile))
+        printBlock(json ? try MessageListing.json(report) : render(report, statusFile: config.statusFile))
         return .success
     }
 
@@ -48,10 +48,11 @@ struct StatusCommand: Subcommand {
         return Report(daemonRunning: fresh, daemonUpdatedAt: snapshot?.updatedAt, providers: providers, queueDepth: queueDepth)
     }
 
-    private func render(_ report: Report) -> String {
+    private func render(_ report: Report, statusFile: String) -> String {
+        let staleAfter = Int(DaemonStatusSnapshot.staleAfter)
         var output = report.daemonRunning
             ? "Daemon: running\n"
-            : "Daemon: not running (no status published in the last \(Int(DaemonStatusSnapshot.staleAfter)) s)\n"
+            : "Daemon: not running (no status published to \(statusFile) in the last \(staleAfter) s)\n"
         var rows = [["PROVIDER", "TYPE", "BREAKER", "IN FLIGHT", "HEALTH"]]
         for provider in report.providers {
             rows.append([provider.id, provider.type, provider.breaker, String(provider.sendsInFlight), provider.health])
