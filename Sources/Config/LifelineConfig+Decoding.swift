@@ -46,6 +46,7 @@ extension LifelineConfig {
             config.node = node ?? config.node
             if let statusFile {
                 config.statusFile = statusFile
+                config.statusFileIsDefault = false
             } else if config.usesPostgreSQL {
                 config.statusFile = reader.decoder.resolve(path: "lifeline-\(config.node).status.json")
             }

@@ -12,7 +12,9 @@ extension LifelineConfig {
             }
             writer.field("node", node)
         }
-        writer.field("status_file", statusFile)
+        if !statusFileIsDefault {
+            writer.field("status_file", statusFile)
+        }
         writer.field("log_level", raw: logLevel.description)
         if let defaultRegion {
             writer.field("default_region", defaultRegion)

@@ -20,6 +20,9 @@ public struct LifelineConfig: Sendable, Equatable {
     /// default `<database>.status.json` beside an SQLite file, or for PostgreSQL
     /// `lifeline-<node>.status.json` beside the config file.
     public var statusFile: String
+    /// Whether `statusFile` is the default rather than a `status_file` value, which the effective
+    /// config then leaves out: the default depends on where the config file is.
+    public var statusFileIsDefault = true
     /// Default `info`.
     public var logLevel: Logger.Level = .info
     /// ISO 3166-1 alpha-2 country for numbers written in national format, such as `GB`; `nil`
