@@ -58,7 +58,7 @@ struct StatusFileTests {
 
     /// A `status_file` in a missing directory is logged once with the path and the fix, the daemon
     /// goes on sending, and `lifeline status` names the file. Once the directory exists the
-    /// snapshot is written, the log says so, and status reports the daemon running.
+    /// snapshot is written, the log records it, and status reports the daemon running.
     @Test func unwritableSnapshotIsLoggedOnce() async throws {
         let directory = try CommandLineErrorTests.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
