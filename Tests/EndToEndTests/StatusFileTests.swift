@@ -71,7 +71,7 @@ struct StatusFileTests {
         try #require(await simulator.waitForBinds(count: 1, timeout: .seconds(20)), "log:\n\(Self.read(logPath))")
 
         let warning = "Status snapshot not written"
-        #expect(await Self.waitForLog(logPath, containing: warning))
+        #expect(await OptionalLibraryMappingTests.waitForLog(logPath, containing: warning))
         // Three more writes fail in the next 6 s; none of them is logged again.
         try await Task.sleep(for: .seconds(6))
         let log = Self.read(logPath)
@@ -88,7 +88,7 @@ struct StatusFileTests {
 
         try FileManager.default.createDirectory(atPath: directory + "/missing", withIntermediateDirectories: false)
         #expect(try await OptionalLibraryMappingTests.waitUntilRunning(configPath))
-        #expect(await Self.waitForLog(logPath, containing: "Status snapshot written again"))
+        #expect(await OptionalLibraryMappingTests.waitForLog(logPath, containing: "Status snapshot written again"))
         daemon.terminate()
         await waitForExit(daemon)
         await simulator.stop()
@@ -96,15 +96,6 @@ struct StatusFileTests {
 
     private static func read(_ path: String) -> String {
         (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
-    }
-
-    /// Re-reads the log every 200 ms until it contains `text`, for at most 20 s.
-    private static func waitForLog(_ path: String, containing text: String) async -> Bool {
-        for _ in 0..<100 {
-            if read(path).contains(text) { return true }
-            try? await Task.sleep(for: .milliseconds(200))
-        }
-        return false
     }
 
     /// Waits until the simulator has received `count` messages, for at most 20 s.
